@@ -1,0 +1,55 @@
+# Two commands do all set-up: `make run` and `make test`.
+# Both create .venv when it is missing, install what is needed, and go.
+
+PY      := .venv/bin/python
+PIP     := .venv/bin/pip
+STAMP   := .venv/.installed
+SYSSTAMP := .venv/.sysdeps
+PORT    ?= 8501
+# Debian packages: a CJK font for figures, Chromium for browser tests, PostgreSQL/PostGIS for store tests.
+DEBS    := fonts-noto-cjk chromium postgresql postgis
+
+.PHONY: run test lint bench install sysdeps demo clean
+
+$(PY):
+	python3 -m venv .venv
+
+$(STAMP): requirements.txt requirements-dev.txt | $(PY)
+	$(PIP) install -q --upgrade pip
+	$(PIP) install -q -r requirements-dev.txt
+	touch $(STAMP)
+
+install: $(STAMP)
+
+# Installs the Debian packages once; needs root (CI and this kind of machine run as root) or sudo.
+$(SYSSTAMP): | $(PY)
+	@missing=""; for p in $(DEBS); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  echo "Installing Debian packages:$$missing"; \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing >/dev/null; \
+	fi
+	touch $(SYSSTAMP)
+
+sysdeps: $(SYSSTAMP)
+
+demo: $(STAMP)
+	$(PY) -m pipeline build --osm data/osm/beijing_haidian_qinghua-east-rd.osm \
+	    --compound way/595108678 --out build/shikeyuan
+
+run: $(STAMP) $(SYSSTAMP) demo
+	@echo "Demo inventory written to build/shikeyuan (inventory.gpkg, inventory.csv, report.json)."
+
+lint: $(STAMP)
+	.venv/bin/ruff check .
+	.venv/bin/ruff format --check .
+
+test: $(STAMP) $(SYSSTAMP)
+	.venv/bin/ruff check .
+	$(PY) -m pytest
+
+bench: $(STAMP)
+	for f in bench/bench_*.py; do $(PY) $$f || exit 1; done
+
+clean:
+	rm -rf build .pytest_cache

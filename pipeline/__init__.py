@@ -1,0 +1,1 @@
+"""The core pipeline: read, classify, find the compound and its gates, number, write."""

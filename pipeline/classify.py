@@ -1,0 +1,141 @@
+"""Classify features with the taxonomy and select the compound's assets.
+
+OSM tag rules are tried first, name patterns second (see ``taxonomy.toml``); the rule that
+matched is recorded in the ``rule`` column. Features near the compound that carry an
+amenity/leisure/shop/office/man_made/power tag but match no rule go to a review list: nothing
+is silently dropped.
+"""
+
+from __future__ import annotations
+
+import logging
+
+import geopandas as gpd
+import pandas as pd
+import shapely
+
+from pipeline import schema as S
+from pipeline.taxonomy import Taxonomy, load_taxonomy
+
+log = logging.getLogger(__name__)
+
+DEFAULT_RADIUS_M = 50.0
+
+#: Keys whose unmatched features must be reviewed by a person.
+REVIEW_KEYS = ("amenity", "leisure", "shop", "office", "man_made", "power")
+
+#: Features that are never assets, whatever their name says: roads, compounds, admin areas.
+_NOT_ASSET_KEYS = ("landuse=residential", "residential", "boundary", "waterway", "railway", "barrier")
+
+
+def _never_asset(tags: dict[str, str]) -> bool:
+    if "highway" in tags and tags["highway"] != "bus_stop":
+        return True
+    if tags.get("place") not in (None, "square"):
+        return True
+    for test in _NOT_ASSET_KEYS:
+        key, _, value = test.partition("=")
+        if key in tags and (not value or tags[key] == value):
+            return True
+    return False
+
+
+def classify_features(features: gpd.GeoDataFrame, taxonomy: Taxonomy | None = None) -> gpd.GeoDataFrame:
+    """Return a copy of ``features`` with ``category``, ``kind`` and ``rule`` (empty when unmatched)."""
+    taxonomy = taxonomy or load_taxonomy()
+    kinds, categories, rules = [], [], []
+    for tags, name in zip(features[S.TAGS], features[S.NAME].fillna(""), strict=True):
+        rule = None if _never_asset(tags) else taxonomy.match(tags, name)
+        if rule is None:
+            kinds.append("")
+            categories.append("")
+            rules.append("")
+        else:
+            kinds.append(rule.kind)
+            categories.append(taxonomy.kinds[rule.kind].category.value)
+            rules.append(rule.text)
+    out = features.copy()
+    out[S.CATEGORY] = categories
+    out[S.KIND] = kinds
+    out[S.RULE] = rules
+    return out
+
+
+def select_assets(
+    classified: gpd.GeoDataFrame,
+    boundary: shapely.Geometry,
+    *,
+    radius_m: float = DEFAULT_RADIUS_M,
+    exclude: frozenset[str] = frozenset(),
+) -> tuple[gpd.GeoDataFrame, list[dict[str, str]], list[dict[str, str]]]:
+    """Select the assets inside the boundary or within ``radius_m`` of it.
+
+    Parameters
+    ----------
+    classified
+        Output of :func:`classify_features`, in a metric CRS.
+    boundary
+        The compound's polygon in the same CRS.
+    radius_m
+        How far outside the boundary an adjacent asset may lie.
+    exclude
+        ``source_id`` values never taken as assets (the compound's own polygon).
+
+    Returns
+    -------
+    assets, review, merged
+        The assets (``inside``, ``dist_m`` added), the unmatched features to review, and the
+        point features dropped because the polygon they lie in is the same asset.
+    """
+    near = classified[classified.distance(boundary) <= radius_m]
+    near = near[~near[S.SOURCE_ID].isin(exclude)]
+    # A campus or district polygon that contains the whole compound is context, not an asset.
+    near = near[~near.geometry.covers(boundary)]
+    matched = near[near[S.KIND] != ""].copy()
+    unmatched = near[(near[S.KIND] == "") & near[S.TAGS].map(lambda t: any(k in t for k in REVIEW_KEYS))]
+    review = [
+        {S.SOURCE_ID: sid, S.NAME: name, "tags": "; ".join(f"{k}={t[k]}" for k in REVIEW_KEYS if k in t)}
+        for sid, name, t in zip(unmatched[S.SOURCE_ID], unmatched[S.NAME], unmatched[S.TAGS], strict=True)
+    ]
+    matched, merged = _drop_points_inside_same_kind(matched)
+    reps = matched.geometry.representative_point()
+    matched[S.INSIDE] = reps.within(boundary).to_numpy()
+    matched[S.DIST_M] = matched.distance(boundary).round(1)
+    log.info(
+        "Selected %d assets (%d inside, %d adjacent within %.0f m); %d features to review.",
+        len(matched),
+        int(matched[S.INSIDE].sum()),
+        int((~matched[S.INSIDE]).sum()),
+        radius_m,
+        len(review),
+    )
+    return matched.reset_index(drop=True), review, merged
+
+
+def _drop_points_inside_same_kind(
+    assets: gpd.GeoDataFrame,
+) -> tuple[gpd.GeoDataFrame, list[dict[str, str]]]:
+    """Drop a point that lies in a polygon of the same kind and name (or has no name).
+
+    Mappers often put a POI node inside the area they also drew; numbering both would give one
+    car park two numbers.
+    """
+    points = assets[assets.geom_type == "Point"]
+    areas = assets[assets.geom_type.isin(["Polygon", "MultiPolygon"])]
+    if points.empty or areas.empty:
+        return assets, []
+    pairs = gpd.sjoin(
+        points[[S.KIND, S.NAME, "geometry"]],
+        areas[[S.KIND, S.NAME, S.SOURCE_ID, "geometry"]],
+        predicate="within",
+        how="inner",
+    )
+    same = pairs[
+        (pairs[f"{S.KIND}_left"] == pairs[f"{S.KIND}_right"])
+        & ((pairs[f"{S.NAME}_left"].fillna("") == "") | (pairs[f"{S.NAME}_left"] == pairs[f"{S.NAME}_right"]))
+    ]
+    drop = pd.Index(same.index.unique())
+    merged = [
+        {"dropped": assets.at[i, S.SOURCE_ID], "kept": same.loc[[i], S.SOURCE_ID].iloc[0]} for i in drop
+    ]
+    return assets.drop(index=drop), merged

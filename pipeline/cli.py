@@ -1,0 +1,293 @@
+"""The command line: ``python -m pipeline compounds|build|number ...``.
+
+Errors the mapper raises on purpose (:class:`pipeline.errors.MapperError`) are printed as one
+line and exit with status 2; anything else is a bug and shows its traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+import geopandas as gpd
+import pandas as pd
+import pyogrio
+import shapely
+
+from pipeline import schema as S
+from pipeline.classify import DEFAULT_RADIUS_M
+from pipeline.compound import find_compounds, read_boundary_file
+from pipeline.crs import utm_crs
+from pipeline.errors import CRSError, DataError, GateError, InputFileError, MapperError
+from pipeline.geometry import repair_polygon
+from pipeline.inventory import (
+    GateOverride,
+    build_inventory,
+    lonlat,
+    read_previous_labels,
+    write_inventory,
+)
+from pipeline.numbering import number_assets
+
+log = logging.getLogger("pipeline")
+
+
+def _add_numbering_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--method",
+        choices=S.METHODS,
+        default="polar",
+        help="polar: bearing from the centre; perimeter: walk along the boundary",
+    )
+    parser.add_argument(
+        "--scheme",
+        choices=S.SCHEMES,
+        default="global",
+        help="global: 1..N; category: A01.., B01.., C01.. per category",
+    )
+    parser.add_argument(
+        "--keep-labels",
+        metavar="PREVIOUS_INVENTORY",
+        type=Path,
+        help="keep the labels of an earlier inventory; new assets get sub-numbers (7.1)",
+    )
+    parser.add_argument("--force", action="store_true", help="accept a gate more than 50 m from the boundary")
+
+
+def make_parser() -> argparse.ArgumentParser:
+    """Build the argument parser of every sub-command."""
+    parser = argparse.ArgumentParser(
+        prog="python -m pipeline",
+        description="Number a compound's public spaces, facilities and institutions clockwise from its main gate.",
+    )
+    parser.add_argument("-q", "--quiet", action="store_true", help="print warnings and errors only")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    compounds = sub.add_parser("compounds", help="list the residential compounds of an OSM extract")
+    compounds.add_argument("file", type=Path, help=".osm or .osm.pbf extract")
+
+    build = sub.add_parser("build", help="build a compound's numbered inventory")
+    src = build.add_mutually_exclusive_group(required=True)
+    src.add_argument("--osm", type=Path, help=".osm or .osm.pbf extract")
+    src.add_argument(
+        "--online",
+        action="store_true",
+        help="fetch from Overpass (needs the internet) around --boundary or --place",
+    )
+    build.add_argument("--place", help="with --online: a place name Nominatim knows")
+    which = build.add_mutually_exclusive_group()
+    which.add_argument("--compound", help="OSM id (way/595108678) or name (石科院生活区)")
+    which.add_argument("--boundary", type=Path, help="a vector file with the compound's outline")
+    build.add_argument("--name", default="", help="the compound's name, with --boundary")
+    build.add_argument("--gate", help="main gate: a gate's OSM id, lon,lat in WGS-84, or a point file")
+    build.add_argument(
+        "--radius",
+        type=float,
+        default=DEFAULT_RADIUS_M,
+        help="take adjacent assets up to this many metres outside (default 50)",
+    )
+    _add_numbering_options(build)
+    build.add_argument("--out", type=Path, required=True, help="inventory folder to write")
+
+    number = sub.add_parser("number", help="number any assets file clockwise from a gate")
+    number.add_argument("--assets", type=Path, required=True, help="vector file of assets")
+    number.add_argument("--boundary", type=Path, required=True, help="vector file of the boundary polygon")
+    number.add_argument("--gate", type=Path, required=True, help="vector file with the gate point")
+    _add_numbering_options(number)
+    number.add_argument("--out", type=Path, required=True, help="output file (.gpkg, .geojson or .csv)")
+
+    for module in _plugins():
+        module.add_parser(sub)
+    return parser
+
+
+def _plugins() -> list:
+    """Sub-commands that live beside the core (survey import, residents' spots)."""
+    import importlib
+
+    found = []
+    for name in ("pipeline.survey_cli", "store.cli"):
+        try:
+            found.append(importlib.import_module(name))
+        except ModuleNotFoundError as exc:
+            if exc.name != name:
+                raise
+    return found
+
+
+def run_compounds(args: argparse.Namespace) -> int:
+    """Print every residential compound of an extract."""
+    from pipeline.osm import read_osm
+
+    compounds = find_compounds(read_osm(args.file))
+    if compounds.empty:
+        raise DataError(
+            f"`{args.file}` has no residential compound (landuse=residential); cut a larger extract "
+            "or pass the outline with `build --boundary FILE`."
+        )
+    print(f"{'source_id':<20} {'area_m2':>10} {'gates':>5}  name")
+    for row in compounds.itertuples():
+        print(f"{row.source_id:<20} {row.area_m2:>10.0f} {row.gates:>5}  {row.name}")
+    print(f"{len(compounds)} compounds in {args.file}")
+    return 0
+
+
+def parse_gate(value: str | None) -> GateOverride | None:
+    """Turn ``--gate`` into an override: an OSM id, ``lon,lat``, or a vector file's point."""
+    if value is None:
+        return None
+    if "/" in value and not Path(value).exists():
+        return GateOverride(source_id=value)
+    parts = value.split(",")
+    if len(parts) == 2:
+        try:
+            lon, lat = float(parts[0]), float(parts[1])
+        except ValueError:
+            pass
+        else:
+            if not (-180 <= lon <= 180 and -90 <= lat <= 90):
+                raise CRSError(
+                    f"`--gate {value}` is not lon,lat in WGS-84 degrees; write e.g. 116.3506,39.9983."
+                )
+            return GateOverride(point=shapely.Point(lon, lat))
+    return GateOverride(point=_read_gate_file(Path(value)).to_crs(S.WGS84).iloc[0])
+
+
+def _read_vector(path: Path, what: str) -> gpd.GeoDataFrame:
+    if not path.exists():
+        raise InputFileError(f"The {what} file `{path}` does not exist.")
+    try:
+        frame = gpd.read_file(path)
+    except (pyogrio.errors.DataSourceError, pyogrio.errors.DataLayerError, ValueError) as exc:
+        raise InputFileError(
+            f"Cannot read the {what} file `{path}`: {exc}. Give a GeoPackage, GeoJSON or Shapefile."
+        ) from exc
+    if frame.crs is None:
+        raise CRSError(f"The {what} file `{path}` has no CRS; save it with one (a Shapefile needs its .prj).")
+    return frame
+
+
+def _read_gate_file(path: Path) -> gpd.GeoSeries:
+    frame = _read_vector(path, "gate")
+    if "is_main" in frame.columns:
+        frame = frame[frame["is_main"].astype(bool)]
+    points = frame[frame.geom_type == "Point"]
+    if len(points) != 1:
+        raise GateError(
+            f"The gate file `{path}` must hold exactly one point (or one with is_main); it has {len(points)}."
+        )
+    return points.geometry
+
+
+def run_build(args: argparse.Namespace) -> int:
+    """Build and write an inventory."""
+    from pipeline.osm import fetch_osm, read_osm
+
+    boundary = read_boundary_file(args.boundary) if args.boundary else None
+    if args.online:
+        if boundary is None and not args.place:
+            raise DataError("`--online` needs `--boundary FILE` or `--place NAME` to know where to fetch.")
+        if boundary is not None:
+            crs = utm_crs(boundary)
+            area = (
+                gpd.GeoSeries([boundary], crs=S.WGS84)
+                .to_crs(crs)
+                .buffer(args.radius + 200)
+                .to_crs(S.WGS84)
+                .iloc[0]
+            )
+            features = fetch_osm(polygon=area)
+        else:
+            features = fetch_osm(place=args.place)
+        source = "Overpass"
+    else:
+        features = read_osm(args.osm)
+        source = args.osm.name
+    if boundary is None and args.compound is None:
+        raise DataError(
+            "Say which compound: `--compound ID_OR_NAME` or `--boundary FILE` "
+            "(list them with `python -m pipeline compounds FILE`)."
+        )
+    previous = read_previous_labels(args.keep_labels) if args.keep_labels else None
+    inventory = build_inventory(
+        features,
+        compound=args.compound,
+        boundary=boundary,
+        boundary_name=args.name,
+        gate=parse_gate(args.gate),
+        method=args.method,
+        scheme=args.scheme,
+        radius_m=args.radius,
+        previous=previous,
+        force=args.force,
+        source=source,
+    )
+    out = write_inventory(inventory, args.out)
+    gate = inventory.report["main_gate"]
+    print(
+        f"{inventory.report['compound']['name'] or inventory.report['compound']['source_id']}: "
+        f"{len(inventory.assets)} assets numbered clockwise from {gate['name'] or gate['source_id']} "
+        f"({gate['rule']}); written to {out}"
+    )
+    return 0
+
+
+def run_number(args: argparse.Namespace) -> int:
+    """Number an assets file clockwise from a gate, keeping its other columns."""
+    assets = _read_vector(args.assets, "assets")
+    boundary_frame = _read_vector(args.boundary, "boundary")
+    boundary = repair_polygon(
+        shapely.union_all(boundary_frame.to_crs(S.WGS84).geometry.values), f"boundary in `{args.boundary}`"
+    )
+    gate = _read_gate_file(args.gate).to_crs(S.WGS84)
+    crs = assets.crs if assets.crs.is_projected else utm_crs(boundary)
+    previous = read_previous_labels(args.keep_labels) if args.keep_labels else None
+    local = assets.to_crs(crs)
+    numbered = number_assets(
+        local,
+        gpd.GeoSeries([boundary], crs=S.WGS84).to_crs(crs).iloc[0],
+        gate.to_crs(crs).iloc[0],
+        method=args.method,
+        scheme=args.scheme,
+        previous=previous,
+        force=args.force,
+    ).to_crs(assets.crs)
+    suffix = args.out.suffix.lower()
+    if suffix == ".csv":
+        out = pd.DataFrame(numbered.drop(columns="geometry"))
+        lon, lat = lonlat(numbered)
+        out[S.LON], out[S.LAT] = lon.to_numpy(), lat.to_numpy()
+        out.to_csv(args.out, index=False, encoding="utf-8-sig")
+    elif suffix in (".gpkg", ".geojson", ".json", ".shp"):
+        args.out.unlink(missing_ok=True)
+        numbered.to_file(args.out)
+    else:
+        raise InputFileError(f"Cannot write `{args.out}`; use .gpkg, .geojson or .csv.")
+    print(f"Numbered {len(numbered)} assets ({args.method}, {args.scheme}); written to {args.out}")
+    return 0
+
+
+COMMANDS = {"compounds": run_compounds, "build": run_build, "number": run_number}
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the CLI; return the exit status."""
+    parser = make_parser()
+    args = parser.parse_args(argv)
+    logging.basicConfig(
+        level=logging.WARNING if args.quiet else logging.INFO,
+        format="%(levelname)s %(message)s",
+        stream=sys.stderr,
+    )
+    logging.getLogger("pyogrio").setLevel(logging.WARNING)
+    try:
+        handler = COMMANDS.get(args.command)
+        if handler is None:
+            return int(args.run(args))
+        return handler(args)
+    except MapperError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2

@@ -1,0 +1,126 @@
+"""Find the residential compounds of an extract and pick one by id, name or boundary file."""
+
+from __future__ import annotations
+
+import difflib
+import logging
+from pathlib import Path
+
+import geopandas as gpd
+import pandas as pd
+import pyogrio
+import shapely
+
+from pipeline import schema as S
+from pipeline.crs import utm_crs
+from pipeline.errors import CompoundNotFoundError, CRSError, DataError, InputFileError
+from pipeline.gates import find_gates
+from pipeline.geometry import repair_polygon
+
+log = logging.getLogger(__name__)
+
+AREA_M2 = "area_m2"
+GATES = "gates"
+
+#: Tags that make a polygon a residential compound.
+COMPOUND_TAGS = (("landuse", "residential"), ("residential", None), ("place", "neighbourhood"))
+
+
+def _is_compound(tags: dict[str, str]) -> bool:
+    return any(k in tags and (v is None or tags[k] == v) for k, v in COMPOUND_TAGS)
+
+
+def find_compounds(features: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """List every residential compound polygon (``landuse=residential`` and similar).
+
+    Returns
+    -------
+    GeoDataFrame
+        ``source_id``, ``name``, ``area_m2``, ``gates`` (count found on the outline), geometry
+        in WGS-84; largest first.
+    """
+    polygons = features[features.geom_type.isin(["Polygon", "MultiPolygon"])]
+    compounds = polygons[polygons[S.TAGS].map(_is_compound).astype(bool)]
+    if compounds.empty:
+        return gpd.GeoDataFrame(
+            {S.SOURCE_ID: [], S.NAME: [], AREA_M2: [], GATES: []}, geometry=[], crs=features.crs
+        )
+    crs = utm_crs(shapely.union_all(compounds.geometry.values))
+    local = features.to_crs(crs)
+    gate_counts = [len(find_gates(shapely.make_valid(local.loc[i].geometry), local)) for i in compounds.index]
+    out = gpd.GeoDataFrame(
+        {
+            S.SOURCE_ID: compounds[S.SOURCE_ID].to_numpy(),
+            S.NAME: compounds[S.NAME].fillna("").to_numpy(),
+            AREA_M2: compounds.to_crs(crs).area.round(0).to_numpy(),
+            GATES: gate_counts,
+        },
+        geometry=compounds.geometry.to_numpy(),
+        crs=features.crs,
+    )
+    return out.sort_values([AREA_M2, S.SOURCE_ID], ascending=[False, True]).reset_index(drop=True)
+
+
+def select_compound(compounds: gpd.GeoDataFrame, query: str) -> pd.Series:
+    """Return the compound whose OSM id (``way/595108678``) or exact name is ``query``.
+
+    An unknown or ambiguous name raises :class:`CompoundNotFoundError` listing the close matches.
+    """
+    query = query.strip()
+    if compounds.empty:
+        raise CompoundNotFoundError(
+            "The extract has no residential compound (landuse=residential); pass the outline "
+            "with --boundary FILE instead."
+        )
+    by_id = compounds[compounds[S.SOURCE_ID] == query]
+    if len(by_id):
+        return by_id.iloc[0]
+    by_name = compounds[compounds[S.NAME] == query]
+    if len(by_name) == 1:
+        return by_name.iloc[0]
+    if len(by_name) > 1:
+        ids = ", ".join(by_name[S.SOURCE_ID])
+        raise CompoundNotFoundError(f"Several compounds are named `{query}` ({ids}); pass one of these ids.")
+    listing = [
+        f"{n or '(no name)'} ({i})" for i, n in zip(compounds[S.SOURCE_ID], compounds[S.NAME], strict=True)
+    ]
+    names = [n for n in compounds[S.NAME] if n]
+    close = difflib.get_close_matches(query, names, n=5, cutoff=0.3)
+    close += [n for n in names if (query in n or n in query) and n not in close]
+    hint = (
+        "Close matches: "
+        + ", ".join(f"{n} ({compounds.loc[compounds[S.NAME] == n, S.SOURCE_ID].iloc[0]})" for n in close)
+        if close
+        else "Compounds in the extract: " + ", ".join(listing[:10])
+    )
+    raise CompoundNotFoundError(
+        f"No compound `{query}` in the extract. {hint}. Run `python -m pipeline compounds FILE` to list them all."
+    )
+
+
+def read_boundary_file(path: str | Path) -> shapely.Polygon | shapely.MultiPolygon:
+    """Read a compound outline from any vector file GDAL reads; return it in WGS-84.
+
+    The file must hold one polygon (several are merged with a warning), with a CRS.
+    """
+    path = Path(path)
+    if not path.exists():
+        raise InputFileError(
+            f"The boundary file `{path}` does not exist; give a GeoJSON, GPKG or zipped SHP."
+        )
+    try:
+        frame = gpd.read_file(path)
+    except (pyogrio.errors.DataSourceError, pyogrio.errors.DataLayerError, ValueError) as exc:
+        raise InputFileError(f"Cannot read the boundary file `{path}`: {exc}.") from exc
+    frame = frame[frame.geometry.notna() & ~frame.geometry.is_empty]
+    if frame.empty:
+        raise DataError(f"The boundary file `{path}` has no geometry; draw the compound's outline in it.")
+    if frame.crs is None:
+        raise CRSError(
+            f"The boundary file `{path}` has no CRS; save it with one (GeoJSON is WGS-84 by definition, "
+            "a Shapefile needs its .prj)."
+        )
+    if len(frame) > 1:
+        log.warning("The boundary file %s has %d features; merging them into one outline.", path, len(frame))
+    geom = shapely.union_all(frame.to_crs(S.WGS84).geometry.values)
+    return repair_polygon(geom, f"boundary in `{path}`")

@@ -1,0 +1,62 @@
+"""Repair or refuse polygons: the one place the mapper decides what a bad boundary becomes."""
+
+from __future__ import annotations
+
+import logging
+
+import shapely
+
+from pipeline.errors import GeometryError
+
+log = logging.getLogger(__name__)
+
+
+def repair_polygon(geom: shapely.Geometry | None, what: str) -> shapely.Polygon | shapely.MultiPolygon:
+    """Return a valid polygon for ``geom``, repairing it with a warning, or raise with the reason.
+
+    ``make_valid`` is tried with ``method="structure"`` first, then the default; only the
+    polygonal parts are kept (a spike or a zero-area ring becomes lines, which are dropped).
+
+    Parameters
+    ----------
+    geom
+        The geometry to check.
+    what
+        Names the input in messages, e.g. ``"boundary of way/595108678"``.
+    """
+    if geom is None or geom.is_empty:
+        raise GeometryError(f"The {what} has no location (empty geometry); draw or map the outline.")
+    if isinstance(geom, shapely.LinearRing | shapely.LineString) and geom.is_closed:
+        geom = shapely.Polygon(geom)
+    if not isinstance(geom, shapely.Polygon | shapely.MultiPolygon | shapely.GeometryCollection):
+        raise GeometryError(
+            f"The {what} is a {geom.geom_type}, not a polygon; give the compound's closed outline."
+        )
+    if geom.is_valid and not isinstance(geom, shapely.GeometryCollection):
+        return geom
+    reason = shapely.is_valid_reason(geom)
+    fixed: shapely.Geometry | None = None
+    for method in ("structure", "linework"):
+        try:
+            fixed = shapely.make_valid(geom, method=method)
+            break
+        except shapely.errors.GEOSException:
+            continue
+    if fixed is None:
+        raise GeometryError(f"The {what} is invalid ({reason}) and could not be repaired; redraw it.")
+    parts = [
+        g for g in getattr(fixed, "geoms", [fixed]) if isinstance(g, shapely.Polygon | shapely.MultiPolygon)
+    ]
+    polygons = shapely.union_all(parts) if parts else None
+    if polygons is None or polygons.is_empty or polygons.area == 0:
+        raise GeometryError(
+            f"The {what} is invalid ({reason}) and has no area once repaired; redraw it as a polygon."
+        )
+    log.warning(
+        "Repaired the %s: %s; area %.1f → %.1f (in its CRS's units).",
+        what,
+        reason,
+        shapely.Polygon(geom.exterior).area if isinstance(geom, shapely.Polygon) else geom.area,
+        polygons.area,
+    )
+    return polygons

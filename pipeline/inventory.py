@@ -1,0 +1,364 @@
+"""Build, renumber, write and read a compound's inventory.
+
+An inventory is a folder holding ``inventory.gpkg`` (layers ``assets``, ``boundary``, ``gates``,
+and the context layers ``buildings``, ``roads``, ``green``, ``water``), ``inventory.csv`` (UTF-8
+with BOM so Excel shows Chinese, with ``lon``/``lat``) and ``report.json``. It is written to a
+temporary folder first and moved into place, so a failed build leaves no half-written output.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import logging
+import shutil
+import tempfile
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+import geopandas as gpd
+import pandas as pd
+import pyogrio
+import shapely
+
+from pipeline import schema as S
+from pipeline.classify import DEFAULT_RADIUS_M, classify_features, select_assets
+from pipeline.compound import AREA_M2, find_compounds, select_compound
+from pipeline.context import context_layers
+from pipeline.crs import utm_crs
+from pipeline.errors import DataError, GateError, InputFileError
+from pipeline.gates import MainGate, choose_main_gate, find_gates, mark_main, roads_of
+from pipeline.geometry import repair_polygon
+from pipeline.numbering import MAX_GATE_DIST_M, PreviousLabels, number_assets, retired_labels
+from pipeline.taxonomy import Taxonomy, load_taxonomy
+
+log = logging.getLogger(__name__)
+
+GPKG = "inventory.gpkg"
+CSV = "inventory.csv"
+REPORT = "report.json"
+CONTEXT_LAYERS = ("buildings", "roads", "green", "water")
+OSM_CREDIT = "© OpenStreetMap contributors"
+
+
+@dataclass(frozen=True)
+class GateOverride:
+    """A user's choice of main gate: a gate's id, or a WGS-84 point."""
+
+    source_id: str | None = None
+    point: shapely.Point | None = None
+
+
+@dataclass(frozen=True)
+class Inventory:
+    """The numbered assets of one compound, with its boundary, gates, context and report."""
+
+    assets: gpd.GeoDataFrame
+    boundary: gpd.GeoDataFrame
+    gates: gpd.GeoDataFrame
+    context: dict[str, gpd.GeoDataFrame]
+    report: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def crs(self) -> Any:
+        """The inventory's local metric CRS."""
+        return self.assets.crs
+
+    @property
+    def main_gate(self) -> MainGate:
+        """The gate numbering starts from, and the rule that chose it."""
+        row = self.gates[self.gates["is_main"]].iloc[0]
+        return MainGate(row.geometry, row[S.SOURCE_ID], row[S.NAME] or "", row["main_rule"])
+
+
+def build_inventory(
+    features: gpd.GeoDataFrame,
+    *,
+    compound: str | None = None,
+    boundary: shapely.Polygon | shapely.MultiPolygon | None = None,
+    boundary_name: str = "",
+    gate: GateOverride | None = None,
+    method: str = "polar",
+    scheme: str = "global",
+    radius_m: float = DEFAULT_RADIUS_M,
+    previous: PreviousLabels | None = None,
+    force: bool = False,
+    taxonomy: Taxonomy | None = None,
+    source: str = "",
+) -> Inventory:
+    """Build a compound's numbered inventory from a WGS-84 feature frame.
+
+    Parameters
+    ----------
+    features
+        Output of :func:`pipeline.osm.read_osm`.
+    compound
+        The compound's OSM id or name; or give ``boundary``.
+    boundary, boundary_name
+        A WGS-84 outline (from ``--boundary FILE``) and the name to print for it.
+    gate
+        Override the detected main gate.
+    method, scheme
+        Numbering method and scheme (:func:`pipeline.numbering.number_assets`).
+    radius_m
+        How far outside the boundary adjacent assets are taken.
+    previous
+        Labels to keep from an earlier inventory.
+    force
+        Accept a gate more than 50 m from the boundary.
+    taxonomy
+        The taxonomy; the shipped one by default.
+    source
+        The input file's name, for the report.
+    """
+    if (compound is None) == (boundary is None):
+        raise DataError(
+            "Give either a compound (`--compound`) or a boundary (`--boundary FILE`), not both or none."
+        )
+    if compound is not None:
+        row = select_compound(find_compounds(features), compound)
+        compound_id, name = row[S.SOURCE_ID], row[S.NAME]
+        outline = repair_polygon(row.geometry, f"boundary of {compound_id}")
+    else:
+        compound_id, name = "boundary", boundary_name
+        outline = repair_polygon(boundary, "boundary")
+    crs = utm_crs(outline)
+    local = features.to_crs(crs)
+    poly = gpd.GeoSeries([outline], crs=S.WGS84).to_crs(crs).iloc[0]
+    classified = classify_features(local, taxonomy or load_taxonomy())
+    assets, review, merged = select_assets(
+        classified, poly, radius_m=radius_m, exclude=frozenset({compound_id})
+    )
+    gates = find_gates(poly, local)
+    main = _main_gate(gates, poly, local, gate, crs, force)
+    boundary_frame = gpd.GeoDataFrame(
+        {S.SOURCE_ID: [compound_id], S.NAME: [name], AREA_M2: [round(poly.area, 1)]}, geometry=[poly], crs=crs
+    )
+    inventory = Inventory(
+        assets=assets,
+        boundary=boundary_frame,
+        gates=mark_main(gates, main, poly),
+        context=context_layers(local, poly),
+        report={
+            "compound": {S.SOURCE_ID: compound_id, S.NAME: name, AREA_M2: round(poly.area, 1)},
+            "source": source,
+            "crs": crs.to_string(),
+            "radius_m": radius_m,
+            "review": review,
+            "merged_points": merged,
+            "credit": OSM_CREDIT,
+        },
+    )
+    return renumber(inventory, method=method, scheme=scheme, previous=previous, force=force)
+
+
+def _main_gate(
+    gates: gpd.GeoDataFrame,
+    poly: shapely.Geometry,
+    local: gpd.GeoDataFrame,
+    override: GateOverride | None,
+    crs: Any,
+    force: bool,
+) -> MainGate:
+    if override is None:
+        return choose_main_gate(gates, poly, roads_of(local))
+    if override.source_id is not None:
+        sid = override.source_id
+        hit = gates[gates[S.SOURCE_ID] == sid]
+        if hit.empty:
+            node = local[local[S.SOURCE_ID] == sid]
+            if node.empty:
+                found = ", ".join(
+                    f"{s} {n}".strip() for s, n in zip(gates[S.SOURCE_ID], gates[S.NAME], strict=True)
+                )
+                raise GateError(
+                    f"`{sid}` is not a gate of this compound nor a feature of the extract. "
+                    f"Gates found: {found or 'none'}; or pass `--gate lon,lat`."
+                )
+            hit = node
+        point = hit.geometry.iloc[0].representative_point()
+        name = hit[S.NAME].iloc[0] or ""
+    else:
+        assert override.point is not None
+        point = gpd.GeoSeries([override.point], crs=S.WGS84).to_crs(crs).iloc[0]
+        sid, name = "user-point", ""
+    dist = poly.boundary.distance(point)
+    if dist > MAX_GATE_DIST_M and not force:
+        raise GateError(
+            f"The gate `{sid}` is {dist:.0f} m from the boundary (more than {MAX_GATE_DIST_M:.0f} m); "
+            "check its coordinates (lon,lat order, WGS-84), pick a gate on the boundary, or pass --force."
+        )
+    return MainGate(point, sid, name, "chosen by the user")
+
+
+def renumber(
+    inventory: Inventory,
+    *,
+    gate: MainGate | None = None,
+    method: str = "polar",
+    scheme: str = "global",
+    previous: PreviousLabels | None = None,
+    force: bool = False,
+) -> Inventory:
+    """Number the inventory's assets again, from another gate or with another method or scheme.
+
+    The app calls this when a planner picks another gate; nothing is read again.
+    """
+    gates = inventory.gates
+    if gate is not None:
+        gates = mark_main(
+            gates.drop(columns=["is_main", "main_rule"]), gate, inventory.boundary.geometry.iloc[0]
+        )
+        gates = gates[(gates["gate_type"] != "chosen point") | gates["is_main"]].reset_index(drop=True)
+    main = gates[gates["is_main"]].iloc[0]
+    numbered = number_assets(
+        inventory.assets,
+        inventory.boundary.geometry.iloc[0],
+        main.geometry,
+        method=method,
+        scheme=scheme,
+        previous=previous,
+        force=force,
+    )
+    report = dict(inventory.report)
+    report.update(
+        {
+            "method": method,
+            "scheme": scheme,
+            "main_gate": _gate_record(main, gates.crs),
+            "gates": len(gates),
+            "assets": len(numbered),
+            "counts_by_category": {
+                k: int(v) for k, v in numbered[S.CATEGORY].value_counts().sort_index().items()
+            },
+            "counts_by_kind": {k: int(v) for k, v in numbered[S.KIND].value_counts().sort_index().items()},
+            "labels_retired": sorted(retired_labels(previous, numbered)) if previous else [],
+            "built": dt.date.today().isoformat(),
+        }
+    )
+    log.info(
+        "Numbered %d assets clockwise from %s (%s).",
+        len(numbered),
+        main[S.NAME] or main[S.SOURCE_ID],
+        main["main_rule"],
+    )
+    return replace(inventory, assets=numbered.reset_index(drop=True), gates=gates, report=report)
+
+
+def _gate_record(row: pd.Series, crs: Any) -> dict[str, Any]:
+    lonlat = gpd.GeoSeries([row.geometry], crs=crs).to_crs(S.WGS84).iloc[0]
+    return {
+        S.SOURCE_ID: row[S.SOURCE_ID],
+        S.NAME: row[S.NAME] or "",
+        "rule": row["main_rule"],
+        "gate_type": row["gate_type"],
+        S.LON: round(lonlat.x, 7),
+        S.LAT: round(lonlat.y, 7),
+    }
+
+
+def lonlat(frame: gpd.GeoDataFrame) -> tuple[pd.Series, pd.Series]:
+    """Return WGS-84 longitude and latitude of each feature's representative point, 7 decimals."""
+    points = gpd.GeoSeries(frame.geometry.representative_point(), crs=frame.crs).to_crs(S.WGS84)
+    return points.x.round(7), points.y.round(7)
+
+
+def to_csv_frame(assets: gpd.GeoDataFrame) -> pd.DataFrame:
+    """Return the inventory's CSV columns: the contract's, the rule, the distance, and lon/lat."""
+    columns = [c for c in [*S.INVENTORY_COLUMNS, S.RULE, S.DIST_M] if c in assets.columns]
+    frame = pd.DataFrame(assets[columns])
+    lon, lat = lonlat(assets)
+    frame[S.LON], frame[S.LAT] = lon.to_numpy(), lat.to_numpy()
+    return frame
+
+
+def _for_file(frame: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    out = frame.copy()
+    if S.TAGS in out:
+        out[S.TAGS] = out[S.TAGS].map(lambda t: json.dumps(t, ensure_ascii=False, sort_keys=True))
+    return out
+
+
+def write_inventory(inventory: Inventory, out_dir: str | Path) -> Path:
+    """Write the inventory folder atomically and return its path."""
+    out_dir = Path(out_dir)
+    out_dir.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}-", dir=out_dir.parent))
+    try:
+        gpkg = tmp / GPKG
+        layers = {
+            "assets": inventory.assets,
+            "boundary": inventory.boundary,
+            "gates": inventory.gates,
+            **inventory.context,
+        }
+        for layer, frame in layers.items():
+            pyogrio.write_dataframe(_for_file(frame), gpkg, layer=layer, driver="GPKG")
+        to_csv_frame(inventory.assets).to_csv(tmp / CSV, index=False, encoding="utf-8-sig")
+        (tmp / REPORT).write_text(
+            json.dumps(inventory.report, ensure_ascii=False, indent=2), encoding="utf-8"
+        )
+        if out_dir.exists():
+            old = out_dir.with_name(f".{out_dir.name}-old")
+            shutil.rmtree(old, ignore_errors=True)
+            out_dir.rename(old)
+            tmp.rename(out_dir)
+            shutil.rmtree(old, ignore_errors=True)
+        else:
+            tmp.rename(out_dir)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    log.info("Wrote the inventory of %d assets to %s.", len(inventory.assets), out_dir)
+    return out_dir
+
+
+def read_inventory(path: str | Path) -> Inventory:
+    """Read an inventory folder written by :func:`write_inventory`."""
+    path = Path(path)
+    gpkg = path / GPKG if path.is_dir() else path
+    if not gpkg.is_file():
+        raise InputFileError(
+            f"No inventory at `{path}`; build one with `python -m pipeline build --osm FILE --compound ID --out {path}`."
+        )
+
+    def layer(name: str) -> gpd.GeoDataFrame:
+        frame = pyogrio.read_dataframe(gpkg, layer=name)
+        if S.TAGS in frame:
+            frame[S.TAGS] = frame[S.TAGS].map(lambda t: json.loads(t) if isinstance(t, str) else {})
+        return frame
+
+    report_file = gpkg.parent / REPORT
+    report = json.loads(report_file.read_text(encoding="utf-8")) if report_file.is_file() else {}
+    assets = layer("assets")
+    assets[S.LABEL] = assets[S.LABEL].astype(str)
+    assets[S.INSIDE] = assets[S.INSIDE].astype(bool)
+    gates = layer("gates")
+    gates["is_main"] = gates["is_main"].astype(bool)
+    return Inventory(
+        assets=assets,
+        boundary=layer("boundary"),
+        gates=gates,
+        context={name: layer(name) for name in CONTEXT_LAYERS},
+        report=report,
+    )
+
+
+def read_previous_labels(path: str | Path) -> PreviousLabels:
+    """Read the labels of an earlier inventory (folder, GeoPackage or CSV) for ``--keep-labels``."""
+    path = Path(path)
+    if path.is_file() and path.suffix.lower() == ".csv":
+        frame = pd.read_csv(path, dtype={S.LABEL: str, S.SOURCE_ID: str}, encoding="utf-8-sig")
+        retired: list[str] = []
+    else:
+        inventory = read_inventory(path)
+        frame = inventory.assets
+        retired = inventory.report.get("labels_retired", [])
+    missing = {S.LABEL, S.SOURCE_ID} - set(frame.columns)
+    if missing:
+        raise DataError(f"`{path}` has no {', '.join(sorted(missing))} column; give a previous inventory.")
+    return PreviousLabels(
+        by_source=dict(zip(frame[S.SOURCE_ID].astype(str), frame[S.LABEL].astype(str), strict=True)),
+        retired=frozenset(retired),
+    )

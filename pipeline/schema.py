@@ -1,0 +1,63 @@
+"""Column names, categories and other words of the shared contract (see DESIGN.md).
+
+Every module uses these constants instead of string literals, so a renamed column is renamed
+once. Units are in the names (``dist_m``, ``bearing_deg``, ``area_m2``).
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class Category(StrEnum):
+    """The seed's three classes of what the expert stage numbers."""
+
+    PUBLIC_SPACE = "public_space"
+    FACILITY = "facility"
+    INSTITUTION = "institution"
+
+
+CATEGORY_LABELS: dict[Category, dict[str, str]] = {
+    Category.PUBLIC_SPACE: {"zh": "公共区域", "en": "Public space"},
+    Category.FACILITY: {"zh": "公共设施", "en": "Public facility"},
+    Category.INSTITUTION: {"zh": "公共单位", "en": "Public institution"},
+}
+
+#: Prefix of a label in the ``category`` numbering scheme, e.g. ``A03``.
+CATEGORY_PREFIX: dict[Category, str] = {
+    Category.PUBLIC_SPACE: "A",
+    Category.FACILITY: "B",
+    Category.INSTITUTION: "C",
+}
+
+# Inventory columns (layer ``assets``).
+SEQ = "seq"
+LABEL = "label"
+CATEGORY = "category"
+KIND = "kind"
+NAME = "name"
+SOURCE = "source"
+SOURCE_ID = "source_id"
+INSIDE = "inside"
+GEOMETRY = "geometry"
+
+# Columns the pipeline adds beside the contract.
+RULE = "rule"  # the taxonomy rule that classified the asset
+TAGS = "tags"  # OSM tags (dict in memory, JSON text in files)
+DIST_M = "dist_m"  # distance to the boundary, 0 inside
+KEY = "order_key"  # the clockwise key (degrees for polar, metres for perimeter)
+LON = "lon"
+LAT = "lat"
+
+INVENTORY_COLUMNS = [SEQ, LABEL, CATEGORY, KIND, NAME, SOURCE, SOURCE_ID, INSIDE]
+
+# Sources.
+SOURCE_OSM = "osm"
+SOURCE_SURVEY = "survey"
+SOURCE_MANUAL = "manual"
+
+# Numbering methods and schemes.
+METHODS = ("polar", "perimeter")
+SCHEMES = ("global", "category")
+
+WGS84 = "EPSG:4326"
