@@ -15,6 +15,7 @@ Every function returns a GeoDataFrame in WGS-84 with the columns ``source``, ``s
 from __future__ import annotations
 
 import logging
+import os
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -205,11 +206,47 @@ def _drop_outline_ways(frame: gpd.GeoDataFrame, outer_ways: dict[str, dict[str, 
     return frame[~mask].reset_index(drop=True)
 
 
+@dataclass(frozen=True)
+class OnlineSettings:
+    """Where the online path asks, and how long it waits (``MAPPER_OVERPASS_URL`` etc. override)."""
+
+    overpass_url: str = "https://overpass-api.de/api"
+    nominatim_url: str = "https://nominatim.openstreetmap.org/"
+    timeout_s: int = 180
+    cache_folder: str = "runtime/osmnx-cache"
+    rate_limit: bool = True  # ask Overpass's /status how long to wait before each query
+
+    @classmethod
+    def from_env(cls) -> OnlineSettings:
+        """Read overrides from the environment (a local mirror, a proxy, a test server)."""
+        default = cls()
+        return cls(
+            overpass_url=os.environ.get("MAPPER_OVERPASS_URL", default.overpass_url),
+            nominatim_url=os.environ.get("MAPPER_NOMINATIM_URL", default.nominatim_url),
+            timeout_s=int(os.environ.get("MAPPER_ONLINE_TIMEOUT_S", default.timeout_s)),
+            cache_folder=os.environ.get("MAPPER_OSMNX_CACHE", default.cache_folder),
+        )
+
+
+def _configure_osmnx(settings: OnlineSettings) -> None:
+    """Set osmnx's process-global settings: the only place the project touches them."""
+    import osmnx as ox
+
+    ox.settings.overpass_url = settings.overpass_url
+    ox.settings.nominatim_url = settings.nominatim_url
+    ox.settings.requests_timeout = settings.timeout_s
+    ox.settings.cache_folder = settings.cache_folder
+    ox.settings.overpass_rate_limit = settings.rate_limit
+    ox.settings.use_cache = True
+    ox.settings.log_console = False
+
+
 def fetch_osm(
     *,
     place: str | None = None,
     polygon: shapely.Polygon | shapely.MultiPolygon | None = None,
     keys: Iterable[str] | None = None,
+    settings: OnlineSettings | None = None,
 ) -> gpd.GeoDataFrame:
     """Fetch features from Overpass through osmnx (needs the internet; only with ``--online``).
 
@@ -221,6 +258,8 @@ def fetch_osm(
         A WGS-84 polygon to fetch inside (the compound's boundary plus its search radius).
     keys
         OSM keys to ask for; default as :func:`read_osm`.
+    settings
+        Endpoints and cache; :meth:`OnlineSettings.from_env` by default.
 
     Returns
     -------
@@ -231,6 +270,7 @@ def fetch_osm(
 
     if (place is None) == (polygon is None):
         raise DataError("Give exactly one of `place` or `polygon` to fetch OSM data online.")
+    _configure_osmnx(settings or OnlineSettings.from_env())
     wanted = sorted(set(keys) if keys is not None else load_taxonomy().tag_keys | CONTEXT_KEYS)
     tags: dict[str, bool | str | list[str]] = dict.fromkeys(wanted, True)
     try:
@@ -239,10 +279,15 @@ def fetch_osm(
             if place is not None
             else ox.features_from_polygon(polygon, tags)
         )
-    except (ox._errors.InsufficientResponseError, ValueError) as exc:
+    except (ox._errors.InsufficientResponseError, ValueError, TypeError) as exc:
         raise DataError(
             f"Overpass returned no usable features for {place or 'the polygon'}: {exc}. "
             "Check the place name, or use an offline extract with --osm."
+        ) from exc
+    except OSError as exc:  # requests' ConnectionError and timeouts derive from OSError
+        raise DataError(
+            f"Cannot reach {ox.settings.overpass_url}: {exc}. Check the connection (or set "
+            "MAPPER_OVERPASS_URL to a mirror), or work offline with --osm FILE."
         ) from exc
     return from_osmnx(raw)
 

@@ -1,0 +1,114 @@
+"""Finding compounds in every shipped extract and choosing one."""
+
+from __future__ import annotations
+
+import json
+import logging
+
+import pytest
+import shapely
+
+from conftest import EXTRACTS
+from pipeline.compound import find_compounds, read_boundary_file, select_compound
+from pipeline.errors import CompoundNotFoundError, CRSError, GeometryError, InputFileError
+from pipeline.geometry import repair_polygon
+from pipeline.osm import read_osm
+
+EXPECTED = {
+    # extract: (count of residential polygons, names that must be listed)
+    "qinghua": (10, {"石科院生活区", "富润家园", "农大小区-北区", "清华东路27号院", "静淑苑", "中建壹品·学府公馆",
+                     "双泉嘉苑", "学士居", "大华花园别墅"}),
+    "wudaokou": (6, {"新林院", "荷清苑教师住宅区", "西院", "西王庄小区", "清华大学西北小区", "华清嘉园小区"}),
+    "xitucheng": (3, set()),
+    # 26 landuse=residential ways, 13 of them cut by the extract's box (nodes missing): skipped.
+    "helsinki": (13, {"Pääskynen"}),
+}
+
+
+@pytest.mark.parametrize("name", list(EXTRACTS))
+def test_compounds_of_every_extract(name):
+    compounds = find_compounds(read_osm(EXTRACTS[name]))
+    count, names = EXPECTED[name]
+    assert len(compounds) == count
+    assert names <= set(compounds["name"])
+    assert (compounds["area_m2"] > 0).all()
+    assert list(compounds["area_m2"]) == sorted(compounds["area_m2"], reverse=True)
+
+
+def test_demo_compound_row(demo_features):
+    compounds = find_compounds(demo_features)
+    row = compounds[compounds["source_id"] == "way/595108678"].iloc[0]
+    assert row["name"] == "石科院生活区"
+    assert row["area_m2"] == pytest.approx(113205, rel=0.001)
+    assert row["gates"] == 2
+
+
+def test_select_by_id_and_by_name(demo_features):
+    compounds = find_compounds(demo_features)
+    assert select_compound(compounds, "way/595108678")["name"] == "石科院生活区"
+    assert select_compound(compounds, " 石科院生活区 ")["source_id"] == "way/595108678"
+
+
+def test_unknown_name_lists_close_matches(demo_features):
+    compounds = find_compounds(demo_features)
+    with pytest.raises(CompoundNotFoundError, match=r"Close matches: 石科院生活区 \(way/595108678\)"):
+        select_compound(compounds, "石科院")
+    with pytest.raises(CompoundNotFoundError, match="No compound `way/1`.*python -m pipeline compounds"):
+        select_compound(compounds, "way/1")
+
+
+def test_ambiguous_name_lists_the_ids(demo_features):
+    compounds = find_compounds(demo_features)
+    twins = compounds.copy()
+    twins.loc[twins.index[:2], "name"] = "同名小区"
+    with pytest.raises(CompoundNotFoundError, match=r"Several compounds are named `同名小区` \(way/\d+, way/\d+\)"):
+        select_compound(twins, "同名小区")
+
+
+def test_extract_without_compounds(demo_features):
+    none = find_compounds(demo_features[demo_features["source_id"] == "node/5671590330"])
+    assert none.empty
+    with pytest.raises(CompoundNotFoundError, match="no residential compound.*--boundary"):
+        select_compound(none, "x")
+
+
+def _geojson(path, geometry, crs=True):
+    data = {"type": "FeatureCollection", "features": [
+        {"type": "Feature", "properties": {}, "geometry": shapely.geometry.mapping(geometry)}]}
+    if not crs:
+        data["crs"] = None
+    path.write_text(json.dumps(data))
+    return path
+
+
+def test_boundary_file_bow_tie_is_repaired_with_a_warning(tmp_path, caplog):
+    bow_tie = shapely.Polygon([(116.340, 39.990), (116.342, 39.992), (116.342, 39.990), (116.340, 39.992)])
+    with caplog.at_level(logging.WARNING):
+        fixed = read_boundary_file(_geojson(tmp_path / "b.geojson", bow_tie))
+    assert fixed.is_valid and fixed.area > 0
+    assert "Self-intersection" in caplog.text and "Repaired the boundary" in caplog.text
+
+
+def test_boundary_file_that_is_a_line_is_refused(tmp_path):
+    line = shapely.LineString([(116.34, 39.99), (116.35, 39.99)])
+    with pytest.raises(GeometryError, match="is a LineString, not a polygon"):
+        read_boundary_file(_geojson(tmp_path / "l.geojson", line))
+
+
+def test_boundary_file_missing_or_without_crs(tmp_path):
+    with pytest.raises(InputFileError, match="does not exist"):
+        read_boundary_file(tmp_path / "none.geojson")
+    import geopandas as gpd
+
+    shp = tmp_path / "nocrs.shp"
+    gpd.GeoDataFrame(geometry=[shapely.box(0, 0, 1, 1)]).to_file(shp)
+    with pytest.raises(CRSError, match="no CRS.*\\.prj"):
+        read_boundary_file(shp)
+
+
+def test_zero_area_polygon_is_refused():
+    spike = shapely.Polygon([(0, 0), (1, 1), (2, 2), (0, 0)])
+    with pytest.raises(GeometryError, match="no area once repaired"):
+        repair_polygon(spike, "boundary")
+    with pytest.raises(GeometryError, match="no location"):
+        repair_polygon(shapely.Polygon(), "boundary")

@@ -1,0 +1,186 @@
+"""End to end on the demo compound, through the functions and the command line."""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+import sys
+
+import geopandas as gpd
+import pandas as pd
+import pyogrio
+import pytest
+import shapely
+
+from conftest import DEMO_ID, DEMO_OSM, EXTRACTS, ROOT
+from pipeline.cli import main
+from pipeline.inventory import read_inventory
+
+NAMED_IN_ORDER = [  # polar, global, from 石科院工作区南门: the named assets inside the compound
+    "地下停车场", "科技活动中心", "社区健身器材", "畅乐园", "原幼儿园停车场", "二食堂", "石科院小卖部", "多用厅",
+    "石科院职工食堂",
+]
+
+
+def test_demo_inventory_assets(demo_inventory):
+    assets = demo_inventory.assets
+    assert list(assets["seq"]) == list(range(1, len(assets) + 1))
+    assert list(assets["label"]) == [str(i) for i in assets["seq"]]
+    by_name = assets.set_index("name")
+    assert tuple(by_name.loc["畅乐园", ["category", "kind", "inside"]]) == ("public_space", "park", True)
+    assert tuple(by_name.loc["原幼儿园停车场", ["category", "kind", "rule"]]) == ("facility", "parking", "tag amenity=parking")
+    assert tuple(by_name.loc["社区健身器材", ["category", "kind"]]) == ("public_space", "fitness")
+    inside_named = [n for n, i in zip(assets["name"], assets["inside"], strict=True) if n and i]
+    assert inside_named == NAMED_IN_ORDER
+    assert (assets[assets["category"] == "facility"]["kind"] == "parking").sum() == 6
+    assert assets.crs.to_epsg() == 32650
+
+
+def test_demo_perimeter_category_from_the_other_gate(demo_features):
+    from pipeline.inventory import GateOverride, build_inventory
+
+    inventory = build_inventory(
+        demo_features, compound="石科院生活区", gate=GateOverride(source_id="node/5671590330"),
+        method="perimeter", scheme="category",
+    )
+    assert inventory.main_gate.name == "东南门"
+    assert inventory.main_gate.rule == "chosen by the user"
+    labels = inventory.assets.set_index("name")["label"]
+    assert labels["畅乐园"].startswith("A") and labels["原幼儿园停车场"].startswith("B")
+    assert inventory.assets["label"].is_unique
+
+
+def test_build_writes_gpkg_csv_and_report(tmp_path):
+    out = tmp_path / "shikeyuan"
+    assert main(["build", "--osm", str(DEMO_OSM), "--compound", DEMO_ID, "--out", str(out)]) == 0
+    assert set(pyogrio.list_layers(out / "inventory.gpkg")[:, 0]) == {
+        "assets", "boundary", "gates", "buildings", "roads", "green", "water"}
+    assets = gpd.read_file(out / "inventory.gpkg", layer="assets")
+    assert assets.crs.to_epsg() == 32650
+    raw = (out / "inventory.csv").read_bytes()
+    assert raw.startswith(b"\xef\xbb\xbf")  # BOM: Excel shows Chinese
+    csv = pd.read_csv(out / "inventory.csv", encoding="utf-8-sig", dtype={"label": str})
+    assert list(csv.columns[:8]) == ["seq", "label", "category", "kind", "name", "source", "source_id", "inside"]
+    assert list(csv["label"]) == list(assets["label"])
+    park = csv[csv["name"] == "畅乐园"].iloc[0]
+    lonlat = gpd.GeoSeries([assets[assets["name"] == "畅乐园"].geometry.iloc[0].representative_point()],
+                           crs=assets.crs).to_crs(4326).iloc[0]
+    assert (park["lon"], park["lat"]) == pytest.approx((lonlat.x, lonlat.y), abs=1e-6)
+    assert 116.34 < park["lon"] < 116.36 and 39.99 < park["lat"] < 40.01
+    report = json.loads((out / "report.json").read_text(encoding="utf-8"))
+    assert report["compound"] == {"source_id": DEMO_ID, "name": "石科院生活区", "area_m2": pytest.approx(113205, rel=1e-3)}
+    assert report["crs"] == "EPSG:32650"
+    assert report["main_gate"]["name"] == "石科院工作区南门"
+    assert "highest-class road" in report["main_gate"]["rule"]
+    assert sum(report["counts_by_category"].values()) == len(assets)
+    assert report["counts_by_kind"]["parking"] == 6
+    assert {r["source_id"] for r in report["review"]} >= {"way/297483973"}
+    assert report["credit"] == "© OpenStreetMap contributors"
+    back = read_inventory(out)
+    assert list(back.assets["label"]) == list(assets["label"])
+    assert back.main_gate.source_id == "node/5671677877"
+
+
+def test_keep_labels_through_the_cli(tmp_path, demo_features):
+    """Rebuild from an extract where one asset is gone: labels stay, the gone one is retired."""
+    first, second = tmp_path / "v1", tmp_path / "v2"
+    assert main(["build", "--osm", str(DEMO_OSM), "--compound", DEMO_ID, "--out", str(first)]) == 0
+    v1 = read_inventory(first).assets.set_index("source_id")["label"]
+    gone = v1.index[v1 == "4"][0]
+    text = DEMO_OSM.read_text(encoding="utf-8")
+    osm_type, osm_id = gone.split("/")
+    edited = tmp_path / "edited.osm"
+    start = text.index(f'<{osm_type} id="{osm_id}"')
+    end = text.index(f"</{osm_type}>", start) + len(f"</{osm_type}>")
+    edited.write_text(text[:start] + text[end:], encoding="utf-8")
+    assert main(["build", "--osm", str(edited), "--compound", DEMO_ID, "--keep-labels", str(first), "--out", str(second)]) == 0
+    v2 = read_inventory(second)
+    labels = v2.assets.set_index("source_id")["label"]
+    assert gone not in labels.index
+    assert labels.to_dict() == v1.drop(gone).to_dict()
+    assert v2.report["labels_retired"] == ["4"]
+
+
+def test_number_command_keeps_columns_and_agrees_across_crs(tmp_path, demo_inventory):
+    inv = demo_inventory
+    assets = inv.assets[["source_id", "name", "category", "kind", "geometry"]].assign(note="x")
+    shuffled = assets.sample(frac=1, random_state=3)
+    gate = inv.gates[inv.gates["is_main"]][["source_id", "geometry"]]
+    for crs, suffix in ((inv.crs, "gpkg"), ("EPSG:4326", "geojson")):
+        paths = {}
+        for name, frame in (("assets", shuffled), ("boundary", inv.boundary), ("gate", gate)):
+            paths[name] = tmp_path / f"{name}-{suffix}.{suffix}"
+            frame.to_crs(crs).to_file(paths[name])
+        out = tmp_path / f"out-{suffix}.gpkg"
+        assert main(["number", "--assets", str(paths["assets"]), "--boundary", str(paths["boundary"]),
+                     "--gate", str(paths["gate"]), "--out", str(out)]) == 0
+        numbered = gpd.read_file(out)
+        assert list(numbered["source_id"]) == list(inv.assets["source_id"])
+        assert (numbered["note"] == "x").all()
+        assert numbered.crs == gpd.GeoSeries(crs=crs).crs
+    csv_out = tmp_path / "out.csv"
+    assert main(["number", "--assets", str(paths["assets"]), "--boundary", str(paths["boundary"]),
+                 "--gate", str(paths["gate"]), "--scheme", "category", "--out", str(csv_out)]) == 0
+    table = pd.read_csv(csv_out, encoding="utf-8-sig")
+    assert table["label"].iloc[0][0] in "ABC" and {"lon", "lat", "note"} <= set(table.columns)
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["build", "--osm", "missing.osm", "--compound", DEMO_ID], "`missing.osm` does not exist"),
+        (["build", "--osm", str(DEMO_OSM), "--compound", "石科院"], "Close matches: 石科院生活区"),
+        (["build", "--osm", str(DEMO_OSM)], "Say which compound"),
+        (["build", "--osm", str(DEMO_OSM), "--compound", DEMO_ID, "--gate", "node/1"], "`node/1` is not a gate"),
+        (["build", "--osm", str(DEMO_OSM), "--compound", DEMO_ID, "--gate", "116.40,39.90"], "from the boundary .*--force"),
+        (["build", "--osm", str(DEMO_OSM), "--compound", DEMO_ID, "--gate", "39.99,116.35"], "not lon,lat"),
+        (["build", "--osm", str(DEMO_OSM), "--compound", DEMO_ID, "--radius", "0", "--boundary", "x"], None),
+    ],
+)
+def test_bad_input_gets_one_line_and_writes_nothing(tmp_path, capsys, args, message):
+    out = tmp_path / "out"
+    if message is None:  # argparse refuses two compound choices itself
+        with pytest.raises(SystemExit):
+            main([*args, "--out", str(out)])
+    else:
+        assert main([*args, "--out", str(out)]) == 2
+        err = capsys.readouterr().err.strip().splitlines()[-1]
+        assert err.startswith("error: ")
+        assert re.search(message, err), err
+    assert not out.exists()
+    assert not any(p.name.startswith(".out") for p in tmp_path.iterdir())
+
+
+def test_empty_inventory_is_refused(tmp_path, capsys):
+    """A compound with nothing around it (tiny boundary in a field) says what to do."""
+    boundary = tmp_path / "field.geojson"
+    gpd.GeoDataFrame(geometry=[shapely.box(116.3560, 40.0080, 116.3562, 40.0082)], crs=4326).to_file(boundary)
+    assert main(["build", "--osm", str(DEMO_OSM), "--boundary", str(boundary), "--radius", "1",
+                 "--out", str(tmp_path / "o")]) == 2
+    assert "inventory is empty" in capsys.readouterr().err
+    assert not (tmp_path / "o").exists()
+
+
+def test_failed_rebuild_keeps_the_previous_inventory(tmp_path):
+    out = tmp_path / "inv"
+    assert main(["build", "--osm", str(DEMO_OSM), "--compound", DEMO_ID, "--out", str(out)]) == 0
+    before = (out / "inventory.csv").read_bytes()
+    assert main(["build", "--osm", str(DEMO_OSM), "--compound", DEMO_ID, "--gate", "node/1", "--out", str(out)]) == 2
+    assert (out / "inventory.csv").read_bytes() == before
+
+
+def test_compounds_command_on_every_extract():
+    for path in EXTRACTS.values():
+        result = subprocess.run([sys.executable, "-m", "pipeline", "-q", "compounds", str(path)],
+                                capture_output=True, text=True, cwd=ROOT, check=True)
+        assert result.stdout.strip().splitlines()[-1].endswith(str(path))
+    listing = subprocess.run([sys.executable, "-m", "pipeline", "-q", "compounds", str(DEMO_OSM)],
+                             capture_output=True, text=True, cwd=ROOT, check=True).stdout
+    assert re.search(r"^way/595108678\s+113205\s+2\s+石科院生活区$", listing, re.MULTILINE)
+
+
+def test_pipeline_does_not_import_streamlit():
+    code = "import sys, pipeline.cli, pipeline.inventory, layers.definitions; print('streamlit' in sys.modules)"
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, check=True)
+    assert result.stdout.strip() == "False"

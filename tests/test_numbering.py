@@ -1,0 +1,242 @@
+"""Hand-drawn scenes for the clockwise numbering, with the expected order written out."""
+
+from __future__ import annotations
+
+import geopandas as gpd
+import numpy as np
+import pytest
+import shapely
+from shapely.affinity import scale
+
+from pipeline.errors import CRSError, DataError, GateError
+from pipeline.numbering import PreviousLabels, compound_centre, number_assets, retired_labels
+
+UTM = "EPSG:32650"
+
+# A 100 m square compound, gate in the middle of the south side, one asset near each compass
+# point (10 m in from the sides):
+#
+#     NW ---- N ---- NE
+#     |               |
+#     W               E
+#     |               |
+#     SW ---- S ---- SE
+#             ^ gate (50, 0)
+#
+# Clockwise on a north-up map, from a south gate: S, SW, W, NW, N, NE, E, SE.
+SQUARE = shapely.box(0, 0, 100, 100)
+SOUTH_GATE = shapely.Point(50, 0)
+COMPASS = {
+    "N": (50, 90), "NE": (90, 90), "E": (90, 50), "SE": (90, 10),
+    "S": (50, 10), "SW": (10, 10), "W": (10, 50), "NW": (10, 90),
+}
+CLOCKWISE_FROM_SOUTH = ["S", "SW", "W", "NW", "N", "NE", "E", "SE"]
+
+
+def frame(points: dict[str, tuple[float, float]], crs: str = UTM, category: str = "facility") -> gpd.GeoDataFrame:
+    return gpd.GeoDataFrame(
+        {"source_id": list(points), "name": list(points), "category": category},
+        geometry=[shapely.Point(xy) for xy in points.values()],
+        crs=crs,
+    )
+
+
+def order(numbered: gpd.GeoDataFrame) -> list[str]:
+    return list(numbered["source_id"])
+
+
+@pytest.mark.parametrize("method", ["polar", "perimeter"])
+def test_square_from_south_gate(method):
+    numbered = number_assets(frame(COMPASS), SQUARE, SOUTH_GATE, method=method)
+    assert order(numbered) == CLOCKWISE_FROM_SOUTH
+    assert list(numbered["seq"]) == list(range(1, 9))
+    assert list(numbered["label"]) == [str(i) for i in range(1, 9)]
+
+
+@pytest.mark.parametrize("method", ["polar", "perimeter"])
+def test_square_from_east_gate(method):
+    """From a gate on the east side, clockwise runs south first: E, SE, S, SW, W, NW, N, NE."""
+    numbered = number_assets(frame(COMPASS), SQUARE, shapely.Point(100, 50), method=method)
+    assert order(numbered) == ["E", "SE", "S", "SW", "W", "NW", "N", "NE"]
+
+
+@pytest.mark.parametrize("method", ["polar", "perimeter"])
+def test_shuffled_rows_give_the_same_order(method):
+    base = frame(COMPASS)
+    rng = np.random.default_rng(7)
+    for _ in range(5):
+        shuffled = base.iloc[rng.permutation(len(base))]
+        assert order(number_assets(shuffled, SQUARE, SOUTH_GATE, method=method)) == CLOCKWISE_FROM_SOUTH
+
+
+@pytest.mark.parametrize("method", ["polar", "perimeter"])
+def test_mirrored_scene_runs_the_other_way(method):
+    """Mirrored east-west, each asset lands where its mirror name was: the order of names reverses."""
+    mirrored = frame(COMPASS)
+    mirrored["geometry"] = mirrored.geometry.map(lambda p: scale(p, xfact=-1, origin=(50, 50)))
+    numbered = number_assets(mirrored, SQUARE, SOUTH_GATE, method=method)
+    assert order(numbered) == ["S", "SE", "E", "NE", "N", "NW", "W", "SW"]
+
+
+# An L-shaped compound, 60 m wide arms (its centroid (71, 71) lies outside it):
+#
+#   (0,200)-(60,200)
+#      |  b     |
+#      |        |  f (70,120), adjacent, outside
+#      |        (60,60)----------(200,60)
+#      | c               d           a |
+#   (0,0)---------gate(100,0)-------(200,0)
+#
+# The perimeter walk from the gate goes west, up the west side, round the north arm, along the
+# inner corner and back along the east arm: c (130 m), b (330 m), f (440 m), d (540 m), a (670 m).
+L_SHAPE = shapely.Polygon([(0, 0), (200, 0), (200, 60), (60, 60), (60, 200), (0, 200)])
+L_ASSETS = {"a": (200 - 20, 30), "b": (30, 180), "c": (20, 30), "d": (100, 50), "f": (70, 120)}
+
+
+def test_l_shape_perimeter_keys_are_the_distances_walked():
+    numbered = number_assets(frame(L_ASSETS), L_SHAPE, shapely.Point(100, 0), method="perimeter")
+    assert order(numbered) == ["c", "b", "f", "d", "a"]
+    keys = dict(zip(numbered["source_id"], numbered["order_key"], strict=True))
+    assert keys == pytest.approx({"c": 130, "b": 330, "f": 440, "d": 540, "a": 670}, abs=1e-6)
+
+
+def test_l_shape_polar_uses_the_pole_of_inaccessibility():
+    centre = compound_centre(L_SHAPE)
+    assert L_SHAPE.contains(centre)
+    # The largest circle in the corner square touches x=0, y=0 and the inner corner (60, 60).
+    assert (centre.x, centre.y) == pytest.approx((35.15, 35.15), abs=0.5)
+    numbered = number_assets(frame(L_ASSETS), L_SHAPE, shapely.Point(100, 0), method="polar")
+    assert order(numbered) == ["c", "b", "f", "d", "a"]
+
+
+def test_polar_ties_go_to_the_nearer_asset_then_name_then_id():
+    """Three assets due west of the centre (50, 50): 'far' at 40 m, 'near' and 'near2' at 20 m."""
+    scene = frame({"far": (10, 50), "near-b": (30, 50), "near-a": (30, 50)})
+    numbered = number_assets(scene, SQUARE, SOUTH_GATE, method="polar")
+    assert order(numbered) == ["near-a", "near-b", "far"]
+    same_name = scene.assign(name="同名")
+    assert order(number_assets(same_name.iloc[::-1], SQUARE, SOUTH_GATE)) == ["near-a", "near-b", "far"]
+
+
+def test_perimeter_ties_go_to_the_asset_nearer_the_boundary():
+    """Both project to (0, 50) on the west side; the one 5 m in comes before the one 30 m in."""
+    numbered = number_assets(frame({"deep": (30, 50), "edge": (5, 50)}), SQUARE, SOUTH_GATE, method="perimeter")
+    assert order(numbered) == ["edge", "deep"]
+
+
+def test_asset_at_the_gate_bearing_is_first():
+    numbered = number_assets(frame({"x": (60, 40), "at-gate": (50, 5)}), SQUARE, SOUTH_GATE)
+    assert order(numbered)[0] == "at-gate"
+
+
+def test_category_scheme_restarts_per_category_in_clockwise_order():
+    scene = frame(COMPASS)
+    scene["category"] = ["public_space", "facility", "institution", "facility",
+                         "public_space", "facility", "facility", "public_space"]
+    numbered = number_assets(scene, SQUARE, SOUTH_GATE, scheme="category")
+    labels = dict(zip(numbered["source_id"], numbered["label"], strict=True))
+    # Clockwise: S(ps) SW(fac) W(fac) NW(ps) N(ps) NE(fac) E(inst) SE(fac)
+    assert [labels[k] for k in CLOCKWISE_FROM_SOUTH] == ["A01", "B01", "B02", "A02", "A03", "B03", "C01", "B04"]
+    assert list(numbered["seq"]) == list(range(1, 9))
+
+
+def test_projected_and_wgs84_inputs_agree_once_projected():
+    """The same scene in a projected CRS and, converted, in WGS-84 gives the same order."""
+    lonlat = frame(COMPASS).set_geometry(frame(COMPASS).geometry.translate(444000, 4427000)).to_crs("EPSG:4326")
+    boundary = gpd.GeoSeries([shapely.box(444000, 4427000, 444100, 4427100)], crs=UTM)
+    gate = gpd.GeoSeries([shapely.Point(444050, 4427000)], crs=UTM)
+    reprojected = lonlat.to_crs(UTM)
+    assert order(number_assets(reprojected, boundary, gate)) == CLOCKWISE_FROM_SOUTH
+    with pytest.raises(CRSError, match="geographic coordinates"):
+        number_assets(lonlat, boundary.to_crs("EPSG:4326").iloc[0], gate.to_crs("EPSG:4326").iloc[0])
+
+
+def test_boundary_in_another_crs_is_refused():
+    boundary = gpd.GeoSeries([SQUARE], crs="EPSG:3857")
+    with pytest.raises(DataError, match="EPSG:3857.*reproject"):
+        number_assets(frame(COMPASS), boundary, SOUTH_GATE)
+
+
+def test_gate_far_from_the_boundary_is_refused_unless_forced():
+    far = shapely.Point(50, -80)
+    with pytest.raises(GateError, match="80 m from the boundary.*--force"):
+        number_assets(frame(COMPASS), SQUARE, far)
+    assert order(number_assets(frame(COMPASS), SQUARE, far, force=True)) == CLOCKWISE_FROM_SOUTH
+
+
+def test_empty_inventory_is_refused():
+    with pytest.raises(DataError, match="inventory is empty"):
+        number_assets(frame({}), SQUARE, SOUTH_GATE)
+
+
+def test_unknown_method_scheme_and_category_are_refused():
+    with pytest.raises(DataError, match="method `clockwise`"):
+        number_assets(frame(COMPASS), SQUARE, SOUTH_GATE, method="clockwise")
+    with pytest.raises(DataError, match="scheme `alpha`"):
+        number_assets(frame(COMPASS), SQUARE, SOUTH_GATE, scheme="alpha")
+    with pytest.raises(DataError, match="Unknown categories \\['shop'\\]"):
+        number_assets(frame(COMPASS, category="shop"), SQUARE, SOUTH_GATE)
+
+
+def test_input_is_not_mutated_and_other_columns_are_kept():
+    scene = frame(COMPASS)
+    scene["note"] = [f"n{i}" for i in range(8)]
+    before = scene.copy()
+    numbered = number_assets(scene, SQUARE, SOUTH_GATE)
+    assert scene.equals(before)
+    assert dict(zip(numbered["source_id"], numbered["note"], strict=True)) == dict(
+        zip(before["source_id"], before["note"], strict=True)
+    )
+
+
+def test_stable_renumbering_keeps_labels_and_gives_sub_numbers():
+    first = number_assets(frame(COMPASS), SQUARE, SOUTH_GATE)
+    previous = PreviousLabels(dict(zip(first["source_id"], first["label"], strict=True)))
+    # W (label 3) is removed; two assets appear between NW (4) and N (5), one before S.
+    changed = {k: v for k, v in COMPASS.items() if k != "W"} | {
+        "new-nnw": (30, 90), "new-nnw2": (40, 90), "new-first": (50, 20),  # due south of the centre, nearer than S
+    }
+    second = number_assets(frame(changed), SQUARE, SOUTH_GATE, previous=previous)
+    labels = dict(zip(second["source_id"], second["label"], strict=True))
+    assert labels == {
+        "new-first": "0.1", "S": "1", "SW": "2", "NW": "4", "new-nnw": "4.1", "new-nnw2": "4.2",
+        "N": "5", "NE": "6", "E": "7", "SE": "8",
+    }
+    assert retired_labels(previous, second) == {"3"}
+    # A third build after 4.1 was removed never gives 4.1 or 3 again.
+    previous2 = PreviousLabels(dict(zip(second["source_id"], second["label"], strict=True)), frozenset({"3"}))
+    third_scene = {k: v for k, v in changed.items() if k != "new-nnw"} | {"newer": (20, 60)}
+    third = number_assets(frame(third_scene), SQUARE, SOUTH_GATE, previous=previous2)
+    labels3 = dict(zip(third["source_id"], third["label"], strict=True))
+    assert labels3["newer"] == "2.1"
+    assert "4.1" not in labels3.values() and "3" not in labels3.values()
+    assert retired_labels(previous2, third) == {"3", "4.1"}
+
+
+def test_stable_renumbering_refuses_a_scheme_change():
+    first = number_assets(frame(COMPASS), SQUARE, SOUTH_GATE)
+    previous = PreviousLabels(dict(zip(first["source_id"], first["label"], strict=True)))
+    with pytest.raises(DataError, match="not a `category` label.*--scheme global"):
+        number_assets(frame(COMPASS), SQUARE, SOUTH_GATE, scheme="category", previous=previous)
+
+
+def test_stable_renumbering_in_category_scheme():
+    scene = frame(COMPASS)
+    first = number_assets(scene, SQUARE, SOUTH_GATE, scheme="category")
+    previous = PreviousLabels(dict(zip(first["source_id"], first["label"], strict=True)))
+    added = frame(COMPASS | {"new": (30, 90)})
+    second = number_assets(added, SQUARE, SOUTH_GATE, scheme="category", previous=previous)
+    labels = dict(zip(second["source_id"], second["label"], strict=True))
+    assert labels["new"] == "B04.1"  # after NW, which is B04
+    assert {k: labels[k] for k in COMPASS} == dict(zip(first["source_id"], first["label"], strict=True))
+
+
+def test_polygon_assets_are_placed_by_a_point_on_their_surface():
+    """A C-shaped lot whose centroid falls in its hole is placed on its own surface."""
+    c_shape = shapely.Polygon([(10, 60), (40, 60), (40, 65), (15, 65), (15, 85), (40, 85), (40, 90), (10, 90)])
+    scene = gpd.GeoDataFrame(
+        {"source_id": ["lot", "n"], "name": ["", ""], "category": "public_space"},
+        geometry=[c_shape, shapely.Point(50, 90)], crs=UTM,
+    )
+    numbered = number_assets(scene, SQUARE, SOUTH_GATE)
+    assert order(numbered) == ["lot", "n"]

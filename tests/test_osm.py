@@ -1,0 +1,91 @@
+"""Reading the shipped extracts offline, checked against osmnx on the same file."""
+
+from __future__ import annotations
+
+import logging
+import shutil
+
+import pytest
+
+from conftest import DEMO_OSM, EXTRACTS
+from pipeline.errors import InputFileError
+from pipeline.osm import read_osm, read_osm_with_stats
+
+
+@pytest.mark.parametrize("name", list(EXTRACTS))
+def test_every_extract_reads_with_points_lines_and_areas(name):
+    frame = read_osm(EXTRACTS[name])
+    assert frame.crs.to_epsg() == 4326
+    assert set(frame.geom_type) == {"Point", "LineString", "MultiPolygon"}
+    assert frame["source_id"].is_unique
+    assert frame["source_id"].str.match(r"^(node|way|relation)/\d+$").all()
+
+
+def test_demo_extract_has_the_compound_its_gates_and_named_assets(demo_features):
+    by_id = demo_features.set_index("source_id")
+    assert by_id.loc["way/595108678", "name"] == "石科院生活区"
+    assert by_id.loc["node/5671590330", "tags"]["entrance"] == "yes"
+    assert by_id.loc["way/595098643", "name"] == "畅乐园"
+    assert by_id.loc["way/594882341", "tags"]["amenity"] == "parking"
+
+
+def test_same_parking_and_gates_as_osmnx(demo_features):
+    """pyosmium and osmnx.features_from_xml return the same parking lots and gate nodes."""
+    import osmnx as ox
+
+    ours = demo_features
+    theirs = ox.features_from_xml(DEMO_OSM, tags={"amenity": "parking", "entrance": True})
+    their_ids = {f"{el}/{i}" for el, i in theirs.index}
+    our_parking = {s for s, t in zip(ours["source_id"], ours["tags"], strict=True) if t.get("amenity") == "parking"}
+    our_entrances = {s for s, t in zip(ours["source_id"], ours["tags"], strict=True) if "entrance" in t}
+    assert our_parking | our_entrances == their_ids
+    assert len(our_parking) == 19
+
+
+def test_cut_extract_skips_ways_with_missing_nodes_and_says_so(caplog):
+    """The Helsinki PBF is cut by a box: ways whose nodes lie outside are counted, not fatal."""
+    with caplog.at_level(logging.WARNING, logger="pipeline.osm"):
+        frame, stats = read_osm_with_stats(EXTRACTS["helsinki"])
+    assert stats.skipped_ways > 0
+    assert f"Skipped {stats.skipped_ways} ways" in caplog.text
+    assert len(frame) == stats.features > 5000
+
+
+def test_outline_ways_of_multipolygons_are_not_read_twice():
+    """xitucheng has a building way that is also the outer member of a building relation."""
+    frame, stats = read_osm_with_stats(EXTRACTS["xitucheng"])
+    assert stats.deduplicated == 1
+
+
+def test_missing_file_names_the_path():
+    with pytest.raises(InputFileError, match="`nowhere.osm` does not exist"):
+        read_osm("nowhere.osm")
+
+
+def test_wrong_kind_of_file_is_refused(tmp_path):
+    csv = tmp_path / "points.csv"
+    csv.write_text("lon,lat\n1,2\n")
+    with pytest.raises(InputFileError, match="not an OSM extract"):
+        read_osm(csv)
+
+
+def test_truncated_file_gets_a_clear_error(tmp_path):
+    cut = tmp_path / "cut.osm"
+    cut.write_bytes(DEMO_OSM.read_bytes()[:50_000])
+    with pytest.raises(InputFileError, match="Cannot read the OSM file .*cut.osm.*re-export"):
+        read_osm(cut)
+
+
+def test_pbf_and_xml_of_the_same_data_agree(tmp_path):
+    """The same extract converted to PBF reads to the same features."""
+    import osmium
+
+    pbf = tmp_path / "demo.osm.pbf"
+    with osmium.SimpleWriter(str(pbf)) as writer:
+        for obj in osmium.FileProcessor(str(DEMO_OSM)):
+            writer.add(obj)
+    xml = tmp_path / "demo.osm"
+    shutil.copy(DEMO_OSM, xml)
+    a, b = read_osm(xml), read_osm(pbf)
+    assert list(a["source_id"]) == list(b["source_id"])
+    assert a.geometry.geom_equals_exact(b.geometry, tolerance=1e-7).all()
