@@ -44,12 +44,14 @@ lint: $(STAMP)
 	.venv/bin/ruff check .
 	.venv/bin/ruff format --check .
 
+# The store tests run on SQLite and on the PostgreSQL server that scripts/start_postgres.sh starts.
 test: $(STAMP) $(SYSSTAMP)
 	.venv/bin/ruff check .
-	$(PY) -m pytest
+	url=$$(bash scripts/start_postgres.sh) && MAPPER_TEST_PG_URL="$$url" $(PY) -m pytest
 
-bench: $(STAMP)
-	for f in bench/bench_*.py; do $(PY) $$f || exit 1; done
+bench: $(STAMP) $(SYSSTAMP)
+	url=$$(bash scripts/start_postgres.sh) && export MAPPER_TEST_PG_URL="$$url" && \
+	for f in bench/bench_*.py; do echo "== $$f"; $(PY) $$f || exit 1; done
 
 clean:
 	rm -rf build .pytest_cache

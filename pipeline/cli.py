@@ -109,7 +109,7 @@ def _plugins() -> list:
     import importlib
 
     found = []
-    for name in ("pipeline.survey_cli", "store.cli"):
+    for name in ("pipeline.survey_cli", "store.cli", "pipeline.export_cli"):
         try:
             found.append(importlib.import_module(name))
         except ModuleNotFoundError as exc:

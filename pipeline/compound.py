@@ -20,6 +20,7 @@ from pipeline.geometry import repair_polygon
 log = logging.getLogger(__name__)
 
 AREA_M2 = "area_m2"
+GATE_MARGIN_M = 100.0  # gates, crossings and the roads they face all lie this close
 GATES = "gates"
 
 #: Tags that make a polygon a residential compound.
@@ -30,14 +31,21 @@ def _is_compound(tags: dict[str, str]) -> bool:
     return any(k in tags and (v is None or tags[k] == v) for k, v in COMPOUND_TAGS)
 
 
-def find_compounds(features: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+def find_compounds(features: gpd.GeoDataFrame, *, count_gates: bool = True) -> gpd.GeoDataFrame:
     """List every residential compound polygon (``landuse=residential`` and similar).
+
+    Parameters
+    ----------
+    features
+        The feature frame in WGS-84.
+    count_gates
+        Count each compound's gates (a gate search per compound; off when only picking one).
 
     Returns
     -------
     GeoDataFrame
-        ``source_id``, ``name``, ``area_m2``, ``gates`` (count found on the outline), geometry
-        in WGS-84; largest first.
+        ``source_id``, ``name``, ``area_m2``, ``gates`` (count found on the outline, or -1 when
+        not counted), geometry in WGS-84; largest first.
     """
     polygons = features[features.geom_type.isin(["Polygon", "MultiPolygon"])]
     compounds = polygons[polygons[S.TAGS].map(_is_compound).astype(bool)]
@@ -59,6 +67,20 @@ def find_compounds(features: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
         crs=features.crs,
     )
     return out.sort_values([AREA_M2, S.SOURCE_ID], ascending=[False, True]).reset_index(drop=True)
+
+
+def neighbourhood(
+    features: gpd.GeoDataFrame, boundary: shapely.Geometry, *, margin_m: float
+) -> gpd.GeoDataFrame:
+    """Return the features within ``margin_m`` of a WGS-84 boundary (a spatial-index query).
+
+    Every per-compound step looks no farther than this, so a city extract is never scanned
+    whole per compound, and a batch task can be handed just this part of the city.
+    """
+    crs = utm_crs(boundary)
+    area = gpd.GeoSeries([boundary], crs=S.WGS84).to_crs(crs).buffer(margin_m).to_crs(features.crs).iloc[0]
+    hits = features.sindex.query(area, predicate="intersects")
+    return features.iloc[sorted(hits)]
 
 
 def select_compound(compounds: gpd.GeoDataFrame, query: str) -> pd.Series:

@@ -24,8 +24,8 @@ import shapely
 
 from pipeline import schema as S
 from pipeline.classify import DEFAULT_RADIUS_M, classify_features, select_assets
-from pipeline.compound import AREA_M2, find_compounds, select_compound
-from pipeline.context import context_layers
+from pipeline.compound import AREA_M2, find_compounds, neighbourhood, select_compound
+from pipeline.context import CONTEXT_MARGIN_M, context_layers
 from pipeline.crs import utm_crs
 from pipeline.errors import DataError, GateError, InputFileError
 from pipeline.gates import MainGate, choose_main_gate, find_gates, mark_main, roads_of
@@ -70,6 +70,11 @@ class Inventory:
         """The gate numbering starts from, and the rule that chose it."""
         row = self.gates[self.gates["is_main"]].iloc[0]
         return MainGate(row.geometry, row[S.SOURCE_ID], row[S.NAME] or "", row["main_rule"])
+
+
+def neighbourhood_margin(radius_m: float) -> float:
+    """How far around the boundary a build reads: assets, context, gates and the roads they face."""
+    return max(radius_m, CONTEXT_MARGIN_M) + 100.0
 
 
 def build_inventory(
@@ -117,14 +122,14 @@ def build_inventory(
             "Give either a compound (`--compound`) or a boundary (`--boundary FILE`), not both or none."
         )
     if compound is not None:
-        row = select_compound(find_compounds(features), compound)
+        row = select_compound(find_compounds(features, count_gates=False), compound)
         compound_id, name = row[S.SOURCE_ID], row[S.NAME]
         outline = repair_polygon(row.geometry, f"boundary of {compound_id}")
     else:
         compound_id, name = "boundary", boundary_name
         outline = repair_polygon(boundary, "boundary")
     crs = utm_crs(outline)
-    local = features.to_crs(crs)
+    local = neighbourhood(features, outline, margin_m=neighbourhood_margin(radius_m)).to_crs(crs)
     poly = gpd.GeoSeries([outline], crs=S.WGS84).to_crs(crs).iloc[0]
     classified = classify_features(local, taxonomy or load_taxonomy())
     assets, review, merged = select_assets(

@@ -1,0 +1,167 @@
+"""Planners' sign-in: salted scrypt password hashes from a TOML file or the environment.
+
+Hashes look like ``scrypt$16384$8$1$<salt hex>$<hash hex>`` (``pbkdf2_sha256$<iterations>$<salt
+hex>$<hash hex>`` is read too). Make one with ``python -m pipeline spots hash-password`` and put it
+
+- in a TOML file (``$MAPPER_PLANNERS_FILE``, or the path given)::
+
+      [planners]
+      wang = "scrypt$16384$8$1$…$…"
+
+- or in ``$MAPPER_PLANNERS`` as ``name=hash`` entries separated by ``;`` or newlines (quote the
+  value in a shell: it contains ``$``).
+
+Plain passwords are never stored or logged. The app may instead trust Streamlit's ``st.login``
+(OIDC) and build a :class:`~store.identity.Planner` from the identity it returns.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import os
+import secrets
+import tomllib
+from collections.abc import Mapping
+from pathlib import Path
+
+from store.errors import AuthError, DataError
+from store.identity import Planner
+
+PLANNERS_ENV = "MAPPER_PLANNERS"
+PLANNERS_FILE_ENV = "MAPPER_PLANNERS_FILE"
+
+_SCRYPT = {"n": 2**14, "r": 8, "p": 1}
+_MAXMEM = 64 * 1024 * 1024
+_DUMMY = "scrypt$16384$8$1$" + "00" * 16 + "$" + "00" * 32
+_MIN_PASSWORD_CHARS = 8
+
+
+def hash_password(password: str) -> str:
+    """Return a salted scrypt hash of ``password`` to put in the planners' config.
+
+    Raises
+    ------
+    DataError
+        When the password is shorter than 8 characters.
+    """
+    if len(password) < _MIN_PASSWORD_CHARS:
+        raise DataError(f"The password has {len(password)} characters: use at least {_MIN_PASSWORD_CHARS}.")
+    salt = secrets.token_bytes(16)
+    n, r, p = _SCRYPT["n"], _SCRYPT["r"], _SCRYPT["p"]
+    key = hashlib.scrypt(password.encode(), salt=salt, n=n, r=r, p=p, maxmem=_MAXMEM, dklen=32)
+    return f"scrypt${n}${r}${p}${salt.hex()}${key.hex()}"
+
+
+def verify_password(password: str, stored: str) -> bool:
+    """Return whether ``password`` matches the ``stored`` hash (constant-time comparison).
+
+    Raises
+    ------
+    DataError
+        When ``stored`` is not a hash this module writes or reads.
+    """
+    parts = stored.strip().split("$")
+    try:
+        if parts[0] == "scrypt" and len(parts) == 6:
+            n, r, p = int(parts[1]), int(parts[2]), int(parts[3])
+            salt, want = bytes.fromhex(parts[4]), bytes.fromhex(parts[5])
+            got = hashlib.scrypt(password.encode(), salt=salt, n=n, r=r, p=p, maxmem=_MAXMEM, dklen=len(want))
+        elif parts[0] == "pbkdf2_sha256" and len(parts) == 4:
+            iterations = int(parts[1])
+            salt, want = bytes.fromhex(parts[2]), bytes.fromhex(parts[3])
+            got = hashlib.pbkdf2_hmac("sha256", password.encode(), salt, iterations, len(want))
+        else:
+            raise ValueError(parts[0])
+    except ValueError as exc:
+        shown = stored[:20] + ("…" if len(stored) > 20 else "")
+        raise DataError(
+            f"Stored password hash {shown!r} is not in a known format: make one with "
+            "`python -m pipeline spots hash-password` (scrypt$N$r$p$salt$hash)."
+        ) from exc
+    return hmac.compare_digest(got, want)
+
+
+def load_planners(path: str | Path | None = None, *, env: Mapping[str, str] | None = None) -> dict[str, str]:
+    """Read the planners' names and password hashes.
+
+    Parameters
+    ----------
+    path
+        A TOML file with a ``[planners]`` table; ``$MAPPER_PLANNERS_FILE`` when omitted.
+    env
+        The environment (``os.environ`` when omitted); entries of ``$MAPPER_PLANNERS`` are
+        added to (and override) those of the file.
+
+    Returns
+    -------
+    dict
+        ``{name: hash}``; empty when nothing is configured.
+
+    Raises
+    ------
+    DataError
+        When the file is missing or malformed, or an entry has no ``=``.
+    """
+    env = os.environ if env is None else env
+    planners: dict[str, str] = {}
+    path = path or env.get(PLANNERS_FILE_ENV) or None
+    if path is not None:
+        file = Path(path)
+        try:
+            data = tomllib.loads(file.read_text(encoding="utf-8"))
+        except FileNotFoundError as exc:
+            raise DataError(
+                f"Planners file `{file}` does not exist: create it with a [planners] table or "
+                f"unset `{PLANNERS_FILE_ENV}`."
+            ) from exc
+        except tomllib.TOMLDecodeError as exc:
+            raise DataError(f"Planners file `{file}` is not valid TOML ({exc}): fix it.") from exc
+        table = data.get("planners")
+        if not isinstance(table, dict) or not all(isinstance(v, str) for v in table.values()):
+            raise DataError(f'Planners file `{file}` needs a [planners] table of name = "hash" lines.')
+        planners.update({str(k).strip(): v.strip() for k, v in table.items()})
+    for raw in env.get(PLANNERS_ENV, "").replace("\n", ";").split(";"):
+        entry = raw.strip()
+        if not entry:
+            continue
+        name, sep, hashed = entry.partition("=")
+        if not sep or not name.strip() or not hashed.strip():
+            raise DataError(
+                f"Entry {entry[:30]!r} of `{PLANNERS_ENV}` is not `name=hash`: separate entries "
+                "with `;` and make hashes with `python -m pipeline spots hash-password`."
+            )
+        planners[name.strip()] = hashed.strip()
+    return planners
+
+
+def authenticate(name: str, password: str, planners: Mapping[str, str]) -> Planner:
+    """Check a planner's name and password against the configured hashes.
+
+    Parameters
+    ----------
+    name, password
+        What the planner typed.
+    planners
+        ``{name: hash}`` from :func:`load_planners`.
+
+    Returns
+    -------
+    Planner
+
+    Raises
+    ------
+    AuthError
+        When no planner is configured, or the name or the password is wrong (the message does
+        not say which, and an unknown name costs the same time as a wrong password).
+    """
+    if not planners:
+        raise AuthError(
+            "No planners are configured: add hashed passwords to the file named by "
+            f"`{PLANNERS_FILE_ENV}` or to `{PLANNERS_ENV}` (see `store.auth`)."
+        )
+    stored = planners.get(name.strip())
+    ok = verify_password(password, stored or _DUMMY)
+    if stored is None or not ok:
+        raise AuthError("Planner name or password is wrong: check both and try again.")
+    return Planner(name.strip())

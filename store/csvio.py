@@ -1,0 +1,323 @@
+"""Spots in and out as CSV: paper forms typed into a spreadsheet, and exports for reports.
+
+Import reads columns ``lon``, ``lat`` (WGS-84 decimal degrees), ``category``, ``text`` and
+``author`` (Chinese headers 经度, 纬度, 类别, 内容, 作者 are read too; other columns are
+ignored). The file may be UTF-8 (with or without BOM) or GB18030/GBK, as Excel saves it in China.
+Every row is checked first and the bad ones are reported by line number; then either all rows
+are stored in one transaction or, if any row is bad, none is: the import is all-or-nothing.
+
+Export writes the open spots of a compound (hidden, removed and merged spots are left out) in
+UTF-8 with BOM, text exactly as residents wrote it.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from store.categories import SpotCategory, parse_spot_category
+from store.db import Store
+from store.errors import DataError, MapperError
+from store.identity import Planner
+from store.records import SpotRecord
+from store.spots import insert_spot, list_spots
+from store.validate import validate_compound_id, validate_lonlat, validate_text
+
+if TYPE_CHECKING:
+    import geopandas as gpd
+
+log = logging.getLogger(__name__)
+
+REQUIRED = ("lon", "lat", "category", "text", "author")
+EXPORT_COLUMNS = (
+    "id", "lon", "lat", "category", "text", "author", "supports", "created_at",
+    "near_label", "near_name", "has_photo",
+)  # fmt: skip
+_ALIASES = {
+    "经度": "lon", "longitude": "lon", "lng": "lon", "x": "lon",
+    "纬度": "lat", "latitude": "lat", "y": "lat",
+    "类别": "category", "类型": "category", "分类": "category",
+    "内容": "text", "描述": "text", "问题": "text", "说明": "text",
+    "作者": "author", "姓名": "author", "昵称": "author", "居民": "author",
+}  # fmt: skip
+MAX_CSV_BYTES = 50 * 1024 * 1024
+_SHOW_ERRORS = 25
+
+
+@dataclass(frozen=True)
+class SpotRow:
+    """A checked CSV row, ready to store."""
+
+    line: int
+    lon: float
+    lat: float
+    category: SpotCategory
+    text: str
+    author: str
+
+
+@dataclass(frozen=True)
+class ImportReport:
+    """What an import stored."""
+
+    compound_id: str
+    file: str
+    spot_ids: tuple[int, ...]
+    linked: int
+    encoding: str
+
+    @property
+    def message(self) -> str:
+        """A one-line summary for the CLI and the app."""
+        n = len(self.spot_ids)
+        near = f", {self.linked} linked to a numbered asset" if self.linked else ""
+        return (
+            f"Imported {n} spots into {self.compound_id} from `{self.file}` ({self.encoding}"
+            f"{near}); all rows were valid (the import is all-or-nothing)."
+        )
+
+
+def decode_csv(data: bytes, name: str) -> tuple[str, str]:
+    """Decode CSV bytes: UTF-8 (BOM dropped), else GB18030; return ``(text, encoding)``.
+
+    Raises
+    ------
+    DataError
+        When neither decodes the bytes.
+    """
+    try:
+        return data.decode("utf-8-sig"), "UTF-8"
+    except UnicodeDecodeError as utf8_error:
+        try:
+            text = data.decode("gb18030")
+        except UnicodeDecodeError as exc:
+            raise DataError(
+                f"`{name}` is neither UTF-8 nor GB18030 (byte {utf8_error.start}: "
+                f"{data[utf8_error.start : utf8_error.start + 4].hex(' ')}): save it from the "
+                'spreadsheet as "CSV UTF-8".'
+            ) from exc
+        log.info("Read %s as GB18030 (not UTF-8)", name)
+        return text, "GB18030"
+
+
+def _header(raw: list[str], name: str) -> dict[str, int]:
+    found: dict[str, int] = {}
+    for i, col in enumerate(raw):
+        key = col.strip().lower()
+        key = _ALIASES.get(key, _ALIASES.get(col.strip(), key))
+        if key in REQUIRED and key not in found:
+            found[key] = i
+    missing = [c for c in REQUIRED if c not in found]
+    if missing:
+        raise DataError(
+            f"`{name}` lacks the columns {', '.join(missing)} in its header (line 1: "
+            f"{', '.join(raw) or 'empty'}): the first line must name lon, lat, category, text, "
+            "author (more columns are allowed)."
+        )
+    return found
+
+
+def _check_row(line: int, cells: list[str], cols: dict[str, int], max_chars: int) -> SpotRow:
+    def cell(key: str) -> str:
+        i = cols[key]
+        return cells[i] if i < len(cells) else ""
+
+    lon, lat = validate_lonlat(cell("lon").strip(), cell("lat").strip())
+    category = parse_spot_category(cell("category"))
+    text = validate_text(cell("text"), max_chars=max_chars, what="`text`")
+    author = validate_text(cell("author").strip(), max_chars=80, what="`author`")
+    return SpotRow(line=line, lon=lon, lat=lat, category=category, text=text, author=author)
+
+
+def read_spots_csv(
+    source: str | Path | bytes, *, name: str | None = None, max_text_chars: int = 500
+) -> tuple[list[SpotRow], str]:
+    """Read and check every row of a spots CSV.
+
+    Parameters
+    ----------
+    source
+        A path, or the file's bytes (an upload).
+    name
+        The file name for messages (the path's name when omitted).
+    max_text_chars
+        Longest ``text`` accepted.
+
+    Returns
+    -------
+    rows, encoding
+        The checked rows (blank lines skipped) and ``"UTF-8"`` or ``"GB18030"``.
+
+    Raises
+    ------
+    DataError
+        Listing every bad row by line number (the line the row starts on, header = line 1),
+        or a missing column, or an empty file.
+    """
+    if isinstance(source, bytes):
+        data, label = source, name or "upload.csv"
+    else:
+        path = Path(source)
+        label = name or path.name
+        try:
+            size = path.stat().st_size
+            if size > MAX_CSV_BYTES:
+                raise DataError(
+                    f"`{label}` is {size / 1e6:.0f} MB: the limit is "
+                    f"{MAX_CSV_BYTES / 1e6:.0f} MB; split it into smaller files."
+                )
+            data = path.read_bytes()
+        except FileNotFoundError as exc:
+            raise DataError(f"CSV file `{path}` does not exist: check the path.") from exc
+    text, encoding = decode_csv(data, label)
+    reader = csv.reader(io.StringIO(text, newline=""))
+    try:
+        cols = _header(next(reader), label)
+    except StopIteration:
+        raise DataError(f"`{label}` is empty: it needs a header line and one row per spot.") from None
+    rows: list[SpotRow] = []
+    errors: list[str] = []
+    while True:
+        start = reader.line_num + 1
+        try:
+            cells = next(reader)
+        except StopIteration:
+            break
+        except csv.Error as exc:
+            errors.append(f"line {start}: the CSV is malformed ({exc}); check its quotes")
+            break
+        if not any(c.strip() for c in cells):
+            continue
+        try:
+            rows.append(_check_row(start, cells, cols, max_text_chars))
+        except MapperError as exc:
+            errors.append(f"line {start}: {exc}")
+    if errors:
+        shown = "\n".join(f"  {e}" for e in errors[:_SHOW_ERRORS])
+        more = f"\n  … and {len(errors) - _SHOW_ERRORS} more" if len(errors) > _SHOW_ERRORS else ""
+        raise DataError(
+            f"`{label}` has {len(errors)} bad row{'s' if len(errors) > 1 else ''}, so nothing was imported (the import is "
+            f"all-or-nothing):\n{shown}{more}\nFix these lines and run the import again."
+        )
+    if not rows:
+        raise DataError(f"`{label}` has a header but no rows: add one row per spot.")
+    return rows, encoding
+
+
+def import_spots_csv(
+    store: Store,
+    compound_id: str,
+    source: str | Path | bytes,
+    planner: Planner,
+    *,
+    name: str | None = None,
+    assets: gpd.GeoDataFrame | None = None,
+) -> ImportReport:
+    """Import spots from a CSV, all rows or none, in one transaction.
+
+    Parameters
+    ----------
+    store
+        The open store.
+    compound_id
+        The compound id the inventory records, e.g. ``way/595108678``.
+    source
+        A path or the file's bytes.
+    planner
+        Who imports (recorded in the audit log); imported spots have no resident key, so only
+        planners can change them.
+    name
+        File name for messages.
+    assets
+        The inventory's assets, to link each spot to the nearest numbered asset within 30 m.
+
+    Returns
+    -------
+    ImportReport
+
+    Raises
+    ------
+    DataError
+        Bad rows by line number; nothing is stored.
+    """
+    compound = validate_compound_id(compound_id)
+    label = name or (Path(source).name if not isinstance(source, bytes) else "upload.csv")
+    rows, encoding = read_spots_csv(source, name=label, max_text_chars=store.settings.max_text_chars)
+    nears: list[Any] = [None] * len(rows)
+    if assets is not None:
+        from store.geo import nearest_assets
+
+        nears = nearest_assets(
+            [r.lon for r in rows], [r.lat for r in rows], assets,
+            max_dist_m=store.settings.near_asset_m,
+        )  # fmt: skip
+    ids: list[int] = []
+    with store.write() as session:
+        for row, near in zip(rows, nears, strict=True):
+            spot = insert_spot(
+                session,
+                store,
+                compound_id=compound,
+                lon=row.lon,
+                lat=row.lat,
+                category=row.category,
+                text=row.text,
+                author=row.author,
+                author_key=None,
+                origin="import",
+                actor=planner.actor,
+                near=near,
+                audit_detail={"file": label, "line": row.line},
+            )
+            ids.append(spot.id)
+    report = ImportReport(
+        compound_id=compound,
+        file=label,
+        spot_ids=tuple(ids),
+        linked=sum(1 for n in nears if n is not None),
+        encoding=encoding,
+    )
+    log.info(report.message)
+    return report
+
+
+def spots_to_csv(spots: Sequence[SpotRecord]) -> str:
+    """Return spot records as CSV text (no BOM; for a download button add it or not).
+
+    Columns: ``id, lon, lat, category, text, author, supports, created_at, near_label,
+    near_name, has_photo``; the text imports again as it is. Text is written exactly.
+    """
+    buf = io.StringIO(newline="")
+    writer = csv.writer(buf)
+    writer.writerow(EXPORT_COLUMNS)
+    for s in spots:
+        writer.writerow(
+            [s.id, repr(s.lon), repr(s.lat), s.category, s.text, s.author, s.supports,
+             s.created_at.isoformat(timespec="seconds"), s.near_label or "", s.near_name or "",
+             int(s.has_photo)]
+        )  # fmt: skip
+    return buf.getvalue()
+
+
+def export_spots_csv(store: Store, compound_id: str, path: str | Path) -> int:
+    """Write a compound's open spots to a CSV file (UTF-8 with BOM, for Excel).
+
+    Hidden, removed and merged spots are left out; text is written exactly (see
+    :func:`spots_to_csv`).
+
+    Returns
+    -------
+    int
+        How many spots were written.
+    """
+    spots = list_spots(store, compound_id)
+    out = Path(path)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(spots_to_csv(spots), encoding="utf-8-sig", newline="")
+    log.info("Exported %d spots of %s to %s", len(spots), compound_id, out)
+    return len(spots)

@@ -1,0 +1,50 @@
+"""Errors the store raises, under the mapper's root :class:`~pipeline.errors.MapperError`.
+
+Each class also derives from the matching builtin. Messages say what is wrong, the offending
+value, and what to do next, so the app can show them with ``st.error`` as they are.
+"""
+
+from __future__ import annotations
+
+from pipeline.errors import DataError, MapperError
+
+
+class StoreError(MapperError):
+    """The store cannot be opened, migrated or written."""
+
+
+class NotFoundError(MapperError, LookupError):
+    """No spot, topic, session or photo has the id asked for."""
+
+
+class PermissionDeniedError(MapperError, PermissionError):
+    """The resident or planner may not make this change."""
+
+
+class AuthError(PermissionDeniedError):
+    """A planner's name or password is wrong, or no planners are configured."""
+
+
+class RateLimitError(MapperError):
+    """A resident added more spots in the last hour than the store allows."""
+
+
+class ConflictError(MapperError, ValueError):
+    """The change clashes with the stored state (already supported, already voted, closed)."""
+
+
+class PhotoError(DataError):
+    """An uploaded photo is not an image the store accepts, or is too large."""
+
+
+__all__ = [
+    "AuthError",
+    "ConflictError",
+    "DataError",
+    "MapperError",
+    "NotFoundError",
+    "PermissionDeniedError",
+    "PhotoError",
+    "RateLimitError",
+    "StoreError",
+]
