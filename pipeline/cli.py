@@ -99,6 +99,24 @@ def make_parser() -> argparse.ArgumentParser:
     _add_numbering_options(number)
     number.add_argument("--out", type=Path, required=True, help="output file (.gpkg, .geojson or .csv)")
 
+    batch = sub.add_parser("batch", help="build every compound of an extract on Dask")
+    batch.add_argument("--osm", type=Path, required=True, help=".osm or .osm.pbf extract (read once)")
+    batch.add_argument(
+        "--out", type=Path, required=True, help="folder for compounds/<id>/ and the city files"
+    )
+    where = batch.add_mutually_exclusive_group()
+    where.add_argument(
+        "--workers", type=int, default=2, help="worker processes of a local cluster (default 2)"
+    )
+    where.add_argument("--scheduler", help="address of a running Dask scheduler, e.g. tcp://HOST:8786")
+    batch.add_argument(
+        "--compounds", default="all", help="'all' (default) or a file with one compound id or name per line"
+    )
+    batch.add_argument("--figures", action="store_true", help="also write each compound's layout figure")
+    batch.add_argument("--method", choices=S.METHODS, default="polar")
+    batch.add_argument("--scheme", choices=S.SCHEMES, default="global")
+    batch.add_argument("--radius", type=float, default=DEFAULT_RADIUS_M)
+
     for module in _plugins():
         module.add_parser(sub)
     return parser
@@ -270,7 +288,54 @@ def run_number(args: argparse.Namespace) -> int:
     return 0
 
 
-COMMANDS = {"compounds": run_compounds, "build": run_build, "number": run_number}
+def run_batch(args: argparse.Namespace) -> int:
+    """Build every compound of an extract on Dask, with a progress bar."""
+    import distributed  # noqa: F401  (it sets its loggers' levels when imported; ours come after)
+    from tqdm import tqdm
+
+    from pipeline.batch import BatchOptions
+    from pipeline.batch import run_batch as batch
+    from pipeline.osm import read_osm
+
+    for name in ("distributed", "tornado"):  # distributed sets its loggers when imported
+        logging.getLogger(name).setLevel(logging.WARNING)
+    logging.getLogger("bokeh").setLevel(logging.ERROR)  # the dashboard binds to 127.0.0.1 only
+    compounds = None
+    if args.compounds != "all":
+        path = Path(args.compounds)
+        if not path.is_file():
+            raise InputFileError(
+                f"`--compounds {path}`: no such file; give 'all' or a file with one id or name per line."
+            )
+        compounds = [
+            line.strip() for line in path.read_text(encoding="utf-8-sig").splitlines() if line.strip()
+        ]
+    features = read_osm(args.osm)
+    options = BatchOptions(method=args.method, scheme=args.scheme, radius_m=args.radius, figures=args.figures)
+    with tqdm(unit="compound", disable=None) as bar:
+
+        def progress(done: int, total: int, row: dict) -> None:
+            bar.total = total
+            bar.update(done - bar.n)
+            bar.set_postfix_str(f"{row['compound_id']} {row['status']}")
+
+        table = batch(
+            features,
+            args.out,
+            compounds=compounds,
+            options=options,
+            workers=args.workers,
+            scheduler=args.scheduler,
+            progress=progress,
+        )
+    failed = table[table["status"] == "failed"]
+    print(f"{len(table) - len(failed)} of {len(table)} compounds built; city file: {args.out / 'city.gpkg'}")
+    for row in failed.itertuples():
+        print(f"failed: {row.compound_id} {row.name}: {row.reason}")
+    return 0
+
+
+COMMANDS = {"compounds": run_compounds, "build": run_build, "number": run_number, "batch": run_batch}
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -1,0 +1,280 @@
+"""City scale: build every compound of an extract on Dask, one task per compound.
+
+The OSM file is read once, by the client. Each task receives only its compound's
+neighbourhood (:func:`pipeline.compound.neighbourhood`), builds the inventory with the same
+:func:`pipeline.inventory.build_inventory` as ``python -m pipeline build``, and writes it to
+``OUT/compounds/<id>/`` atomically. A compound that fails is recorded with its reason and the
+others go on; a rerun skips the compounds already written. At the end the client gathers the
+per-compound results into one city file: ``city.gpkg`` and GeoParquet (``city_assets.parquet``,
+``city_compounds.parquet``), in WGS-84 since a city may span UTM zones.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+import resource
+import shutil
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import geopandas as gpd
+import pandas as pd
+import pyogrio
+
+from pipeline import schema as S
+from pipeline.compound import AREA_M2, find_compounds, neighbourhood
+from pipeline.errors import DataError, MapperError
+from pipeline.inventory import (
+    REPORT,
+    build_inventory,
+    neighbourhood_margin,
+    read_inventory,
+    write_inventory,
+)
+
+log = logging.getLogger(__name__)
+
+COMPOUND_ID = "compound_id"
+STATUS = "status"
+REASON = "reason"
+#: The walking network for coverage reaches this far beyond a build's own neighbourhood.
+NETWORK_MARGIN_M = 600.0
+
+
+@dataclass(frozen=True)
+class BatchOptions:
+    """How every compound is built: the same options as ``build``."""
+
+    method: str = "polar"
+    scheme: str = "global"
+    radius_m: float = 50.0
+    figures: bool = False
+
+
+@dataclass(frozen=True)
+class Task:
+    """One compound and the part of the city it needs."""
+
+    compound_id: str
+    name: str
+    features: gpd.GeoDataFrame
+
+
+def folder_name(compound_id: str) -> str:
+    """Return a safe folder name for a compound id: ``way/595108678`` → ``way-595108678``."""
+    return re.sub(r"[^0-9A-Za-z_.-]+", "-", compound_id).strip("-")
+
+
+def plan_tasks(
+    features: gpd.GeoDataFrame, *, compounds: Iterable[str] | None = None, radius_m: float = 50.0
+) -> list[Task]:
+    """Split a city's features into one task per compound (all compounds, or the ids/names given)."""
+    found = find_compounds(features, count_gates=False)
+    if compounds is not None:
+        wanted = list(compounds)
+        chosen = found[found[S.SOURCE_ID].isin(wanted) | found[S.NAME].isin(wanted)]
+        missing = sorted(set(wanted) - set(chosen[S.SOURCE_ID]) - set(chosen[S.NAME]))
+        if missing:
+            raise DataError(
+                f"{len(missing)} compounds of the list are not in the extract: {', '.join(missing[:10])}; "
+                "list them with `python -m pipeline compounds FILE`."
+            )
+        found = chosen
+    if found.empty:
+        raise DataError("The extract has no residential compound (landuse=residential) to build.")
+    margin = neighbourhood_margin(radius_m) + NETWORK_MARGIN_M
+    return [
+        Task(sid, name, neighbourhood(features, geom, margin_m=margin))
+        for sid, name, geom in zip(found[S.SOURCE_ID], found[S.NAME], found.geometry, strict=True)
+    ]
+
+
+def run_task(task: Task, out_dir: str, options: BatchOptions) -> dict[str, Any]:
+    """Build one compound and write its inventory; return its summary row (runs on a worker)."""
+    folder = Path(out_dir) / "compounds" / folder_name(task.compound_id)
+    row: dict[str, Any] = {COMPOUND_ID: task.compound_id, S.NAME: task.name}
+    try:
+        inventory = build_inventory(
+            task.features,
+            compound=task.compound_id,
+            method=options.method,
+            scheme=options.scheme,
+            radius_m=options.radius_m,
+            source="batch",
+        )
+        write_inventory(inventory, folder)
+        if options.figures:
+            _write_figure(folder)
+        row.update(summarise(inventory.report), **{STATUS: "done", REASON: ""})
+    except MapperError as exc:
+        row.update({STATUS: "failed", REASON: str(exc)})
+    row["peak_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    return row
+
+
+def _write_figure(folder: Path) -> None:
+    from layers.figure import plot_layout  # imported here: matplotlib only when figures are asked
+
+    plot_layout(read_inventory(folder), save=True, filepath=folder / "layout.pdf", paper="A3")
+
+
+def summarise(report: dict[str, Any]) -> dict[str, Any]:
+    """The compounds-table columns of one inventory report."""
+    counts = report.get("counts_by_category", {})
+    gate = report.get("main_gate", {})
+    return {
+        AREA_M2: report["compound"][AREA_M2],
+        "assets": report.get("assets", 0),
+        **{f"n_{c.value}": int(counts.get(c.value, 0)) for c in S.Category},
+        "gates": report.get("gates", 0),
+        "main_gate": gate.get(S.NAME) or gate.get(S.SOURCE_ID, ""),
+        "main_gate_rule": gate.get("rule", ""),
+        "review": len(report.get("review", [])),
+    }
+
+
+def _done_row(task: Task, out_dir: Path) -> dict[str, Any] | None:
+    report_file = out_dir / "compounds" / folder_name(task.compound_id) / REPORT
+    if not report_file.is_file():
+        return None
+    report = json.loads(report_file.read_text(encoding="utf-8"))
+    return {COMPOUND_ID: task.compound_id, S.NAME: task.name, **summarise(report), STATUS: "done", REASON: ""}
+
+
+def run_batch(
+    features: gpd.GeoDataFrame,
+    out_dir: str | Path,
+    *,
+    compounds: Iterable[str] | None = None,
+    options: BatchOptions | None = None,
+    workers: int | None = None,
+    scheduler: str | None = None,
+    progress: Callable[[int, int, dict[str, Any]], None] | None = None,
+) -> pd.DataFrame:
+    """Build every compound on Dask and write the city file; return the compounds table.
+
+    Parameters
+    ----------
+    features
+        The whole extract, read once (:func:`pipeline.osm.read_osm`).
+    out_dir
+        Where ``compounds/<id>/`` and the city files go; a rerun skips what is there.
+    compounds
+        Ids or names to build; all by default.
+    options
+        Build options shared by every compound.
+    workers
+        Worker processes of a local cluster (default 2); ignored with ``scheduler``.
+    scheduler
+        Address of a running Dask scheduler, e.g. ``tcp://10.0.0.5:8786``.
+    progress
+        Called as ``progress(done, total, row)`` after each compound.
+    """
+    from dask.distributed import Client, LocalCluster, as_completed
+
+    options = options or BatchOptions()
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    for stale in (out / "compounds").glob(".*"):  # half-written by a run that was killed
+        shutil.rmtree(stale, ignore_errors=True)
+    tasks = plan_tasks(features, compounds=compounds, radius_m=options.radius_m)
+    existing = {t.compound_id: _done_row(t, out) for t in tasks}
+    rows = [row for row in existing.values() if row is not None]
+    todo = [t for t in tasks if existing[t.compound_id] is None]
+    log.info("%d compounds: %d already built, %d to build.", len(tasks), len(rows), len(todo))
+    done = len(rows)
+    if todo:
+        # The dashboard of a local cluster listens on this machine only.
+        cluster = (
+            None
+            if scheduler
+            else LocalCluster(
+                n_workers=workers or 2, threads_per_worker=1, processes=True, dashboard_address="127.0.0.1:0"
+            )
+        )
+        with Client(scheduler or cluster) as client:
+            if client.dashboard_link:
+                log.info("Dask dashboard: %s", client.dashboard_link)
+            futures = {
+                client.submit(
+                    run_task, t, str(out.resolve()), options, key=f"compound-{folder_name(t.compound_id)}"
+                ): t
+                for t in todo
+            }
+            for future in as_completed(futures):
+                task = futures[future]
+                if future.status == "error":
+                    exc = future.exception()
+                    log.error("%s failed: %r", task.compound_id, exc)
+                    row = {
+                        COMPOUND_ID: task.compound_id,
+                        S.NAME: task.name,
+                        STATUS: "failed",
+                        REASON: f"{type(exc).__name__}: {exc}",
+                    }
+                else:
+                    row = future.result()
+                rows.append(row)
+                done += 1
+                if progress:
+                    progress(done, len(tasks), row)
+        if cluster is not None:
+            cluster.close()
+    table = _compounds_table(rows, tasks)
+    write_city(out, table)
+    failed = table[table[STATUS] == "failed"]
+    for sid, reason in zip(failed[COMPOUND_ID], failed[REASON], strict=True):
+        log.warning("Compound %s failed: %s", sid, reason)
+    return table
+
+
+def _compounds_table(rows: list[dict[str, Any]], tasks: list[Task]) -> gpd.GeoDataFrame:
+    order = {t.compound_id: i for i, t in enumerate(tasks)}
+    outlines = {
+        t.compound_id: t.features.loc[t.features[S.SOURCE_ID] == t.compound_id].geometry.iloc[0]
+        for t in tasks
+    }
+    table = pd.DataFrame(rows).sort_values(COMPOUND_ID, key=lambda s: s.map(order)).reset_index(drop=True)
+    return gpd.GeoDataFrame(table, geometry=[outlines[c] for c in table[COMPOUND_ID]], crs=S.WGS84)
+
+
+def write_city(out: Path, compounds: gpd.GeoDataFrame) -> None:
+    """Gather the built compounds into ``city.gpkg`` and GeoParquet files, in WGS-84."""
+    frames = []
+    for sid in compounds.loc[compounds[STATUS] == "done", COMPOUND_ID]:
+        assets = pyogrio.read_dataframe(
+            out / "compounds" / folder_name(sid) / "inventory.gpkg", layer="assets"
+        )
+        assets.insert(0, COMPOUND_ID, sid)
+        frames.append(assets.to_crs(S.WGS84))
+    assets = (
+        gpd.GeoDataFrame(pd.concat(frames, ignore_index=True), crs=S.WGS84)
+        if frames
+        else gpd.GeoDataFrame({COMPOUND_ID: []}, geometry=[], crs=S.WGS84)
+    )
+    gpkg = out / "city.gpkg"
+    tmp = out / ".city-partial.gpkg"
+    tmp.unlink(missing_ok=True)
+    pyogrio.write_dataframe(assets, tmp, layer="assets", driver="GPKG")
+    pyogrio.write_dataframe(compounds, tmp, layer="compounds", driver="GPKG")
+    tmp.replace(gpkg)
+    assets.to_parquet(out / "city_assets.parquet")
+    compounds.to_parquet(out / "city_compounds.parquet")
+    (out / "batch.json").write_text(
+        json.dumps(
+            {
+                "compounds": len(compounds),
+                "done": int((compounds[STATUS] == "done").sum()),
+                "failed": compounds.loc[compounds[STATUS] == "failed", [COMPOUND_ID, REASON]].to_dict(
+                    "records"
+                ),
+            },
+            ensure_ascii=False,
+            indent=2,
+        ),
+        encoding="utf-8",
+    )

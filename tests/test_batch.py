@@ -1,0 +1,104 @@
+"""City scale on Dask: the batch builds what `build` builds, survives a broken compound, resumes."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+
+import geopandas as gpd
+import pandas as pd
+import pytest
+import shapely
+
+from conftest import EXTRACTS, ROOT
+from pipeline.batch import folder_name, run_batch
+from pipeline.inventory import build_inventory, read_inventory
+from pipeline.osm import read_osm
+
+BEIJING = ("qinghua", "wudaokou", "xitucheng")
+COLUMNS = ["seq", "label", "category", "kind", "name", "source_id", "inside"]
+
+
+@pytest.fixture(scope="module")
+def beijing():
+    frames = [read_osm(EXTRACTS[name]) for name in BEIJING]
+    return frames, gpd.GeoDataFrame(pd.concat(frames, ignore_index=True), crs=4326).drop_duplicates("source_id")
+
+
+@pytest.fixture(scope="module")
+def city_run(beijing, tmp_path_factory):
+    """One batch over the three Beijing extracts, plus a compound whose outline is a zero-area spike."""
+    _, features = beijing
+    spike = gpd.GeoDataFrame(
+        {"source": "osm", "source_id": ["way/1"], "name": ["坏边界小区"], "tags": [{"landuse": "residential"}]},
+        geometry=[shapely.MultiPolygon([shapely.Polygon([(116.30, 39.95), (116.301, 39.951), (116.302, 39.952)])])],
+        crs=4326,
+    )
+    city = gpd.GeoDataFrame(pd.concat([features, spike], ignore_index=True), crs=4326)
+    out = tmp_path_factory.mktemp("city")
+    table = run_batch(city, out, workers=2)
+    return out, table
+
+
+def test_every_compound_equals_its_own_build(beijing, city_run):
+    frames, _ = beijing
+    out, table = city_run
+    done = table[table["status"] == "done"]
+    assert len(done) == 19  # 10 + 6 + 3 residential polygons
+    for features in frames:
+        for sid in set(done["compound_id"]) & set(features["source_id"]):
+            alone = build_inventory(features, compound=sid, source="batch")
+            batch = read_inventory(out / "compounds" / folder_name(sid))
+            pd.testing.assert_frame_equal(
+                pd.DataFrame(batch.assets[COLUMNS]), pd.DataFrame(alone.assets[COLUMNS]), check_dtype=False
+            )
+            assert batch.assets.geometry.geom_equals_exact(alone.assets.geometry, tolerance=0.01).all()
+            assert batch.main_gate.source_id == alone.main_gate.source_id
+
+
+def test_broken_compound_is_reported_and_the_others_complete(city_run):
+    out, table = city_run
+    failed = table[table["status"] == "failed"]
+    assert list(failed["compound_id"]) == ["way/1"]
+    assert "no area once repaired" in failed["reason"].iloc[0]
+    report = json.loads((out / "batch.json").read_text(encoding="utf-8"))
+    assert report["done"] == 19 and report["failed"][0]["compound_id"] == "way/1"
+
+
+def test_city_file_holds_every_asset_with_its_compound(city_run):
+    out, table = city_run
+    assets = gpd.read_parquet(out / "city_assets.parquet")
+    compounds = gpd.read_file(out / "city.gpkg", layer="compounds")
+    assert assets.crs.to_epsg() == 4326
+    assert len(assets) == table["assets"].fillna(0).sum()
+    assert set(assets["compound_id"]) <= set(table.loc[table["status"] == "done", "compound_id"])
+    demo = compounds.set_index("compound_id").loc["way/595108678"]
+    assert demo["name"] == "石科院生活区" and demo["main_gate"] == "石科院工作区南门"
+    assert demo["assets"] == (assets["compound_id"] == "way/595108678").sum()
+    assert gpd.read_file(out / "city.gpkg", layer="assets").shape[0] == len(assets)
+
+
+def test_interrupted_run_resumes(tmp_path):
+    """Kill the batch once the first compound is written; the rerun skips it and builds the rest."""
+    out = tmp_path / "run"
+    command = [sys.executable, "-m", "pipeline", "-q", "batch", "--osm", str(EXTRACTS["qinghua"]),
+               "--out", str(out), "--workers", "1"]
+    process = subprocess.Popen(command, cwd=ROOT, start_new_session=True,
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline and not list(out.glob("compounds/*/report.json")):
+        time.sleep(0.02)
+    os.killpg(process.pid, signal.SIGKILL)
+    process.wait()
+    before = {p.parent.name: p.stat().st_mtime_ns for p in out.glob("compounds/*/report.json")}
+    assert 1 <= len(before) < 10, before
+    assert not (out / "city.gpkg").exists()
+    table = run_batch(read_osm(EXTRACTS["qinghua"]), out, workers=1)
+    assert (table["status"] == "done").sum() == 10
+    after = {p.parent.name: p.stat().st_mtime_ns for p in out.glob("compounds/*/report.json")}
+    assert {k: after[k] for k in before} == before  # not built again
+    assert not list(out.glob("compounds/.*"))  # no half-written folder left behind
