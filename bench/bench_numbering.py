@@ -18,8 +18,8 @@ sys.path.insert(0, str(ROOT / "bench"))
 import geopandas as gpd  # noqa: E402
 import numpy as np  # noqa: E402
 import shapely  # noqa: E402
-
 from _timing import median_s  # noqa: E402
+
 from pipeline.numbering import clockwise_ring, compound_centre, locate_on_ring, number_assets  # noqa: E402
 
 # A 64-vertex compound, 400 m across, gate on the south.
@@ -64,7 +64,7 @@ def perimeter_vs_geos() -> None:
         line = shapely.LineString(ring.coords)
         points = shapely.points(xy)
         ours = median_s(lambda r=ring: locate_on_ring(r, xy), repeats=3)  # STRtree from 256 vertices
-        geos = median_s(lambda ln=line: shapely.line_locate_point(ln, points), repeats=3)
+        geos = median_s(lambda ln=line, pts=points: shapely.line_locate_point(ln, pts), repeats=3)
         diff = np.abs(locate_on_ring(ring, xy)[0] - shapely.line_locate_point(line, points)).max()
         print(f"{vertices:>8} {ours:>10.4f} {geos:>9.4f} {geos / ours:>6.1f}x {diff:>11.2e}")
 

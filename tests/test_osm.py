@@ -53,7 +53,7 @@ def test_cut_extract_skips_ways_with_missing_nodes_and_says_so(caplog):
 
 def test_outline_ways_of_multipolygons_are_not_read_twice():
     """xitucheng has a building way that is also the outer member of a building relation."""
-    frame, stats = read_osm_with_stats(EXTRACTS["xitucheng"])
+    _, stats = read_osm_with_stats(EXTRACTS["xitucheng"])
     assert stats.deduplicated == 1
 
 
