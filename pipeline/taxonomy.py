@@ -73,8 +73,23 @@ class Taxonomy:
         return frozenset(r.tag_key for r in self.rules if r.tag_key is not None)
 
     def match(self, tags: dict[str, str], name: str) -> Rule | None:
-        """Return the first rule that matches, or ``None``."""
-        return next((r for r in self.rules if r.matches(tags, name)), None)
+        """Return the rule that classifies a feature, or ``None``.
+
+        The first tag rule that matches wins. Failing that, among the name rules that match, the
+        one whose match ends last in the name wins (file order breaks ties): a Chinese name ends
+        with its head noun, so 原幼儿园停车场 (the former kindergarten's car park) is a car park.
+        """
+        tag_rule = next((r for r in self.rules if r.tag_key is not None and r.matches(tags, name)), None)
+        if tag_rule is not None or not name:
+            return tag_rule
+        best: tuple[int, int] | None = None
+        chosen = None
+        for index, rule in enumerate(self.rules):
+            if rule.tag_key is None and rule.name is not None:
+                found = [m.end() for m in rule.name.finditer(name)]
+                if found and (best is None or (max(found), -index) > best):
+                    best, chosen = (max(found), -index), rule
+        return chosen
 
 
 def _parse_rule(raw: dict[str, str], kinds: dict[str, Kind], path: Path, index: int) -> Rule:

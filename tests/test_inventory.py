@@ -13,9 +13,9 @@ import pyogrio
 import pytest
 import shapely
 
-from conftest import DEMO_ID, DEMO_OSM, EXTRACTS, ROOT
 from pipeline.cli import main
 from pipeline.inventory import read_inventory
+from testdata import DEMO_ID, DEMO_OSM, EXTRACTS, ROOT
 
 NAMED_IN_ORDER = [  # polar, global, from 石科院工作区南门: the named assets inside the compound
     "地下停车场", "科技活动中心", "社区健身器材", "畅乐园", "原幼儿园停车场", "二食堂", "石科院小卖部", "多用厅",

@@ -7,9 +7,9 @@ import shutil
 
 import pytest
 
-from conftest import DEMO_OSM, EXTRACTS
 from pipeline.errors import InputFileError
 from pipeline.osm import read_osm, read_osm_with_stats
+from testdata import DEMO_OSM, EXTRACTS
 
 
 @pytest.mark.parametrize("name", list(EXTRACTS))

@@ -1,0 +1,148 @@
+"""What every survey reader returns, and the text and column helpers they share."""
+
+from __future__ import annotations
+
+import html
+import re
+import unicodedata
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+
+import geopandas as gpd
+import pyproj
+from ezdxf.lldxf.encoding import decode_dxf_unicode
+
+from pipeline import schema as S
+from pipeline.survey_layers import HINT, LAYER
+
+#: Columns of a reader's feature frame (in the file's own coordinates).
+RAW_COLUMNS = [LAYER, S.SOURCE_ID, S.NAME, HINT]
+#: Columns of a reader's label frame (DXF texts), points in the file's coordinates.
+TEXT = "text"
+LABEL_COLUMNS = [LAYER, S.SOURCE_ID, TEXT]
+
+
+@dataclass(frozen=True)
+class ReadItem:
+    """One line of a read report: what (a layer, a row, an entity type), how many, and a note."""
+
+    what: str
+    count: int
+    note: str
+
+    def __str__(self) -> str:
+        """Render as ``what: count (note)``."""
+        return f"{self.what}: {self.count} ({self.note})" if self.note else f"{self.what}: {self.count}"
+
+
+@dataclass
+class RawSurvey:
+    """A reader's result before georeferencing and classification.
+
+    Attributes
+    ----------
+    features
+        Columns :data:`RAW_COLUMNS` and geometry, in the file's coordinates; ``crs`` set when the
+        file states one.
+    labels
+        Texts to attach as names (DXF), or ``None``.
+    crs
+        The CRS the file states, or ``None``.
+    degrees
+        The coordinate columns are named as longitude/latitude (a CSV's ``经度``/``纬度``), so
+        the choice is between WGS-84, GCJ-02 and BD-09.
+    units
+        The drawing units a DXF declares (``$INSUNITS``), for the report.
+    unit_m
+        Metres per drawing unit by ``$INSUNITS``, when it declares a length unit.
+    """
+
+    features: gpd.GeoDataFrame
+    labels: gpd.GeoDataFrame | None = None
+    crs: pyproj.CRS | None = None
+    degrees: bool = False
+    units: str | None = None
+    unit_m: float | None = None
+    read: list[ReadItem] = field(default_factory=list)
+    not_read: list[ReadItem] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+
+def empty_features(crs: pyproj.CRS | None = None) -> gpd.GeoDataFrame:
+    """Return a feature frame with :data:`RAW_COLUMNS` and no rows."""
+    return gpd.GeoDataFrame({c: [] for c in RAW_COLUMNS}, geometry=[], crs=crs)
+
+
+_TAG = re.compile(r"<[A-Za-z/!][^<>]*>")
+_SPACE = re.compile(r"\s+")
+
+
+def clean_text(value: object, *, html_markup: bool = False) -> str:
+    r"""Normalise a name read from a file.
+
+    Decodes DXF ``\\U+XXXX`` escapes, optionally strips HTML tags and unescapes entities (KML
+    names often carry ``<b>``, ``&amp;``), applies NFC and collapses whitespace. Text is kept
+    as text: escaping for display happens where it is displayed.
+    """
+    if value is None:
+        return ""
+    text = str(value)
+    if text.lower() in ("nan", "none", "<na>"):
+        return ""
+    if "\\U+" in text or "\\u+" in text:
+        text = decode_dxf_unicode(text)
+    if html_markup:
+        text = html.unescape(_TAG.sub(" ", text))
+    text = unicodedata.normalize("NFC", text)
+    return _SPACE.sub(" ", text).strip()
+
+
+_HIGH_LATIN = re.compile("[\u00c0-\u00ff]")
+_CJK = re.compile("[\u3400-\u9fff\uf900-\ufaff]")
+
+
+def looks_mojibake(texts: Iterable[str]) -> bool:
+    """Tell whether strings look like GBK or UTF-8 bytes decoded as Latin-1 (``Ó×¶ùÔ°``).
+
+    A string counts when it has Latin-1 letters, no Chinese, and its Latin-1 bytes decode as
+    GB18030 or UTF-8 into Chinese.
+    """
+    for text in texts:
+        if not text or _CJK.search(text) or not _HIGH_LATIN.search(text):
+            continue
+        try:
+            raw = text.encode("latin-1")
+        except UnicodeEncodeError:
+            continue
+        for encoding in ("utf-8", "gb18030"):
+            try:
+                if _CJK.search(raw.decode(encoding)):
+                    return True
+            except UnicodeDecodeError:
+                continue
+    return False
+
+
+def _norm(name: str) -> str:
+    name = unicodedata.normalize("NFKC", str(name)).strip().lower()
+    name = re.sub(r"[(\[（【].*?[)\]）】]", "", name)  # drop units such as 经度(°)
+    return name.replace(" ", "").replace("_", "").replace("-", "")
+
+
+#: Column names by meaning; compared after :func:`_norm` (lower case, no spaces or brackets).
+COLUMN_ALIASES: dict[str, tuple[str, ...]] = {
+    "lon": ("lon", "lng", "long", "longitude", "经度", "东经"),
+    "lat": ("lat", "latitude", "纬度", "北纬"),
+    "x": ("x", "xcoord", "easting", "东坐标", "横坐标", "x坐标"),
+    "y": ("y", "ycoord", "northing", "北坐标", "纵坐标", "y坐标"),
+    "name": ("name", "名称", "名字", "地名", "设施名称", "title", "标题", "poi", "label", "标注"),
+    "hint": ("kind", "type", "类型", "类别", "分类", "用途", "category", "设施类型", "fclass"),
+    "layer": ("layer", "图层", "层"),
+    "id": ("id", "编号", "fid", "objectid", "序号"),
+}
+
+
+def pick_column(columns: Sequence[str], meaning: str) -> str | None:
+    """Return the first column whose name means ``meaning`` (see :data:`COLUMN_ALIASES`)."""
+    normed = {_norm(c): c for c in columns}
+    return next((normed[a] for a in COLUMN_ALIASES[meaning] if a in normed), None)

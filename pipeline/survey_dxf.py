@@ -1,0 +1,282 @@
+r"""Read a CAD survey drawing (DXF) with ezdxf.
+
+What becomes what (model space only; blocks are not exploded):
+
+- closed LWPOLYLINE/POLYLINE (closed flag, or first vertex = last), CIRCLE, closed SPLINE and
+  ELLIPSE, SOLID/TRACE/3DFACE, HATCH (its boundary paths, even-odd) → polygons; arcs and bulges
+  are flattened to within 1/1000 of the entity's size;
+- open polylines, LINE, ARC, open SPLINE/ELLIPSE → lines;
+- POINT and INSERT (block reference) → points; an INSERT's name comes from its attributes
+  (tag NAME, 名称, MC, … or its only attribute), its block name is kept as a type hint;
+- TEXT and MTEXT → labels, attached to shapes later (:func:`pipeline.survey_geom.attach_labels`);
+  texts without a letter or a Chinese character (dimensions, elevations) are left out;
+- everything else (DIMENSION, LEADER, IMAGE, 3D solids, meshes, …) is counted as not read.
+
+ezdxf's recover mode reads damaged files and old code pages (``$DWGCODEPAGE`` ANSI_936 = GBK);
+``\\U+XXXX`` escapes in names are decoded. ``$INSUNITS`` is reported, never used to scale.
+Layers mapped to ``ignore`` (frames, dimensions, contours) are skipped and counted.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import re
+from collections import Counter, defaultdict
+from pathlib import Path
+
+import ezdxf
+import geopandas as gpd
+import shapely
+from ezdxf import path as dxfpath
+from ezdxf import recover, units
+from ezdxf.entities import DXFGraphic
+from shapely.geometry import LineString, Point, Polygon
+
+from pipeline import schema as S
+from pipeline.errors import DataError, InputFileError
+from pipeline.survey_base import (
+    LABEL_COLUMNS,
+    RAW_COLUMNS,
+    TEXT,
+    RawSurvey,
+    ReadItem,
+    clean_text,
+)
+from pipeline.survey_layers import HINT, IGNORE, LAYER, LayerMapping
+
+log = logging.getLogger(__name__)
+
+_CURVES = frozenset({"LWPOLYLINE", "POLYLINE", "LINE", "ARC", "CIRCLE", "SPLINE", "ELLIPSE"})
+_FACES = frozenset({"SOLID", "TRACE", "3DFACE"})
+_NAME_TAGS = ("NAME", "名称", "MC", "名字", "NAME_CN", "LABEL", "TEXT", "标注")
+_WORDY = re.compile(r"[A-Za-z\u3400-\u9fff]")
+
+
+def _flatten(path: dxfpath.Path) -> list[tuple[float, float]]:
+    box = dxfpath.bbox([path])
+    size = max(box.size.x, box.size.y) if box.has_data else 0.0
+    return [(v.x, v.y) for v in path.flattening(distance=max(size * 1e-3, 1e-9))]
+
+
+def _curve(entity: DXFGraphic) -> shapely.Geometry | None:
+    """Return a polygon for a closed curve, a line for an open one, ``None`` if degenerate."""
+    path = dxfpath.make_path(entity)
+    pts = _flatten(path)
+    closed = path.is_closed or (
+        entity.dxftype() == "LWPOLYLINE" and bool(entity.closed)  # type: ignore[attr-defined]
+    )
+    distinct = len({(round(x, 9), round(y, 9)) for x, y in pts})
+    if closed and distinct >= 3:
+        return Polygon(pts)
+    if distinct >= 2:
+        return LineString(pts)
+    return None
+
+
+def _hatch(entity: DXFGraphic) -> shapely.Geometry | None:
+    """Return a hatch's filled area: its boundary rings combined by the even-odd rule."""
+    area: shapely.Geometry | None = None
+    for path in dxfpath.from_hatch(entity):  # type: ignore[arg-type]
+        pts = _flatten(path)
+        if len(pts) < 3:
+            continue
+        ring = shapely.make_valid(Polygon(pts))
+        area = ring if area is None else shapely.symmetric_difference(area, ring)
+    return area
+
+
+def _face(entity: DXFGraphic) -> shapely.Geometry | None:
+    pts = [(v.x, v.y) for v in entity.wcs_vertices()]  # type: ignore[attr-defined]
+    unique = list(dict.fromkeys((round(x, 9), round(y, 9)) for x, y in pts))
+    if entity.dxftype() in ("SOLID", "TRACE") and len(unique) == 4:
+        unique = [unique[0], unique[1], unique[3], unique[2]]  # SOLID's vertex order is a Z
+    return Polygon(unique) if len(unique) >= 3 else None
+
+
+def _insert_name(entity: DXFGraphic) -> str:
+    attribs = {clean_text(a.dxf.tag).upper(): clean_text(a.dxf.text) for a in entity.attribs}  # type: ignore[attr-defined]
+    for tag in _NAME_TAGS:
+        if attribs.get(tag):
+            return attribs[tag]
+    values = [v for v in attribs.values() if v]
+    return values[0] if len(values) == 1 else ""
+
+
+def _text_anchor(entity: DXFGraphic, text: str) -> Point:
+    """Estimate the centre of a TEXT or MTEXT from its insertion point and alignment."""
+    ocs = entity.ocs()
+    height = float(entity.dxf.get("char_height" if entity.dxftype() == "MTEXT" else "height", 1.0))
+    em = sum(1.0 if ord(c) > 0x2E80 else 0.6 for c in text) * height
+    rotation = math.radians(float(entity.dxf.get("rotation", 0.0)))
+    if entity.dxftype() == "MTEXT":
+        width = float(entity.dxf.get("width", 0.0)) or em
+        lines = text.count("\n") + 1
+        point = entity.dxf.attachment_point - 1
+        col, row = point % 3, point // 3
+        dx = (0.5 - 0.5 * col) * width
+        dy = (0.5 * row - 0.5) * height * 1.6 * lines
+        base = entity.dxf.insert  # MTEXT insert is in WCS
+    else:
+        halign, valign = entity.dxf.get("halign", 0), entity.dxf.get("valign", 0)
+        aligned = (halign or valign) and entity.dxf.hasattr("align_point")
+        base = ocs.to_wcs(entity.dxf.align_point if aligned else entity.dxf.insert)
+        dx = {0: 0.5 * em, 1: 0.0, 2: -0.5 * em, 4: 0.0}.get(halign, 0.0)
+        dy = {0: 0.5 * height, 1: 0.5 * height, 2: 0.0, 3: -0.5 * height}.get(valign, 0.0)
+    cos, sin = math.cos(rotation), math.sin(rotation)
+    return Point(base.x + dx * cos - dy * sin, base.y + dx * sin + dy * cos)
+
+
+def _read_doc(path: Path) -> ezdxf.document.Drawing:
+    if path.suffix.lower() == ".dwg":
+        raise InputFileError(
+            f"`{path.name}` is a DWG, AutoCAD's closed binary format; save it as DXF "
+            "(另存为 → AutoCAD 2010 DXF) and import that."
+        )
+    try:
+        doc, auditor = recover.readfile(str(path))
+    except (OSError, ezdxf.DXFStructureError, UnicodeDecodeError) as exc:
+        raise InputFileError(
+            f"`{path.name}` is not a readable DXF file ({exc}); save the drawing again as DXF "
+            "from CAD (R2010 or later)."
+        ) from exc
+    if auditor.has_errors:
+        log.warning("%s: ezdxf repaired %d structure errors while reading", path.name, len(auditor.errors))
+    return doc
+
+
+def read_dxf(path: Path, *, mapping: LayerMapping) -> RawSurvey:
+    """Read a DXF drawing's model space into a :class:`RawSurvey`.
+
+    Parameters
+    ----------
+    path
+        The ``.dxf`` file.
+    mapping
+        Layer rules; layers mapped to ``ignore`` are skipped.
+
+    Raises
+    ------
+    InputFileError
+        The file is not a DXF (or is a DWG).
+    DataError
+        The model space holds no closed shape, point or block insert.
+    """
+    doc = _read_doc(path)
+    code = int(doc.header.get("$INSUNITS", 0))
+    unit = f"$INSUNITS {code} ({units.unit_name(code) if code else 'unitless'})"
+    rows: list[tuple[str, str, str, str, shapely.Geometry]] = []
+    labels: list[tuple[str, str, str, Point]] = []
+    per_layer: dict[str, Counter[str]] = defaultdict(Counter)
+    ignored: Counter[str] = Counter()
+    unsupported: Counter[str] = Counter()
+    broken: list[ReadItem] = []
+    numeric_texts = 0
+    for entity in doc.modelspace():
+        kind = entity.dxftype()
+        layer = clean_text(entity.dxf.get("layer", "0")) or "0"
+        sid = f"{layer}:{entity.dxf.handle}"
+        rule = mapping.lookup(layer)
+        if rule is not None and rule.role == IGNORE:
+            ignored[layer] += 1
+            continue
+        try:
+            if kind in ("TEXT", "MTEXT"):
+                raw = entity.plain_text()  # type: ignore[attr-defined]
+                text = clean_text(raw)
+                if not _WORDY.search(text):
+                    numeric_texts += 1
+                    continue
+                labels.append((layer, sid, text, _text_anchor(entity, text)))
+                per_layer[layer]["texts"] += 1
+                continue
+            name, hint = "", ""
+            if kind == "POLYLINE" and (entity.is_poly_face_mesh or entity.is_polygon_mesh):  # type: ignore[attr-defined]
+                unsupported["POLYLINE mesh"] += 1
+                continue
+            if kind in _CURVES:
+                geom = _curve(entity)
+            elif kind in ("HATCH", "MPOLYGON"):
+                geom = _hatch(entity)
+            elif kind in _FACES:
+                geom = _face(entity)
+            elif kind == "POINT":
+                loc = entity.dxf.location
+                geom = Point(loc.x, loc.y)
+            elif kind == "INSERT":
+                loc = entity.ocs().to_wcs(entity.dxf.insert)
+                geom = Point(loc.x, loc.y)
+                name = _insert_name(entity)
+                block = clean_text(entity.dxf.name)
+                hint = "" if block.startswith("*") else block
+            else:
+                unsupported[kind] += 1
+                continue
+        except (ezdxf.DXFError, ValueError, IndexError, ZeroDivisionError, AttributeError) as exc:
+            broken.append(ReadItem(f"{kind} {sid}", 1, f"could not be read: {exc}"))
+            continue
+        if geom is None or geom.is_empty:
+            broken.append(ReadItem(f"{kind} {sid}", 1, "degenerate: fewer than two distinct points"))
+            continue
+        rows.append((layer, sid, name, hint, geom))
+        per_layer[layer][_KIND_WORD[geom.geom_type]] += 1
+    raw = _assemble(path, rows, labels, unit)
+    factor = units.METER_FACTOR[code] if 0 < code < len(units.METER_FACTOR) else None
+    raw.unit_m = 1.0 / factor if factor else None
+    for layer, counts in sorted(per_layer.items()):
+        note = ", ".join(f"{n} {w}" for w, n in sorted(counts.items()))
+        raw.read.append(ReadItem(f"layer {layer}", sum(counts.values()), note))
+    for layer, n in sorted(ignored.items()):
+        raw.not_read.append(ReadItem(f"layer {layer}", n, "ignored by the layer mapping"))
+    for kind, n in sorted(unsupported.items()):
+        raw.not_read.append(ReadItem(f"{kind} entities", n, "not a shape the mapper reads"))
+    if numeric_texts:
+        raw.not_read.append(
+            ReadItem("texts without words", numeric_texts, "numbers only (dimensions, elevations), not names")
+        )
+    raw.not_read += broken
+    has_area_or_point = any(
+        g.geom_type in ("Polygon", "MultiPolygon", "Point") or g.geom_type == "GeometryCollection"
+        for *_, g in rows
+    )
+    if not has_area_or_point:
+        found = ", ".join(str(i) for i in raw.read) or "nothing in the model space"
+        raise DataError(
+            f"`{path.name}` has no closed shape, point or block insert ({found}). Close the "
+            "outlines in CAD (PEDIT → Close, or draw with closed polylines), or check that the "
+            "layers were not all mapped to `ignore`."
+        )
+    return raw
+
+
+_KIND_WORD = {
+    "Polygon": "polygons",
+    "MultiPolygon": "polygons",
+    "LineString": "lines",
+    "Point": "points",
+    "GeometryCollection": "polygons",
+}
+
+
+def _assemble(
+    path: Path,
+    rows: list[tuple[str, str, str, str, shapely.Geometry]],
+    labels: list[tuple[str, str, str, Point]],
+    unit: str,
+) -> RawSurvey:
+    cols = (
+        dict(zip(RAW_COLUMNS, zip(*(r[:4] for r in rows), strict=True), strict=True))
+        if rows
+        else {c: [] for c in RAW_COLUMNS}
+    )
+    features = gpd.GeoDataFrame(
+        {c: list(v) for c, v in cols.items()}, geometry=[r[4] for r in rows], crs=None
+    )
+    text_frame = gpd.GeoDataFrame(
+        {LAYER: [t[0] for t in labels], S.SOURCE_ID: [t[1] for t in labels], TEXT: [t[2] for t in labels]},
+        geometry=[t[3] for t in labels],
+        crs=None,
+    )[[*LABEL_COLUMNS, "geometry"]]
+    features[HINT] = features[HINT].astype(str)
+    log.info("Read %d shapes and %d texts from %s (%s)", len(features), len(text_frame), path.name, unit)
+    return RawSurvey(features=features, labels=text_frame, crs=None, units=unit)

@@ -1,0 +1,123 @@
+"""The result of reading a survey, its report, and writing it to a GeoPackage."""
+
+from __future__ import annotations
+
+import logging
+import os
+import tempfile
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import geopandas as gpd
+import pandas as pd
+import pyogrio
+
+from pipeline import schema as S
+from pipeline.errors import InputFileError
+from pipeline.register import Registration
+from pipeline.survey_base import ReadItem
+from pipeline.survey_layers import LAYER, ROLE
+from pipeline.survey_zip import ZipLimits
+
+log = logging.getLogger(__name__)
+
+#: Columns of :attr:`SurveyResult.features`, before geometry.
+SURVEY_COLUMNS = [S.CATEGORY, S.KIND, S.NAME, S.SOURCE, S.SOURCE_ID, ROLE, LAYER, S.RULE]
+
+
+@dataclass(frozen=True)
+class SurveyLimits:
+    """Size limits on survey files; the app's upload limit should not exceed ``max_file_bytes``."""
+
+    max_file_bytes: int = 50 * 1024 * 1024
+    zip: ZipLimits = field(default_factory=ZipLimits)
+
+
+@dataclass(frozen=True)
+class SurveyResult:
+    """A survey read into WGS-84, with the account of what was and was not read.
+
+    Attributes
+    ----------
+    path
+        The file read.
+    features
+        Columns :data:`SURVEY_COLUMNS` and geometry, EPSG:4326, index ``0..n-1``.
+    crs
+        How the coordinates were read, e.g. ``EPSG:4548 (CGCS2000 / …)`` or the registration.
+    read, not_read
+        Report lines: what was read; what was not and why.
+    warnings
+        Repairs, encoding guesses, CRS overrides, features far from the compound.
+    units
+        ``$INSUNITS`` of a DXF.
+    registration
+        The control-point fit, for a drawing in local coordinates.
+    """
+
+    path: Path
+    features: gpd.GeoDataFrame
+    crs: str
+    read: tuple[ReadItem, ...]
+    not_read: tuple[ReadItem, ...]
+    warnings: tuple[str, ...]
+    units: str | None = None
+    registration: Registration | None = None
+
+    def counts(self) -> dict[str, int]:
+        """Count features by role."""
+        return dict(Counter(self.features[ROLE]))
+
+    def report(self) -> str:
+        """Describe the import in bilingual text, as the CLI prints it."""
+        lines = [f"测绘图 Survey: {self.path.name}", f"  坐标系 Coordinates: {self.crs}"]
+        if self.units:
+            lines.append(f"  图形单位 Drawing units: {self.units}")
+        if self.registration is not None:
+            lines.append("  控制点配准 Registration: " + self.registration.describe())
+        lines.append("  已读取 Read:")
+        lines += [f"    {item}" for item in self.read] or ["    —"]
+        lines.append("  未读取 Not read:")
+        lines += [f"    {item}" for item in self.not_read] or ["    —"]
+        if self.warnings:
+            lines.append("  警告 Warnings:")
+            lines += [f"    {w}" for w in self.warnings]
+        kinds = Counter(self.features.loc[self.features[ROLE] == "asset", S.KIND])
+        roles = ", ".join(f"{n} {r}" for r, n in sorted(self.counts().items()))
+        lines.append(f"  结果 Result: {len(self.features)} features ({roles})")
+        if kinds:
+            lines.append("    assets: " + ", ".join(f"{k} {n}" for k, n in sorted(kinds.items())))
+        return "\n".join(lines)
+
+    def report_frame(self) -> pd.DataFrame:
+        """Return the report as a table: ``section``, ``what``, ``count``, ``note``."""
+        rows = [("read", i.what, i.count, i.note) for i in self.read]
+        rows += [("not_read", i.what, i.count, i.note) for i in self.not_read]
+        rows += [("warning", w, 1, "") for w in self.warnings]
+        rows += [("crs", self.crs, 1, self.units or "")]
+        return pd.DataFrame(rows, columns=["section", "what", "count", "note"])
+
+
+def write_survey(result: SurveyResult, out: str | Path) -> Path:
+    """Write the features (layer ``survey``) and the report (layer ``survey_report``) to a GPKG.
+
+    The file is written beside ``out`` under a temporary name and moved into place, so a
+    failure leaves any earlier file untouched and no partial file behind.
+    """
+    out = Path(out)
+    if out.suffix.lower() != ".gpkg":
+        raise InputFileError(f"Write the survey to a GeoPackage (`.gpkg`), not `{out.name}`.")
+    out.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp_name = tempfile.mkstemp(suffix=".gpkg", prefix=f".{out.stem}-", dir=out.parent)
+    os.close(fd)
+    tmp = Path(tmp_name)
+    tmp.unlink()
+    try:
+        pyogrio.write_dataframe(result.features, tmp, layer="survey", driver="GPKG")
+        pyogrio.write_dataframe(result.report_frame(), tmp, layer="survey_report", driver="GPKG", append=True)
+        tmp.replace(out)
+    finally:
+        tmp.unlink(missing_ok=True)
+    log.info("Wrote %d survey features to %s", len(result.features), out)
+    return out

@@ -1,0 +1,167 @@
+"""Read points from a spreadsheet: CSV (UTF-8 with or without BOM, GBK, GB18030) or XLSX.
+
+Coordinates come from columns named like ``lon``/``lng``/``longitude``/``经度`` and
+``lat``/``latitude``/``纬度`` (degrees; WGS-84, GCJ-02 or BD-09 depending on the app they were
+copied from, so the user must say which) or ``x``/``y`` (any CRS). Full-width digits and a
+trailing ``°`` are accepted. A row with both coordinates empty is refused as "no location" and
+reported; a row with a value that is not a number stops the import, naming the row (as the
+spreadsheet numbers it, header = row 1) and the value.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import logging
+import unicodedata
+from pathlib import Path
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+from shapely.geometry import Point
+
+from pipeline import schema as S
+from pipeline.errors import DataError, InputFileError
+from pipeline.survey_base import RAW_COLUMNS, RawSurvey, ReadItem, clean_text, pick_column
+from pipeline.survey_layers import HINT, LAYER
+from pipeline.survey_zip import ZipLimits, check_zip
+
+log = logging.getLogger(__name__)
+
+
+def decode_text(path: Path, data: bytes) -> tuple[str, str]:
+    """Decode a text file as UTF-8 (BOM stripped) or else GB18030 (which covers GBK).
+
+    Returns
+    -------
+    (str, str)
+        The text and the encoding used.
+    """
+    for encoding in ("utf-8-sig", "gb18030"):
+        try:
+            return data.decode(encoding), ("UTF-8" if encoding == "utf-8-sig" else "GB18030")
+        except UnicodeDecodeError:
+            continue
+    raise InputFileError(  # pragma: no cover - GB18030 decodes almost any byte string
+        f"`{path.name}` is neither UTF-8 nor GBK/GB18030 text; save it as “CSV UTF-8”."
+    )
+
+
+def _number(value: str) -> float | None:
+    text = unicodedata.normalize("NFKC", str(value)).strip().rstrip("°").strip()
+    if text == "" or text.lower() in ("nan", "none"):
+        return None
+    return float(text)
+
+
+def _points(path: Path, sheet: str, table: pd.DataFrame, raw: RawSurvey) -> gpd.GeoDataFrame:
+    columns = [str(c) for c in table.columns]
+    table.columns = columns
+    lon_c, lat_c = pick_column(columns, "lon"), pick_column(columns, "lat")
+    x_c, y_c = pick_column(columns, "x"), pick_column(columns, "y")
+    if lon_c and lat_c:
+        cx, cy, raw.degrees = lon_c, lat_c, True
+    elif x_c and y_c:
+        cx, cy = x_c, y_c
+    else:
+        raise DataError(
+            f"`{path.name}`{f' sheet {sheet}' if sheet else ''} has columns {', '.join(columns)}; "
+            "name the coordinate columns lon/lat (经度/纬度) or x/y."
+        )
+    name_c, hint_c = pick_column(columns, "name"), pick_column(columns, "hint")
+    layer_c = pick_column(columns, "layer")
+    layer_default = sheet or path.stem
+    rows, refused = [], []
+    for i, rec in enumerate(table.to_dict("records")):
+        row = i + 2
+        try:
+            x, y = _number(rec[cx]), _number(rec[cy])
+        except ValueError:
+            bad = rec[cx] if not _is_num(rec[cx]) else rec[cy]
+            raise DataError(
+                f"`{path.name}`{f' sheet {sheet}' if sheet else ''} row {row}: `{bad}` is not a "
+                f"number in the coordinate columns {cx}/{cy}; write decimal degrees or metres."
+            ) from None
+        if x is None or y is None:
+            refused.append(row)
+            continue
+        rows.append(
+            {
+                LAYER: clean_text(rec[layer_c]) if layer_c else layer_default,
+                S.SOURCE_ID: f"{layer_default}:{row}",
+                S.NAME: clean_text(rec[name_c]) if name_c else "",
+                HINT: clean_text(rec[hint_c]) if hint_c else "",
+                "geometry": Point(x, y),
+            }
+        )
+    if refused:
+        raw.not_read.append(
+            ReadItem(
+                f"{f'sheet {sheet} ' if sheet else ''}rows {', '.join(map(str, refused[:10]))}"
+                f"{' …' if len(refused) > 10 else ''}",
+                len(refused),
+                "no location: a coordinate is empty",
+            )
+        )
+    raw.read.append(
+        ReadItem(f"{'sheet ' + sheet if sheet else 'rows'}", len(rows), f"points from columns {cx}, {cy}")
+    )
+    if not rows:
+        return gpd.GeoDataFrame({c: [] for c in RAW_COLUMNS}, geometry=[], crs=None)
+    return gpd.GeoDataFrame(rows, geometry="geometry", crs=None)[[*RAW_COLUMNS, "geometry"]]
+
+
+def _is_num(value: object) -> bool:
+    try:
+        _number(str(value))
+    except ValueError:
+        return False
+    return True
+
+
+def read_csv(path: Path, data: bytes) -> RawSurvey:
+    """Read points from CSV bytes (the caller has checked the size)."""
+    text, encoding = decode_text(path, data)
+    if not text.strip():
+        raise InputFileError(f"`{path.name}` is empty; export the points again.")
+    try:
+        dialect = csv.Sniffer().sniff(text[:4096], delimiters=",;\t|")
+        sep = dialect.delimiter
+    except csv.Error:
+        sep = ","
+    try:
+        table = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False, sep=sep)
+    except (pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
+        raise InputFileError(f"`{path.name}` is not a readable CSV table: {exc}.") from exc
+    raw = RawSurvey(features=gpd.GeoDataFrame({c: [] for c in RAW_COLUMNS}, geometry=[]))
+    raw.features = _points(path, "", table, raw)
+    raw.read.insert(0, ReadItem("encoding", 1, encoding))
+    return raw
+
+
+def read_xlsx(path: Path, *, limits: ZipLimits) -> RawSurvey:
+    """Read points from every sheet of an XLSX workbook that has coordinate columns."""
+    check_zip(path, limits=limits, allow_nested=True)
+    try:
+        sheets = pd.read_excel(path, sheet_name=None, dtype=str, engine="openpyxl")
+    except (ValueError, KeyError, OSError) as exc:
+        raise InputFileError(f"`{path.name}` is not a readable XLSX workbook: {exc}.") from exc
+    raw = RawSurvey(features=gpd.GeoDataFrame({c: [] for c in RAW_COLUMNS}, geometry=[]))
+    frames = []
+    for sheet, table in sheets.items():
+        table = table.replace({np.nan: ""})
+        try:
+            frames.append(_points(path, str(sheet), table, raw))
+        except DataError as exc:
+            if "name the coordinate columns" not in str(exc):
+                raise
+            raw.not_read.append(ReadItem(f"sheet {sheet}", len(table), "no coordinate columns"))
+    if not frames:
+        raise DataError(
+            f"No sheet of `{path.name}` has coordinate columns; name them lon/lat (经度/纬度) or x/y."
+        )
+    frames = [f for f in frames if len(f)]
+    if frames:
+        raw.features = gpd.GeoDataFrame(pd.concat(frames, ignore_index=True), geometry="geometry")
+    return raw

@@ -1,0 +1,192 @@
+"""Open zip archives (zipped Shapefiles, KMZ, XLSX) without trusting them.
+
+Everything is checked from the central directory before a byte is extracted: the number of
+members, each member's and the total uncompressed size, the compression ratio, names that climb
+out of the folder (``../``, absolute paths, drive letters), links, encrypted members and archives
+nested inside. While extracting, bytes are counted as they are written and the copy stops at the
+declared size, so a member that lies about its size cannot grow past it.
+
+Members whose names were written in GBK by Chinese Windows (no UTF-8 flag) are renamed to the
+decoded Chinese name.
+"""
+
+from __future__ import annotations
+
+import logging
+import stat
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
+
+from pipeline.errors import InputFileError
+
+log = logging.getLogger(__name__)
+
+NESTED_SUFFIXES = (".zip", ".kmz", ".rar", ".7z", ".gz", ".tgz", ".tar", ".bz2", ".xz", ".jar")
+_CHUNK = 1 << 16
+
+
+@dataclass(frozen=True)
+class ZipLimits:
+    """Limits on an archive; the defaults fit a survey of one compound with room to spare."""
+
+    max_members: int = 200
+    max_member_bytes: int = 200 * 1024 * 1024
+    max_total_bytes: int = 300 * 1024 * 1024
+    max_ratio: float = 100.0
+
+
+def _member_name(info: zipfile.ZipInfo) -> str:
+    """Return the member's name, re-decoded from GBK when the archive did not flag UTF-8."""
+    name = info.filename
+    if info.flag_bits & 0x800:
+        return name
+    try:
+        return name.encode("cp437").decode("gb18030")
+    except (UnicodeEncodeError, UnicodeDecodeError):
+        return name
+
+
+def check_zip(
+    path: Path, *, limits: ZipLimits = ZipLimits(), allow_nested: bool = False
+) -> list[tuple[zipfile.ZipInfo, str]]:
+    """Check an archive's members against ``limits`` before anything is extracted.
+
+    Parameters
+    ----------
+    path
+        The archive.
+    limits
+        Member count, sizes and compression ratio allowed.
+    allow_nested
+        Accept members that are archives themselves (only an XLSX's own parts do not count).
+
+    Returns
+    -------
+    list of (ZipInfo, str)
+        The file members and their decoded names (folders left out).
+
+    Raises
+    ------
+    InputFileError
+        The archive is damaged or breaks a limit; the message names the member and the fix.
+    """
+    try:
+        archive = zipfile.ZipFile(path)
+    except (zipfile.BadZipFile, OSError) as exc:
+        raise InputFileError(f"`{path.name}` is not a readable zip archive ({exc}).") from exc
+    with archive:
+        infos = archive.infolist()
+    if len(infos) > limits.max_members:
+        raise InputFileError(
+            f"`{path.name}` holds {len(infos)} members, more than the {limits.max_members} allowed; "
+            "zip only the survey's own files (.shp, .shx, .dbf, .prj, .cpg)."
+        )
+    total = 0
+    members = []
+    for info in infos:
+        name = _member_name(info)
+        parts = PurePosixPath(name.replace("\\", "/")).parts
+        if name.startswith(("/", "\\")) or ".." in parts or (parts and ":" in parts[0]):
+            raise InputFileError(
+                f"`{path.name}` member `{name}` points outside the archive's folder; "
+                "re-create the zip from the files themselves."
+            )
+        mode = info.external_attr >> 16
+        if stat.S_ISLNK(mode):
+            raise InputFileError(f"`{path.name}` member `{name}` is a link; zip the real files.")
+        if info.is_dir():
+            continue
+        if info.flag_bits & 0x1:
+            raise InputFileError(f"`{path.name}` member `{name}` is encrypted; zip it without a password.")
+        if not allow_nested and name.lower().endswith(NESTED_SUFFIXES):
+            raise InputFileError(
+                f"`{path.name}` holds another archive, `{name}`; unpack it and zip the files directly."
+            )
+        if info.file_size > limits.max_member_bytes:
+            raise InputFileError(
+                f"`{path.name}` member `{name}` unpacks to {info.file_size:,} bytes, more than the "
+                f"{limits.max_member_bytes:,} allowed for one file."
+            )
+        ratio = info.file_size / max(info.compress_size, 1)
+        if info.file_size > 1_000_000 and ratio > limits.max_ratio:
+            raise InputFileError(
+                f"`{path.name}` member `{name}` is compressed {ratio:,.0f}:1, more than "
+                f"{limits.max_ratio:g}:1; that is how zip bombs look. Send the files uncompressed."
+            )
+        total += info.file_size
+        members.append((info, name))
+    if total > limits.max_total_bytes:
+        raise InputFileError(
+            f"`{path.name}` unpacks to {total:,} bytes, more than the {limits.max_total_bytes:,} "
+            "allowed; split the survey into smaller files."
+        )
+    return members
+
+
+def _copy_member(archive: zipfile.ZipFile, info: zipfile.ZipInfo, target: Path, budget: int) -> int:
+    """Copy one member, stopping at its declared size and the remaining byte budget."""
+    size = 0
+    with archive.open(info) as src, target.open("wb") as dst:
+        while chunk := src.read(_CHUNK):
+            size += len(chunk)
+            if size > info.file_size or size > budget:
+                raise InputFileError(
+                    f"member `{info.filename}` unpacks to more bytes than it declares; "
+                    "the archive is damaged or hostile."
+                )
+            dst.write(chunk)
+    return size
+
+
+def extract_zip(
+    path: Path,
+    dest: Path,
+    *,
+    limits: ZipLimits = ZipLimits(),
+    suffixes: tuple[str, ...] | None = None,
+) -> list[Path]:
+    """Check ``path`` with :func:`check_zip`, then extract its files flat into ``dest``.
+
+    Parameters
+    ----------
+    path
+        The archive.
+    dest
+        An existing, empty folder.
+    limits
+        See :class:`ZipLimits`.
+    suffixes
+        Extract only members ending in one of these (lower-case); all when ``None``.
+
+    Returns
+    -------
+    list of Path
+        The extracted files. Folders inside the archive are flattened; a second member with
+        the same file name is refused rather than overwriting the first.
+    """
+    members = check_zip(path, limits=limits)
+    out: list[Path] = []
+    written = 0
+    with zipfile.ZipFile(path) as archive:
+        for info, name in members:
+            base = PurePosixPath(name.replace("\\", "/")).name
+            if suffixes is not None and not base.lower().endswith(suffixes):
+                continue
+            target = dest / base
+            if target.exists():
+                raise InputFileError(
+                    f"`{path.name}` holds two files named `{base}`; keep one survey per archive."
+                )
+            try:
+                written += _copy_member(archive, info, target, limits.max_total_bytes - written)
+            except InputFileError as exc:
+                raise InputFileError(f"`{path.name}` {exc}") from None
+            except (zipfile.BadZipFile, EOFError, OSError) as exc:
+                raise InputFileError(
+                    f"`{path.name}` member `{name}` cannot be unpacked ({exc}); the archive is "
+                    "damaged. Re-create it."
+                ) from exc
+            out.append(target)
+    log.debug("Extracted %d files (%d bytes) from %s", len(out), written, path.name)
+    return out
