@@ -19,7 +19,7 @@ import shapely
 
 from pipeline import schema as S
 from pipeline.classify import DEFAULT_RADIUS_M
-from pipeline.compound import find_compounds, read_boundary_file
+from pipeline.compound import find_compounds, read_boundary_file, select_compound
 from pipeline.crs import utm_crs
 from pipeline.errors import CRSError, DataError, GateError, InputFileError, MapperError
 from pipeline.geometry import repair_polygon
@@ -83,6 +83,23 @@ def make_parser() -> argparse.ArgumentParser:
     which.add_argument("--boundary", type=Path, help="a vector file with the compound's outline")
     build.add_argument("--name", default="", help="the compound's name, with --boundary")
     build.add_argument("--gate", help="main gate: a gate's OSM id, lon,lat in WGS-84, or a point file")
+    build.add_argument(
+        "--survey",
+        type=Path,
+        metavar="FILE",
+        help="a survey map (DXF, zipped SHP, GPKG, GeoJSON, KML/KMZ, CSV/XLSX): its boundary and gates "
+        "replace OSM's, its assets merge with OSM's",
+    )
+    build.add_argument("--survey-crs", help="the survey's CRS (EPSG code, PROJ string, gcj02, bd09)")
+    build.add_argument(
+        "--survey-layers", metavar="MAPPING", help="survey layer → kind/role rules (TOML file)"
+    )
+    build.add_argument(
+        "--control-points",
+        type=Path,
+        metavar="FILE",
+        help="control points registering a survey drawn in local coordinates",
+    )
     build.add_argument(
         "--radius",
         type=float,
@@ -224,11 +241,12 @@ def run_build(args: argparse.Namespace) -> int:
     else:
         features = read_osm(args.osm)
         source = args.osm.name
-    if boundary is None and args.compound is None:
+    if boundary is None and args.compound is None and args.survey is None:
         raise DataError(
-            "Say which compound: `--compound ID_OR_NAME` or `--boundary FILE` "
+            "Say which compound: `--compound ID_OR_NAME`, `--boundary FILE` or a survey with a boundary "
             "(list them with `python -m pipeline compounds FILE`)."
         )
+    survey = _read_build_survey(args, features, boundary) if args.survey else None
     previous = read_previous_labels(args.keep_labels) if args.keep_labels else None
     inventory = build_inventory(
         features,
@@ -242,6 +260,8 @@ def run_build(args: argparse.Namespace) -> int:
         previous=previous,
         force=args.force,
         source=source,
+        survey=survey,
+        survey_source=args.survey.name if args.survey else "",
     )
     out = write_inventory(inventory, args.out)
     gate = inventory.report["main_gate"]
@@ -251,6 +271,27 @@ def run_build(args: argparse.Namespace) -> int:
         f"({gate['rule']}); written to {out}"
     )
     return 0
+
+
+def _read_build_survey(
+    args: argparse.Namespace, features: gpd.GeoDataFrame, boundary: shapely.Geometry | None
+) -> gpd.GeoDataFrame:
+    """Read ``--survey`` near the compound (so a wrong CRS is caught), and print what was read."""
+    from pipeline.survey import read_survey
+    from pipeline.survey_cli import parse_layers
+
+    near = boundary
+    if near is None and args.compound:
+        near = select_compound(find_compounds(features, count_gates=False), args.compound).geometry
+    result = read_survey(
+        args.survey,
+        crs=args.survey_crs,
+        layers=parse_layers(args.survey_layers),
+        control_points=args.control_points,
+        near=near,
+    )
+    print(result.report())
+    return result.features
 
 
 def run_number(args: argparse.Namespace) -> int:

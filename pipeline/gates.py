@@ -130,14 +130,30 @@ def find_gates(boundary: shapely.Geometry, features: gpd.GeoDataFrame) -> gpd.Ge
     frame = gpd.GeoDataFrame(
         pd.concat([gates, crossings], ignore_index=True), geometry="geometry", crs=features.crs
     )
+    return (
+        describe_gates(frame, boundary, roads)
+        .sort_values(S.SOURCE_ID, kind="mergesort")
+        .reset_index(drop=True)
+    )
+
+
+def describe_gates(
+    gates: gpd.GeoDataFrame, boundary: shapely.Geometry, roads: gpd.GeoDataFrame
+) -> gpd.GeoDataFrame:
+    """Add ``dist_m``, ``road`` and ``vehicle`` to gate points (OSM's, or a survey's).
+
+    ``gates`` needs ``source_id``, ``name``, ``gate_type`` and, optionally, ``access``.
+    """
+    frame = gates.copy()
+    outline = boundary.boundary
+    access = frame["access"] if "access" in frame else pd.Series("", index=frame.index)
     frame[S.DIST_M] = frame.distance(outline).round(2)
     frame[ROAD] = [_road_faced(p, boundary, roads) for p in frame.geometry]
     frame[VEHICLE] = [
-        _is_vehicle(p, gt, access, roads)
-        for p, gt, access in zip(frame.geometry, frame[GATE_TYPE], frame["access"], strict=True)
+        _is_vehicle(p, gt, a, roads)
+        for p, gt, a in zip(frame.geometry, frame[GATE_TYPE], access, strict=True)
     ]
-    frame = frame.drop(columns="access")
-    return frame.sort_values(S.SOURCE_ID, kind="mergesort").reset_index(drop=True)
+    return frame.drop(columns=["access"], errors="ignore")
 
 
 def _is_vehicle(point: shapely.Point, gate_type: str, access: object, roads: gpd.GeoDataFrame) -> bool:

@@ -28,8 +28,9 @@ from pipeline.compound import AREA_M2, find_compounds, neighbourhood, select_com
 from pipeline.context import CONTEXT_MARGIN_M, context_layers
 from pipeline.crs import utm_crs
 from pipeline.errors import DataError, GateError, InputFileError
-from pipeline.gates import MainGate, choose_main_gate, find_gates, mark_main, roads_of
+from pipeline.gates import MainGate, choose_main_gate, describe_gates, find_gates, mark_main, roads_of
 from pipeline.geometry import repair_polygon
+from pipeline.merge import choose_boundary, choose_gates, merge_survey
 from pipeline.numbering import MAX_GATE_DIST_M, PreviousLabels, number_assets, retired_labels
 from pipeline.taxonomy import Taxonomy, load_taxonomy
 
@@ -91,6 +92,8 @@ def build_inventory(
     force: bool = False,
     taxonomy: Taxonomy | None = None,
     source: str = "",
+    survey: gpd.GeoDataFrame | None = None,
+    survey_source: str = "",
 ) -> Inventory:
     """Build a compound's numbered inventory from a WGS-84 feature frame.
 
@@ -131,11 +134,21 @@ def build_inventory(
     crs = utm_crs(outline)
     local = neighbourhood(features, outline, margin_m=neighbourhood_margin(radius_m)).to_crs(crs)
     poly = gpd.GeoSeries([outline], crs=S.WGS84).to_crs(crs).iloc[0]
+    survey_local = survey.to_crs(crs) if survey is not None else None
+    survey_notes: dict[str, Any] = {}
+    if survey_local is not None:
+        choice = choose_boundary(poly, survey_local, osm_id=compound_id)
+        if choice.source == "survey":
+            poly = repair_polygon(choice.geometry, f"survey boundary {choice.source_id}")
+        survey_notes = {"file": survey_source, "boundary": choice.reason}
     classified = classify_features(local, taxonomy or load_taxonomy())
     assets, review, merged = select_assets(
         classified, poly, radius_m=radius_m, exclude=frozenset({compound_id})
     )
     gates = find_gates(poly, local)
+    if survey_local is not None:
+        assets, gates, notes = _apply_survey(assets, gates, poly, survey_local, local, radius_m)
+        survey_notes.update(notes)
     main = _main_gate(gates, poly, local, gate, crs, force)
     boundary_frame = gpd.GeoDataFrame(
         {S.SOURCE_ID: [compound_id], S.NAME: [name], AREA_M2: [round(poly.area, 1)]}, geometry=[poly], crs=crs
@@ -152,10 +165,48 @@ def build_inventory(
             "radius_m": radius_m,
             "review": review,
             "merged_points": merged,
-            "credit": OSM_CREDIT,
+            **({"survey": survey_notes} if survey_notes else {}),
+            "credit": OSM_CREDIT + (f"; survey: {survey_source}" if survey_source else ""),
         },
     )
     return renumber(inventory, method=method, scheme=scheme, previous=previous, force=force)
+
+
+def _survey_boundary(survey: gpd.GeoDataFrame) -> shapely.Geometry:
+    """The survey's own boundary, in WGS-84, when no OSM compound or boundary file is given."""
+    crs = utm_crs(shapely.union_all(survey.geometry.values))
+    choice = choose_boundary(None, survey.to_crs(crs))
+    if choice.source != "survey" or choice.geometry is None:
+        raise DataError(
+            "The survey has no boundary polygon (a layer such as 用地红线 or 小区边界); "
+            "pass `--compound ID` or `--boundary FILE` as well."
+        )
+    return gpd.GeoSeries([choice.geometry], crs=crs).to_crs(S.WGS84).iloc[0]
+
+
+def _apply_survey(
+    assets: gpd.GeoDataFrame,
+    gates: gpd.GeoDataFrame,
+    poly: shapely.Geometry,
+    survey: gpd.GeoDataFrame,
+    local: gpd.GeoDataFrame,
+    radius_m: float,
+) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame, dict[str, Any]]:
+    """Merge the survey's assets into OSM's and let its gates replace OSM's."""
+    near = survey[survey.distance(poly) <= radius_m]
+    merged, report = merge_survey(assets, near)
+    merged[S.INSIDE] = merged.geometry.representative_point().within(poly).to_numpy()
+    merged[S.DIST_M] = merged.distance(poly).round(1)
+    merged[S.RULE] = merged[S.RULE].fillna("survey layer")
+    choice = choose_gates(gates, survey)
+    if choice.source == "survey":
+        gates = describe_gates(choice.gates.assign(gate_type="survey"), poly, roads_of(local))
+    notes = {
+        "merged": report.merged.to_dict("records"),
+        "survey_only": list(report.survey_only),
+        "gates": choice.reason,
+    }
+    return merged.reset_index(drop=True), gates, notes
 
 
 def _main_gate(
@@ -281,7 +332,9 @@ def to_csv_frame(assets: gpd.GeoDataFrame) -> pd.DataFrame:
 def _for_file(frame: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     out = frame.copy()
     if S.TAGS in out:
-        out[S.TAGS] = out[S.TAGS].map(lambda t: json.dumps(t, ensure_ascii=False, sort_keys=True))
+        out[S.TAGS] = out[S.TAGS].map(
+            lambda t: json.dumps(t if isinstance(t, dict) else {}, ensure_ascii=False, sort_keys=True)
+        )
     return out
 
 

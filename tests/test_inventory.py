@@ -184,3 +184,37 @@ def test_pipeline_does_not_import_streamlit():
     code = "import sys, pipeline.cli, pipeline.inventory, layers.definitions; print('streamlit' in sys.modules)"
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, check=True)
     assert result.stdout.strip() == "False"
+
+
+def test_build_with_a_survey_drawing(tmp_path, capsys):
+    """A CAD survey in CGCS2000 GK zone 39: its gate and boundary replace OSM's, its assets merge."""
+    from survey_files import write_dxf
+
+    dxf = write_dxf(tmp_path / "测绘图.dxf", epsg="EPSG:4548")
+    out = tmp_path / "inv"
+    assert main(["build", "--osm", str(DEMO_OSM), "--compound", DEMO_ID, "--survey", str(dxf),
+                 "--survey-crs", "EPSG:4548", "--out", str(out)]) == 0
+    inventory = read_inventory(out)
+    assets = inventory.assets.set_index("name")
+    assert assets.loc["配电室", "source"] == "survey" and assets.loc["配电室", "kind"] == "substation"
+    assert assets.loc["垃圾分类驿站", "kind"] == "waste_point"
+    assert assets.loc["原幼儿园停车场", "source"] == "survey"
+    assert assets.loc["原幼儿园停车场", "other_ids"] == "osm:way/594882341"
+    assert assets.loc["畅乐园", "source"] == "osm"  # not in the survey: kept from OSM
+    assert inventory.main_gate.name == "东南门" and inventory.gates["source"].eq("survey").all()
+    report = inventory.report
+    assert report["survey"]["boundary"].startswith("the survey boundary")
+    assert {m["osm_id"] for m in report["survey"]["merged"]} >= {"way/594882341", "way/594889495"}
+    assert report["credit"] == "© OpenStreetMap contributors; survey: 测绘图.dxf"
+    assert list(inventory.assets["seq"]) == list(range(1, len(inventory.assets) + 1))
+    assert "测绘图.dxf" in capsys.readouterr().out  # what was read is printed
+
+
+def test_build_with_a_survey_in_the_wrong_crs_is_refused(tmp_path, capsys):
+    from survey_files import write_dxf
+
+    dxf = write_dxf(tmp_path / "survey.dxf", epsg="EPSG:4548")
+    assert main(["build", "--osm", str(DEMO_OSM), "--compound", DEMO_ID, "--survey", str(dxf),
+                 "--survey-crs", "EPSG:32650", "--out", str(tmp_path / "o")]) == 2
+    assert "survey.dxf" in capsys.readouterr().err
+    assert not (tmp_path / "o").exists()
