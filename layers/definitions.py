@@ -107,6 +107,31 @@ BASE_LAYERS: tuple[LayerDef, ...] = (
     ),
 )
 
+#: Line weight of a road class (OSM ``highway``) relative to the ``roads`` style; other classes 1.
+#: Wide classes read as roads, thin ones as paths, in print and on the web map alike.
+ROAD_CLASS_WEIGHT: dict[str, float] = {
+    "motorway": 3.0,
+    "trunk": 3.0,
+    "primary": 2.6,
+    "secondary": 2.3,
+    "tertiary": 2.0,
+    "motorway_link": 1.8,
+    "trunk_link": 1.8,
+    "primary_link": 1.7,
+    "secondary_link": 1.6,
+    "tertiary_link": 1.4,
+    "residential": 1.4,
+    "unclassified": 1.3,
+    "living_street": 1.2,
+    "service": 0.9,
+    "pedestrian": 0.8,
+    "track": 0.6,
+    "footway": 0.45,
+    "path": 0.45,
+    "cycleway": 0.45,
+    "steps": 0.45,
+}
+
 ASSETS = LayerDef(
     "assets",
     "编号资产",
