@@ -144,7 +144,7 @@ def _plugins() -> list:
     import importlib
 
     found = []
-    for name in ("pipeline.survey_cli", "store.cli", "pipeline.export_cli"):
+    for name in ("pipeline.survey_cli", "store.cli", "pipeline.export_cli", "pipeline.sites_cli"):
         try:
             found.append(importlib.import_module(name))
         except ModuleNotFoundError as exc:
@@ -283,13 +283,18 @@ def _read_build_survey(
     near = boundary
     if near is None and args.compound:
         near = select_compound(find_compounds(features, count_gates=False), args.compound).geometry
-    result = read_survey(
-        args.survey,
-        crs=args.survey_crs,
-        layers=parse_layers(args.survey_layers),
-        control_points=args.control_points,
-        near=near,
-    )
+    try:
+        result = read_survey(
+            args.survey,
+            crs=args.survey_crs,
+            layers=parse_layers(args.survey_layers),
+            control_points=args.control_points,
+            near=near,
+        )
+    except MapperError as exc:
+        if "--crs" not in str(exc):
+            raise
+        raise type(exc)(f"{exc}\n(With `build`, give the survey's CRS as `--survey-crs`.)") from exc
     print(result.report())
     return result.features
 
