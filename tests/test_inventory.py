@@ -170,13 +170,14 @@ def test_failed_rebuild_keeps_the_previous_inventory(tmp_path):
     assert (out / "inventory.csv").read_bytes() == before
 
 
-def test_compounds_command_on_every_extract():
+def test_compounds_command_on_every_extract(capsys):
     for path in EXTRACTS.values():
-        result = subprocess.run([sys.executable, "-m", "pipeline", "-q", "compounds", str(path)],
-                                capture_output=True, text=True, cwd=ROOT, check=True)
-        assert result.stdout.strip().splitlines()[-1].endswith(str(path))
-    listing = subprocess.run([sys.executable, "-m", "pipeline", "-q", "compounds", str(DEMO_OSM)],
-                             capture_output=True, text=True, cwd=ROOT, check=True).stdout
+        assert main(["-q", "compounds", str(path)]) == 0
+        assert capsys.readouterr().out.strip().splitlines()[-1].endswith(str(path))
+    listing = subprocess.run(
+        [sys.executable, "-m", "pipeline", "-q", "compounds", str(DEMO_OSM)],
+        capture_output=True, text=True, cwd=ROOT, check=True,
+    ).stdout
     assert re.search(r"^way/595108678\s+113205\s+2\s+石科院生活区$", listing, re.MULTILINE)
 
 
