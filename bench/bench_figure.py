@@ -3,7 +3,7 @@
 1. The demo compound 石科院生活区 (22 assets) as an A3 PDF, and a synthetic compound with 300 assets
    (random points inside the demo's boundary), from inventory to file.
 2. Label placement alone on the label inputs the A3 page really produces (anchors, text sizes, frame, in
-   points) for 25…300 labels: :func:`layers.figure.place_labels` against adjustText (the obvious
+   points) for 25…300 labels: :func:`layers.labels.place_labels` against adjustText (the obvious
    alternative) and against no placement (labels centred on their symbols). Overlaps are counted after
    each: label–label pairs plus label–symbol pairs.
 

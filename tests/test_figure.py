@@ -22,10 +22,10 @@ from layers.figure import (
     figure_bytes,
     figure_title,
     find_cjk_font,
-    place_labels,
     plot_layout,
     save_figure,
 )
+from layers.labels import place_labels
 from pipeline import schema as S
 from pipeline.errors import DataError
 from pipeline.inventory import build_inventory, read_inventory, write_inventory
