@@ -37,8 +37,10 @@ demo: $(STAMP)
 	$(PY) -m pipeline build --osm data/osm/beijing_haidian_qinghua-east-rd.osm \
 	    --compound way/595108678 --out build/shikeyuan
 
-run: $(STAMP) $(SYSSTAMP) demo
-	@echo "Demo inventory written to build/shikeyuan (inventory.gpkg, inventory.csv, report.json)."
+# Starts the app on the demo compound, offline, in Chinese (builds the demo inventory first if missing).
+run: $(STAMP) $(SYSSTAMP)
+	@test -f build/shikeyuan/inventory.gpkg || $(MAKE) --no-print-directory demo
+	.venv/bin/streamlit run app.py --server.port $(PORT)
 
 lint: $(STAMP)
 	.venv/bin/ruff check .

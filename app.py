@@ -1,0 +1,41 @@
+"""The community asset mapper's Streamlit app: page config, the shared sidebar, the pages.
+
+Run it with ``make run`` (or ``.venv/bin/streamlit run app.py``). Every page is a thin script in
+``views/``; the sidebar (language, compound, numbering, base map) is drawn here once for all of them,
+and the view is mirrored in the URL (:mod:`ui.state`).
+"""
+
+import streamlit as st
+
+from pipeline.errors import MapperError
+from ui import state
+from ui.i18n import t
+from ui.settings import load_settings
+from ui.widgets import language_switch, show_error, sidebar
+
+#: The pages in menu order: script, title key in ``ui.i18n.TEXT``, icon. Later pages (export, import,
+#: spots, vote, sites) are added here.
+PAGES = (
+    ("views/layout.py", "layout", ":material/map:"),
+    ("views/inventory.py", "inventory", ":material/table_rows:"),
+    ("views/profile.py", "profile", ":material/info:"),
+)
+
+st.set_page_config(
+    page_title="社区资产地图 · Community asset mapper", page_icon="static/favicon.png", layout="wide"
+)
+state.start()
+language_switch()
+page = st.navigation(
+    [
+        st.Page(script, title=t(key), icon=icon, url_path=key, default=i == 0)
+        for i, (script, key, icon) in enumerate(PAGES)
+    ]
+)
+try:
+    sidebar(load_settings(st.get_option("server.maxUploadSize")))
+except MapperError as exc:
+    show_error(exc)
+    st.stop()
+state.sync_url(state.current())
+page.run()

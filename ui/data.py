@@ -1,0 +1,187 @@
+"""Cached loaders: extracts, their compounds, a compound's inventory with its edits, numbered for a view.
+
+``st.cache_data`` is shared by every user of the server, so only data that is the same for everyone is
+cached, keyed by the file's path and modification time (an edited file is read again). Per-compound
+edits are part of the key through the edits file's text.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+
+import geopandas as gpd
+import pandas as pd
+import shapely
+import streamlit as st
+
+from pipeline import schema as S
+from pipeline.compound import find_compounds
+from pipeline.edits import Edits, apply_edits, edits_path, from_dict, read_edits, to_dict
+from pipeline.errors import DataError, InputFileError
+from pipeline.gates import MainGate
+from pipeline.inventory import Inventory, build_inventory
+from pipeline.numbering import MAX_GATE_DIST_M
+from pipeline.osm import OSM_SUFFIXES, read_osm
+from pipeline.profile import Profile, profile_path, read_profile
+from ui.settings import Settings
+from ui.state import View
+
+UPLOAD_PREFIX = "upload:"
+_UPLOAD_SUFFIXES = (".osm", ".osm.pbf")
+
+
+def shipped_extracts(settings: Settings) -> list[str]:
+    """File names of the shipped extracts, sorted."""
+    if not settings.data_dir.is_dir():
+        return []
+    return sorted(p.name for p in settings.data_dir.iterdir() if p.name.lower().endswith(OSM_SUFFIXES))
+
+
+def extract_path(extract: str, settings: Settings) -> Path:
+    """Return the file of an extract id (a shipped file name, or ``upload:<hash><suffix>``)."""
+    if extract.startswith(UPLOAD_PREFIX):
+        name = extract.removeprefix(UPLOAD_PREFIX)
+        path = settings.uploads_dir / name
+        valid = len(name.split(".")[0]) == 16 and name.endswith(_UPLOAD_SUFFIXES)
+    else:
+        path = settings.data_dir / extract
+        valid = extract in shipped_extracts(settings)
+    if not valid or not path.is_file():
+        raise InputFileError(
+            f"There is no extract `{extract}` on this server; choose one in the sidebar or upload the file again."
+        )
+    return path
+
+
+def save_upload(name: str, data: bytes, settings: Settings) -> str:
+    """Keep an uploaded extract under its content's hash and return its extract id.
+
+    Raises
+    ------
+    InputFileError
+        When the file is over the limit or not ``.osm``/``.osm.pbf``.
+    """
+    if len(data) > settings.max_upload_bytes:
+        raise InputFileError(
+            f"`{name}` has {len(data) / 2**20:.1f} MB, over the {settings.max_upload_mb} MB limit; "
+            "cut a smaller extract (e.g. with osmium extract --bbox)."
+        )
+    lower = name.lower()
+    suffix = next((s for s in (".osm.pbf", ".pbf", ".osm") if lower.endswith(s)), None)
+    if suffix is None:
+        raise InputFileError(f"`{name}` is not an .osm or .osm.pbf file; export one from openstreetmap.org.")
+    suffix = ".osm.pbf" if suffix == ".pbf" else suffix
+    digest = hashlib.sha256(data).hexdigest()[:16]
+    settings.uploads_dir.mkdir(parents=True, exist_ok=True)
+    path = settings.uploads_dir / f"{digest}{suffix}"
+    if not path.exists():
+        tmp = path.with_name(f".{path.name}.part")
+        tmp.write_bytes(data)
+        tmp.replace(path)
+    return f"{UPLOAD_PREFIX}{path.name}"
+
+
+@st.cache_data(max_entries=8, show_spinner=False)
+def _features(path: str, mtime: float) -> gpd.GeoDataFrame:
+    return read_osm(path)
+
+
+@st.cache_data(max_entries=8, show_spinner=False)
+def _compounds(path: str, mtime: float) -> pd.DataFrame:
+    found = find_compounds(_features(path, mtime))
+    return pd.DataFrame(found.drop(columns="geometry"))
+
+
+@st.cache_data(max_entries=16, show_spinner=False)
+def _base(path: str, mtime: float, compound: str) -> Inventory:
+    return build_inventory(_features(path, mtime), compound=compound, source=Path(path).name)
+
+
+def compounds(extract: str, settings: Settings) -> pd.DataFrame:
+    """The residential compounds of an extract: ``source_id``, ``name``, ``area_m2``, ``gates``; largest first."""
+    path = extract_path(extract, settings)
+    return _compounds(str(path), path.stat().st_mtime)
+
+
+def base_inventory(view: View, settings: Settings) -> Inventory:
+    """The compound's inventory as built from the extract, numbered from the detected main gate."""
+    path = extract_path(view.extract, settings)
+    return _base(str(path), path.stat().st_mtime, view.compound)
+
+
+def _local_point(inventory: Inventory, lon: float, lat: float) -> shapely.Point:
+    return gpd.GeoSeries([shapely.Point(lon, lat)], crs=S.WGS84).to_crs(inventory.crs).iloc[0]
+
+
+def boundary_distance_m(inventory: Inventory, lon: float, lat: float) -> float:
+    """Distance in metres from a WGS-84 point to the compound's boundary line."""
+    return float(inventory.boundary.geometry.iloc[0].boundary.distance(_local_point(inventory, lon, lat)))
+
+
+def main_gate(inventory: Inventory, gate: str) -> MainGate | None:
+    """Turn a view's ``gate`` into the gate to number from.
+
+    ``""`` keeps the detected gate; a gate's ``source_id`` picks that gate; ``lon,lat`` (WGS-84)
+    picks the boundary point nearest to it, refused beyond 50 m.
+    """
+    if not gate:
+        return None
+    if "," not in gate:
+        hit = inventory.gates[inventory.gates[S.SOURCE_ID] == gate]
+        if hit.empty:
+            raise DataError(
+                f"`{gate}` is not a gate of this compound; choose one of the gates in the sidebar."
+            )
+        name = hit[S.NAME].iloc[0]
+        return MainGate(
+            hit.geometry.iloc[0], gate, name if isinstance(name, str) else "", "chosen by the user"
+        )
+    try:
+        lon, lat = (float(v) for v in gate.split(","))
+    except ValueError:
+        raise DataError(f"The gate `{gate}` is not `lon,lat`; pick the gate again on the map.") from None
+    point = _local_point(inventory, lon, lat)
+    outline = inventory.boundary.geometry.iloc[0].boundary
+    dist = outline.distance(point)
+    if dist > MAX_GATE_DIST_M:
+        raise DataError(
+            f"The point {gate} is {dist:.0f} m from the boundary (more than {MAX_GATE_DIST_M:.0f} m); "
+            "pick a point near the boundary."
+        )
+    on_boundary = outline.interpolate(outline.project(point))
+    return MainGate(on_boundary, "user-point", "", "chosen by the user: a point on the boundary")
+
+
+@st.cache_data(max_entries=32, show_spinner=False)
+def _numbered(
+    path: str, mtime: float, compound: str, edits_json: str, gate: str, method: str, scheme: str
+) -> Inventory:
+    base = _base(path, mtime, compound)
+    edits = from_dict(json.loads(edits_json), compound=compound)
+    return apply_edits(base, edits, gate=main_gate(base, gate), method=method, scheme=scheme)
+
+
+def edits_file(view: View, settings: Settings) -> Path:
+    """The compound's edits file (it may not exist yet)."""
+    return edits_path(settings.runtime_dir, view.compound)
+
+
+def load_edits(view: View, settings: Settings) -> Edits:
+    """The compound's edits, read from its file."""
+    return read_edits(edits_file(view, settings), view.compound)
+
+
+def numbered(view: View, settings: Settings) -> Inventory:
+    """The inventory the pages show: built, edited, and numbered from the view's gate, method and scheme."""
+    path = extract_path(view.extract, settings)
+    edits = json.dumps(to_dict(load_edits(view, settings)), ensure_ascii=False)
+    return _numbered(
+        str(path), path.stat().st_mtime, view.compound, edits, view.gate, view.method, view.scheme
+    )
+
+
+def load_profile(view: View, settings: Settings) -> Profile:
+    """The compound's profile (empty when none was saved)."""
+    return read_profile(profile_path(settings.runtime_dir, view.compound), view.compound)

@@ -1,0 +1,86 @@
+"""Layout (布局): the compound's map with its numbered assets; click a gate to number from it."""
+
+import pandas as pd
+import streamlit as st
+
+from layers.definitions import word
+from layers.web import display_to_wgs84, point_at
+from pipeline import schema as S
+from pipeline.errors import MapperError
+from pipeline.numbering import MAX_GATE_DIST_M
+from pipeline.profile import profile_rows
+from ui import data, state, widgets
+from ui.i18n import lang, t
+from ui.settings import load_settings
+
+settings = load_settings(st.get_option("server.maxUploadSize"))
+view = state.current()
+inventory = widgets.numbered_or_stop(view, settings)
+widgets.header("layout", inventory)
+
+map_col, side = st.columns([3, 1], gap="medium")
+with map_col:
+    pick = st.toggle(t("pick_boundary"), key="pick_boundary", help=t("pick_boundary_help"))
+    returned = ["last_object_clicked", "last_clicked"] if pick else ["last_object_clicked"]
+    out = widgets.show_map(inventory, view, key="layout_map", returned=returned)
+    st.caption(t("gate_hint"))
+
+clicked = out.get("last_object_clicked")
+if state.is_new_click("layout_object", view, clicked):
+    gate = point_at(inventory.gates, clicked["lat"], clicked["lng"], view.basemap)
+    if gate is not None:
+        gate_id = inventory.gates[S.SOURCE_ID].iloc[gate]
+        if gate_id != inventory.main_gate.source_id:
+            state.request(gate=gate_id)
+    else:
+        asset = point_at(inventory.assets, clicked["lat"], clicked["lng"], view.basemap)
+        st.session_state["layout_selected"] = (
+            None if asset is None else inventory.assets[S.SOURCE_ID].iloc[asset]
+        )
+point = out.get("last_clicked")
+if pick and state.is_new_click("layout_point", view, point):
+    lon, lat = display_to_wgs84(point["lng"], point["lat"], view.basemap)
+    dist = data.boundary_distance_m(inventory, lon, lat)
+    if dist > MAX_GATE_DIST_M:
+        with map_col:
+            st.warning(t("too_far", dist=dist, max=MAX_GATE_DIST_M))
+    else:
+        state.request(gate=f"{lon:.7f},{lat:.7f}")
+
+with side:
+    main = inventory.main_gate
+    st.subheader(t("main_gate"))
+    st.text(main.name or main.source_id)
+    st.caption(t("why_gate"))
+    st.text(main.rule)
+    st.subheader(t("numbered", n=len(inventory.assets)))
+    counts = inventory.assets[S.CATEGORY].value_counts()
+    st.dataframe(
+        pd.DataFrame(
+            {
+                word("category", lang()): [widgets.category_label(c) for c in S.Category],
+                t("count"): [int(counts.get(c.value, 0)) for c in S.Category],
+            }
+        ),
+        hide_index=True,
+        width="stretch",
+    )
+    selected = st.session_state.get("layout_selected")
+    rows = inventory.assets[inventory.assets[S.SOURCE_ID] == selected]
+    if not rows.empty:
+        st.subheader(t("selected"))
+        table = widgets.asset_table(rows).T.reset_index()
+        table.columns = ["", " "]
+        st.dataframe(table, hide_index=True, width="stretch")
+    st.subheader(t("profile"))
+    try:
+        profile = data.load_profile(view, settings)
+    except MapperError as exc:
+        widgets.show_error(exc)
+    else:
+        facts = profile_rows(profile, lang())
+        if facts:
+            st.dataframe(pd.DataFrame(facts, columns=["", " "]), hide_index=True, width="stretch")
+        else:
+            st.caption(t("profile_empty"))
+        st.page_link("views/profile.py", label=t("edit_profile"), icon=":material/edit:")
