@@ -15,12 +15,12 @@ from pipeline import schema as S
 #: How far around the boundary context is kept, in metres.
 CONTEXT_MARGIN_M = 150.0
 
-_GREEN = {
+_GREEN: dict[str, set[str] | None] = {
     "leisure": {"park", "garden", "playground", "pitch", "common", "nature_reserve"},
     "landuse": {"grass", "forest", "meadow", "village_green", "recreation_ground", "flowerbed"},
     "natural": {"wood", "grassland", "scrub", "heath"},
 }
-_WATER = {"natural": {"water"}, "landuse": {"reservoir", "basin"}, "waterway": None}
+_WATER: dict[str, set[str] | None] = {"natural": {"water"}, "landuse": {"reservoir", "basin"}, "waterway": None}
 
 
 def _matches(tags: dict[str, str], table: dict[str, set[str] | None]) -> bool:

@@ -22,6 +22,7 @@ import re
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import TypeAlias
 
 import geopandas as gpd
 import numpy as np
@@ -41,7 +42,7 @@ MAX_GATE_DIST_M = 50.0
 # Keys are rounded so that floating-point noise does not break ties that are exact on paper.
 _KEY_DECIMALS = 6
 
-Boundary = shapely.Polygon | shapely.MultiPolygon
+Boundary: TypeAlias = shapely.Polygon | shapely.MultiPolygon
 
 #: Rings with at least this many vertices are walked with an STRtree (see :func:`locate_on_ring`).
 STRTREE_MIN_VERTICES = 256
@@ -190,8 +191,10 @@ def _stable_labels(ordered: pd.DataFrame, scheme: str, previous: PreviousLabels)
     last_in_group: dict[str, str] = {}
     for source_id, category in zip(ordered[S.SOURCE_ID], ordered[S.CATEGORY], strict=True):
         group = category if scheme == "category" else ""
-        label = previous.by_source.get(source_id)
-        if label is None:
+        kept = previous.by_source.get(source_id)
+        if kept is not None:
+            label = kept
+        else:
             predecessor = last_in_group.get(group)
             if predecessor is None:
                 base = _category_label(category, 0, 2) if scheme == "category" else "0"

@@ -120,7 +120,7 @@ def read_osm_with_stats(
         )
     wanted = tuple(sorted(set(keys) if keys is not None else load_taxonomy().tag_keys | CONTEXT_KEYS))
     factory = osmium.geom.WKBFactory()
-    rows: list[tuple[str, str, dict[str, str], bytes]] = []
+    rows: list[tuple[str, str, dict[str, str], str]] = []  # WKB as hex
     outer_ways: dict[str, dict[str, str]] = {}
     skipped = 0
     try:
@@ -133,18 +133,18 @@ def read_osm_with_stats(
         for obj in processor:
             tags = {t.k: t.v for t in obj.tags}
             try:
-                if obj.is_node():
+                if isinstance(obj, osmium.osm.Node):
                     rows.append(("node", str(obj.id), tags, factory.create_point(obj)))
-                elif obj.is_way():
+                elif isinstance(obj, osmium.osm.Way):
                     if obj.is_closed() and _is_area(tags):
                         continue  # its area comes from the area assembler
                     rows.append(("way", str(obj.id), tags, factory.create_linestring(obj)))
-                elif obj.is_area():
+                elif isinstance(obj, osmium.osm.Area):
                     if obj.from_way() and not _is_area(tags):
                         continue
                     kind = "way" if obj.from_way() else "relation"
                     rows.append((kind, str(obj.orig_id()), tags, factory.create_multipolygon(obj)))
-                elif obj.is_relation() and tags.get("type") in ("multipolygon", "boundary"):
+                elif isinstance(obj, osmium.osm.Relation) and tags.get("type") in ("multipolygon", "boundary"):
                     for member in obj.members:
                         if member.type == "w" and member.role in ("outer", ""):
                             outer_ways[str(member.ref)] = tags
@@ -169,7 +169,7 @@ def read_osm_with_stats(
     return frame, stats
 
 
-def _to_frame(rows: list[tuple[str, str, dict[str, str], bytes]]) -> gpd.GeoDataFrame:
+def _to_frame(rows: list[tuple[str, str, dict[str, str], str]]) -> gpd.GeoDataFrame:
     geometry = shapely.from_wkb([r[3] for r in rows]) if rows else []
     frame = gpd.GeoDataFrame(
         {
