@@ -19,7 +19,7 @@ import shapely
 
 from pipeline import schema as S
 from pipeline.classify import DEFAULT_RADIUS_M
-from pipeline.compound import find_compounds, read_boundary_file, select_compound
+from pipeline.compound import find_compound, find_compounds, read_boundary_file
 from pipeline.crs import utm_crs
 from pipeline.errors import CRSError, DataError, GateError, InputFileError, MapperError
 from pipeline.geometry import repair_polygon
@@ -282,7 +282,7 @@ def _read_build_survey(
 
     near = boundary
     if near is None and args.compound:
-        near = select_compound(find_compounds(features, count_gates=False), args.compound).geometry
+        near = find_compound(features, args.compound).geometry
     try:
         result = read_survey(
             args.survey,

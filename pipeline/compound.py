@@ -83,6 +83,18 @@ def neighbourhood(
     return features.iloc[sorted(hits)]
 
 
+def find_compound(features: gpd.GeoDataFrame, query: str) -> pd.Series:
+    """Return the compound ``query`` (an OSM id or a name) names in a feature frame.
+
+    An id is looked up directly, without listing every compound of the extract first, so a
+    build in a city-sized extract does not cost a pass over all its compounds.
+    """
+    hit = features[features[S.SOURCE_ID] == query.strip()]
+    if len(hit) == 1 and _is_compound(hit[S.TAGS].iloc[0]) and hit.geom_type.iloc[0] in ("Polygon", "MultiPolygon"):
+        return hit.iloc[0]
+    return select_compound(find_compounds(features, count_gates=False), query)
+
+
 def select_compound(compounds: gpd.GeoDataFrame, query: str) -> pd.Series:
     """Return the compound whose OSM id (``way/595108678``) or exact name is ``query``.
 

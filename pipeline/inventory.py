@@ -24,7 +24,7 @@ import shapely
 
 from pipeline import schema as S
 from pipeline.classify import DEFAULT_RADIUS_M, classify_features, select_assets
-from pipeline.compound import AREA_M2, find_compounds, neighbourhood, select_compound
+from pipeline.compound import AREA_M2, find_compound, neighbourhood
 from pipeline.context import CONTEXT_MARGIN_M, context_layers
 from pipeline.crs import utm_crs
 from pipeline.errors import DataError, GateError, InputFileError
@@ -125,7 +125,7 @@ def build_inventory(
             "Give either a compound (`--compound`) or a boundary (`--boundary FILE`), not both or none."
         )
     if compound is not None:
-        row = select_compound(find_compounds(features, count_gates=False), compound)
+        row = find_compound(features, compound)
         compound_id, name = row[S.SOURCE_ID], row[S.NAME]
         outline = repair_polygon(row.geometry, f"boundary of {compound_id}")
     else:
