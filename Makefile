@@ -44,7 +44,7 @@ run: $(STAMP) $(SYSSTAMP)
 
 lint: $(STAMP)
 	.venv/bin/ruff check .
-	.venv/bin/ruff format --check .
+	.venv/bin/mypy
 
 # The store tests run on SQLite and on the PostgreSQL server that scripts/start_postgres.sh starts.
 test: $(STAMP) $(SYSSTAMP)
