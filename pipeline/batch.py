@@ -24,6 +24,7 @@ from typing import Any
 import geopandas as gpd
 import pandas as pd
 import pyogrio
+import shapely
 
 from pipeline import schema as S
 from pipeline.compound import AREA_M2, find_compounds, neighbourhood
@@ -55,13 +56,18 @@ class BatchOptions:
     figures: bool = False
 
 
+#: Tasks in flight per worker: enough to keep workers busy, few enough that the client never holds
+#: every compound's neighbourhood at once.
+IN_FLIGHT_PER_WORKER = 4
+
+
 @dataclass(frozen=True)
 class Task:
-    """One compound and the part of the city it needs."""
+    """One compound to build: its id, name and WGS-84 outline."""
 
     compound_id: str
     name: str
-    features: gpd.GeoDataFrame
+    outline: shapely.Geometry
 
 
 def folder_name(compound_id: str) -> str:
@@ -86,20 +92,27 @@ def plan_tasks(
         found = chosen
     if found.empty:
         raise DataError("The extract has no residential compound (landuse=residential) to build.")
-    margin = neighbourhood_margin(radius_m) + NETWORK_MARGIN_M
     return [
-        Task(sid, name, neighbourhood(features, geom, margin_m=margin))
+        Task(sid, name, geom)
         for sid, name, geom in zip(found[S.SOURCE_ID], found[S.NAME], found.geometry, strict=True)
     ]
 
 
-def run_task(task: Task, out_dir: str, options: BatchOptions) -> dict[str, Any]:
-    """Build one compound and write its inventory; return its summary row (runs on a worker)."""
+def task_features(features: gpd.GeoDataFrame, task: Task, *, radius_m: float) -> gpd.GeoDataFrame:
+    """The part of the city a task is handed: everything its build and walking network can reach."""
+    return neighbourhood(features, task.outline, margin_m=neighbourhood_margin(radius_m) + NETWORK_MARGIN_M)
+
+
+def run_task(task: Task, features: gpd.GeoDataFrame, out_dir: str, options: BatchOptions) -> dict[str, Any]:
+    """Build one compound from its neighbourhood and write its inventory; return its summary row.
+
+    Runs on a worker.
+    """
     folder = Path(out_dir) / "compounds" / folder_name(task.compound_id)
     row: dict[str, Any] = {COMPOUND_ID: task.compound_id, S.NAME: task.name}
     try:
         inventory = build_inventory(
-            task.features,
+            features,
             compound=task.compound_id,
             method=options.method,
             scheme=options.scheme,
@@ -199,29 +212,29 @@ def run_batch(
         with Client(scheduler or cluster) as client:
             if client.dashboard_link:
                 log.info("Dask dashboard: %s", client.dashboard_link)
-            futures = {
-                client.submit(
-                    run_task, t, str(out.resolve()), options, key=f"compound-{folder_name(t.compound_id)}"
-                ): t
-                for t in todo
-            }
-            for future in as_completed(futures):
-                task = futures[future]
-                if future.status == "error":
-                    exc = future.exception()
-                    log.error("%s failed: %r", task.compound_id, exc)
-                    row = {
-                        COMPOUND_ID: task.compound_id,
-                        S.NAME: task.name,
-                        STATUS: "failed",
-                        REASON: f"{type(exc).__name__}: {exc}",
-                    }
-                else:
-                    row = future.result()
-                rows.append(row)
+            futures: dict[Any, Task] = {}
+            queue = iter(todo)
+            running = as_completed()
+            window = IN_FLIGHT_PER_WORKER * max(1, len(client.scheduler_info()["workers"]))
+
+            def submit_next() -> None:
+                task = next(queue, None)
+                if task is not None:
+                    part = task_features(features, task, radius_m=options.radius_m)
+                    key = f"compound-{folder_name(task.compound_id)}"
+                    future = client.submit(run_task, task, part, str(out.resolve()), options, key=key)
+                    futures[future] = task
+                    running.add(future)
+
+            for _ in range(window):
+                submit_next()
+            for future in running:
+                task = futures.pop(future)
+                rows.append(_row_of(future, task))
                 done += 1
                 if progress:
-                    progress(done, len(tasks), row)
+                    progress(done, len(tasks), rows[-1])
+                submit_next()
         if cluster is not None:
             cluster.close()
     table = _compounds_table(rows, tasks)
@@ -232,12 +245,23 @@ def run_batch(
     return table
 
 
+def _row_of(future: Any, task: Task) -> dict[str, Any]:
+    """The summary row a finished task returned, or its failure (a bug in a task is recorded too)."""
+    if future.status != "error":
+        return dict(future.result())
+    exc = future.exception()
+    log.error("%s failed: %r", task.compound_id, exc)
+    return {
+        COMPOUND_ID: task.compound_id,
+        S.NAME: task.name,
+        STATUS: "failed",
+        REASON: f"{type(exc).__name__}: {exc}",
+    }
+
+
 def _compounds_table(rows: list[dict[str, Any]], tasks: list[Task]) -> gpd.GeoDataFrame:
     order = {t.compound_id: i for i, t in enumerate(tasks)}
-    outlines = {
-        t.compound_id: t.features.loc[t.features[S.SOURCE_ID] == t.compound_id].geometry.iloc[0]
-        for t in tasks
-    }
+    outlines = {t.compound_id: t.outline for t in tasks}
     table = pd.DataFrame(rows).sort_values(COMPOUND_ID, key=lambda s: s.map(order)).reset_index(drop=True)
     return gpd.GeoDataFrame(table, geometry=[outlines[c] for c in table[COMPOUND_ID]], crs=S.WGS84)
 
