@@ -1,0 +1,250 @@
+"""Walking coverage of a compound's residential buildings against GB 50180-2018.
+
+For every facility kind of the standards (:func:`pipeline.standards.read_standards`), the walking
+distance from every residential building of the compound to the nearest facility of that kind,
+inside the compound or outside it, on the walled network of :mod:`pipeline.network`: one
+multi-source Dijkstra per kind from all its facilities, never one per building.
+
+A building is reached at its mapped entrances (``entrance=*`` nodes on its outline) when there are
+any, else at the point of its outline nearest a path on its side of the wall. Coverage of a kind is
+the share of buildings within the kind's radius, weighted by households when they are given
+(``weights``, e.g. from the profile's building table) and else by floor area: footprint × levels,
+with unknown levels taken as the median mapped in the compound, else :data:`DEFAULT_LEVELS`.
+
+The inputs are prepared by :func:`prepare_area` (:mod:`pipeline.coverage_area`, re-exported here);
+the outputs are :func:`building_access`, :func:`coverage_table` and :func:`service_areas`.
+:func:`assess_coverage` does it all, and is what a batch run calls per compound;
+:func:`coverage_summary` turns its table into one row of a city table.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+
+from pipeline import schema as S
+from pipeline.coverage_area import (
+    WEIGHT,
+    WEIGHT_BASIS,
+    WalkArea,
+    neighbour_walls,
+    prepare_area,
+    residential_buildings,
+)
+from pipeline.inventory import Inventory
+from pipeline.network import distances_from
+from pipeline.standards import read_standards
+
+log = logging.getLogger(__name__)
+
+__all__ = [
+    "WEIGHT", "WEIGHT_BASIS", "Coverage", "WalkArea", "assess_coverage", "building_access", "coverage_summary",
+    "coverage_table",
+    "neighbour_walls", "prepare_area", "residential_buildings", "service_areas",
+]  # fmt: skip
+
+SERVICE_BUFFER_M = 20.0  # a service area is the reached paths widened by this much
+
+
+@dataclass(frozen=True, eq=False)
+class Coverage:
+    """What :func:`assess_coverage` returns."""
+
+    area: WalkArea
+    access: pd.DataFrame
+    table: pd.DataFrame
+
+
+def building_access(area: WalkArea, standards: pd.DataFrame) -> pd.DataFrame:
+    """Walking distance from every residential building to the nearest facility of each kind.
+
+    One multi-source Dijkstra per kind, from all its facilities at once.
+
+    Returns
+    -------
+    DataFrame
+        One row per building and kind: ``source_id``, ``building`` (its name), ``kind``, ``dist_m``
+        (NaN when none is reachable), ``radius_m``, ``covered``, ``nearest_id``, ``nearest_name``.
+    """
+    fac = area.facilities[area.facilities["node"] >= 0]
+    f_kind, f_node = fac[S.KIND].to_numpy(), fac["node"].to_numpy()
+    f_id, f_name = fac[S.SOURCE_ID].to_numpy(dtype=object), fac[S.NAME].to_numpy(dtype=object)
+    n_b = len(area.buildings)
+    valid = area.building_nodes >= 0
+    anchors = np.where(valid, area.building_nodes, 0)
+    order = np.argsort(area.building_of, kind="stable")  # anchors grouped by building, first anchor first
+    starts = np.searchsorted(area.building_of[order], np.arange(n_b))
+    kinds, dists, ids, names = [], [], [], []
+    for kind in standards.index:
+        mine = np.flatnonzero(f_kind == kind)
+        dist, nearest = distances_from(area.network, f_node[mine])
+        at = np.where(valid, dist[anchors], np.inf)[order]
+        best_anchor = order[
+            starts
+            + np.array(
+                [np.argmin(at[a:b]) for a, b in zip(starts, [*starts[1:], len(at)], strict=True)], dtype=int
+            )
+        ]
+        best = np.where(valid[best_anchor], dist[anchors[best_anchor]], np.inf)
+        node_to_facility = dict(zip(f_node[mine].tolist(), mine.tolist(), strict=False))
+        source = [
+            node_to_facility.get(int(nearest[anchors[a]]), -1) if np.isfinite(d) else -1
+            for a, d in zip(best_anchor, best, strict=True)
+        ]
+        kinds.append(np.full(n_b, kind, dtype=object))
+        dists.append(best)
+        ids.append([f_id[i] if i >= 0 else "" for i in source])
+        names.append([f_name[i] if i >= 0 else "" for i in source])
+    best = np.concatenate(dists)
+    radius = standards["radius_m"].to_numpy().repeat(n_b)
+    return pd.DataFrame(
+        {
+            S.SOURCE_ID: np.tile(area.buildings[S.SOURCE_ID].to_numpy(), len(standards)),
+            "building": np.tile(area.buildings[S.NAME].to_numpy(), len(standards)),
+            S.KIND: np.concatenate(kinds),
+            "dist_m": np.where(np.isfinite(best), np.round(best, 1), np.nan),
+            "radius_m": radius,
+            "covered": best <= radius,
+            "nearest_id": np.concatenate(ids),
+            "nearest_name": np.concatenate(names),
+        }
+    )
+
+
+def coverage_table(area: WalkArea, access: pd.DataFrame, standards: pd.DataFrame) -> pd.DataFrame:
+    """The coverage of each kind: share of buildings (weighted) within the radius, and why not.
+
+    ``status`` is ``met`` (every building covered), ``partial`` or ``gap`` (none covered);
+    ``note`` names facilities that are off the network.
+    """
+    weight = access[S.SOURCE_ID].map(area.buildings.set_index(S.SOURCE_ID)[WEIGHT])
+    fac = area.facilities
+    rows = []
+    for kind, std in standards.iterrows():
+        mine = access[access[S.KIND] == kind]
+        w = weight[mine.index]
+        share = float(w[mine["covered"]].sum() / w.sum()) if w.sum() > 0 else 0.0
+        found = fac[fac[S.KIND] == kind]
+        off = found[found["node"] < 0]
+        reached = mine["dist_m"].notna()
+        note = ""
+        if len(off):
+            note = f"{len(off)} off the walking network: {', '.join(off[S.SOURCE_ID].head(3))}"
+        elif len(found) and not reached.any():
+            note = "none reachable on foot from the compound"
+        rows.append(
+            {
+                S.KIND: kind,
+                "facility_zh": std["facility_zh"],
+                "facility_en": std["facility_en"],
+                "level": std["level"],
+                "radius_m": std["radius_m"],
+                "radius_basis": std["radius_basis"],
+                "recalled": std["recalled"],
+                "facilities": len(found),
+                "buildings": len(mine),
+                "buildings_covered": int(mine["covered"].sum()),
+                "share_covered": round(share, 3),
+                "weight_basis": "+".join(sorted(set(area.buildings[WEIGHT_BASIS]))),
+                "nearest_median_m": round(float(mine["dist_m"].median()), 1) if reached.any() else np.nan,
+                "nearest_max_m": round(float(mine["dist_m"].max()), 1) if reached.all() else np.nan,
+                "status": "met" if share >= 0.999 else ("gap" if share == 0 else "partial"),
+                "renovation_class": std["renovation_class"],
+                "note": note,
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def service_areas(
+    area: WalkArea, standards: pd.DataFrame, *, buffer_m: float = SERVICE_BUFFER_M
+) -> gpd.GeoDataFrame:
+    """Walking service areas: per kind, the paths within its radius of a facility, widened by ``buffer_m``.
+
+    An edge reached from both ends within the radius is kept whole; else the reached part from each end.
+    """
+    net, fac = area.network, area.facilities
+    a, b = net.xy[net.u], net.xy[net.v]
+    length = np.maximum(net.length_m, 1e-9)
+    rows = []
+    for kind, std in standards.iterrows():
+        r = float(std["radius_m"])
+        nodes = fac[(fac[S.KIND] == kind) & (fac["node"] >= 0)]["node"].to_numpy()
+        dist, _ = distances_from(net, nodes, limit=r)
+        from_u = np.clip((r - dist[net.u]) / length, 0, 1)  # share of the edge reached from u
+        from_v = np.clip((r - dist[net.v]) / length, 0, 1)
+        whole = from_u + from_v >= 1
+        pieces = [
+            np.stack([a[whole], b[whole]], axis=1),
+            np.stack([a, a + from_u[:, None] * (b - a)], axis=1)[~whole & (from_u > 0)],
+            np.stack([b, b + from_v[:, None] * (a - b)], axis=1)[~whole & (from_v > 0)],
+        ]
+        lines = shapely.linestrings(np.concatenate(pieces))
+        geom = (
+            shapely.union_all(shapely.buffer(lines, buffer_m, quad_segs=4))
+            if len(lines)
+            else shapely.Polygon()
+        )
+        rows.append(
+            {
+                S.KIND: kind,
+                "facility_en": std["facility_en"],
+                "facility_zh": std["facility_zh"],
+                "radius_m": r,
+                "facilities": len(nodes),
+                "area_m2": round(geom.area, 0),
+                "geometry": geom,
+            }
+        )
+    return gpd.GeoDataFrame(rows, geometry="geometry", crs=net.crs)
+
+
+def coverage_summary(table: pd.DataFrame) -> dict[str, float | int | str]:
+    """One compound's coverage as a row of a city table (issue 8's batch).
+
+    ``coverage_<kind>``: the weighted share covered of each kind; ``gap_kinds``: how many kinds have
+    none within their radius; ``gaps``: those kinds, comma-separated, in the standards' order.
+    """
+    row: dict[str, float | int | str] = {
+        f"coverage_{kind}": float(share)
+        for kind, share in zip(table[S.KIND], table["share_covered"], strict=True)
+    }
+    gaps = table.loc[table["status"] == "gap", S.KIND].tolist()
+    row["gap_kinds"] = len(gaps)
+    row["gaps"] = ", ".join(gaps)
+    return row
+
+
+def assess_coverage(
+    inventory: Inventory,
+    features: gpd.GeoDataFrame | None = None,
+    *,
+    standards: pd.DataFrame | None = None,
+    weights: Mapping[str, float] | pd.Series | None = None,
+    **options: Any,
+) -> Coverage:
+    """Prepare the area and measure every building's access and the coverage of every kind.
+
+    This is the one call per compound for a coverage summary (``Coverage.table``); ``options`` go to
+    :func:`prepare_area` (``margin_m``, ``wall_neighbours``).
+    """
+    standards = read_standards() if standards is None else standards
+    area = prepare_area(inventory, features, standards=standards, weights=weights, **options)
+    access = building_access(area, standards)
+    table = coverage_table(area, access, standards)
+    gaps = table[table["status"] != "met"]
+    log.info(
+        "Coverage of %d buildings: %d of %d kinds fully met, gaps in %s.",
+        len(area.buildings),
+        len(table) - len(gaps),
+        len(table),
+        ", ".join(gaps[S.KIND]) or "none",
+    )
+    return Coverage(area, access, table)

@@ -1,0 +1,40 @@
+"""The Sites page (候选点位) in AppTest: ranked table, weights that re-rank at once, zones, English.
+
+The page is not in ``app.py``'s menu yet, so it is run on its own (``AppTest.from_file``); the view
+falls back to the demo extract and compound. ``st_folium`` is stubbed (``fake_map``).
+"""
+
+from __future__ import annotations
+
+from streamlit.testing.v1 import AppTest
+
+from tests.app.support import ROOT, FakeMap
+from ui.state import K_LANG
+
+PAGE = str(ROOT / "views" / "sites.py")
+
+
+def test_sites_page_ranks_and_re_ranks(fake_map: FakeMap) -> None:
+    at = AppTest.from_file(PAGE, default_timeout=120).run()
+    assert not at.exception
+    assert at.title[0].value == "候选点位"
+    table = at.dataframe[0].value
+    assert list(table["排名"]) == list(range(1, len(table) + 1))
+    assert table["理由"].str.startswith("补缺：").all()
+    before = list(table["编号"])
+    at.slider(key="sites_w_gap").set_value(0.0).run()
+    at.slider(key="sites_w_suitability").set_value(1.0).run()
+    after = at.dataframe[0].value
+    assert not at.exception and list(after["编号"]) != before
+    assert list(after["得分"]) == sorted(after["得分"], reverse=True)
+    at.multiselect(key="sites_works").set_value(before[:2]).run()
+    assert not at.exception and len(at.dataframe) == 4
+    assert len(fake_map.maps) >= 3
+
+
+def test_sites_page_in_english(fake_map: FakeMap) -> None:
+    at = AppTest.from_file(PAGE, default_timeout=120)
+    at.session_state[K_LANG] = "en"
+    at.run()
+    assert not at.exception and at.title[0].value == "Candidate sites"
+    assert at.dataframe[0].value["Reason"].str.startswith("fills: ").all()

@@ -1,0 +1,268 @@
+"""Sites (候选点位): coverage against GB 50180-2018 and the ranked micro-renovation sites, with reasons.
+
+The weights re-rank at once (:func:`pipeline.sites.rank_sites` routes nothing); coverage and the
+candidates are computed once per compound, its edits and its profile (cached).
+"""
+
+import json
+from pathlib import Path
+
+import folium
+import geopandas as gpd
+import pandas as pd
+import streamlit as st
+import streamlit_folium
+
+from layers.web import build_map, escape_text, to_display
+from pipeline.coverage import Coverage, assess_coverage, service_areas
+from pipeline.edits import to_dict
+from pipeline.errors import MapperError
+from pipeline.inventory import Inventory
+from pipeline.osm import read_osm
+from pipeline.sites import SITE_TYPES, SiteWeights, class_label, find_sites, rank_sites, supervision_zones
+from pipeline.sites_cli import spots_from_store
+from pipeline.standards import read_standards
+from ui import data, state, widgets
+from ui.i18n import lang
+from ui.settings import load_settings
+from ui.state import K_TIANDITU
+
+#: This page's words (to move into ui.i18n.TEXT when the page is registered).
+TEXT = {
+    "title": {"zh": "候选点位", "en": "Candidate sites"},
+    "intro": {
+        "zh": "按《城市居住区规划设计标准》(GB 50180-2018) 的步行距离，测算各类设施对本小区住宅楼的覆盖，"
+        "并对可改造的空间排序。每个点位都附一句理由。",
+        "en": "Walking coverage of the compound's housing against GB 50180-2018, and the spaces that could "
+        "change, ranked, each with its reason.",
+    },
+    "weights": {"zh": "权重（拖动即重新排序）", "en": "Weights (drag to re-rank)"},
+    "demand": {"zh": "居民需求", "en": "Demand"},
+    "gap": {"zh": "补缺", "en": "Gap filled"},
+    "suitability": {"zh": "场地条件", "en": "Suitability"},
+    "profile": {"zh": "老龄化", "en": "Profile (aged 60+)"},
+    "sites": {"zh": "点位排序", "en": "Ranked sites"},
+    "coverage": {"zh": "设施覆盖", "en": "Facility coverage"},
+    "service_area": {"zh": "在地图上显示步行服务范围", "en": "Show the walking service area of"},
+    "none": {"zh": "（不显示）", "en": "(none)"},
+    "recalled": {"zh": "默认值，待核对标准原文", "en": "default, check the standard's text"},
+    "zones": {"zh": "监督分区（就近划片）", "en": "Supervision zones (就近划片)"},
+    "works": {"zh": "表决选定的工程", "en": "Works chosen by the vote"},
+    "join": {"zh": "步行相距（米）以内的工程合为一片", "en": "Works within this walk (m) share a zone"},
+    "download": {"zh": "下载 CSV", "en": "Download CSV"},
+    "no_sites": {"zh": "没有找到候选点位。", "en": "No candidate site found."},
+    "spots_note": {"zh": "计入 {n} 个居民问题点。", "en": "{n} residents' spots counted."},
+    "computing": {"zh": "正在计算步行覆盖……", "en": "Measuring walking coverage…"},
+}
+COLUMNS = {
+    "rank": {"zh": "排名", "en": "Rank"},
+    "site_id": {"zh": "编号", "en": "Site"},
+    "type": {"zh": "类型", "en": "Type"},
+    "score": {"zh": "得分", "en": "Score"},
+    "reason": {"zh": "理由", "en": "Reason"},
+    "uses": {"zh": "建议用途", "en": "Suggested uses"},
+    "class": {"zh": "改造类别", "en": "Renovation class"},
+    "facility": {"zh": "设施", "en": "Facility"},
+    "radius_m": {"zh": "服务半径（米）", "en": "Radius (m)"},
+    "share": {"zh": "覆盖比例", "en": "Share covered"},
+    "status": {"zh": "状态", "en": "Status"},
+    "nearest": {"zh": "最近距离中位数（米）", "en": "Median nearest (m)"},
+    "note": {"zh": "说明", "en": "Note"},
+}
+STATUS = {
+    "met": {"zh": "达标", "en": "met"},
+    "partial": {"zh": "部分", "en": "partial"},
+    "gap": {"zh": "缺", "en": "gap"},
+}
+
+
+def _t(key: str, **values: object) -> str:
+    text = TEXT[key][lang()]
+    return text.format(**values) if values else text
+
+
+@st.cache_data(ttl=30, show_spinner=False)
+def _spots(compound: str) -> gpd.GeoDataFrame | None:
+    """The compound's open spots from the store (``$MAPPER_DB_URL`` or runtime/mapper.sqlite3), if there is one."""
+    from store.settings import default_db_url
+
+    url = default_db_url()
+    if url.startswith("sqlite") and not Path(url.split(":///", 1)[-1]).is_file():
+        return None
+    return spots_from_store(url, compound)
+
+
+@st.cache_data(max_entries=8, show_spinner=False)
+def _coverage(path: str, mtime: float, compound: str, edits_json: str, _inventory: Inventory) -> Coverage:
+    return assess_coverage(_inventory, read_osm(path))
+
+
+@st.cache_data(max_entries=32, show_spinner=False)
+def _assessed(
+    path: str,
+    mtime: float,
+    compound: str,
+    edits_json: str,
+    aged: float | None,
+    spots_json: str,
+    _inventory: Inventory,
+    _coverage: Coverage,
+    _spots: gpd.GeoDataFrame | None,
+) -> gpd.GeoDataFrame:
+    return find_sites(_inventory, spots=_spots, aged_60_plus_pct=aged, coverage=_coverage)[1]
+
+
+settings = load_settings(st.get_option("server.maxUploadSize"))
+view = state.current()
+inventory = widgets.numbered_or_stop(view, settings)
+code = lang()
+st.title(_t("title"))
+st.caption(_t("intro"))
+try:
+    path = data.extract_path(view.extract, settings)
+    edits = json.dumps(to_dict(data.load_edits(view, settings)), ensure_ascii=False, sort_keys=True)
+    aged = data.load_profile(view, settings).aged_60_plus_pct
+    spots = _spots(view.compound)
+    spots_json = "" if spots is None else spots.drop(columns="geometry").to_json(default_handler=str)
+    # The gate is part of the key: a gate point chosen on the map is an opening of the wall too.
+    key = (str(path), path.stat().st_mtime, view.compound, edits + view.gate)
+    with st.spinner(_t("computing")):
+        coverage = _coverage(*key, inventory)
+        assessed = _assessed(*key, aged, spots_json, inventory, coverage, spots)
+except MapperError as exc:
+    widgets.show_error(exc)
+    st.stop()
+
+with st.expander(_t("weights"), expanded=True):
+    cols = st.columns(4)
+    defaults = SiteWeights()
+    chosen = {
+        part: cols[i].slider(_t(part), 0.0, 1.0, getattr(defaults, part), 0.05, key=f"sites_w_{part}")
+        for i, part in enumerate(("demand", "gap", "suitability", "profile"))
+    }
+try:
+    sites = rank_sites(assessed, SiteWeights(**chosen))
+except MapperError as exc:
+    widgets.show_error(exc)
+    st.stop()
+
+standards = read_standards()
+kinds = list(coverage.table["kind"])
+label_of = dict(zip(kinds, coverage.table["facility_zh" if code == "zh" else "facility_en"], strict=True))
+shown_kind = st.selectbox(_t("service_area"), ["", *kinds], format_func=lambda k: label_of.get(k, _t("none")))
+
+m = build_map(
+    inventory,
+    lang=code,
+    basemap=view.basemap,
+    tianditu_key=st.session_state.get(K_TIANDITU, ""),
+    vendor_url=widgets.vendor_url(),
+    size_px=(880, widgets.MAP_HEIGHT),
+)
+if shown_kind:
+    area = service_areas(coverage.area, standards.loc[[shown_kind]])
+    folium.GeoJson(
+        gpd.GeoDataFrame(geometry=to_display(area, view.basemap)).to_json(),
+        name=escape_text(label_of[shown_kind]),
+        control=False,  # build_map's layer control is already drawn; a later layer in it breaks the map
+        style_function=lambda _: {"color": "#4daf4a", "weight": 1, "fillOpacity": 0.15},
+    ).add_to(m)
+if len(sites):
+    shown = gpd.GeoDataFrame(
+        {
+            "tip": [
+                escape_text(f"#{r} {s} · {reason}")
+                for r, s, reason in zip(sites["rank"], sites["site_id"], sites[f"reason_{code}"], strict=True)
+            ],
+            "top": sites["rank"] <= 3,
+        },
+        geometry=to_display(sites, view.basemap).to_numpy(),
+        crs="EPSG:4326",
+    )
+    folium.GeoJson(
+        shown.to_json(),
+        name=escape_text(_t("sites")),
+        control=False,
+        # Brown (ColorBrewer Set1), apart from the category colours; the first three drawn stronger.
+        style_function=lambda f: {
+            "color": "#a65628",
+            "fillColor": "#a65628",
+            "weight": 3 if f["properties"]["top"] else 1.5,
+            "fillOpacity": 0.45 if f["properties"]["top"] else 0.2,
+        },
+        tooltip=folium.GeoJsonTooltip(fields=["tip"], labels=False),
+    ).add_to(m)
+streamlit_folium.st_folium(
+    m, key="sites_map", height=widgets.MAP_HEIGHT, use_container_width=True, returned_objects=[]
+)
+
+st.subheader(_t("sites"))
+if sites.empty:
+    st.info(_t("no_sites"))
+else:
+    st.caption(_t("spots_note", n=0 if spots is None else len(spots)))
+    table = pd.DataFrame(
+        {
+            COLUMNS["rank"][code]: sites["rank"],
+            COLUMNS["site_id"][code]: sites["site_id"],
+            COLUMNS["type"][code]: [SITE_TYPES[t][code] for t in sites["type"]],
+            COLUMNS["score"][code]: sites["score"],
+            _t("demand"): sites["demand"],
+            _t("gap"): sites["gap"],
+            _t("suitability"): sites["suitability"],
+            _t("profile"): sites["profile"],
+            COLUMNS["reason"][code]: sites[f"reason_{code}"],
+            COLUMNS["uses"][code]: sites[f"uses_{code}"],
+            COLUMNS["class"][code]: [class_label(c, code) for c in sites["renovation_class"]],
+        }
+    )
+    st.dataframe(table, hide_index=True, width="stretch")
+    st.download_button(
+        _t("download"),
+        sites.drop(columns="geometry").to_csv(index=False).encode("utf-8-sig"),
+        file_name="sites.csv",
+        mime="text/csv",
+        key="sites_csv",
+    )
+
+st.subheader(_t("coverage"))
+cov = coverage.table
+st.dataframe(
+    pd.DataFrame(
+        {
+            COLUMNS["facility"][code]: [label_of[k] for k in cov["kind"]],
+            COLUMNS["radius_m"][code]: cov["radius_m"],
+            COLUMNS["share"][code]: cov["share_covered"],
+            COLUMNS["status"][code]: [STATUS[s][code] for s in cov["status"]],
+            COLUMNS["nearest"][code]: cov["nearest_median_m"],
+            COLUMNS["note"][code]: [
+                " · ".join(x for x in (_t("recalled") if r else "", n) if x)
+                for r, n in zip(cov["recalled"], cov["note"], strict=True)
+            ],
+        }
+    ),
+    hide_index=True,
+    width="stretch",
+    column_config={
+        COLUMNS["share"][code]: st.column_config.ProgressColumn(min_value=0.0, max_value=1.0, format="%.2f")
+    },
+)
+
+st.subheader(_t("zones"))
+works = st.multiselect(_t("works"), list(sites["site_id"]), key="sites_works")
+join = st.number_input(_t("join"), 20.0, 2000.0, 150.0, 10.0, key="sites_join")
+if works:
+    try:
+        zones, assigned = supervision_zones(coverage.area, sites[sites["site_id"].isin(works)], join_m=join)
+    except MapperError as exc:
+        widgets.show_error(exc)
+    else:
+        st.dataframe(pd.DataFrame(zones.drop(columns="geometry")), hide_index=True, width="stretch")
+        st.dataframe(assigned, hide_index=True, width="stretch")
+        st.download_button(
+            _t("download"),
+            assigned.to_csv(index=False).encode("utf-8-sig"),
+            file_name="zones.csv",
+            mime="text/csv",
+            key="zones_csv",
+        )
