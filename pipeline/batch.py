@@ -28,9 +28,10 @@ import shapely
 
 from pipeline import schema as S
 from pipeline.compound import AREA_M2, find_compounds, neighbourhood
+from pipeline.coverage import assess_coverage, coverage_summary
 from pipeline.errors import DataError, MapperError
 from pipeline.inventory import (
-    REPORT,
+    Inventory,
     build_inventory,
     neighbourhood_margin,
     read_inventory,
@@ -42,6 +43,9 @@ log = logging.getLogger(__name__)
 COMPOUND_ID = "compound_id"
 STATUS = "status"
 REASON = "reason"
+COVERAGE_NOTE = "coverage_note"
+COVERAGE_CSV = "coverage.csv"
+DONE = "batch-row.json"
 #: The walking network for coverage reaches this far beyond a build's own neighbourhood.
 NETWORK_MARGIN_M = 600.0
 
@@ -120,13 +124,31 @@ def run_task(task: Task, features: gpd.GeoDataFrame, out_dir: str, options: Batc
             source="batch",
         )
         write_inventory(inventory, folder)
+        row.update(summarise(inventory.report))
+        row.update(_coverage(inventory, features, folder))
         if options.figures:
             _write_figure(folder)
-        row.update(summarise(inventory.report), **{STATUS: "done", REASON: ""})
+        row.update({STATUS: "done", REASON: ""})
     except MapperError as exc:
         row.update({STATUS: "failed", REASON: str(exc)})
     row["peak_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    if row[STATUS] == "done":  # written last: a compound counts as built only once all of it is
+        (folder / DONE).write_text(json.dumps(row, ensure_ascii=False), encoding="utf-8")
     return row
+
+
+def _coverage(inventory: Inventory, features: gpd.GeoDataFrame, folder: Path) -> dict[str, Any]:
+    """Coverage against GB 50180 for the compounds table; written beside the inventory.
+
+    A compound whose coverage cannot be measured (no residential building mapped, no gate on the
+    walking network) is still built: the reason goes in ``coverage_note``.
+    """
+    try:
+        coverage = assess_coverage(inventory, features)
+    except MapperError as exc:
+        return {COVERAGE_NOTE: str(exc)}
+    coverage.table.to_csv(folder / COVERAGE_CSV, index=False, encoding="utf-8-sig")
+    return {**coverage_summary(coverage.table), COVERAGE_NOTE: ""}
 
 
 def _write_figure(folder: Path) -> None:
@@ -151,11 +173,8 @@ def summarise(report: dict[str, Any]) -> dict[str, Any]:
 
 
 def _done_row(task: Task, out_dir: Path) -> dict[str, Any] | None:
-    report_file = out_dir / "compounds" / folder_name(task.compound_id) / REPORT
-    if not report_file.is_file():
-        return None
-    report = json.loads(report_file.read_text(encoding="utf-8"))
-    return {COMPOUND_ID: task.compound_id, S.NAME: task.name, **summarise(report), STATUS: "done", REASON: ""}
+    done = out_dir / "compounds" / folder_name(task.compound_id) / DONE
+    return json.loads(done.read_text(encoding="utf-8")) if done.is_file() else None
 
 
 def run_batch(

@@ -90,15 +90,29 @@ def test_interrupted_run_resumes(tmp_path):
     process = subprocess.Popen(command, cwd=ROOT, start_new_session=True,
                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     deadline = time.monotonic() + 120
-    while time.monotonic() < deadline and not list(out.glob("compounds/*/report.json")):
+    while time.monotonic() < deadline and not list(out.glob("compounds/*/batch-row.json")):
         time.sleep(0.02)
     os.killpg(process.pid, signal.SIGKILL)
     process.wait()
-    before = {p.parent.name: p.stat().st_mtime_ns for p in out.glob("compounds/*/report.json")}
+    before = {p.parent.name: p.stat().st_mtime_ns for p in out.glob("compounds/*/batch-row.json")}
     assert 1 <= len(before) < 10, before
     assert not (out / "city.gpkg").exists()
     table = run_batch(read_osm(EXTRACTS["qinghua"]), out, workers=1)
     assert (table["status"] == "done").sum() == 10
-    after = {p.parent.name: p.stat().st_mtime_ns for p in out.glob("compounds/*/report.json")}
+    after = {p.parent.name: p.stat().st_mtime_ns for p in out.glob("compounds/*/batch-row.json")}
     assert {k: after[k] for k in before} == before  # not built again
     assert not list(out.glob("compounds/.*"))  # no half-written folder left behind
+
+
+def test_coverage_per_compound_equals_coverage_on_the_whole_extract(beijing, city_run):
+    from pipeline.coverage import assess_coverage, coverage_summary
+
+    frames, _ = beijing
+    out, table = city_run
+    row = table.set_index("compound_id").loc["way/595108678"]
+    alone = build_inventory(frames[0], compound="way/595108678")
+    expected = coverage_summary(assess_coverage(alone, frames[0]).table)
+    assert expected["gap_kinds"] > 0
+    for column, value in expected.items():
+        assert row[column] == (pytest.approx(value) if isinstance(value, float) else value), column
+    assert (out / "compounds" / "way-595108678" / "coverage.csv").is_file()
