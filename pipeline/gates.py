@@ -277,3 +277,42 @@ def mark_main(gates: gpd.GeoDataFrame, main: MainGate, boundary: shapely.Geometr
     frame[IS_MAIN] = frame[S.SOURCE_ID] == main.source_id
     frame[MAIN_RULE] = np.where(frame[IS_MAIN], main.rule, "")
     return frame
+
+
+#: Chinese for each main-gate rule as recorded (English, in ``report.json`` and the gates layer).
+_RULE_ZH: tuple[tuple[re.Pattern[str], str], ...] = (
+    (re.compile(r"^tagged entrance=main$"), "标注为主入口（entrance=main）"),
+    (re.compile(r"^named as the main gate \(正门/大门/主入口\)$"), "名称表明是主入口（正门/大门/主入口）"),
+    (
+        re.compile(r"^the vehicle gate facing the highest-class road \(highway=(\w+)\)$"),
+        r"面向最高等级道路（highway=\1）的车行出入口",
+    ),
+    (
+        re.compile(r"^the gate facing the highest-class road \(highway=(\w+)\)$"),
+        r"面向最高等级道路（highway=\1）的出入口",
+    ),
+    (
+        re.compile(r"^the (?:vehicle )?gate facing the highest-class road \(no road mapped nearby\)$"),
+        "附近未标注道路，取首个出入口",
+    ),
+    (
+        re.compile(r"^no gate mapped: the boundary point nearest highway=(\w+)$"),
+        r"未标注出入口：边界上离 highway=\1 最近的点",
+    ),
+    (
+        re.compile(r"^no gate or road mapped: the southernmost boundary point$"),
+        "未标注出入口和道路：边界最南点",
+    ),
+    (re.compile(r"^chosen by the user: a point on the boundary$"), "用户指定：边界上的一点"),
+    (re.compile(r"^chosen by the user$"), "用户指定"),
+)
+
+
+def rule_text(rule: str, lang: str = "zh") -> str:
+    """Return a main-gate rule in ``lang``; rules are recorded in English, shown in either."""
+    if lang != "zh":
+        return rule
+    for pattern, zh in _RULE_ZH:
+        if pattern.match(rule):
+            return pattern.sub(zh, rule)
+    return rule

@@ -104,3 +104,36 @@ def test_xitucheng_named_south_gate_is_main():
     inventory = build_inventory(read_osm(EXTRACTS["xitucheng"]), compound="way/1376112785")
     assert inventory.main_gate.name == "南门"
     assert inventory.main_gate.source_id == "node/12753716514"
+
+
+@pytest.mark.parametrize(
+    ("rule", "zh"),
+    [
+        ("tagged entrance=main", "标注为主入口（entrance=main）"),
+        ("the vehicle gate facing the highest-class road (highway=living_street)", "面向最高等级道路（highway=living_street）的车行出入口"),
+        ("no gate mapped: the boundary point nearest highway=tertiary", "未标注出入口：边界上离 highway=tertiary 最近的点"),
+        ("chosen by the user", "用户指定"),
+    ],
+)
+def test_rules_read_in_chinese(rule, zh):
+    from pipeline.gates import rule_text
+
+    assert rule_text(rule, "zh") == zh
+    assert rule_text(rule, "en") == rule
+
+
+def test_every_rule_the_chooser_records_has_chinese(demo_features):
+    """Each rule choose_main_gate can record is translated (none falls through in English)."""
+    from pipeline.gates import rule_text
+
+    scenes = [
+        features(SCENE),
+        features([*SCENE, ("node/20", "北大门", {"barrier": "gate"}, shapely.Point(30, 100))]),
+        features([*SCENE, ("node/21", "", {"entrance": "main"}, shapely.Point(0, 20))]),
+        features([SCENE[0]]),
+        features([("node/9", "", {"amenity": "bench"}, shapely.Point(50, 50))]),
+        features([("node/1", "", {"barrier": "gate"}, shapely.Point(50, 0))]),
+    ]
+    for scene in scenes:
+        rule = choose_main_gate(find_gates(SQUARE, scene), SQUARE, roads_of(scene)).rule
+        assert rule_text(rule, "zh") != rule, rule
