@@ -116,3 +116,21 @@ def test_coverage_per_compound_equals_coverage_on_the_whole_extract(beijing, cit
     for column, value in expected.items():
         assert row[column] == (pytest.approx(value) if isinstance(value, float) else value), column
     assert (out / "compounds" / "way-595108678" / "coverage.csv").is_file()
+
+
+def test_listed_compounds_with_figures(tmp_path):
+    """`--compounds FILE --figures`: only the listed compound is built, with its A3 layout PDF."""
+    from pypdf import PdfReader
+
+    listing = tmp_path / "list.txt"
+    listing.write_text("way/1376112785\n", encoding="utf-8")
+    out = tmp_path / "run"
+    from pipeline.cli import main
+
+    assert main(["-q", "batch", "--osm", str(EXTRACTS["xitucheng"]), "--out", str(out), "--workers", "1",
+                 "--compounds", str(listing), "--figures"]) == 0
+    assert [p.name for p in (out / "compounds").iterdir()] == ["way-1376112785"]
+    pdf = PdfReader(out / "compounds" / "way-1376112785" / "layout.pdf")
+    width_mm, height_mm = (float(v) * 25.4 / 72 for v in pdf.pages[0].mediabox.upper_right)
+    assert sorted((round(width_mm), round(height_mm))) == [297, 420]  # A3
+    assert "重要生活服务设施布局图" in pdf.pages[0].extract_text()
