@@ -1,0 +1,316 @@
+"""Survey files handed to the app, the coordinate systems they could be in, and each compound's accepted survey.
+
+The Import page (``views/import_survey.py``) works in three steps, each a function here, none of which
+imports streamlit:
+
+1. :func:`save_upload` keeps the uploaded bytes under ``<runtime>/uploads/survey/<hash>/<name>`` (the
+   name is kept, since :func:`pipeline.survey.read_survey` names the file in every message), after
+   checking the size again on the server: Streamlit's own per-widget limit is enforced in the browser
+   only (``../shared/RELIABILITY.md``). One survey at a time: one file, or the parts of one Shapefile
+   (``.shp`` with its ``.shx``, ``.dbf``, ``.prj``).
+2. :func:`crs_choices` reads the file's coordinates without placing them and lists what they could be
+   in (:func:`pipeline.coords.suggest_crs`, ranked by distance from the compound), so the user chooses
+   instead of the mapper guessing.
+3. :func:`write_accepted` keeps the survey the user accepted, per compound, beside the compound's
+   edits: ``<runtime>/compounds/<safe id>/survey.gpkg`` with layers ``survey`` (the features in
+   WGS-84, as :func:`pipeline.survey.write_survey` writes them), ``survey_report`` and
+   ``survey_meta`` (file name, how it was placed, when it was accepted). The GeoPackage is written under
+   a temporary name and moved into place, so a failure leaves the previous survey as it was.
+   :func:`read_accepted` gives it back for :func:`pipeline.inventory.build_inventory`'s ``survey=``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import logging
+import os
+import tempfile
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import pyogrio
+import shapely
+
+from pipeline import schema as S
+from pipeline.coords import CRSSuggestion, suggest_crs
+from pipeline.edits import compound_dir
+from pipeline.errors import DataError, InputFileError
+from pipeline.survey import SUFFIXES, SurveyResult, write_survey
+from pipeline.survey_georef import coords_of
+from pipeline.survey_layers import load_layer_mapping
+from pipeline.survey_result import SURVEY_COLUMNS, SurveyLimits
+
+log = logging.getLogger(__name__)
+
+SURVEY_FILE = "survey.gpkg"
+META_LAYER = "survey_meta"
+FORMAT_VERSION = 1
+#: Parts of a Shapefile that may be uploaded beside its ``.shp``.
+SHP_PARTS = (".shp", ".shx", ".dbf", ".prj", ".cpg", ".qix", ".sbn", ".sbx")
+#: What the upload widget offers: every survey format and the parts of a Shapefile.
+UPLOAD_TYPES = tuple(sorted({s.lstrip(".") for s in (*SUFFIXES, *SHP_PARTS)}))
+
+
+# --- uploads -------------------------------------------------------------------------------------
+
+
+def _safe_name(name: str) -> str:
+    base = name.replace("\\", "/").rsplit("/", 1)[-1].strip()
+    if not base or base.startswith(".") or base != name.strip() or "\x00" in base:
+        raise InputFileError(
+            f"`{name}` is not a plain file name; rename the file (no folders, not starting with a dot)."
+        )
+    return base
+
+
+def _main_file(names: list[str]) -> str:
+    """Return the file to read among the uploaded names (one survey, or one Shapefile's parts)."""
+    if len(names) == 1:
+        name = names[0]
+        if not name.lower().endswith(SUFFIXES):
+            raise InputFileError(
+                f"`{name}` is not a survey format the mapper reads; give one of {', '.join(SUFFIXES)} "
+                "(a Shapefile zipped with its .shx, .dbf and .prj, or those parts uploaded together)."
+            )
+        return name
+    stems = {Path(n).stem.lower() for n in names}
+    shps = [n for n in names if n.lower().endswith(".shp")]
+    odd = [n for n in names if not n.lower().endswith(SHP_PARTS)]
+    if len(stems) != 1 or len(shps) != 1 or odd:
+        raise InputFileError(
+            f"{len(names)} files were uploaded ({', '.join(sorted(names))}); import one survey at a time: "
+            "one file, or the parts of one Shapefile (same name, .shp with .shx, .dbf, .prj)."
+        )
+    return shps[0]
+
+
+def save_upload(files: Sequence[tuple[str, bytes]], root: str | Path, *, max_bytes: int) -> Path:
+    """Keep an uploaded survey under ``<root>/uploads/survey/<hash>/`` and return the file to read.
+
+    Parameters
+    ----------
+    files
+        ``(name, bytes)`` of each uploaded file: one survey file, or the parts of one Shapefile.
+    root
+        The runtime folder.
+    max_bytes
+        The upload limit; the files together must not exceed it.
+
+    Raises
+    ------
+    InputFileError
+        No file, an empty or oversized file, a name with folders in it, several unrelated files, or a
+        format the mapper does not read.
+    """
+    if not files:
+        raise InputFileError(
+            "No survey file was uploaded; choose a DXF, zipped SHP, GPKG, GeoJSON, KML or CSV."
+        )
+    names = [_safe_name(name) for name, _ in files]
+    if len({n.lower() for n in names}) != len(names):
+        raise InputFileError(f"Two uploaded files share a name ({', '.join(names)}); upload each once.")
+    total = sum(len(data) for _, data in files)
+    if total > max_bytes:
+        raise InputFileError(
+            f"`{', '.join(names)}` has {total / 2**20:.1f} MB, over the {max_bytes / 2**20:.0f} MB limit; "
+            "split the drawing, or zip a Shapefile."
+        )
+    for name, (_, data) in zip(names, files, strict=True):
+        if not data:
+            raise InputFileError(f"`{name}` is empty (0 bytes); export the survey again.")
+    main = _main_file(names)
+    digest = hashlib.sha256()
+    for name, (_, data) in sorted(zip(names, files, strict=True)):
+        digest.update(name.encode("utf-8") + b"\0" + hashlib.sha256(data).digest())
+    folder = Path(root) / "uploads" / "survey" / digest.hexdigest()[:16]
+    folder.mkdir(parents=True, exist_ok=True)
+    for name, (_, data) in zip(names, files, strict=True):
+        path = folder / name
+        if not path.is_file():
+            tmp = folder / f".{name}.part"
+            tmp.write_bytes(data)
+            tmp.replace(path)
+    log.info("Kept the uploaded survey %s (%d bytes) in %s", main, total, folder)
+    return folder / main
+
+
+# --- what the coordinates could be in ------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CRSChoices:
+    """What a survey file's coordinates could be in, before they are placed.
+
+    Attributes
+    ----------
+    stated
+        The CRS the file states (``EPSG:4548`` or a PROJ/WKT string), or ``None``.
+    stated_label
+        Its name, for people.
+    degrees
+        The columns are named longitude/latitude: WGS-84, GCJ-02 or BD-09.
+    suggestions
+        :func:`pipeline.coords.suggest_crs` for the coordinates, nearest to the compound first;
+        one with ``crs == "local"`` means a drawing on its own grid (control points needed).
+    bounds
+        ``(xmin, ymin, xmax, ymax)`` of the coordinates as read.
+    """
+
+    stated: str | None
+    stated_label: str
+    degrees: bool
+    suggestions: tuple[CRSSuggestion, ...]
+    bounds: tuple[float, float, float, float]
+
+    @property
+    def local(self) -> bool:
+        """Tell whether the coordinates look like a drawing's own grid."""
+        return any(s.crs == "local" for s in self.suggestions)
+
+
+def crs_choices(
+    path: str | Path, *, near: tuple[float, float] | None = None, limits: SurveyLimits | None = None
+) -> CRSChoices:
+    """Read a survey file's coordinates, without placing them, and list the CRS they could be in.
+
+    Parameters
+    ----------
+    path
+        A survey file :func:`pipeline.survey.read_survey` reads.
+    near
+        ``(lon, lat)`` of the compound: suggestions nearest to it first.
+    limits
+        File and archive limits.
+
+    Raises
+    ------
+    InputFileError
+        The file cannot be read (as :func:`pipeline.survey.read_survey` would say).
+    DataError
+        The file holds no coordinates.
+    """
+    # read_survey has no public step that stops before placing the coordinates; its reader is
+    # used as it is, so the app and the CLI read a file the same way.
+    from pipeline.survey import _read_raw
+
+    path = Path(path)
+    raw = _read_raw(path, mapping=load_layer_mapping(None), limits=limits or SurveyLimits())
+    xy = coords_of(raw)
+    xy = xy[np.isfinite(xy).all(axis=1)] if len(xy) else xy
+    if not len(xy):
+        raise DataError(f"`{path.name}` holds no coordinates; export the survey again with its shapes.")
+    stated = raw.crs.to_string() if raw.crs is not None else None
+    if raw.crs is not None:
+        code = raw.crs.to_epsg()
+        stated = f"EPSG:{code}" if code else stated
+    suggestions = tuple(suggest_crs(xy[:, 0], xy[:, 1], near=near))
+    bounds = (float(xy[:, 0].min()), float(xy[:, 1].min()), float(xy[:, 0].max()), float(xy[:, 1].max()))
+    return CRSChoices(stated, raw.crs.name if raw.crs is not None else "", raw.degrees, suggestions, bounds)
+
+
+def compound_lonlat(boundary: gpd.GeoDataFrame) -> tuple[float, float]:
+    """``(lon, lat)`` of a point inside the compound's boundary, for ranking CRS suggestions."""
+    point = boundary.to_crs(S.WGS84).geometry.union_all().representative_point()
+    return float(point.x), float(point.y)
+
+
+# --- the accepted survey -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class AcceptedSurvey:
+    """A compound's accepted survey: its features (WGS-84) and where they came from."""
+
+    features: gpd.GeoDataFrame
+    source: str
+    placed: str
+    accepted_at: str
+    path: Path
+
+
+def survey_path(root: str | Path, compound_id: str) -> Path:
+    """The accepted survey of a compound under the runtime folder ``root`` (it may not exist)."""
+    return compound_dir(root, compound_id) / SURVEY_FILE
+
+
+def write_accepted(
+    result: SurveyResult, root: str | Path, compound_id: str, *, now: dt.datetime | None = None
+) -> Path:
+    """Keep ``result`` as the compound's survey, replacing any earlier one atomically; return the file."""
+    out = survey_path(root, compound_id)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    fd, name = tempfile.mkstemp(suffix=".gpkg", prefix=".survey-", dir=out.parent)
+    os.close(fd)
+    tmp = Path(name)
+    tmp.unlink()
+    accepted_at = (now or dt.datetime.now(dt.UTC)).isoformat(timespec="seconds")
+    meta = pd.DataFrame(
+        {
+            "key": ["version", "compound", "file", "placed", "accepted_at"],
+            "value": [str(FORMAT_VERSION), compound_id, result.path.name, result.crs, accepted_at],
+        }
+    )
+    try:
+        write_survey(result, tmp)
+        pyogrio.write_dataframe(meta, tmp, layer=META_LAYER, driver="GPKG", append=True)
+        tmp.replace(out)
+    finally:
+        tmp.unlink(missing_ok=True)
+    log.info(
+        "Accepted %d survey features from %s for %s", len(result.features), result.path.name, compound_id
+    )
+    return out
+
+
+def read_accepted(path: str | Path, compound_id: str | None = None) -> AcceptedSurvey | None:
+    """Read an accepted survey file; ``None`` when there is none.
+
+    Raises
+    ------
+    DataError
+        The file belongs to another compound, or lacks the survey's columns.
+    """
+    path = Path(path)
+    if not path.is_file():
+        return None
+    layers = {str(name) for name, _ in pyogrio.list_layers(path)}
+    meta: dict[str, str] = {}
+    if META_LAYER in layers:
+        table = pyogrio.read_dataframe(path, layer=META_LAYER)
+        meta = dict(zip(table["key"].astype(str), table["value"].astype(str), strict=True))
+    if compound_id is not None and meta.get("compound", compound_id) != compound_id:
+        raise DataError(
+            f"`{path}` holds the survey of `{meta['compound']}`, not `{compound_id}`; import the survey "
+            "again on the Import page, or move the file to that compound's folder."
+        )
+    features = pyogrio.read_dataframe(path, layer="survey")
+    missing = [c for c in SURVEY_COLUMNS if c not in features.columns]
+    if missing:
+        raise DataError(
+            f"`{path}` lacks the survey columns {', '.join(missing)}; import the survey again on the Import page."
+        )
+    for column in SURVEY_COLUMNS:
+        features[column] = features[column].fillna("").astype(str)
+    features = features[~features.geometry.isna() & ~shapely.is_empty(features.geometry.to_numpy())]
+    return AcceptedSurvey(
+        features=gpd.GeoDataFrame(features.reset_index(drop=True), geometry="geometry", crs=S.WGS84),
+        source=meta.get("file", path.name),
+        placed=meta.get("placed", ""),
+        accepted_at=meta.get("accepted_at", ""),
+        path=path,
+    )
+
+
+def remove_accepted(root: str | Path, compound_id: str) -> bool:
+    """Delete the compound's accepted survey; return whether there was one."""
+    path = survey_path(root, compound_id)
+    if not path.is_file():
+        return False
+    path.unlink()
+    log.info("Removed the survey of %s", compound_id)
+    return True
