@@ -19,6 +19,12 @@ PAGES = (
     ("views/layout.py", "layout", ":material/map:"),
     ("views/inventory.py", "inventory", ":material/table_rows:"),
     ("views/profile.py", "profile", ":material/info:"),
+    ("views/spots.py", "spots", ":material/report:"),
+    ("views/vote.py", "vote", ":material/how_to_vote:"),
+    ("views/sites.py", "sites", ":material/location_on:"),
+    ("views/export.py", "export", ":material/download:"),
+    ("views/import_survey.py", "import_survey", ":material/upload_file:"),
+    ("views/city.py", "city", ":material/location_city:"),
 )
 
 st.set_page_config(

@@ -37,7 +37,7 @@ import folium.plugins
 import geopandas as gpd
 import numpy as np
 import shapely
-from branca.element import Element, MacroElement
+from branca.element import Element, Figure, MacroElement
 from folium.template import Template
 from folium.utilities import JsCode
 
@@ -91,6 +91,10 @@ VENDORED: dict[str, str] = {
     "https://cdnjs.cloudflare.com/ajax/libs/leaflet.markercluster/1.1.0/MarkerCluster.Default.css": (
         "leaflet.markercluster@1.1.0/MarkerCluster.Default.css"
     ),
+    # folium.plugins.HeatMap (residents' spots): the copy folium 0.20.0 ships in folium/templates.
+    "https://cdn.jsdelivr.net/gh/python-visualization/folium@main/folium/templates/leaflet_heat.min.js": (
+        "leaflet-heat@folium-0.20.0/leaflet_heat.min.js"
+    ),
 }
 #: CDN files left out: Bootstrap 3's glyphicon font (only ``folium.Icon(prefix="glyphicon")`` uses it)
 #: and folium's icon-rotation stylesheet (only ``folium.Icon(angle=...)``); these maps use neither.
@@ -120,14 +124,20 @@ _FONT = (
 # --- text and data that reach the page ---------------------------------------------------------------
 
 
-def escape_text(value: object) -> str:
-    r"""Return ``value`` as text that is inert in HTML, in attributes and in JavaScript template literals.
+_INERT = str.maketrans({"\\": "&#92;", "`": "&#96;", "$": "&#36;", "{": "&#123;", "}": "&#125;"})
 
-    >>> escape_text("<img src=x onerror=alert(1)> ${x} `\\\\")
-    '&lt;img src=x onerror=alert(1)&gt; &#36;{x} &#96;&#92;&#92;'
+
+def escape_text(value: object) -> str:
+    r"""Return ``value`` as text that is inert in HTML, attributes, JavaScript template literals and Jinja.
+
+    Braces are escaped too: branca renders a folium element's output as a Jinja template a second time,
+    so a name holding ``{{ … }}`` would otherwise run as Python on the server.
+
+    >>> escape_text("<img src=x onerror=alert(1)> ${x} `\\\\ {{ 7*7 }}")
+    '&lt;img src=x onerror=alert(1)&gt; &#36;&#123;x&#125; &#96;&#92;&#92; &#123;&#123; 7*7 &#125;&#125;'
     """
     text = "" if value is None or (isinstance(value, float) and math.isnan(value)) else str(value)
-    return html.escape(text, quote=True).replace("\\", "&#92;").replace("`", "&#96;").replace("$", "&#36;")
+    return html.escape(text, quote=True).translate(_INERT)
 
 
 def _js_json(data: Any) -> str:
@@ -296,7 +306,45 @@ def point_at(
 # --- elements ------------------------------------------------------------------------------------
 
 
-class DivMarkers(MacroElement):
+class _Verbatim(Element):
+    """Text put into the page exactly as given.
+
+    branca's ``Element(text)`` compiles ``text`` as a new Jinja template; this one's template only prints it.
+    """
+
+    _template = Template("{{ this.text }}")
+
+    def __init__(self, text: str):
+        super().__init__()
+        self._name = "Verbatim"
+        self.text = text
+
+
+class VerbatimMacroElement(MacroElement):
+    """A MacroElement whose rendered header, html and script reach the page verbatim.
+
+    branca's ``MacroElement.render`` wraps each rendered macro in ``Element(output)``, which compiles the output
+    as a Jinja template and renders it once more when the page is rendered. Data inside the output is then
+    template code: a spot whose text is ``{{ cycler.__init__.__globals__.os.getpid() }}`` printed the server's
+    process id into the map (so any Python could run), and HTML escaping leaves ``{{`` alone. Elements that
+    carry users' text should render through this class (:class:`layers.spots_web.SpotMarkers` does); it also
+    spares Jinja lexing megabytes of data.
+    """
+
+    def render(self, **kwargs: Any) -> None:  # type: ignore[override]  # as branca's MacroElement.render
+        """Render the macros into the figure's header, html and script, then the children."""
+        figure = self.get_root()
+        assert isinstance(figure, Figure), "You cannot render this Element if it is not in a Figure."
+        macros = self._template.module.__dict__
+        for part, target in (("header", figure.header), ("html", figure.html), ("script", figure.script)):
+            macro = macros.get(part)
+            if macro is not None:
+                target.add_child(_Verbatim(macro(self, kwargs)), name=self.get_name())
+        for child in self._children.values():
+            child.render(**kwargs)
+
+
+class DivMarkers(VerbatimMacroElement):
     """Markers drawn from one data array: ``[lat, lon, icon_html, tooltip_html, width, dx, dy, z]`` rows.
 
     ``icon_html`` and ``tooltip_html`` must already be escaped; ``dx``/``dy`` move the label (pixels)
@@ -383,7 +431,7 @@ class MapStyle(MacroElement):
         self.main = MAIN_GATE_COLOR
 
 
-class HtmlControl(MacroElement):
+class HtmlControl(VerbatimMacroElement):
     """A Leaflet control holding escaped HTML (the legend, the credit line)."""
 
     _template = Template(

@@ -2,7 +2,8 @@
 
 ``st.cache_data`` is shared by every user of the server, so only data that is the same for everyone is
 cached, keyed by the file's path and modification time (an edited file is read again). Per-compound
-edits are part of the key through the edits file's text.
+edits are part of the key through the edits file's text; a compound's accepted survey
+(:mod:`pipeline.survey_store`) through its file's path and modification time.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from pipeline.inventory import Inventory, build_inventory
 from pipeline.numbering import MAX_GATE_DIST_M
 from pipeline.osm import OSM_SUFFIXES, read_osm
 from pipeline.profile import Profile, profile_path, read_profile
+from pipeline.survey_store import read_accepted, survey_path
 from ui.settings import Settings
 from ui.state import View
 
@@ -95,8 +97,21 @@ def _compounds(path: str, mtime: float) -> pd.DataFrame:
 
 
 @st.cache_data(max_entries=16, show_spinner=False)
-def _base(path: str, mtime: float, compound: str) -> Inventory:
-    return build_inventory(_features(path, mtime), compound=compound, source=Path(path).name)
+def _base(path: str, mtime: float, compound: str, survey: str = "", survey_mtime: float = 0.0) -> Inventory:
+    accepted = read_accepted(survey, compound) if survey else None
+    return build_inventory(
+        _features(path, mtime),
+        compound=compound,
+        source=Path(path).name,
+        survey=None if accepted is None else accepted.features,
+        survey_source="" if accepted is None else accepted.source,
+    )
+
+
+def survey_key(compound: str, settings: Settings) -> tuple[str, float]:
+    """The compound's accepted survey file and its modification time (``("", 0.0)`` when none), for cache keys."""
+    path = survey_path(settings.runtime_dir, compound)
+    return (str(path), path.stat().st_mtime) if path.is_file() else ("", 0.0)
 
 
 def compounds(extract: str, settings: Settings) -> pd.DataFrame:
@@ -108,7 +123,7 @@ def compounds(extract: str, settings: Settings) -> pd.DataFrame:
 def base_inventory(view: View, settings: Settings) -> Inventory:
     """The compound's inventory as built from the extract, numbered from the detected main gate."""
     path = extract_path(view.extract, settings)
-    return _base(str(path), path.stat().st_mtime, view.compound)
+    return _base(str(path), path.stat().st_mtime, view.compound, *survey_key(view.compound, settings))
 
 
 def _local_point(inventory: Inventory, lon: float, lat: float) -> shapely.Point:
@@ -156,9 +171,17 @@ def main_gate(inventory: Inventory, gate: str) -> MainGate | None:
 
 @st.cache_data(max_entries=32, show_spinner=False)
 def _numbered(
-    path: str, mtime: float, compound: str, edits_json: str, gate: str, method: str, scheme: str
+    path: str,
+    mtime: float,
+    compound: str,
+    edits_json: str,
+    gate: str,
+    method: str,
+    scheme: str,
+    survey: str = "",
+    survey_mtime: float = 0.0,
 ) -> Inventory:
-    base = _base(path, mtime, compound)
+    base = _base(path, mtime, compound, survey, survey_mtime)
     edits = from_dict(json.loads(edits_json), compound=compound)
     return apply_edits(base, edits, gate=main_gate(base, gate), method=method, scheme=scheme)
 
@@ -178,7 +201,14 @@ def numbered(view: View, settings: Settings) -> Inventory:
     path = extract_path(view.extract, settings)
     edits = json.dumps(to_dict(load_edits(view, settings)), ensure_ascii=False)
     return _numbered(
-        str(path), path.stat().st_mtime, view.compound, edits, view.gate, view.method, view.scheme
+        str(path),
+        path.stat().st_mtime,
+        view.compound,
+        edits,
+        view.gate,
+        view.method,
+        view.scheme,
+        *survey_key(view.compound, settings),
     )
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+import os
 import re
 from dataclasses import replace
 
@@ -43,14 +44,15 @@ PAYLOADS = [
     "\"quoted\" 'single'",
     "trailing\\",
     "line\nbreak",
+    "{{ 7 * 191 }} {% if true %}tpl{% endif %}",
 ]
 
 
 @pytest.mark.parametrize("text", PAYLOADS)
 def test_escaped_text_has_no_markup_or_template_characters(text: str) -> None:
     out = escape_text(text)
-    assert not set(out) & set("<>\"'`$\\")
-    assert out.replace("&#92;", "\\").replace("&#96;", "`").replace("&#36;", "$") == html.escape(text)
+    assert not set(out) & set("<>\"'`$\\{}")
+    assert html.unescape(out) == text
 
 
 def test_escape_text_of_missing_values_is_empty() -> None:
@@ -97,7 +99,22 @@ def test_names_reach_the_map_escaped(demo_inventory: Inventory) -> None:
         assert payload not in page
     tips = [row[3] for row in markers(m, "assets")]
     assert "&lt;img src=x onerror=alert(1)&gt;" in tips[0]
-    assert "&#36;{alert(2)}" in tips[1]
+    assert "&#36;&#123;alert(2)&#125;" in tips[1]
+
+
+def test_template_code_in_names_never_runs_on_the_server(demo_inventory: Inventory) -> None:
+    """branca renders element output as Jinja a second time: a name must not become template code."""
+    payload = "{{ cycler.__init__.__globals__.os.getpid() }}"
+    assets = demo_inventory.assets.copy()
+    assets[S.NAME] = payload
+    context = dict(demo_inventory.context)
+    context["buildings"] = context["buildings"].assign(name=payload)
+    gates = demo_inventory.gates.assign(name="{{ 7 * 191 }}")
+    page = build_map(replace(demo_inventory, assets=assets, gates=gates, context=context)).get_root().render()
+    assert str(os.getpid()) not in page
+    assert "1337" not in page
+    assert "cycler.__init__.__globals__.os.getpid()" in page  # shown as text
+    assert "{{ cycler" not in page
 
 
 def test_labels_of_the_demo_do_not_overlap_at_the_opening_zoom(demo_inventory: Inventory) -> None:

@@ -1,0 +1,451 @@
+"""Residents' problem spots on the web map: a marker layer, a heat map and the new spot's pin.
+
+The spots are drawn over the compound's map from :func:`layers.web.build_map`, from a frame made by
+:func:`store.geo.spots_frame` (WGS-84 points with ``id``, ``category``, ``category_label``, ``text``,
+``author``, ``supports``, ``status``, ``near``, ``created_at``; optionally ``mine``).
+
+- **Escaping.** Spot text and pseudonyms are the most dangerous strings the app shows
+  (``../shared/RELIABILITY.md``). Every one goes through :func:`layers.web.escape_text`, the project's one
+  escaping function, and reaches the page inside script-safe JSON; the text is kept whole (newlines are
+  shown by CSS ``white-space: pre-wrap``, not turned into markup), so it reads back exactly.
+- **Blurring.** On the public map the frame's points are already snapped to a grid
+  (``spots_frame(blur_m=...)``). Spots that share a cell are drawn as one marker whose popup lists them
+  all, so the marker says nothing finer than the cell; planners get one marker per spot at its exact place.
+- **One data array.** Markers are ``L.circleMarker`` made by a few lines of JavaScript from one compact
+  array (:class:`SpotMarkers`), not one folium ``Marker`` per spot: for 5,000 spots the HTML is a
+  fraction of the size and built many times faster (``bench/bench_spots_map.py``). Above
+  :data:`CANVAS_ABOVE` spots they are painted on a canvas.
+- **Offline.** The heat map is ``folium.plugins.HeatMap``; its script is served from ``static/vendor``
+  like Leaflet's (:func:`layers.web.use_local_assets`).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from typing import Any
+
+import folium
+import folium.plugins
+import geopandas as gpd
+import numpy as np
+from folium.template import Template
+
+from layers.web import (
+    VENDOR_URL,
+    DivMarkers,
+    HtmlControl,
+    VerbatimMacroElement,
+    _js_json,
+    build_map,
+    escape_text,
+    to_display,
+    use_local_assets,
+)
+from pipeline import schema as S
+from pipeline.inventory import Inventory
+from store.categories import SPOT_CATEGORY_LABELS, SpotCategory
+
+#: Marker colour of each spot category (distinct hues; the asset markers keep their own shapes).
+SPOT_COLORS: dict[SpotCategory, str] = {
+    SpotCategory.PARKING: "#e41a1c",
+    SpotCategory.LIGHTING: "#e6ab02",
+    SpotCategory.PAVING: "#a65628",
+    SpotCategory.WASTE: "#525252",
+    SpotCategory.GREENERY: "#4daf4a",
+    SpotCategory.SEATING: "#f781bf",
+    SpotCategory.ACCESSIBILITY: "#17becf",
+    SpotCategory.SAFETY: "#7a0177",
+    SpotCategory.DRAINAGE: "#1f4e9c",
+    SpotCategory.NOISE: "#7570b3",
+    SpotCategory.OTHER: "#a0a0a0",
+}
+#: Colour of a blurred cell holding spots of several categories.
+MIXED_COLOR = "#333333"
+#: Above this many markers the layer is painted on a canvas (SVG slows down with thousands of paths).
+CANVAS_ABOVE = 1000
+#: Tooltips show at most this many characters of a spot's text; the popup shows all of it.
+TIP_CHARS = 80
+#: Marker radius in pixels of one spot, and the largest radius of a cell holding many (Leaflet reports
+#: a click on a circle marker of radius 10 or less at the marker's own position, which picks it).
+RADIUS_PX, MAX_RADIUS_PX = 6, 10
+#: Style codes of a marker row.
+PLAIN, HIDDEN, MINE = 0, 1, 2
+
+#: The map's words for spots.
+WORDS: dict[str, dict[str, str]] = {
+    "spots": {"zh": "居民问题点", "en": "Residents' spots"},
+    "heat": {"zh": "问题点热力图", "en": "Spot heat map"},
+    "new": {"zh": "新问题点的位置", "en": "Place of the new spot"},
+    "n_spots": {"zh": "此处 {n} 个问题点", "en": "{n} spots here"},
+    "supports": {"zh": "{n} 人支持", "en": "{n} supporting"},
+    "hidden": {"zh": "已隐藏", "en": "hidden"},
+    "mine": {"zh": "我的", "en": "mine"},
+    "blurred": {"zh": "位置已模糊到 {m:.0f} 米网格", "en": "Location blurred to a {m:.0f} m grid"},
+}
+
+
+def spot_word(key: str, lang: str = "zh", **values: object) -> str:
+    """Return the map word ``key`` in ``lang`` (unescaped)."""
+    text = WORDS[key][lang]
+    return text.format(**values) if values else text
+
+
+def spot_color(category: str) -> str:
+    """Return the marker colour of a spot category (grey for one that is not known)."""
+    try:
+        return SPOT_COLORS[SpotCategory(category)]
+    except ValueError:
+        return SPOT_COLORS[SpotCategory.OTHER]
+
+
+def _short(text: str, limit: int = TIP_CHARS) -> str:
+    """The first ``limit`` characters of raw text, with an ellipsis when cut (cut before escaping)."""
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _spot_html(row: Any, lang: str) -> str:
+    """One spot's popup block; every resident string escaped once, here."""
+    head = [f"<b>#{int(row.id)}</b>", escape_text(row.category_label)]
+    if row.near:
+        head.append(escape_text(row.near))
+    if row.status != "open":
+        head.append(f'<span class="sp-flag">{escape_text(spot_word("hidden", lang))}</span>')
+    if getattr(row, "mine", False):
+        head.append(f'<span class="sp-flag">{escape_text(spot_word("mine", lang))}</span>')
+    meta = [escape_text(row.author), escape_text(spot_word("supports", lang, n=int(row.supports)))]
+    return (
+        f'<div class="sp-spot" data-spot="{int(row.id)}"><div class="sp-head">{" · ".join(head)}</div>'
+        f'<div class="sp-text">{escape_text(row.text)}</div>'
+        f'<div class="sp-meta">— {" · ".join(meta)}</div></div>'
+    )
+
+
+def _tip_html(rows: Sequence[Any], lang: str) -> str:
+    if len(rows) == 1:
+        row = rows[0]
+        return (
+            f"<b>#{int(row.id)}</b> {escape_text(row.category_label)}<br>"
+            f'<span class="sp-text">{escape_text(_short(row.text))}</span>'
+        )
+    counts: dict[str, int] = {}
+    for row in rows:
+        counts[row.category_label] = counts.get(row.category_label, 0) + 1
+    parts = " · ".join(f"{escape_text(label)} {n}" for label, n in counts.items())
+    return f"<b>{escape_text(spot_word('n_spots', lang, n=len(rows)))}</b><br>{parts}"
+
+
+def spot_rows(
+    frame: gpd.GeoDataFrame,
+    *,
+    lang: str = "zh",
+    basemap: str = "none",
+    blurred_m: float | None = None,
+) -> list[list[Any]]:
+    """Return the :class:`SpotMarkers` rows of a spots frame: one per place.
+
+    Parameters
+    ----------
+    frame
+        Spots from :func:`store.geo.spots_frame` (WGS-84), optionally with a boolean ``mine``.
+    lang
+        ``zh`` or ``en``.
+    basemap
+        A key of :data:`layers.web.BASEMAPS`; with Gaode the points are shifted to GCJ-02.
+    blurred_m
+        The grid the frame was blurred to (said in the popup of every blurred spot); ``None`` for exact
+        positions. Spots at the same place are drawn as one marker either way.
+
+    Returns
+    -------
+    list of list
+        ``[lat, lon, colour, radius_px, tooltip_html, popup_html, style, ids]`` in the frame's order of
+        first appearance; ``style`` is :data:`PLAIN`, :data:`HIDDEN` (every spot there hidden) or
+        :data:`MINE` (one of them is the viewer's own). The HTML is escaped.
+    """
+    if frame.empty:
+        return []
+    points = to_display(frame, basemap)
+    places: dict[tuple[float, float], list[Any]] = {}
+    for row, point in zip(frame.itertuples(index=False), points, strict=True):
+        places.setdefault((round(point.y, 7), round(point.x, 7)), []).append(row)
+    note = (
+        f'<div class="sp-note">{escape_text(spot_word("blurred", lang, m=blurred_m))}</div>'
+        if blurred_m is not None
+        else ""
+    )
+    rows = []
+    for (lat, lon), here in places.items():
+        categories = {r.category for r in here}
+        color = spot_color(next(iter(categories))) if len(categories) == 1 else MIXED_COLOR
+        radius = min(MAX_RADIUS_PX, RADIUS_PX + 2 * math.sqrt(len(here) - 1))
+        if any(getattr(r, "mine", False) for r in here):
+            style = MINE
+        elif all(r.status != "open" for r in here):
+            style = HIDDEN
+        else:
+            style = PLAIN
+        popup = note + "".join(_spot_html(r, lang) for r in here)
+        ids = [int(r.id) for r in here]
+        rows.append([lat, lon, color, round(radius, 1), _tip_html(here, lang), popup, style, ids])
+    return rows
+
+
+class SpotMarkers(VerbatimMacroElement):
+    """Spot markers drawn from one data array of :func:`spot_rows` rows (HTML already escaped)."""
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+        (function (map, group, rows, canvas) {
+            // Spots lie above the numbered assets (marker pane 600) and below tooltips (650).
+            if (!map.getPane('spots')) { map.createPane('spots').style.zIndex = 620; }
+            var renderer = canvas ? L.canvas({padding: 0.5, pane: 'spots'}) : L.svg({pane: 'spots'});
+            rows.forEach(function (r) {
+                var marker = L.circleMarker([r[0], r[1]], {
+                    radius: r[3], fillColor: r[2], fillOpacity: r[6] === 1 ? 0.35 : 0.9,
+                    color: r[6] === 2 ? '#111' : '#fff', weight: r[6] === 2 ? 2.5 : 1.5,
+                    dashArray: r[6] === 1 ? '3 3' : null, bubblingMouseEvents: false, renderer: renderer,
+                    pane: 'spots'
+                });
+                marker.bindTooltip(r[4], {direction: 'top', className: 'sp-tip', offset: [0, -r[3]]});
+                marker.bindPopup(r[5], {maxWidth: 320, maxHeight: 280, className: 'sp-popup'});
+                marker.spotIds = r[7];
+                group.addLayer(marker);
+            });
+        })({{ this.map_name }}, {{ this._parent.get_name() }}, {{ this.rows_json }}, {{ this.canvas_json }});
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self, rows: list[list[Any]], *, canvas: bool | None = None):
+        super().__init__()
+        self._name = "SpotMarkers"
+        self.rows = rows
+        self.canvas = len(rows) > CANVAS_ABOVE if canvas is None else canvas
+
+    @property
+    def rows_json(self) -> str:
+        """The rows as script-safe JSON."""
+        return _js_json(self.rows)
+
+    @property
+    def map_name(self) -> str:
+        """The JavaScript name of the map this element is drawn on."""
+        element = self._parent
+        while element is not None and not isinstance(element, folium.Map):
+            element = element._parent
+        if element is None:
+            raise ValueError("SpotMarkers must be added to a folium map, or to a layer on one.")
+        return element.get_name()
+
+    @property
+    def canvas_json(self) -> str:
+        """``true`` when the markers are painted on a canvas."""
+        return "true" if self.canvas else "false"
+
+
+class SpotStyle(VerbatimMacroElement):
+    """The CSS of spot tooltips, popups, the new spot's pin and the spot legend."""
+
+    _template = Template(
+        """
+        {% macro header(this, kwargs) %}
+        <style>
+        .sp-tip { white-space: normal; width: max-content; max-width: 280px; }
+        .sp-text { white-space: pre-wrap; overflow-wrap: anywhere; }
+        .sp-popup .leaflet-popup-content { margin: 10px 12px; font-size: 13px; line-height: 1.45; }
+        .sp-spot + .sp-spot { border-top: 1px solid #ddd; margin-top: 6px; padding-top: 6px; }
+        .sp-head { color: #333; margin-bottom: 2px; }
+        .sp-meta, .sp-note { color: #666; font-size: 12px; }
+        .sp-note { margin-bottom: 4px; }
+        .sp-flag { background: #eee; border-radius: 3px; padding: 0 4px; font-size: 11px; }
+        .sp-new { box-sizing: border-box; width: 100%; height: 100%; border-radius: 50%;
+                  border: 3px solid #e41a1c; background: rgba(228, 26, 28, .25);
+                  box-shadow: 0 0 0 2px #fff; }
+        .sp-legend { font-size: 11px; line-height: 16px; padding: 5px 8px; }
+        .sp-legend i { border-radius: 50%; width: 10px; height: 10px; margin-right: 5px; vertical-align: -1px; }
+        </style>
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._name = "SpotStyle"
+
+
+def heat_points(frame: gpd.GeoDataFrame, basemap: str = "none") -> list[list[float]]:
+    """Return ``[lat, lon, weight]`` per open spot for the heat map; weight 1 + supports, scaled to ≤ 1."""
+    open_spots = frame[frame["status"] == "open"] if "status" in frame else frame
+    if open_spots.empty:
+        return []
+    points = to_display(open_spots, basemap)
+    weight = 1.0 + open_spots["supports"].to_numpy(dtype=float)
+    weight = weight / weight.max()
+    return [
+        [round(float(p.y), 7), round(float(p.x), 7), round(float(w), 3)]
+        for p, w in zip(points, weight, strict=True)
+    ]
+
+
+def _legend_html(frame: gpd.GeoDataFrame, lang: str) -> str:
+    counts = frame["category"].value_counts()
+    rows = [
+        f'<i style="background:{color}"></i>{escape_text(SPOT_CATEGORY_LABELS[category][lang])} '
+        f"({int(counts[category.value])})"
+        for category, color in SPOT_COLORS.items()
+        if category.value in counts
+    ]
+    return "<br>".join([f"<b>{escape_text(spot_word('spots', lang))}</b>", *rows])
+
+
+def _pending_row(lonlat: tuple[float, float], lang: str, basemap: str) -> list[Any]:
+    """The :class:`~layers.web.DivMarkers` row of the pin where a new spot is being placed."""
+    where = gpd.GeoDataFrame(geometry=gpd.points_from_xy([lonlat[0]], [lonlat[1]]), crs=S.WGS84)
+    point = to_display(where, basemap).iloc[0]
+    tip = escape_text(spot_word("new", lang))
+    return [round(point.y, 7), round(point.x, 7), '<div class="sp-new"></div>', tip, 22, 0.0, 0.0, 3000]
+
+
+def pending_pin(
+    lonlat: tuple[float, float], *, lang: str = "zh", basemap: str = "none"
+) -> folium.FeatureGroup:
+    """Return the pin where a new spot is being placed, as a feature group of its own.
+
+    The app hands it to ``st_folium(feature_group_to_add=...)``, which adds it to the map already shown
+    without reloading it, so the resident keeps the zoom they clicked at.
+    """
+    pin = folium.FeatureGroup(name=escape_text(spot_word("new", lang)), control=False)
+    DivMarkers([_pending_row(lonlat, lang, basemap)], role="pending", popups=False, height=22).add_to(pin)
+    return pin
+
+
+def distance_outside_m(inventory: Inventory, lon: float, lat: float) -> float:
+    """Return how far in metres a WGS-84 point lies outside the compound's boundary (0 inside)."""
+    point = gpd.GeoSeries(gpd.points_from_xy([lon], [lat]), crs=S.WGS84).to_crs(inventory.crs).iloc[0]
+    return float(inventory.boundary.geometry.iloc[0].distance(point))
+
+
+def move_layer_control_last(m: folium.Map) -> None:
+    """Move the map's layer control after the layers added since :func:`layers.web.build_map` drew it.
+
+    The control's script names every layer; one defined after it is still undefined there, and Leaflet
+    stops the map's script ("Cannot read properties of undefined (reading 'setZIndex')").
+    """
+    for name, child in list(m._children.items()):
+        if isinstance(child, folium.LayerControl):
+            m._children.move_to_end(name)
+
+
+def add_spots(
+    m: folium.Map,
+    frame: gpd.GeoDataFrame,
+    *,
+    lang: str = "zh",
+    basemap: str = "none",
+    heat: bool = False,
+    blurred_m: float | None = None,
+    pending: tuple[float, float] | None = None,
+    vendor_url: str = VENDOR_URL,
+) -> folium.Map:
+    """Add the spots to a map: markers, a heat map (both in the layer control), a legend, the new spot's pin.
+
+    Parameters
+    ----------
+    m
+        A map from :func:`layers.web.build_map`; changed in place and returned.
+    frame
+        Spots from :func:`store.geo.spots_frame`, blurred or exact (see :func:`spot_rows`).
+    lang, basemap
+        As for :func:`layers.web.build_map`.
+    heat
+        Open with the heat map shown and the markers hidden (either can be switched in the layer control).
+    blurred_m
+        The grid the frame was blurred to, said in the popups; ``None`` for exact positions.
+    pending
+        WGS-84 ``(lon, lat)`` of the spot being placed, drawn as a pin.
+    vendor_url
+        Where the vendored libraries are served (:func:`layers.web.use_local_assets`).
+    """
+    SpotStyle().add_to(m)
+    if not frame.empty:
+        heat_layer = folium.plugins.HeatMap(
+            heat_points(frame, basemap),
+            name=escape_text(spot_word("heat", lang)),
+            show=heat,
+            radius=28,
+            blur=20,
+            min_opacity=0.35,
+            max_zoom=18,
+        )
+        heat_layer.add_to(m)
+        markers = folium.FeatureGroup(name=escape_text(spot_word("spots", lang)), show=not heat).add_to(m)
+        SpotMarkers(spot_rows(frame, lang=lang, basemap=basemap, blurred_m=blurred_m)).add_to(markers)
+        if not heat:  # the legend names the markers' colours
+            legend = HtmlControl(
+                _legend_html(frame, lang), css_class="am-legend sp-legend", position="bottomleft"
+            )
+            legend.add_to(m)
+    if pending is not None:
+        pending_pin(pending, lang=lang, basemap=basemap).add_to(m)
+    move_layer_control_last(m)
+    return use_local_assets(m, vendor_url)
+
+
+def build_spots_map(
+    inventory: Inventory,
+    frame: gpd.GeoDataFrame,
+    *,
+    lang: str = "zh",
+    basemap: str = "none",
+    tianditu_key: str = "",
+    vendor_url: str = VENDOR_URL,
+    size_px: tuple[int, int] = (760, 620),
+    heat: bool = False,
+    blurred_m: float | None = None,
+    pending: tuple[float, float] | None = None,
+) -> folium.Map:
+    """Return the compound's map (:func:`layers.web.build_map`) with its residents' spots on it.
+
+    See :func:`add_spots` for the spot parameters.
+    """
+    m = build_map(
+        inventory,
+        lang=lang,
+        basemap=basemap,
+        tianditu_key=tianditu_key,
+        vendor_url=vendor_url,
+        size_px=size_px,
+    )
+    return add_spots(
+        m,
+        frame,
+        lang=lang,
+        basemap=basemap,
+        heat=heat,
+        blurred_m=blurred_m,
+        pending=pending,
+        vendor_url=vendor_url,
+    )
+
+
+def spots_at(
+    frame: gpd.GeoDataFrame, lat: float, lon: float, basemap: str = "none", tolerance_m: float = 1.0
+) -> list[int]:
+    """Return the ids of the spots drawn at a clicked marker's position (nearest place first), or ``[]``.
+
+    A click on a spot marker reports the marker's own position, so the tolerance is small; on the
+    public map every spot of the clicked cell is returned.
+    """
+    if frame.empty:
+        return []
+    points = to_display(frame, basemap)
+    dx = (points.x.to_numpy() - lon) * 111_320 * math.cos(math.radians(lat))
+    dy = (points.y.to_numpy() - lat) * 110_540
+    dist = np.hypot(dx, dy)
+    near = dist <= tolerance_m
+    if not near.any():
+        return []
+    order = np.argsort(dist[near], kind="stable")
+    return [int(i) for i in frame["id"].to_numpy()[near][order]]

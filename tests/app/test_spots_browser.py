@@ -1,0 +1,398 @@
+"""The spots and vote pages in a real headless Chromium: resident text stays text, clicks work, nothing leaves.
+
+One Streamlit server runs for the module on a free port, with its own data folder (the demo extract), its
+own runtime folder, its own SQLite store (``$MAPPER_DB_URL``) and one planner (``$MAPPER_PLANNERS``). Before
+it starts, the store is given spots whose text and pseudonym are script payloads, one per 60 m so each has
+a 50 m cell of its own on the public map, an open anonymous vote on them and a closed named one.
+
+Every request the browser makes outside the server is recorded and aborted, and fails the test; every
+dialog (``alert``) is recorded and fails it; a payload that ran would also set ``window.top.__xss``.
+Screenshots go to ``test-artifacts/``.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import geopandas as gpd
+import numpy as np
+import pytest
+import shapely
+
+from pipeline import schema as S
+from pipeline.inventory import Inventory
+from store import (
+    Planner,
+    Resident,
+    Store,
+    add_spot,
+    add_topics_from_spots,
+    cast_ballot,
+    close_session,
+    hash_password,
+    list_spots,
+    new_resident_key,
+    open_session,
+    support_spot,
+)
+from tests.app.support import APP, ROOT
+
+playwright = pytest.importorskip("playwright.sync_api")
+
+pytestmark = pytest.mark.browser
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run"]
+CHROMIUM_ARGS += ["--disable-background-networking", "--disable-component-update", "--disable-sync"]
+ARTIFACTS = ROOT / "test-artifacts"
+MAP_FRAME = 'iframe[title="streamlit_folium.st_folium"]'
+DEMO_OSM = ROOT / "data" / "osm" / "beijing_haidian_qinghua-east-rd.osm"
+COMPOUND = "way/595108678"
+PASSWORD = "correct horse battery"
+PAYLOADS = [
+    "<img src=x onerror=alert(1)>",
+    "${alert(1)}",
+    "`",
+    "</script><script>alert(1)</script>",
+    "\"quoted\" & 'single'",
+    "trailing\\",
+    '<img src=x onerror="window.top.__xss=1">',
+    "${window.top.__xss=2}",
+    "\\`${window.top.__xss=3}`",
+    "line\nbreak <svg onload=alert(1)>",
+    "{{ 7*7 }} {% if true %}IF{% endif %}",
+]
+NEW_TEXT = "新的 `${window.top.__xss=5}` <img src=x onerror=alert(5)> 路灯\\"
+CATEGORIES = [
+    "lighting",
+    "parking",
+    "paving",
+    "waste",
+    "greenery",
+    "seating",
+    "safety",
+    "noise",
+    "drainage",
+    "other",
+]
+
+# Every spot marker on the map: its spots, position, tooltip text, the texts in its popup, and where it is
+# on screen (container pixels).
+MARKERS_JS = """() => Object.values(window.map._layers).filter(l => l.spotIds).map(l => {
+    l.openTooltip();
+    const tip = l.getTooltip().getElement().textContent;
+    l.closeTooltip();
+    l.openPopup();
+    const content = l.getPopup().getElement().querySelector('.leaflet-popup-content');
+    const texts = Array.from(content.querySelectorAll('.sp-text')).map(e => e.textContent);
+    const authors = content.textContent;
+    l.closePopup();
+    return {ids: l.spotIds, lat: l.getLatLng().lat, lng: l.getLatLng().lng, tip, texts, all: authors};
+})"""
+POINT_JS = "([lat, lng]) => { const p = window.map.latLngToContainerPoint([lat, lng]); return [p.x, p.y]; }"
+
+
+@dataclass(frozen=True)
+class Scene:
+    """What the store holds before the server starts."""
+
+    url: str
+    spots: dict[int, tuple[float, float, str]]  # id -> (lon, lat, text)
+    empty: tuple[float, float]  # a place inside the compound, far from every marker
+    db_url: str
+
+
+def _grid_inside(inventory: Inventory, step_m: float) -> list[shapely.Point]:
+    poly = inventory.boundary.geometry.iloc[0].buffer(-12)
+    x0, y0, x1, y1 = poly.bounds
+    return [
+        shapely.Point(x, y)
+        for y in np.arange(y0 + step_m / 2, y1, step_m)
+        for x in np.arange(x0 + step_m / 2, x1, step_m)
+        if poly.contains(shapely.Point(x, y))
+    ]
+
+
+def _seed(
+    db_url: str, inventory: Inventory
+) -> tuple[dict[int, tuple[float, float, str]], tuple[float, float]]:
+    assets = inventory.assets.geometry.representative_point()
+    grid = sorted(_grid_inside(inventory, 60.0), key=lambda p: -assets.distance(p).min())
+    chosen, empty = grid[: len(PAYLOADS)], grid[len(PAYLOADS)]
+    to_wgs = gpd.GeoSeries([*chosen, empty], crs=inventory.crs).to_crs(S.WGS84)
+    spots: dict[int, tuple[float, float, str]] = {}
+    planner = Planner("wang")
+    with Store(db_url) as store:
+        for i, (payload, point) in enumerate(zip(PAYLOADS, to_wgs[:-1], strict=True)):
+            author = Resident(new_resident_key(), payload[:40])
+            record = add_spot(
+                store,
+                COMPOUND,
+                author,
+                point.x,
+                point.y,
+                CATEGORIES[i % len(CATEGORIES)],
+                payload,
+                assets=inventory.assets,
+            )
+            spots[record.id] = (record.lon, record.lat, payload)
+        ids = list(spots)
+        supporter = Resident(new_resident_key(), "王阿姨")
+        for spot_id in ids[:3]:
+            support_spot(store, spot_id, supporter)
+        closed = open_session(store, COMPOUND, planner, "2025 年第一次居民议事会")
+        topics = add_topics_from_spots(store, closed.id, planner, ids[:6])
+        for k in range(7):
+            votes = {topics[k % 6].id: 2, topics[(k + 2) % 6].id: 1}
+            cast_ballot(store, closed.id, Resident(new_resident_key(), f"居民{k}"), votes)
+        close_session(store, closed.id, planner)
+        opened = open_session(store, COMPOUND, planner, "停车与照明专题", ballot_mode="anonymous")
+        add_topics_from_spots(store, opened.id, planner, ids[6:])
+    return spots, (float(to_wgs.iloc[-1].x), float(to_wgs.iloc[-1].y))
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def scene(tmp_path_factory: pytest.TempPathFactory, demo_inventory: Inventory) -> Iterator[Scene]:
+    """The real app on a free port, on a seeded store of its own."""
+    if not Path(CHROMIUM).exists():
+        pytest.skip(f"{CHROMIUM} is missing; `make sysdeps` installs Debian's chromium")
+    folder = tmp_path_factory.mktemp("spots_browser")
+    data = folder / "osm"
+    data.mkdir()
+    shutil.copy(DEMO_OSM, data / DEMO_OSM.name)
+    db_url = f"sqlite:///{folder / 'mapper.sqlite3'}"
+    spots, empty = _seed(db_url, demo_inventory)
+    port = _free_port()
+    env = {
+        **os.environ,
+        "MAPPER_DATA_DIR": str(data),
+        "MAPPER_RUNTIME_DIR": str(folder / "runtime"),
+        "MAPPER_DB_URL": db_url,
+        "MAPPER_PLANNERS": f"wang={hash_password(PASSWORD)}",
+    }
+    env.pop("MAPPER_PLANNERS_FILE", None)
+    command = [sys.executable, "-m", "streamlit", "run", APP, "--server.port", str(port)]
+    command += ["--server.address", "127.0.0.1", "--server.headless", "true"]
+    command += ["--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none"]
+    log = (folder / "server.log").open("w")
+    process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 60
+    while True:
+        try:
+            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as answer:
+                if answer.status == 200:
+                    break
+        except OSError:
+            if process.poll() is not None or time.monotonic() > deadline:
+                process.kill()
+                pytest.fail(f"Streamlit did not start: {(folder / 'server.log').read_text()}")
+            time.sleep(0.3)
+    yield Scene(url=url, spots=spots, empty=empty, db_url=db_url)
+    process.terminate()
+    process.wait(timeout=20)
+    log.close()
+
+
+@pytest.fixture(scope="module")
+def browser(scene: Scene) -> Iterator[object]:
+    with playwright.sync_playwright() as p:
+        chromium = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def page(browser, scene: Scene) -> Iterator[object]:
+    """A fresh page (a new resident): requests outside this machine and dialogs fail the test."""
+    context = browser.new_context(viewport={"width": 1500, "height": 1300}, locale="zh-CN")
+    outside: list[str] = []
+    dialogs: list[str] = []
+    local = (scene.url, scene.url.replace("127.0.0.1", "localhost"), "data:", "blob:", "about:")
+
+    def route(request_route) -> None:
+        if request_route.request.url.startswith(local):
+            request_route.continue_()
+        else:
+            outside.append(request_route.request.url)
+            request_route.abort()
+
+    context.route("**/*", route)
+    tab = context.new_page()
+    tab.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
+    yield tab
+    flags = [tab.evaluate("() => window.__xss")]
+    for frame in tab.frames:
+        flags.append(frame.evaluate("() => window.__xss"))
+    context.close()
+    assert outside == [], f"requests left localhost: {outside}"
+    assert dialogs == [], f"a payload ran: {dialogs}"
+    assert flags == [None] * len(flags), f"a payload ran: {flags}"
+
+
+def _map(page, *, markers: bool = True):
+    """The map's frame, once its numbered assets (and spot markers) are drawn."""
+    frame_locator = page.frame_locator(MAP_FRAME).first
+    frame_locator.locator(".am-num").first.wait_for(timeout=45_000)
+    frame = frame_locator.locator("body").element_handle().owner_frame()
+    if markers:
+        frame.wait_for_function(
+            "() => Object.values(window.map._layers).some(l => l.spotIds)", timeout=30_000
+        )
+    return frame
+
+
+def _shot(page, name: str) -> None:
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.wait_for_timeout(800)
+    page.screenshot(path=str(ARTIFACTS / name))
+
+
+def _texts(page) -> list[str]:
+    return page.get_by_test_id("stText").all_text_contents()
+
+
+def _click_on_map(page, frame, lat: float, lon: float) -> None:
+    """Centre the map on a place (clear of the legends in the corners) and click it with the mouse."""
+    frame.evaluate(
+        "([lat, lng]) => window.map.setView([lat, lng], window.map.getZoom(), {animate: false})", [lat, lon]
+    )
+    page.wait_for_timeout(300)
+    x, y = frame.evaluate(POINT_JS, [lat, lon])
+    box = page.locator(MAP_FRAME).first.bounding_box()
+    page.mouse.click(box["x"] + x, box["y"] + y)
+
+
+def _sign_in(page) -> None:
+    page.get_by_text("规划师登录").first.click()
+    page.get_by_role("textbox", name="用户名").fill("wang")
+    page.get_by_role("textbox", name="密码").fill(PASSWORD)
+    page.get_by_role("button", name="规划师登录").last.click()
+    page.get_by_text("已登录：wang").wait_for(timeout=30_000)
+
+
+def test_the_public_map_shows_every_payload_as_text_at_blurred_places(page, scene: Scene) -> None:
+    page.goto(f"{scene.url}/spots")
+    frame = _map(page)
+    markers = frame.evaluate(MARKERS_JS)
+    assert sorted(i for m in markers for i in m["ids"]) == sorted(scene.spots)
+    for marker in markers:
+        [spot_id] = marker["ids"]  # one 50 m cell each
+        lon, lat, text = scene.spots[spot_id]
+        assert marker["texts"] == [text]
+        assert text in marker["tip"]
+        assert text[:40] in marker["all"]  # the pseudonym, as written
+        assert "位置已模糊到 50 米网格" in marker["all"]
+        assert abs(marker["lat"] - lat) > 1e-6 or abs(marker["lng"] - lon) > 1e-6  # not the exact place
+    assert frame.locator(".sp-legend").inner_text().startswith("居民问题点")
+    _shot(page, "spots.png")
+
+
+def test_clicking_a_spot_shows_its_text_beside_the_map(page, scene: Scene) -> None:
+    page.goto(f"{scene.url}/spots")
+    frame = _map(page)
+    for spot_id in (min(scene.spots), min(scene.spots) + 9):  # <img onerror>, and the newline
+        marker = next(m for m in frame.evaluate(MARKERS_JS) if m["ids"] == [spot_id])
+        _click_on_map(page, frame, marker["lat"], marker["lng"])
+        text = scene.spots[spot_id][2]
+        page.get_by_test_id("stText").filter(has_text=text.split("\n")[0]).first.wait_for(timeout=30_000)
+        assert text in _texts(page)
+        frame = _map(page)
+
+
+def test_a_click_places_a_pin_and_the_new_spot_reads_back_exactly(page, scene: Scene) -> None:
+    page.goto(f"{scene.url}/spots")
+    frame = _map(page)
+    frame.locator(".leaflet-control-zoom-in").click()
+    page.wait_for_timeout(600)
+    zoom = frame.evaluate("() => window.map.getZoom()")
+    lon, lat = scene.empty
+    _click_on_map(page, frame, lat, lon)
+    page.get_by_role("button", name="提交问题点").wait_for(timeout=30_000)
+    frame = _map(page)
+    frame.locator(".sp-new").wait_for(timeout=15_000)
+    assert frame.evaluate("() => window.map.getZoom()") == zoom  # the pin came without reloading the map
+    _shot(page, "spots-new.png")
+    name = page.get_by_role("textbox", name="你的称呼（化名即可）")
+    name.fill("李大爷 <b>")
+    name.press("Enter")
+    page.wait_for_timeout(500)
+    page.get_by_role("textbox", name="问题说明（不超过 500 字）").fill(NEW_TEXT)
+    page.keyboard.press("Tab")
+    page.wait_for_timeout(500)
+    page.get_by_role("button", name="提交问题点").click()
+    page.get_by_text("谢谢！").wait_for(timeout=30_000)
+    with Store(scene.db_url, migrate=False) as store:
+        [new] = [s for s in list_spots(store, COMPOUND) if s.id not in scene.spots]
+    assert (new.text, new.author) == (NEW_TEXT, "李大爷 <b>")
+    assert (new.lon, new.lat) == pytest.approx((lon, lat), abs=1e-5)  # the click, within a pixel (1 m)
+    frame = _map(page)
+    frame.wait_for_function(
+        f"() => Object.values(window.map._layers).some(l => l.spotIds && l.spotIds[0] === {new.id})"
+    )
+    mine = next(m for m in frame.evaluate(MARKERS_JS) if m["ids"] == [new.id])
+    assert mine["texts"] == [NEW_TEXT] and NEW_TEXT in mine["tip"]
+    assert (mine["lng"], mine["lat"]) == pytest.approx((new.lon, new.lat), abs=1e-7)  # one's own: exact
+    assert NEW_TEXT in _texts(page)
+    _shot(page, "spots-added.png")
+
+
+def test_a_signed_in_planner_sees_exact_places_and_reads_every_tooltip(page, scene: Scene) -> None:
+    page.goto(f"{scene.url}/spots")
+    _map(page)
+    _sign_in(page)
+    page.get_by_text("规划师视图").wait_for(timeout=30_000)
+    frame = _map(page)
+    markers = {m["ids"][0]: m for m in frame.evaluate(MARKERS_JS)}
+    for spot_id, (lon, lat, text) in scene.spots.items():
+        marker = markers[spot_id]
+        assert (marker["lng"], marker["lat"]) == pytest.approx((lon, lat), abs=1e-7)
+        assert marker["texts"] == [text] and text in marker["tip"]
+        assert "位置已模糊" not in marker["all"]
+    _shot(page, "spots-planner.png")
+
+
+def test_the_heat_map_draws_from_the_served_script(page, scene: Scene) -> None:
+    page.goto(f"{scene.url}/spots")
+    _map(page)
+    page.get_by_text("热力图", exact=True).click()
+    frame = page.frame_locator(MAP_FRAME).first
+    frame.locator("canvas.leaflet-heatmap-layer").wait_for(timeout=30_000)
+    _shot(page, "spots-heat.png")
+
+
+def test_the_vote_pages_show_topics_and_results_as_text(page, scene: Scene) -> None:
+    page.goto(f"{scene.url}/vote")
+    page.get_by_text("投出你的 3 个圆点").wait_for(timeout=45_000)
+    shown = _texts(page)
+    for text in PAYLOADS[6:]:
+        assert text in shown
+    _shot(page, "vote.png")
+    page.get_by_test_id("stMain").get_by_role("combobox").first.click()
+    page.get_by_role("option").filter(has_text="#1").click()
+    page.get_by_text("得票最多的 5 项：").wait_for(timeout=30_000)
+    page.get_by_test_id("stImage").first.wait_for(timeout=30_000)
+    top = [t for t in _texts(page) if " 个圆点" in t]
+    assert len(top) == 5 and all(
+        any(t.endswith(f"{p} — {n} 个圆点") for p in PAYLOADS for n in range(9)) for t in top
+    )
+    _shot(page, "vote-results.png")
+    _sign_in(page)
+    page.get_by_role("tab", name="审核问题点").click()
+    page.wait_for_timeout(500)
+    _shot(page, "vote-planner.png")

@@ -1,0 +1,214 @@
+"""Who acts on residents' spots and the vote, and the store they act on.
+
+- **The store**: one :class:`store.Store` per server process and database URL (``$MAPPER_DB_URL``, else
+  ``runtime/mapper.sqlite3``), shared with ``st.cache_resource``; it is thread-safe (every call checks a
+  connection out for one transaction). Nothing per-user is cached.
+- **A resident** needs no account: a random secret key made once per browser session
+  (:func:`store.new_resident_key`, kept in ``st.session_state``) plus the pseudonym typed. The store keeps
+  only the key's digest; it ties a resident's spots, supports and ballot together and counts the hourly
+  limit. A new tab or a reload is a new session, hence a new resident.
+- **A planner** signs in with a name and a password checked against salted hashes
+  (:func:`store.load_planners`: the TOML file named by ``$MAPPER_PLANNERS_FILE`` and/or
+  ``$MAPPER_PLANNERS``), never by a name alone; failed attempts are throttled per session. When an OIDC
+  provider is configured for ``st.login`` (an ``[auth]`` section in ``.streamlit/secrets.toml``), planners
+  may sign in with it instead; the signed-in e-mail must be listed in ``$MAPPER_PLANNER_EMAILS``
+  (comma-separated), since a provider such as Google admits anyone with an account.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Callable
+
+import streamlit as st
+
+from pipeline.errors import MapperError
+from store import Planner, Resident, Store, authenticate, load_planners, new_resident_key
+from store.identity import digest
+from store.records import SpotRecord
+from store.settings import default_db_url
+from ui.i18n import t
+
+K_RESIDENT_KEY = "_resident_key"
+K_PSEUDONYM = "_resident_pseudonym"
+K_PLANNER = "_planner"
+K_SIGNIN_FAILS = "_planner_signin_fails"
+K_FLASH = "_flash"
+PLANNER_EMAILS_ENV = "MAPPER_PLANNER_EMAILS"
+#: Failed sign-ins allowed per session before a pause of :data:`SIGNIN_PAUSE_S` seconds.
+SIGNIN_TRIES, SIGNIN_PAUSE_S = 5, 60.0
+MAX_PSEUDONYM_CHARS = 40
+
+
+@st.cache_resource(show_spinner=False)
+def _store(url: str) -> Store:
+    return Store(url)
+
+
+def open_store() -> Store:
+    """The store of ``$MAPPER_DB_URL`` (or ``runtime/mapper.sqlite3``), opened once per server.
+
+    Raises
+    ------
+    StoreError
+        When the database cannot be opened or migrated.
+    """
+    return _store(default_db_url())
+
+
+# --- residents --------------------------------------------------------------------------------------
+
+
+def resident_key() -> str:
+    """Return the secret resident key of this browser session, made on first use."""
+    if K_RESIDENT_KEY not in st.session_state:
+        st.session_state[K_RESIDENT_KEY] = new_resident_key()
+    return st.session_state[K_RESIDENT_KEY]
+
+
+def pseudonym(where: str | None = None) -> str:
+    """The pseudonym this session gave (trimmed), or ``""``.
+
+    In a callback, pass the ``where`` of :func:`pseudonym_input`: its box holds the newest value (typed
+    just before a button was clicked) before the page copies it on.
+    """
+    widget = f"_pseudonym_{where}"
+    if where is not None and widget in st.session_state:
+        return str(st.session_state[widget]).strip()
+    return str(st.session_state.get(K_PSEUDONYM, "")).strip()
+
+
+def pseudonym_input(where: str) -> str:
+    """Draw the pseudonym box (kept across pages) and return the pseudonym typed, trimmed."""
+    widget = f"_pseudonym_{where}"
+    if widget not in st.session_state:
+        st.session_state[widget] = st.session_state.get(K_PSEUDONYM, "")
+    st.text_input(t("pseudonym"), key=widget, max_chars=MAX_PSEUDONYM_CHARS, help=t("pseudonym_help"))
+    st.session_state[K_PSEUDONYM] = st.session_state[widget]
+    return pseudonym()
+
+
+def resident(where: str | None = None, *, name: str | None = None) -> Resident:
+    """Return the resident of this session: its key and ``name``, else the pseudonym given (see :func:`pseudonym`).
+
+    Raises
+    ------
+    DataError
+        When no pseudonym was given.
+    """
+    return Resident(resident_key(), pseudonym(where) if name is None else name)
+
+
+def is_mine(record: SpotRecord) -> bool:
+    """Whether this session's resident wrote the spot."""
+    return record.author_key_digest is not None and record.author_key_digest == digest(resident_key())
+
+
+# --- planners ---------------------------------------------------------------------------------------
+
+
+def oidc_configured() -> bool:
+    """Whether ``st.login`` has a provider (an ``[auth]`` section in the secrets)."""
+    try:
+        return "auth" in st.secrets
+    except FileNotFoundError:  # no secrets file (StreamlitSecretNotFoundError derives from it)
+        return False
+
+
+def _oidc_planner() -> Planner | None:
+    if not oidc_configured() or not st.user.is_logged_in:
+        return None
+    email = str(st.user.get("email") or "").strip().lower()
+    allowed = {e.strip().lower() for e in os.environ.get(PLANNER_EMAILS_ENV, "").split(",") if e.strip()}
+    return Planner(email) if email and email in allowed else None
+
+
+def planner() -> Planner | None:
+    """The signed-in planner of this session, or ``None``."""
+    found = st.session_state.get(K_PLANNER)
+    return found if isinstance(found, Planner) else _oidc_planner()
+
+
+def _sign_in() -> None:
+    fails: list[float] = [
+        f for f in st.session_state.get(K_SIGNIN_FAILS, []) if time.time() - f < SIGNIN_PAUSE_S
+    ]
+    if len(fails) >= SIGNIN_TRIES:
+        flash("signin", "error", t("signin_paused", s=SIGNIN_PAUSE_S))
+        return
+    name = st.session_state.get("_signin_name", "")
+    password = st.session_state.get("_signin_password", "")
+    st.session_state["_signin_password"] = ""
+    try:
+        st.session_state[K_PLANNER] = authenticate(name, password, load_planners())
+    except MapperError as exc:
+        st.session_state[K_SIGNIN_FAILS] = [*fails, time.time()]
+        flash("signin", "error", str(exc))
+        return
+    st.session_state.pop(K_SIGNIN_FAILS, None)
+
+
+def _sign_out() -> None:
+    st.session_state.pop(K_PLANNER, None)
+
+
+def planner_box() -> Planner | None:
+    """The planner's sign-in (or signed-in line and sign-out) in the sidebar; returns the planner."""
+    with st.sidebar:
+        st.subheader(t("planner"))
+        who = planner()
+        if who is not None:
+            st.text(t("signed_in_as", name=who.name))
+            if K_PLANNER in st.session_state:
+                st.button(t("sign_out"), key="_signout", on_click=_sign_out)
+            else:
+                st.button(t("sign_out"), key="_signout_oidc", on_click=st.logout)
+            return who
+        with st.expander(t("sign_in")):
+            if oidc_configured():
+                st.button(t("sign_in_oidc"), key="_signin_oidc", on_click=st.login)
+            with st.form("_signin_form", clear_on_submit=False, border=False):
+                st.text_input(t("planner_name"), key="_signin_name", max_chars=80)
+                st.text_input(t("password"), key="_signin_password", type="password", max_chars=200)
+                st.form_submit_button(t("sign_in"), on_click=_sign_in)
+            show_flash("signin")
+        return None
+
+
+# --- messages that outlive the callback that made them --------------------------------------------------
+
+
+def flash(scope: str, kind: str, message: str) -> None:
+    """Keep a message (``kind`` ``success``/``error``/``warning``) to show once at :func:`show_flash`."""
+    st.session_state.setdefault(K_FLASH, {})[scope] = (kind, message)
+
+
+def show_flash(scope: str) -> None:
+    """Show the message kept for ``scope``, once: a fixed heading, the message as plain text."""
+    kind, message = st.session_state.get(K_FLASH, {}).pop(scope, (None, None))
+    if kind == "success":
+        st.success(message, icon=":material/check_circle:")
+    elif kind == "error":
+        st.error(t("error"), icon=":material/error:")
+        st.text(message)
+    elif kind == "warning":
+        st.warning(t("warning"), icon=":material/warning:")
+        st.text(message)
+
+
+def attempt(
+    scope: str, action: Callable[[], object], success: str | Callable[[object], str]
+) -> object | None:
+    """Run a store action from a callback: keep a success message, or the mapper error's message.
+
+    Returns what the action returned, or ``None`` when it raised a :class:`~pipeline.errors.MapperError`
+    (anything else is a bug and propagates).
+    """
+    try:
+        result = action()
+    except MapperError as exc:
+        flash(scope, "error", str(exc))
+        return None
+    flash(scope, "success", success(result) if callable(success) else success)
+    return result

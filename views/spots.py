@@ -1,0 +1,356 @@
+"""Spots (问题点): residents mark problem spots on the map, support each other's, and see them as markers or heat.
+
+A click on the map places a pin; the form beside it names the nearest numbered asset, suggests supporting an
+open spot of the same category nearby instead, and adds the spot (category, text, optional photo, pseudonym).
+The public map shows spots snapped to the store's grid; a signed-in planner sees exact places and hidden
+spots. Resident text is shown with ``st.text`` and in dataframes only; the map escapes its own.
+"""
+
+import pandas as pd
+import streamlit as st
+import streamlit_folium
+
+from layers.spots_web import build_spots_map, distance_outside_m, pending_pin, spots_at
+from layers.web import display_to_wgs84
+from pipeline.errors import MapperError
+from store import (
+    MODERATION,
+    SpotCategory,
+    add_spot,
+    get_photo,
+    list_spots,
+    remove_spot,
+    spot_category_label,
+    suggest_support,
+    support_spot,
+)
+from store.geo import nearest_asset, spots_frame
+from ui import roles, state, widgets
+from ui.i18n import lang, t
+from ui.settings import load_settings
+from ui.state import K_TIANDITU
+
+K_PENDING = "spots_pending"  # (lon, lat) WGS-84 of the pin being placed
+K_SELECTED = "spots_selected"  # id of the spot shown beside the map (a select box)
+K_PHOTO_N = "_spots_photo_n"  # bumps the upload widget's key to empty it after a spot is added
+K_SUPPORTED = "_spots_supported"  # spot ids this session supported
+#: A spot may lie at most this far outside the compound's boundary (adjacent streets and gates).
+REACH_M = 100.0
+PHOTO_TYPES = ["jpg", "jpeg", "png", "heic", "heif"]
+TIME_ZONE = "Asia/Shanghai"
+#: The map's expected width in pixels (three fifths of a wide page), for its opening zoom.
+MAP_WIDTH = 580
+
+settings = load_settings(st.get_option("server.maxUploadSize"))
+view = state.current()
+inventory = widgets.numbered_or_stop(view, settings)
+widgets.header("spots", inventory)
+code = lang()
+try:
+    store = roles.open_store()
+except MapperError as exc:
+    widgets.show_error(exc)
+    st.stop()
+planner = roles.planner_box()
+roles.resident_key()
+cell_m = store.settings.blur_cell_m
+
+records = list_spots(store, view.compound, statuses=MODERATION if planner else ("open",))
+by_id = {r.id: r for r in records}
+mine = [r for r in records if roles.is_mine(r)]
+if planner:
+    frame = spots_frame(records, lang=code)
+    frame["mine"] = [roles.is_mine(r) for r in records]
+else:  # others' spots snapped to the grid; a resident's own at their exact place
+    others = spots_frame(
+        [r for r in records if not roles.is_mine(r)], blur_m=cell_m, lang=code, crs=inventory.crs
+    )
+    own = spots_frame(mine, lang=code)
+    others["mine"], own["mine"] = False, True
+    frame = pd.concat([others, own], ignore_index=True).sort_values("id", ignore_index=True)
+
+
+def _local(when: object) -> str:
+    """A stored UTC time as Beijing time, to the minute."""
+    return pd.Timestamp(when).tz_localize("UTC").tz_convert(TIME_ZONE).strftime("%Y-%m-%d %H:%M")
+
+
+def _category_name(category: str) -> str:
+    return spot_category_label(category, code)
+
+
+def _named(scope: str) -> bool:
+    """Whether the resident gave a pseudonym; if not, say so where they clicked."""
+    if roles.pseudonym("spots"):
+        return True
+    roles.flash(scope, "warning", t("spots_need_name"))
+    return False
+
+
+def _submit(lon: float, lat: float) -> None:
+    if not _named("spots_add"):
+        return
+    upload = st.session_state.get(f"spots_photo_{st.session_state.get(K_PHOTO_N, 0)}")
+    record = roles.attempt(
+        "spots_add",
+        lambda: add_spot(
+            store,
+            view.compound,
+            roles.resident("spots"),
+            lon,
+            lat,
+            st.session_state["spots_category"],
+            st.session_state.get("spots_text", ""),
+            photo=upload,
+            photo_name=upload.name if upload is not None else "photo",
+            assets=inventory.assets,
+        ),
+        lambda r: t("spots_added", id=r.id),
+    )
+    if record is not None:
+        st.session_state["spots_text"] = ""
+        st.session_state[K_PHOTO_N] = st.session_state.get(K_PHOTO_N, 0) + 1
+        st.session_state.pop(K_PENDING, None)
+        st.session_state[K_SELECTED] = record.id
+
+
+def _support(spot_id: int, scope: str) -> None:
+    if not _named(scope):
+        return
+    done = roles.attempt(
+        scope, lambda: support_spot(store, spot_id, roles.resident("spots")), t("spots_supported", id=spot_id)
+    )
+    if done is not None:
+        st.session_state.setdefault(K_SUPPORTED, set()).add(spot_id)
+        st.session_state.pop(K_PENDING, None)
+        st.session_state[K_SELECTED] = spot_id
+
+
+def _remove(spot_id: int) -> None:
+    done = roles.attempt(
+        "spots_selected",
+        lambda: remove_spot(store, spot_id, roles.resident(name=by_id[spot_id].author)) or True,
+        t("spots_removed", id=spot_id),
+    )
+    if done is not None:
+        st.session_state.pop(K_SELECTED, None)
+
+
+def _cancel() -> None:
+    st.session_state.pop(K_PENDING, None)
+
+
+# --- the map ------------------------------------------------------------------------------------------
+map_col, side = st.columns([3, 2], gap="medium")
+with map_col:
+    heat = st.toggle(t("spots_heat"), key="spots_heat", help=t("spots_heat_help"))
+    pending = st.session_state.get(K_PENDING)
+    try:
+        m = build_spots_map(
+            inventory,
+            frame,
+            lang=code,
+            basemap=view.basemap,
+            tianditu_key=st.session_state.get(K_TIANDITU, ""),
+            vendor_url=widgets.vendor_url(),
+            size_px=(MAP_WIDTH, widgets.MAP_HEIGHT),
+            heat=heat,
+            blurred_m=None if planner else cell_m,
+        )
+    except MapperError as exc:
+        widgets.show_error(exc)
+        st.stop()
+    out = (
+        streamlit_folium.st_folium(
+            m,
+            key="spots_map",
+            height=widgets.MAP_HEIGHT,
+            use_container_width=True,
+            returned_objects=["last_clicked", "last_object_clicked"],
+            feature_group_to_add=(
+                pending_pin(pending, lang=code, basemap=view.basemap) if pending is not None else None
+            ),
+        )
+        or {}
+    )
+    st.caption(t("spots_exact_note") if planner else t("spots_blur_note", m=cell_m))
+
+
+def _place(lng: float, lat: float) -> None:
+    """Put the new spot's pin where the map was clicked, unless that is far outside the compound."""
+    lon, lat = display_to_wgs84(lng, lat, view.basemap)
+    outside = distance_outside_m(inventory, lon, lat)
+    if outside > REACH_M:
+        roles.flash("spots_add", "warning", t("spots_too_far", dist=outside, max=REACH_M))
+        return
+    st.session_state[K_PENDING] = (round(lon, 7), round(lat, 7))
+    st.rerun()
+
+
+clicked = out.get("last_object_clicked")
+if state.is_new_click("spots_object", view, clicked):
+    ids = spots_at(frame, clicked["lat"], clicked["lng"], view.basemap)
+    if ids:  # a spot: show it beside the map
+        st.session_state[K_SELECTED] = ids[0]
+    else:  # a numbered asset or a gate: the problem is there
+        _place(clicked["lng"], clicked["lat"])
+point = out.get("last_clicked")
+if state.is_new_click("spots_point", view, point):
+    _place(point["lng"], point["lat"])
+
+# --- beside the map: the new spot, then the spot chosen ---------------------------------------------------
+with side:
+    name = roles.pseudonym_input("spots")
+    st.subheader(t("spots_add"))
+    roles.show_flash("spots_add")
+    pending = st.session_state.get(K_PENDING)
+    if pending is None:
+        st.caption(t("spots_click_hint"))
+    else:
+        lon, lat = pending
+        near = nearest_asset(lon, lat, inventory.assets, max_dist_m=store.settings.near_asset_m)
+        st.text(near.text(code) if near else t("spots_no_near", m=store.settings.near_asset_m))
+        category = st.selectbox(
+            t("spots_category"),
+            [c.value for c in SpotCategory],
+            format_func=_category_name,
+            key="spots_category",
+        )
+        similar = suggest_support(store, view.compound, lon, lat, category)
+        if similar:
+            st.warning(
+                t("spots_similar", n=len(similar), m=store.settings.similar_spot_m), icon=":material/info:"
+            )
+            for found in similar[:3]:
+                spot = found.spot
+                with st.container(border=True):
+                    # Distances only for planners: three clicks and three distances would locate a spot
+                    # that the public map blurs.
+                    where = f"{found.dist_m:.0f} m" if planner else spot.near(code)
+                    parts = (
+                        f"#{spot.id}",
+                        spot.category_label(code),
+                        where,
+                        t("spots_n_support", n=spot.supports),
+                    )
+                    st.text(" · ".join(x for x in parts if x))
+                    st.text(spot.text)
+                    st.button(
+                        t("spots_support_this"),
+                        key=f"spots_similar_{spot.id}",
+                        on_click=_support,
+                        args=(spot.id, "spots_add"),
+                        disabled=roles.is_mine(spot),
+                    )
+        st.text_area(
+            t("spots_text"),
+            key="spots_text",
+            max_chars=store.settings.max_text_chars,
+            height=110,
+            placeholder=t("spots_text_hint"),
+        )
+        st.file_uploader(
+            t("spots_photo"),
+            type=PHOTO_TYPES,
+            key=f"spots_photo_{st.session_state.get(K_PHOTO_N, 0)}",
+            help=t("spots_photo_help", mb=store.settings.max_photo_bytes // 2**20),
+            max_upload_size=max(
+                1, store.settings.max_photo_bytes // 2**20
+            ),  # in the browser; the store checks
+        )
+        add_col, cancel_col = st.columns(2)
+        add_col.button(
+            t("spots_submit"),
+            type="primary",
+            key="spots_submit",
+            on_click=_submit,
+            args=(lon, lat),
+        )
+        cancel_col.button(t("spots_cancel"), key="spots_cancel", on_click=_cancel)
+        if not name:
+            st.caption(t("spots_need_name"))
+
+    st.subheader(t("spots_selected"))
+    roles.show_flash("spots_selected")
+    if st.session_state.get(K_SELECTED) not in by_id:
+        st.session_state.pop(K_SELECTED, None)
+    spot_names = {  # no resident text in the options: it is shown below with st.text
+        r.id: " · ".join(
+            x
+            for x in (f"#{r.id}", r.category_label(code), r.near(code), t("spots_n_support", n=r.supports))
+            if x
+        )
+        for r in records
+    }
+    chosen = st.selectbox(
+        t("spots_pick"),
+        list(by_id),
+        index=None,
+        key=K_SELECTED,
+        placeholder=t("spots_pick_hint"),
+        format_func=spot_names.get,
+    )
+    if chosen is not None:
+        spot = by_id[chosen]
+        with st.container(border=True):
+            st.text(" · ".join(x for x in (f"#{spot.id}", spot.category_label(code), spot.near(code)) if x))
+            st.text(spot.text)
+            st.text(f"— {spot.author} · {t('spots_n_support', n=spot.supports)} · {_local(spot.created_at)}")
+            if spot.status != "open":
+                st.caption(t("spots_hidden"))
+                st.text(spot.status_reason or "")
+            if spot.has_photo:
+                try:
+                    st.image(get_photo(store, spot.id, thumbnail=True, include_hidden=planner is not None))
+                except MapperError as exc:
+                    widgets.show_error(exc)
+            if roles.is_mine(spot):
+                st.caption(t("spots_yours"))
+                st.button(t("spots_remove"), key=f"spots_remove_{spot.id}", on_click=_remove, args=(spot.id,))
+            elif spot.status == "open":
+                supported = spot.id in st.session_state.get(K_SUPPORTED, set())
+                st.button(
+                    t("spots_supported_already") if supported else t("spots_support"),
+                    key=f"spots_support_{spot.id}",
+                    on_click=_support,
+                    args=(spot.id, "spots_selected"),
+                    disabled=supported,
+                    icon=":material/thumb_up:",
+                )
+                if not name:
+                    st.caption(t("spots_need_name"))
+
+# --- the list -------------------------------------------------------------------------------------------
+st.subheader(t("spots_list", n=len(records)))
+filter_col, mine_col = st.columns([2, 1])
+only = filter_col.multiselect(
+    t("spots_category"),
+    [c.value for c in SpotCategory],
+    format_func=_category_name,
+    key="spots_filter",
+    placeholder=t("all"),
+)
+only_mine = mine_col.toggle(t("spots_only_mine"), key="spots_only_mine")
+shown = [r for r in records if (not only or r.category in only) and (not only_mine or roles.is_mine(r))]
+table = pd.DataFrame(
+    {
+        t("spots_col_id"): [r.id for r in shown],
+        t("spots_col_category"): [r.category_label(code) for r in shown],
+        t("spots_col_text"): [r.text for r in shown],
+        t("spots_col_near"): [r.near(code) for r in shown],
+        t("spots_col_supports"): [r.supports for r in shown],
+        t("spots_col_author"): [r.author for r in shown],
+        t("spots_col_time"): [_local(r.created_at) for r in shown],
+        t("spots_col_photo"): [r.has_photo for r in shown],
+    }
+)
+if planner:
+    table[t("spots_col_status")] = [t(f"spots_status_{r.status}") for r in shown]
+    table["lon"] = [r.lon for r in shown]
+    table["lat"] = [r.lat for r in shown]
+st.dataframe(
+    table,
+    hide_index=True,
+    width="stretch",
+    column_config={t("spots_col_text"): st.column_config.TextColumn(width="large")},
+)
