@@ -56,6 +56,7 @@ from layers.definitions import (
 from pipeline import schema as S
 from pipeline.coords import gcj02_to_wgs84, wgs84_to_gcj02
 from pipeline.errors import DataError
+from pipeline.gates import rule_text
 from pipeline.inventory import Inventory
 from pipeline.taxonomy import load_taxonomy
 
@@ -657,7 +658,7 @@ def _gate_rows(inventory: Inventory, lang: str, basemap: str) -> list[list[Any]]
         sid = escape_text(gate[S.SOURCE_ID])
         if gate["is_main"]:
             icon = f'<div class="am-gate am-main" data-sid="{sid}" data-main="1">{main_word}</div>'
-            tip = f"<b>{main_word}</b> {title}<br>{escape_text(gate['main_rule'])}"
+            tip = f"<b>{main_word}</b> {title}<br>{escape_text(rule_text(gate['main_rule'], lang))}"
             width, z = 14 * len(word("main_gate", lang)) + 14 if lang == "zh" else 74, 2000
         else:
             icon = f'<div class="am-gate" data-sid="{sid}"></div>'

@@ -30,6 +30,7 @@ from pipeline.city import (
     share_columns,
 )
 from pipeline.errors import MapperError
+from pipeline.gates import rule_text
 from pipeline.inventory import Inventory
 from pipeline.taxonomy import load_taxonomy
 from ui import state, widgets
@@ -200,7 +201,7 @@ def show_compound(compound_id: str) -> None:
         widgets.show_error(exc)
         return
     main = inventory.main_gate
-    st.text(f"{t('main_gate')}: {main.name or main.source_id} · {main.rule}")
+    st.text(f"{t('main_gate')}: {main.name or main.source_id} · {rule_text(main.rule, lang())}")
     map_col, table_col = st.columns([3, 2], gap="medium")
     with map_col:
         widgets.show_map(inventory, view, key="city_compound_map", returned=[], height=520, width=720)

@@ -7,6 +7,7 @@ from layers.definitions import word
 from layers.web import display_to_wgs84, point_at
 from pipeline import schema as S
 from pipeline.errors import MapperError
+from pipeline.gates import rule_text
 from pipeline.numbering import MAX_GATE_DIST_M
 from pipeline.profile import profile_rows
 from ui import data, state, widgets
@@ -52,7 +53,7 @@ with side:
     st.subheader(t("main_gate"))
     st.text(main.name or main.source_id)
     st.caption(t("why_gate"))
-    st.text(main.rule)
+    st.text(rule_text(main.rule, lang()))
     st.subheader(t("numbered", n=len(inventory.assets)))
     counts = inventory.assets[S.CATEGORY].value_counts()
     st.dataframe(
