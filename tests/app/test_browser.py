@@ -192,10 +192,10 @@ def test_map_shows_numbered_markers_and_a_gate_click_renumbers(page, server: str
     assert frame.locator(".am-main").inner_text() == "主入口"
     _shot(page, "layout.png")
     frame.locator(".am-gate:not(.am-main)").first.click()
-    page.wait_for_function("() => location.search.includes('gate=node%2F5671590330')", timeout=30_000)
+    page.wait_for_function("() => location.search.includes('gate=node%2F5671590330')", timeout=60_000)
     frame = _map(page)
     park = frame.locator(f'.am-num[data-sid="{PARK}"]')
-    deadline = time.monotonic() + 30
+    deadline = time.monotonic() + 60
     while park.inner_text() == "9" and time.monotonic() < deadline:
         page.wait_for_timeout(200)
     assert park.inner_text() == "21"
