@@ -10,6 +10,7 @@ import argparse
 import logging
 import sys
 from collections.abc import Sequence
+from dataclasses import replace
 from pathlib import Path
 
 import geopandas as gpd
@@ -263,6 +264,8 @@ def run_build(args: argparse.Namespace) -> int:
         survey=survey,
         survey_source=args.survey.name if args.survey else "",
     )
+    if args.osm is not None:  # lets `sites` find the extract again for the walking network
+        inventory = replace(inventory, report={**inventory.report, "osm_path": str(args.osm.resolve())})
     out = write_inventory(inventory, args.out)
     gate = inventory.report["main_gate"]
     print(

@@ -49,7 +49,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
     p.add_argument(
         "--osm",
         type=Path,
-        help="the extract the inventory was built from (facilities and paths beyond 150 m; strongly advised)",
+        help="the extract the inventory was built from (facilities and paths beyond 150 m); default: the one `build` recorded",
     )
     p.add_argument(
         "--spots",
@@ -76,14 +76,24 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
     return p
 
 
+def _recorded_extract(inventory: Inventory) -> Path | None:
+    """The extract `build` recorded in the report, when it is still where it was."""
+    recorded = inventory.report.get("osm_path")
+    if recorded and Path(recorded).is_file():
+        log.info("Reading the extract the inventory was built from: %s", recorded)
+        return Path(recorded)
+    return None
+
+
 def run(args: argparse.Namespace) -> int:
     """Run ``sites``; return the exit status."""
     inventory = read_inventory(args.inventory)
+    osm = args.osm or _recorded_extract(inventory)
     features = None
-    if args.osm is not None:
+    if osm is not None:
         from pipeline.osm import read_osm
 
-        features = read_osm(args.osm)
+        features = read_osm(osm)
     weights, options = read_weights(args.weights) if args.weights else (SiteWeights(), SiteOptions())
     standards = read_standards(overrides=args.standards)
     coverage, sites = find_sites(

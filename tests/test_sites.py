@@ -9,7 +9,7 @@ import shapely
 
 from pipeline.cli import main
 from pipeline.errors import CRSError, DataError
-from pipeline.inventory import build_inventory, write_inventory
+from pipeline.inventory import build_inventory, read_inventory, write_inventory
 from pipeline.sites import (
     SiteWeights,
     candidate_sites,
@@ -220,3 +220,14 @@ def test_a_cluster_of_spots_away_from_other_sites_is_a_site(lawn):
     assert (found["spots"].iloc[0], found["supports"].iloc[0]) == (3, 1)
     assert "3 spots nearby" in found["reason_en"].iloc[0]
     assert sites.set_index("source_id").loc["way/40", "spots"] == 6
+
+
+def test_cli_finds_the_extract_build_recorded(tmp_path, capsys):
+    """Without --osm, `sites` reads the extract `build` recorded: the same coverage as with it."""
+    inventory_dir = tmp_path / "inventory"
+    assert main(["-q", "build", "--osm", str(DEMO_OSM), "--compound", "way/595108678", "--out", str(inventory_dir)]) == 0
+    assert read_inventory(inventory_dir).report["osm_path"] == str(DEMO_OSM.resolve())
+    assert main(["-q", "sites", "--inventory", str(inventory_dir), "--out", str(tmp_path / "a")]) == 0
+    assert main(["-q", "sites", "--inventory", str(inventory_dir), "--osm", str(DEMO_OSM), "--out", str(tmp_path / "b")]) == 0
+    a, b = (pd.read_csv(tmp_path / d / "coverage.csv", encoding="utf-8-sig") for d in "ab")
+    pd.testing.assert_frame_equal(a, b)
