@@ -24,11 +24,15 @@ from collections.abc import Callable
 import streamlit as st
 
 from pipeline.errors import MapperError
+from pipeline.inventory import Inventory
 from store import Planner, Resident, Store, authenticate, load_planners, new_resident_key
 from store.identity import digest
 from store.records import SpotRecord
 from store.settings import default_db_url
+from ui import state, widgets
 from ui.i18n import t
+from ui.settings import load_settings
+from ui.state import View
 
 K_RESIDENT_KEY = "_resident_key"
 K_PSEUDONYM = "_resident_pseudonym"
@@ -212,3 +216,22 @@ def attempt(
         return None
     flash(scope, "success", success(result) if callable(success) else success)
     return result
+
+
+def open_page(key: str) -> tuple[View, Inventory, Store, Planner | None]:
+    """Start a resident or planner page: its view, inventory and header, the store, who is signed in.
+
+    Stops the page with the error shown when the inventory or the store cannot be opened.
+    """
+    settings = load_settings(st.get_option("server.maxUploadSize"))
+    view = state.current()
+    inventory = widgets.numbered_or_stop(view, settings)
+    widgets.header(key, inventory)
+    try:
+        store = open_store()
+    except MapperError as exc:
+        widgets.show_error(exc)
+        st.stop()
+    signed_in = planner_box()
+    resident_key()
+    return view, inventory, store, signed_in

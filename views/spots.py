@@ -27,7 +27,6 @@ from store import (
 from store.geo import nearest_asset, spots_frame
 from ui import roles, state, widgets
 from ui.i18n import lang, t
-from ui.settings import load_settings
 from ui.state import K_TIANDITU
 
 K_PENDING = "spots_pending"  # (lon, lat) WGS-84 of the pin being placed
@@ -41,18 +40,8 @@ TIME_ZONE = "Asia/Shanghai"
 #: The map's expected width in pixels (three fifths of a wide page), for its opening zoom.
 MAP_WIDTH = 580
 
-settings = load_settings(st.get_option("server.maxUploadSize"))
-view = state.current()
-inventory = widgets.numbered_or_stop(view, settings)
-widgets.header("spots", inventory)
+view, inventory, store, planner = roles.open_page("spots")
 code = lang()
-try:
-    store = roles.open_store()
-except MapperError as exc:
-    widgets.show_error(exc)
-    st.stop()
-planner = roles.planner_box()
-roles.resident_key()
 cell_m = store.settings.blur_cell_m
 
 records = list_spots(store, view.compound, statuses=MODERATION if planner else ("open",))

@@ -37,26 +37,15 @@ from store import (
     spot_category_label,
 )
 from store.models import ANONYMOUS, NAMED
-from ui import roles, state, widgets
+from ui import roles, widgets
 from ui.i18n import lang, t
-from ui.settings import load_settings
 
 K_SESSION = "vote_session"  # the session shown (a select box)
 K_VOTED = "_vote_voted"  # session ids this browser session has voted in
 K_FIGURES = "_vote_figures"  # (session id, language) -> PNG bytes of the results figure
 
-settings = load_settings(st.get_option("server.maxUploadSize"))
-view = state.current()
-inventory = widgets.numbered_or_stop(view, settings)
-widgets.header("vote", inventory)
+view, inventory, store, planner = roles.open_page("vote")
 code = lang()
-try:
-    store = roles.open_store()
-except MapperError as exc:
-    widgets.show_error(exc)
-    st.stop()
-planner = roles.planner_box()
-roles.resident_key()
 st.caption(t("vote_intro"))
 
 
