@@ -127,6 +127,18 @@ def write_json_atomic(data: Any, path: str | Path) -> Path:
     return path
 
 
+def read_json(path: Path, what: str) -> Any:
+    """Read a JSON file a person may have edited by hand; errors name the file and the fix."""
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise InputFileError(f"Cannot read {what} `{path}`: {exc}.") from exc
+    except json.JSONDecodeError as exc:
+        raise DataError(
+            f"{what.capitalize()} `{path}` is not valid JSON ({exc}); fix it by hand or move it away to start afresh."
+        ) from exc
+
+
 # --- the operations ------------------------------------------------------------------------------
 
 
@@ -399,14 +411,7 @@ def read_edits(path: str | Path, compound: str) -> Edits:
     path = Path(path)
     if not path.is_file():
         return Edits(compound=compound)
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise InputFileError(f"Cannot read the edits file `{path}`: {exc}.") from exc
-    except json.JSONDecodeError as exc:
-        raise DataError(
-            f"The edits file `{path}` is not valid JSON ({exc}); fix it by hand or move it away to start afresh."
-        ) from exc
+    data = read_json(path, "the edits file")
     return from_dict(data, compound=compound, where=f"The edits file `{path}`")
 
 

@@ -13,15 +13,14 @@ says which field is wrong and how to fix it.
 from __future__ import annotations
 
 import datetime as dt
-import json
 import logging
 import math
 from dataclasses import asdict, dataclass, fields, replace
 from pathlib import Path
 from typing import Any
 
-from pipeline.edits import compound_dir, write_json_atomic
-from pipeline.errors import DataError, InputFileError
+from pipeline.edits import compound_dir, read_json, write_json_atomic
+from pipeline.errors import DataError
 
 log = logging.getLogger(__name__)
 
@@ -227,12 +226,7 @@ def read_profile(path: str | Path, compound: str) -> Profile:
     path = Path(path)
     if not path.is_file():
         return Profile(compound=compound)
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise InputFileError(f"Cannot read the profile `{path}`: {exc}.") from exc
-    except json.JSONDecodeError as exc:
-        raise DataError(f"The profile `{path}` is not valid JSON ({exc}); fix it by hand.") from exc
+    data = read_json(path, "the profile")
     if not isinstance(data, dict) or data.get("compound") != compound:
         found = data.get("compound") if isinstance(data, dict) else None
         raise DataError(
