@@ -2,12 +2,20 @@
 
 from __future__ import annotations
 
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import folium
+import pytest
 from branca.element import Element
 
 from layers.web import DivMarkers
@@ -16,6 +24,53 @@ ROOT = Path(__file__).resolve().parents[2]
 APP = str(ROOT / "app.py")
 PARK = "way/595098643"  # 畅乐园, number 9 from the detected gate
 SOUTH_EAST_GATE = "node/5671590330"  # 东南门, not the detected main gate
+
+CHROMIUM = "/usr/bin/chromium"
+#: Headless, no sandbox (root in CI), and none of Chromium's own calls home.
+CHROMIUM_ARGS = [
+    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+]  # fmt: skip
+
+
+def free_port() -> int:
+    """A TCP port free on 127.0.0.1 right now."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@contextmanager
+def app_server(folder: Path, env: dict[str, str]) -> Iterator[str]:
+    """Run the real app (``streamlit run app.py``) on a free port until it answers; yield its URL.
+
+    ``env`` is added to this process's environment; the server's output goes to ``folder/server.log``.
+    """
+    port = free_port()
+    command = [sys.executable, "-m", "streamlit", "run", APP, "--server.port", str(port)]
+    command += ["--server.address", "127.0.0.1", "--server.headless", "true"]
+    command += ["--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none"]
+    with (folder / "server.log").open("w") as log:
+        process = subprocess.Popen(
+            command, cwd=ROOT, env={**os.environ, **env}, stdout=log, stderr=subprocess.STDOUT
+        )
+        url = f"http://127.0.0.1:{port}"
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as answer:
+                    if answer.status == 200:
+                        break
+            except OSError:
+                if process.poll() is not None or time.monotonic() > deadline:
+                    process.kill()
+                    pytest.fail(f"Streamlit did not start: {(folder / 'server.log').read_text()}")
+                time.sleep(0.3)
+        try:
+            yield url
+        finally:
+            process.terminate()
+            process.wait(timeout=20)
 
 
 @dataclass

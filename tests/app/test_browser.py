@@ -9,36 +9,20 @@ if the list is not empty. Screenshots go to ``test-artifacts/``.
 from __future__ import annotations
 
 import math
-import os
 import shutil
-import socket
-import subprocess
-import sys
 import time
-import urllib.request
 import xml.etree.ElementTree as ET
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from tests.app.support import APP, PARK, ROOT
+from tests.app.support import CHROMIUM, CHROMIUM_ARGS, PARK, ROOT, app_server
 
 playwright = pytest.importorskip("playwright.sync_api")
 
 pytestmark = pytest.mark.browser
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 ARTIFACTS = ROOT / "test-artifacts"
 MAP_FRAME = 'iframe[title="streamlit_folium.st_folium"]'
 DEMO_OSM = ROOT / "data" / "osm" / "beijing_haidian_qinghua-east-rd.osm"
@@ -92,12 +76,6 @@ def write_xss_extract(path: Path) -> None:
     ET.ElementTree(root).write(path, encoding="utf-8", xml_declaration=True)
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """The real app on a free port; yields its base URL."""
@@ -108,39 +86,9 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     data.mkdir()
     shutil.copy(DEMO_OSM, data / DEMO_OSM.name)
     write_xss_extract(data / "xss.osm")
-    port = _free_port()
-    env = {
-        **os.environ,
-        "MAPPER_DATA_DIR": str(data),
-        "MAPPER_RUNTIME_DIR": str(folder / "runtime"),
-    }
-    command = [sys.executable, "-m", "streamlit", "run", APP, "--server.port", str(port)]
-    command += [
-        "--server.address",
-        "127.0.0.1",
-        "--server.headless",
-        "true",
-        "--browser.gatherUsageStats",
-        "false",
-    ]
-    log = (folder / "server.log").open("w")
-    process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while True:
-        try:
-            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as answer:
-                if answer.status == 200:
-                    break
-        except OSError:
-            if process.poll() is not None or time.monotonic() > deadline:
-                process.kill()
-                pytest.fail(f"Streamlit did not start: {(folder / 'server.log').read_text()}")
-            time.sleep(0.3)
-    yield url
-    process.terminate()
-    process.wait(timeout=20)
-    log.close()
+    env = {"MAPPER_DATA_DIR": str(data), "MAPPER_RUNTIME_DIR": str(folder / "runtime")}
+    with app_server(folder, env) as url:
+        yield url
 
 
 @pytest.fixture(scope="module")

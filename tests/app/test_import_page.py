@@ -8,13 +8,7 @@ points clicked on the real map, and accepted.
 from __future__ import annotations
 
 import json
-import os
 import shutil
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -29,7 +23,7 @@ from pipeline import survey_store as store
 from pipeline.errors import MapperError
 from pipeline.inventory import Inventory
 from pipeline.survey import read_survey
-from tests.app.support import APP, ROOT, FakeMap, markers
+from tests.app.support import APP, CHROMIUM, CHROMIUM_ARGS, ROOT, FakeMap, app_server, markers
 from tests.survey_files import control_points_for, write_dxf
 
 TIMEOUT = 60
@@ -236,22 +230,8 @@ def test_control_points_clicked_on_the_map_register_a_local_drawing(
 
 # --- in a real browser ---------------------------------------------------------------------------
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--no-first-run",
-    "--disable-background-networking",
-]
 MAP_FRAME = 'iframe[title="streamlit_folium.st_folium"]'
 ARTIFACTS = ROOT / "test-artifacts"
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def serve(folder: Path, **env: str) -> Iterator[str]:
@@ -259,41 +239,9 @@ def serve(folder: Path, **env: str) -> Iterator[str]:
     data = folder / "osm"
     data.mkdir(exist_ok=True)
     shutil.copy(ROOT / "data" / "osm" / "beijing_haidian_qinghua-east-rd.osm", data)
-    port = _free_port()
-    environ = {
-        **os.environ,
-        "MAPPER_DATA_DIR": str(data),
-        "MAPPER_RUNTIME_DIR": str(folder / "runtime"),
-        **env,
-    }
-    command = [sys.executable, "-m", "streamlit", "run", APP, "--server.port", str(port)]
-    command += [
-        "--server.address",
-        "127.0.0.1",
-        "--server.headless",
-        "true",
-        "--browser.gatherUsageStats",
-        "false",
-    ]
-    with (folder / "server.log").open("w") as log:
-        process = subprocess.Popen(command, cwd=ROOT, env=environ, stdout=log, stderr=subprocess.STDOUT)
-        url = f"http://127.0.0.1:{port}"
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as answer:
-                    if answer.status == 200:
-                        break
-            except OSError:
-                if process.poll() is not None or time.monotonic() > deadline:
-                    process.kill()
-                    pytest.fail(f"Streamlit did not start: {(folder / 'server.log').read_text()}")
-                time.sleep(0.3)
-        try:
-            yield url
-        finally:
-            process.terminate()
-            process.wait(timeout=20)
+    environ = {"MAPPER_DATA_DIR": str(data), "MAPPER_RUNTIME_DIR": str(folder / "runtime"), **env}
+    with app_server(folder, environ) as url:
+        yield url
 
 
 def open_page(url: str, path: str):

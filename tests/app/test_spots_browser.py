@@ -12,13 +12,7 @@ Screenshots go to ``test-artifacts/``.
 
 from __future__ import annotations
 
-import os
 import shutil
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -44,15 +38,12 @@ from store import (
     open_session,
     support_spot,
 )
-from tests.app.support import APP, ROOT
+from tests.app.support import CHROMIUM, CHROMIUM_ARGS, ROOT, app_server
 
 playwright = pytest.importorskip("playwright.sync_api")
 
 pytestmark = pytest.mark.browser
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run"]
-CHROMIUM_ARGS += ["--disable-background-networking", "--disable-component-update", "--disable-sync"]
 ARTIFACTS = ROOT / "test-artifacts"
 MAP_FRAME = 'iframe[title="streamlit_folium.st_folium"]'
 DEMO_OSM = ROOT / "data" / "osm" / "beijing_haidian_qinghua-east-rd.osm"
@@ -160,12 +151,6 @@ def _seed(
     return spots, (float(to_wgs.iloc[-1].x), float(to_wgs.iloc[-1].y))
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
 def scene(tmp_path_factory: pytest.TempPathFactory, demo_inventory: Inventory) -> Iterator[Scene]:
     """The real app on a free port, on a seeded store of its own."""
@@ -177,36 +162,15 @@ def scene(tmp_path_factory: pytest.TempPathFactory, demo_inventory: Inventory) -
     shutil.copy(DEMO_OSM, data / DEMO_OSM.name)
     db_url = f"sqlite:///{folder / 'mapper.sqlite3'}"
     spots, empty = _seed(db_url, demo_inventory)
-    port = _free_port()
     env = {
-        **os.environ,
         "MAPPER_DATA_DIR": str(data),
         "MAPPER_RUNTIME_DIR": str(folder / "runtime"),
         "MAPPER_DB_URL": db_url,
         "MAPPER_PLANNERS": f"wang={hash_password(PASSWORD)}",
     }
-    env.pop("MAPPER_PLANNERS_FILE", None)
-    command = [sys.executable, "-m", "streamlit", "run", APP, "--server.port", str(port)]
-    command += ["--server.address", "127.0.0.1", "--server.headless", "true"]
-    command += ["--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none"]
-    log = (folder / "server.log").open("w")
-    process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while True:
-        try:
-            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as answer:
-                if answer.status == 200:
-                    break
-        except OSError:
-            if process.poll() is not None or time.monotonic() > deadline:
-                process.kill()
-                pytest.fail(f"Streamlit did not start: {(folder / 'server.log').read_text()}")
-            time.sleep(0.3)
-    yield Scene(url=url, spots=spots, empty=empty, db_url=db_url)
-    process.terminate()
-    process.wait(timeout=20)
-    log.close()
+    env["MAPPER_PLANNERS_FILE"] = ""  # the planners come from MAPPER_PLANNERS only
+    with app_server(folder, env) as url:
+        yield Scene(url=url, spots=spots, empty=empty, db_url=db_url)
 
 
 @pytest.fixture(scope="module")
