@@ -23,37 +23,10 @@ from pipeline.sites import SITE_TYPES, SiteWeights, class_label, find_sites, ran
 from pipeline.sites_cli import spots_from_store
 from pipeline.standards import read_standards
 from ui import data, state, widgets
-from ui.i18n import lang
+from ui.i18n import lang, t
 from ui.settings import load_settings
 from ui.state import K_TIANDITU
 
-#: This page's words (to move into ui.i18n.TEXT when the page is registered).
-TEXT = {
-    "title": {"zh": "候选点位", "en": "Candidate sites"},
-    "intro": {
-        "zh": "按《城市居住区规划设计标准》(GB 50180-2018) 的步行距离，测算各类设施对本小区住宅楼的覆盖，"
-        "并对可改造的空间排序。每个点位都附一句理由。",
-        "en": "Walking coverage of the compound's housing against GB 50180-2018, and the spaces that could "
-        "change, ranked, each with its reason.",
-    },
-    "weights": {"zh": "权重（拖动即重新排序）", "en": "Weights (drag to re-rank)"},
-    "demand": {"zh": "居民需求", "en": "Demand"},
-    "gap": {"zh": "补缺", "en": "Gap filled"},
-    "suitability": {"zh": "场地条件", "en": "Suitability"},
-    "profile": {"zh": "老龄化", "en": "Profile (aged 60+)"},
-    "sites": {"zh": "点位排序", "en": "Ranked sites"},
-    "coverage": {"zh": "设施覆盖", "en": "Facility coverage"},
-    "service_area": {"zh": "在地图上显示步行服务范围", "en": "Show the walking service area of"},
-    "none": {"zh": "（不显示）", "en": "(none)"},
-    "recalled": {"zh": "默认值，待核对标准原文", "en": "default, check the standard's text"},
-    "zones": {"zh": "监督分区（就近划片）", "en": "Supervision zones (就近划片)"},
-    "works": {"zh": "表决选定的工程", "en": "Works chosen by the vote"},
-    "join": {"zh": "步行相距（米）以内的工程合为一片", "en": "Works within this walk (m) share a zone"},
-    "download": {"zh": "下载 CSV", "en": "Download CSV"},
-    "no_sites": {"zh": "没有找到候选点位。", "en": "No candidate site found."},
-    "spots_note": {"zh": "计入 {n} 个居民问题点。", "en": "{n} residents' spots counted."},
-    "computing": {"zh": "正在计算步行覆盖……", "en": "Measuring walking coverage…"},
-}
 COLUMNS = {
     "rank": {"zh": "排名", "en": "Rank"},
     "site_id": {"zh": "编号", "en": "Site"},
@@ -74,11 +47,6 @@ STATUS = {
     "partial": {"zh": "部分", "en": "partial"},
     "gap": {"zh": "缺", "en": "gap"},
 }
-
-
-def _t(key: str, **values: object) -> str:
-    text = TEXT[key][lang()]
-    return text.format(**values) if values else text
 
 
 @st.cache_data(ttl=30, show_spinner=False)
@@ -116,8 +84,8 @@ settings = load_settings(st.get_option("server.maxUploadSize"))
 view = state.current()
 inventory = widgets.numbered_or_stop(view, settings)
 code = lang()
-st.title(_t("title"))
-st.caption(_t("intro"))
+st.title(t("sites"))
+st.caption(t("sites_intro"))
 try:
     path = data.extract_path(view.extract, settings)
     edits = json.dumps(to_dict(data.load_edits(view, settings)), ensure_ascii=False, sort_keys=True)
@@ -126,18 +94,18 @@ try:
     spots_json = "" if spots is None else spots.drop(columns="geometry").to_json(default_handler=str)
     # The gate is part of the key: a gate point chosen on the map is an opening of the wall too.
     key = (str(path), path.stat().st_mtime, view.compound, edits + view.gate)
-    with st.spinner(_t("computing")):
+    with st.spinner(t("sites_computing")):
         coverage = _coverage(*key, inventory)
         assessed = _assessed(*key, aged, spots_json, inventory, coverage, spots)
 except MapperError as exc:
     widgets.show_error(exc)
     st.stop()
 
-with st.expander(_t("weights"), expanded=True):
+with st.expander(t("sites_weights"), expanded=True):
     cols = st.columns(4)
     defaults = SiteWeights()
     chosen = {
-        part: cols[i].slider(_t(part), 0.0, 1.0, getattr(defaults, part), 0.05, key=f"sites_w_{part}")
+        part: cols[i].slider(t(f"sites_{part}"), 0.0, 1.0, getattr(defaults, part), 0.05, key=f"sites_w_{part}")
         for i, part in enumerate(("demand", "gap", "suitability", "profile"))
     }
 try:
@@ -149,7 +117,9 @@ except MapperError as exc:
 standards = read_standards()
 kinds = list(coverage.table["kind"])
 label_of = dict(zip(kinds, coverage.table["facility_zh" if code == "zh" else "facility_en"], strict=True))
-shown_kind = st.selectbox(_t("service_area"), ["", *kinds], format_func=lambda k: label_of.get(k, _t("none")))
+shown_kind = st.selectbox(
+    t("sites_service_area"), ["", *kinds], format_func=lambda k: label_of.get(k, t("sites_none"))
+)
 
 m = build_map(
     inventory,
@@ -181,7 +151,7 @@ if len(sites):
     )
     folium.GeoJson(
         shown.to_json(),
-        name=escape_text(_t("sites")),
+        name=escape_text(t("sites_sites")),
         control=False,
         # Brown (ColorBrewer Set1), apart from the category colours; the first three drawn stronger.
         style_function=lambda f: {
@@ -196,21 +166,21 @@ streamlit_folium.st_folium(
     m, key="sites_map", height=widgets.MAP_HEIGHT, use_container_width=True, returned_objects=[]
 )
 
-st.subheader(_t("sites"))
+st.subheader(t("sites_sites"))
 if sites.empty:
-    st.info(_t("no_sites"))
+    st.info(t("sites_no_sites"))
 else:
-    st.caption(_t("spots_note", n=0 if spots is None else len(spots)))
+    st.caption(t("sites_spots_note", n=0 if spots is None else len(spots)))
     table = pd.DataFrame(
         {
             COLUMNS["rank"][code]: sites["rank"],
             COLUMNS["site_id"][code]: sites["site_id"],
             COLUMNS["type"][code]: [SITE_TYPES[t][code] for t in sites["type"]],
             COLUMNS["score"][code]: sites["score"],
-            _t("demand"): sites["demand"],
-            _t("gap"): sites["gap"],
-            _t("suitability"): sites["suitability"],
-            _t("profile"): sites["profile"],
+            t("sites_demand"): sites["demand"],
+            t("sites_gap"): sites["gap"],
+            t("sites_suitability"): sites["suitability"],
+            t("sites_profile"): sites["profile"],
             COLUMNS["reason"][code]: sites[f"reason_{code}"],
             COLUMNS["uses"][code]: sites[f"uses_{code}"],
             COLUMNS["class"][code]: [class_label(c, code) for c in sites["renovation_class"]],
@@ -218,14 +188,14 @@ else:
     )
     st.dataframe(table, hide_index=True, width="stretch")
     st.download_button(
-        _t("download"),
+        t("sites_download"),
         sites.drop(columns="geometry").to_csv(index=False).encode("utf-8-sig"),
         file_name="sites.csv",
         mime="text/csv",
         key="sites_csv",
     )
 
-st.subheader(_t("coverage"))
+st.subheader(t("sites_coverage"))
 cov = coverage.table
 st.dataframe(
     pd.DataFrame(
@@ -236,7 +206,7 @@ st.dataframe(
             COLUMNS["status"][code]: [STATUS[s][code] for s in cov["status"]],
             COLUMNS["nearest"][code]: cov["nearest_median_m"],
             COLUMNS["note"][code]: [
-                " · ".join(x for x in (_t("recalled") if r else "", n) if x)
+                " · ".join(x for x in (t("sites_recalled") if r else "", n) if x)
                 for r, n in zip(cov["recalled"], cov["note"], strict=True)
             ],
         }
@@ -248,9 +218,9 @@ st.dataframe(
     },
 )
 
-st.subheader(_t("zones"))
-works = st.multiselect(_t("works"), list(sites["site_id"]), key="sites_works")
-join = st.number_input(_t("join"), 20.0, 2000.0, 150.0, 10.0, key="sites_join")
+st.subheader(t("sites_zones"))
+works = st.multiselect(t("sites_works"), list(sites["site_id"]), key="sites_works")
+join = st.number_input(t("sites_join"), 20.0, 2000.0, 150.0, 10.0, key="sites_join")
 if works:
     try:
         zones, assigned = supervision_zones(coverage.area, sites[sites["site_id"].isin(works)], join_m=join)
@@ -260,7 +230,7 @@ if works:
         st.dataframe(pd.DataFrame(zones.drop(columns="geometry")), hide_index=True, width="stretch")
         st.dataframe(assigned, hide_index=True, width="stretch")
         st.download_button(
-            _t("download"),
+            t("sites_download"),
             assigned.to_csv(index=False).encode("utf-8-sig"),
             file_name="zones.csv",
             mime="text/csv",
