@@ -103,3 +103,22 @@ def marker_labels(m: folium.Map) -> dict[str, str]:
         sid = row[2].split('data-sid="')[1].split('"')[0]
         labels[sid] = row[2].rsplit("</div>", 1)[0].rsplit(">", 1)[1]
     return labels
+
+
+def keep_local(context: Any, url: str) -> list[str]:
+    """Abort every request of a Playwright browser context that leaves this machine.
+
+    Returns the list the aborted URLs are appended to; a test asserts it stays empty.
+    """
+    outside: list[str] = []
+    local = (url, url.replace("127.0.0.1", "localhost"), "data:", "blob:", "about:")
+
+    def route(request_route: Any) -> None:
+        if request_route.request.url.startswith(local):
+            request_route.continue_()
+        else:
+            outside.append(request_route.request.url)
+            request_route.abort()
+
+    context.route("**/*", route)
+    return outside

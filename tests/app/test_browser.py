@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.app.support import CHROMIUM, CHROMIUM_ARGS, PARK, ROOT, app_server
+from tests.app.support import CHROMIUM, CHROMIUM_ARGS, PARK, ROOT, app_server, keep_local
 
 playwright = pytest.importorskip("playwright.sync_api")
 
@@ -103,17 +103,7 @@ def browser(server: str) -> Iterator[object]:
 def page(browser, server: str) -> Iterator[object]:
     """A fresh page whose requests outside this machine are aborted, and fail the test."""
     context = browser.new_context(viewport={"width": 1500, "height": 1000}, locale="zh-CN")
-    outside: list[str] = []
-    local = (server, server.replace("127.0.0.1", "localhost"), "data:", "blob:", "about:")
-
-    def route(request_route) -> None:
-        if request_route.request.url.startswith(local):
-            request_route.continue_()
-        else:
-            outside.append(request_route.request.url)
-            request_route.abort()
-
-    context.route("**/*", route)
+    outside = keep_local(context, server)
     tab = context.new_page()
     yield tab
     context.close()

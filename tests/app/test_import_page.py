@@ -23,7 +23,7 @@ from pipeline import survey_store as store
 from pipeline.errors import MapperError
 from pipeline.inventory import Inventory
 from pipeline.survey import read_survey
-from tests.app.support import APP, CHROMIUM, CHROMIUM_ARGS, ROOT, FakeMap, app_server, markers
+from tests.app.support import APP, CHROMIUM, CHROMIUM_ARGS, ROOT, FakeMap, app_server, keep_local, markers
 from tests.survey_files import control_points_for, write_dxf
 
 TIMEOUT = 60
@@ -252,16 +252,7 @@ def open_page(url: str, path: str):
     p = playwright.sync_playwright().start()
     browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
     context = browser.new_context(viewport={"width": 1500, "height": 1750}, locale="zh-CN")
-    outside: list[str] = []
-
-    def route(request_route) -> None:
-        if request_route.request.url.startswith((url, "data:", "blob:", "about:")):
-            request_route.continue_()
-        else:
-            outside.append(request_route.request.url)
-            request_route.abort()
-
-    context.route("**/*", route)
+    outside = keep_local(context, url)
     page = context.new_page()
     page.goto(f"{url}/{path}")
 

@@ -38,7 +38,7 @@ from store import (
     open_session,
     support_spot,
 )
-from tests.app.support import CHROMIUM, CHROMIUM_ARGS, ROOT, app_server
+from tests.app.support import CHROMIUM, CHROMIUM_ARGS, ROOT, app_server, keep_local
 
 playwright = pytest.importorskip("playwright.sync_api")
 
@@ -185,18 +185,8 @@ def browser(scene: Scene) -> Iterator[object]:
 def page(browser, scene: Scene) -> Iterator[object]:
     """A fresh page (a new resident): requests outside this machine and dialogs fail the test."""
     context = browser.new_context(viewport={"width": 1500, "height": 1300}, locale="zh-CN")
-    outside: list[str] = []
+    outside = keep_local(context, scene.url)
     dialogs: list[str] = []
-    local = (scene.url, scene.url.replace("127.0.0.1", "localhost"), "data:", "blob:", "about:")
-
-    def route(request_route) -> None:
-        if request_route.request.url.startswith(local):
-            request_route.continue_()
-        else:
-            outside.append(request_route.request.url)
-            request_route.abort()
-
-    context.route("**/*", route)
     tab = context.new_page()
     tab.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
     yield tab
