@@ -7,7 +7,7 @@ and the view is mirrored in the URL (:mod:`ui.state`).
 
 import streamlit as st
 
-from pipeline.errors import MapperError
+from pipeline.core.errors import MapperError
 from ui import state
 from ui.i18n import t
 from ui.settings import load_settings

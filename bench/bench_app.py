@@ -4,7 +4,7 @@ Run: .venv/bin/python bench/bench_app.py
 For the demo compound (石科院生活区, 22 assets) and a synthetic compound of 2,000 point assets
 inside the demo's boundary, it times:
 
-- building the map and rendering its HTML: ``layers.web.build_map`` (one data array drawn by
+- building the map and rendering its HTML: ``layers.web.inventory.build_map`` (one data array drawn by
   ``DivMarkers``, clustered above 400 assets) against the obvious folium way, one ``folium.Marker``
   with a ``DivIcon``, ``Tooltip`` and ``Popup`` per asset and gate;
 - a gate change, server side, from the click to the new map's HTML: ``apply_edits`` (renumber
@@ -36,12 +36,12 @@ import shapely  # noqa: E402
 from _timing import median_s  # noqa: E402
 
 from layers.definitions import BASE_LAYERS, GATES  # noqa: E402
-from layers.web import VENDOR_DIR, asset_rows, build_map, escape_text, to_display, use_local_assets  # noqa: E402
+from layers.web.inventory import VENDOR_DIR, asset_rows, build_map, escape_text, to_display, use_local_assets  # noqa: E402
 from pipeline import schema as S  # noqa: E402
-from pipeline.edits import Edits, apply_edits  # noqa: E402
-from pipeline.gates import MainGate  # noqa: E402
-from pipeline.inventory import GateOverride, Inventory, build_inventory, renumber  # noqa: E402
-from pipeline.osm import read_osm  # noqa: E402
+from pipeline.inventory.build import GateOverride, Inventory, build_inventory, renumber  # noqa: E402
+from pipeline.inventory.gates import MainGate  # noqa: E402
+from pipeline.osm.read import read_osm  # noqa: E402
+from pipeline.workspace.edits import Edits, apply_edits  # noqa: E402
 
 DEMO = ROOT / "data" / "osm" / "beijing_haidian_qinghua-east-rd.osm"
 COMPOUND = "way/595108678"

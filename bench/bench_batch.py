@@ -24,8 +24,8 @@ sys.path.insert(0, str(ROOT))
 import geopandas as gpd  # noqa: E402
 import pandas as pd  # noqa: E402
 
-from pipeline.batch import BatchOptions, plan_tasks, run_batch, run_task, task_features  # noqa: E402
-from pipeline.osm import read_osm  # noqa: E402
+from pipeline.city.batch import BatchOptions, plan_tasks, run_batch, run_task, task_features  # noqa: E402
+from pipeline.osm.read import read_osm  # noqa: E402
 
 EXTRACTS = ["beijing_haidian_qinghua-east-rd.osm", "beijing_haidian_wudaokou-2017.osm", "beijing_haidian_xitucheng-bupt.osm"]
 

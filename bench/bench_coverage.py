@@ -3,7 +3,7 @@
 Run: .venv/bin/python bench/bench_coverage.py
 
 1. The demo compound (石科院生活区) and 800 m around it, 21 kinds of GB 50180-2018:
-   - ours: :func:`pipeline.coverage.building_access` (scipy ``csgraph.dijkstra``, ``min_only``, one run
+   - ours: :func:`pipeline.sites.coverage.building_access` (scipy ``csgraph.dijkstra``, ``min_only``, one run
      per kind from all its facilities);
    - networkx, multi-source per kind, on the same graph (isolates scipy versus networkx);
    - networkx, the obvious way: one ``single_source_dijkstra_path_length`` per building, then the
@@ -34,11 +34,11 @@ import shapely  # noqa: E402
 from _timing import median_s  # noqa: E402
 from scipy.sparse.csgraph import dijkstra  # noqa: E402
 
-from pipeline.coverage import assess_coverage, building_access, prepare_area  # noqa: E402
-from pipeline.inventory import build_inventory  # noqa: E402
-from pipeline.network import attach, build_network, distances_from  # noqa: E402
-from pipeline.osm import read_osm  # noqa: E402
-from pipeline.standards import read_standards  # noqa: E402
+from pipeline.inventory.build import build_inventory  # noqa: E402
+from pipeline.osm.read import read_osm  # noqa: E402
+from pipeline.sites.coverage import assess_coverage, building_access, prepare_area  # noqa: E402
+from pipeline.sites.standards import read_standards  # noqa: E402
+from pipeline.walk.network import attach, build_network, distances_from  # noqa: E402
 
 DEMO = ROOT / "data" / "osm" / "beijing_haidian_qinghua-east-rd.osm"
 

@@ -3,7 +3,7 @@
 1. The demo compound 石科院生活区 (22 assets) as an A3 PDF, and a synthetic compound with 300 assets
    (random points inside the demo's boundary), from inventory to file.
 2. Label placement alone on the label inputs the A3 page really produces (anchors, text sizes, frame, in
-   points) for 25…300 labels: :func:`layers.labels.place_labels` against adjustText (the obvious
+   points) for 25…300 labels: :func:`layers.figure.labels.place_labels` against adjustText (the obvious
    alternative) and against no placement (labels centred on their symbols). Overlaps are counted after
    each: label–label pairs plus label–symbol pairs.
 
@@ -34,10 +34,10 @@ from adjustText import adjust_text  # noqa: E402
 from matplotlib.backends.backend_agg import FigureCanvasAgg  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 
-import layers.figure as F  # noqa: E402
+import layers.figure.layout as F  # noqa: E402
 from pipeline import schema as S  # noqa: E402
-from pipeline.inventory import Inventory, build_inventory, read_inventory, write_inventory  # noqa: E402
-from pipeline.osm import read_osm  # noqa: E402
+from pipeline.inventory.build import Inventory, build_inventory, read_inventory, write_inventory  # noqa: E402
+from pipeline.osm.read import read_osm  # noqa: E402
 
 DEMO_OSM = ROOT / "data" / "osm" / "beijing_haidian_qinghua-east-rd.osm"
 COUNTS = (25, 50, 100, 200, 300)

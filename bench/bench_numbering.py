@@ -20,7 +20,7 @@ import numpy as np  # noqa: E402
 import shapely  # noqa: E402
 from _timing import median_s  # noqa: E402
 
-from pipeline.numbering import clockwise_ring, compound_centre, locate_on_ring, number_assets  # noqa: E402
+from pipeline.inventory.numbering import clockwise_ring, compound_centre, locate_on_ring, number_assets  # noqa: E402
 
 # A 64-vertex compound, 400 m across, gate on the south.
 ANGLES = np.linspace(0, 2 * np.pi, 65)[:-1]

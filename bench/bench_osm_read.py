@@ -18,8 +18,8 @@ sys.path.insert(0, str(ROOT / "bench"))
 import osmnx as ox  # noqa: E402
 from _timing import median_s  # noqa: E402
 
-from pipeline.osm import CONTEXT_KEYS, read_osm  # noqa: E402
-from pipeline.taxonomy import load_taxonomy  # noqa: E402
+from pipeline.core.taxonomy import load_taxonomy  # noqa: E402
+from pipeline.osm.read import CONTEXT_KEYS, read_osm  # noqa: E402
 
 KEYS = sorted(load_taxonomy().tag_keys | CONTEXT_KEYS)
 

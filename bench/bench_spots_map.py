@@ -5,9 +5,9 @@ On the demo compound (石科院生活区), 5,000 spots at random places inside i
 eleven categories in turn, each with 20–120 characters of Chinese text that includes ``<``, ``$`` and a
 backtick, it times:
 
-- building the map and rendering its HTML: ``layers.spots_web.build_spots_map`` (one data array turned
+- building the map and rendering its HTML: ``layers.web.spots.build_spots_map`` (one data array turned
   into ``L.circleMarker``s by a few lines of JavaScript, painted on a canvas above 1,000 markers) against
-  the obvious folium way, ``layers.web.build_map`` plus one ``folium.Marker`` with an escaped ``Tooltip``
+  the obvious folium way, ``layers.web.inventory.build_map`` plus one ``folium.Marker`` with an escaped ``Tooltip``
   and ``Popup`` per spot; both with exact places (the planner's map). The public map, blurred to the 50 m
   grid (one marker per cell), is timed too;
 - the base map alone (the same for both), for reference;
@@ -36,11 +36,11 @@ import numpy as np  # noqa: E402
 import shapely  # noqa: E402
 from _timing import median_s  # noqa: E402
 
-from layers.spots_web import TIP_CHARS, build_spots_map, move_layer_control_last  # noqa: E402
-from layers.web import VENDOR_DIR, build_map, escape_text, use_local_assets  # noqa: E402
+from layers.web.inventory import VENDOR_DIR, build_map, escape_text, use_local_assets  # noqa: E402
+from layers.web.spots import TIP_CHARS, build_spots_map, move_layer_control_last  # noqa: E402
 from pipeline import schema as S  # noqa: E402
-from pipeline.inventory import Inventory, build_inventory  # noqa: E402
-from pipeline.osm import read_osm  # noqa: E402
+from pipeline.inventory.build import Inventory, build_inventory  # noqa: E402
+from pipeline.osm.read import read_osm  # noqa: E402
 from store.categories import SpotCategory  # noqa: E402
 from store.geo import spots_frame  # noqa: E402
 from store.records import SpotRecord  # noqa: E402

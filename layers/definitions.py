@@ -13,8 +13,8 @@ from dataclasses import dataclass
 
 import geopandas as gpd
 
-from pipeline import schema as S
-from pipeline.inventory import Inventory
+from pipeline.core import schema as S
+from pipeline.inventory.build import Inventory
 
 
 @dataclass(frozen=True)

@@ -1,4 +1,4 @@
-"""Errors the store raises, under the mapper's root :class:`~pipeline.errors.MapperError`.
+"""Errors the store raises, under the mapper's root :class:`~pipeline.core.errors.MapperError`.
 
 Each class also derives from the matching builtin. Messages say what is wrong, the offending
 value, and what to do next, so the app can show them with ``st.error`` as they are.
@@ -6,7 +6,7 @@ value, and what to do next, so the app can show them with ``st.error`` as they a
 
 from __future__ import annotations
 
-from pipeline.errors import DataError, MapperError
+from pipeline.core.errors import DataError, MapperError
 
 
 class StoreError(MapperError):

@@ -16,8 +16,8 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from pipeline.errors import CRSError, DataError
-from pipeline.schema import CATEGORY, KIND, LABEL, NAME, SEQ, SOURCE_ID, WGS84
+from pipeline.core.errors import CRSError, DataError
+from pipeline.core.schema import CATEGORY, KIND, LABEL, NAME, SEQ, SOURCE_ID, WGS84
 
 if TYPE_CHECKING:
     import geopandas as gpd
@@ -76,7 +76,7 @@ def _check_assets(assets: gpd.GeoDataFrame) -> None:
     if missing:
         raise DataError(
             f"The assets frame lacks the inventory columns {missing}: pass the `assets` layer "
-            "of the inventory (pipeline.schema.INVENTORY_COLUMNS)."
+            "of the inventory (pipeline.core.schema.INVENTORY_COLUMNS)."
         )
     if assets.crs is None or not assets.crs.is_projected:
         raise CRSError(

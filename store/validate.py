@@ -1,7 +1,7 @@
 """Checks of what residents and planners type, shared by spots, votes and CSV import.
 
 Each returns the value unchanged (text is never trimmed or escaped: it is stored exactly) or
-raises :class:`~pipeline.errors.DataError` naming the value and the fix.
+raises :class:`~pipeline.core.errors.DataError` naming the value and the fix.
 """
 
 from __future__ import annotations

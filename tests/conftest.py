@@ -8,7 +8,7 @@ import geopandas as gpd
 import matplotlib
 import pytest
 
-from testdata import DEMO_ID, DEMO_OSM
+from tests.helpers.testdata import DEMO_ID, DEMO_OSM
 
 matplotlib.use("Agg")
 os.environ.setdefault("MPLBACKEND", "Agg")
@@ -16,7 +16,7 @@ os.environ.setdefault("MPLBACKEND", "Agg")
 @pytest.fixture(scope="session")
 def demo_features() -> gpd.GeoDataFrame:
     """The demo extract (Qinghua East Road, Haidian) read once."""
-    from pipeline.osm import read_osm
+    from pipeline.osm.read import read_osm
 
     return read_osm(DEMO_OSM)
 
@@ -24,6 +24,6 @@ def demo_features() -> gpd.GeoDataFrame:
 @pytest.fixture(scope="session")
 def demo_inventory(demo_features):
     """石科院生活区's inventory, built with the defaults (polar, global)."""
-    from pipeline.inventory import build_inventory
+    from pipeline.inventory.build import build_inventory
 
     return build_inventory(demo_features, compound=DEMO_ID)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import nbformat
 from nbclient import NotebookClient
 
-from testdata import ROOT
+from tests.helpers.testdata import ROOT
 
 
 def test_quickstart_notebook_runs():

@@ -3,7 +3,7 @@
 ``st.cache_data`` is shared by every user of the server, so only data that is the same for everyone is
 cached, keyed by the file's path and modification time (an edited file is read again). Per-compound
 edits are part of the key through the edits file's text; a compound's accepted survey
-(:mod:`pipeline.survey_store`) through its file's path and modification time.
+(:mod:`pipeline.workspace.surveys`) through its file's path and modification time.
 """
 
 from __future__ import annotations
@@ -17,16 +17,16 @@ import pandas as pd
 import shapely
 import streamlit as st
 
-from pipeline import schema as S
-from pipeline.compound import find_compounds
-from pipeline.edits import Edits, apply_edits, edits_path, from_dict, read_edits, to_dict
-from pipeline.errors import DataError, InputFileError
-from pipeline.gates import MainGate
-from pipeline.inventory import Inventory, build_inventory
-from pipeline.numbering import MAX_GATE_DIST_M
-from pipeline.osm import OSM_SUFFIXES, read_osm
-from pipeline.profile import Profile, profile_path, read_profile
-from pipeline.survey_store import read_accepted, survey_path
+from pipeline.core import schema as S
+from pipeline.core.errors import DataError, InputFileError
+from pipeline.inventory.build import Inventory, build_inventory
+from pipeline.inventory.compound import find_compounds
+from pipeline.inventory.gates import MainGate
+from pipeline.inventory.numbering import MAX_GATE_DIST_M
+from pipeline.osm.read import OSM_SUFFIXES, read_osm
+from pipeline.workspace.edits import Edits, apply_edits, edits_path, from_dict, read_edits, to_dict
+from pipeline.workspace.profile import Profile, profile_path, read_profile
+from pipeline.workspace.surveys import read_accepted, survey_path
 from ui.settings import Settings
 from ui.state import View
 

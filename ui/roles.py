@@ -23,8 +23,8 @@ from collections.abc import Callable
 
 import streamlit as st
 
-from pipeline.errors import MapperError
-from pipeline.inventory import Inventory
+from pipeline.core.errors import MapperError
+from pipeline.inventory.build import Inventory
 from store import Planner, Resident, Store, authenticate, load_planners, new_resident_key
 from store.identity import digest
 from store.records import SpotRecord
@@ -206,7 +206,7 @@ def attempt(
 ) -> object | None:
     """Run a store action from a callback: keep a success message, or the mapper error's message.
 
-    Returns what the action returned, or ``None`` when it raised a :class:`~pipeline.errors.MapperError`
+    Returns what the action returned, or ``None`` when it raised a :class:`~pipeline.core.errors.MapperError`
     (anything else is a bug and propagates).
     """
     try:

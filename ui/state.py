@@ -16,7 +16,7 @@ from dataclasses import asdict, dataclass
 
 import streamlit as st
 
-from pipeline import schema as S
+from pipeline.core import schema as S
 from ui.settings import DEMO_COMPOUND, DEMO_EXTRACT
 
 # Widget keys of the view.

@@ -1,7 +1,7 @@
 """Widgets every page shares: the sidebar, the map, the asset table, errors and the page header.
 
 Users' text (names from OSM or typed in) is shown with ``st.text``, in dataframes or as select-box
-options, never through markdown or HTML; the map escapes its own (:mod:`layers.web`).
+options, never through markdown or HTML; the map escapes its own (:mod:`layers.web.inventory`).
 """
 
 from __future__ import annotations
@@ -11,11 +11,11 @@ import streamlit as st
 import streamlit_folium
 
 from layers.definitions import word
-from layers.web import BASEMAPS, build_map
-from pipeline import schema as S
-from pipeline.errors import DataError, InputFileError, MapperError
-from pipeline.inventory import Inventory
-from pipeline.taxonomy import load_taxonomy
+from layers.web.inventory import BASEMAPS, build_map
+from pipeline.core import schema as S
+from pipeline.core.errors import DataError, InputFileError, MapperError
+from pipeline.core.taxonomy import load_taxonomy
+from pipeline.inventory.build import Inventory
 from ui import data
 from ui.i18n import LANG_NAMES, LANGS, lang, t
 from ui.settings import Settings

@@ -1,6 +1,6 @@
 """City overview (城市总览): open a batch result, list its compounds, map them, and open one.
 
-A batch result is the folder ``python -m pipeline batch --out DIR`` wrote (:mod:`pipeline.city`). The
+A batch result is the folder ``python -m pipeline batch --out DIR`` wrote (:mod:`pipeline.city.city`). The
 folders under ``build/`` (or ``MAPPER_BUILD_DIR``) that hold one are offered; another can be typed. The
 inventories shown are the batch's, read as they were written: corrections and surveys made in the
 other pages apply to the compound chosen in the sidebar, not to a batch result.
@@ -14,10 +14,9 @@ import pandas as pd
 import streamlit as st
 import streamlit_folium
 
-from layers.city import NUMBER, build_city_map, column_word, compound_at, status_word
-from layers.web import display_to_wgs84
-from pipeline import schema as S
-from pipeline.city import (
+from layers.web.city import NUMBER, build_city_map, column_word, compound_at, status_word
+from layers.web.inventory import display_to_wgs84
+from pipeline.city.city import (
     COMPOUND_ID,
     COUNT_COLUMNS,
     INTERNAL_COLUMNS,
@@ -29,10 +28,11 @@ from pipeline.city import (
     read_city,
     share_columns,
 )
-from pipeline.errors import MapperError
-from pipeline.gates import rule_text
-from pipeline.inventory import Inventory
-from pipeline.taxonomy import load_taxonomy
+from pipeline.core import schema as S
+from pipeline.core.errors import MapperError
+from pipeline.core.taxonomy import load_taxonomy
+from pipeline.inventory.build import Inventory
+from pipeline.inventory.gates import rule_text
 from ui import state, widgets
 from ui.i18n import lang, t
 from ui.settings import ROOT

@@ -2,12 +2,12 @@
 
 import streamlit as st
 
-from layers.figure import PAPER_SIZES_MM, figure_bytes, figure_title, plot_layout
-from pipeline import schema as S
-from pipeline.edits import compound_dir
-from pipeline.errors import MapperError
-from pipeline.export import cgcs2000_gk_crs, export_bytes
-from pipeline.inventory import lonlat
+from layers.figure.layout import PAPER_SIZES_MM, figure_bytes, figure_title, plot_layout
+from pipeline.core import schema as S
+from pipeline.core.errors import MapperError
+from pipeline.inventory.build import lonlat
+from pipeline.inventory.export import cgcs2000_gk_crs, export_bytes
+from pipeline.workspace.edits import compound_dir
 from ui import state, widgets
 from ui.i18n import lang
 from ui.settings import load_settings

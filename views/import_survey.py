@@ -1,7 +1,7 @@
 """Import a survey (导入测绘): upload, choose the CRS or register from control points, preview over OSM, accept.
 
 The survey belongs to the compound chosen in the sidebar. Accepting keeps it in the compound's runtime
-folder (:mod:`pipeline.survey_store`), and every page's inventory is then built with it
+folder (:mod:`pipeline.workspace.surveys`), and every page's inventory is then built with it
 (:func:`ui.data.numbered`): its boundary and gates replace OSM's, its assets merge with OSM's. One survey
 per compound; accepting another replaces it, and it can be removed to go back to OSM alone.
 """
@@ -15,15 +15,15 @@ import shapely
 import streamlit as st
 import streamlit_folium
 
-from layers.survey import add_survey, control_point_group, role_word
-from layers.web import build_map, display_to_wgs84
-from pipeline import schema as S
-from pipeline import survey_store as store
-from pipeline.errors import MapperError
-from pipeline.register import DEFAULT_TOLERANCE_M, METHODS, fit_registration
-from pipeline.survey import read_survey
-from pipeline.survey_layers import LAYER, ROLE
-from pipeline.survey_result import SurveyResult
+from layers.web.inventory import build_map, display_to_wgs84
+from layers.web.survey import add_survey, control_point_group, role_word
+from pipeline.core import schema as S
+from pipeline.core.errors import MapperError
+from pipeline.survey.layers import LAYER, ROLE
+from pipeline.survey.read import read_survey
+from pipeline.survey.register import DEFAULT_TOLERANCE_M, METHODS, fit_registration
+from pipeline.survey.result import SurveyResult
+from pipeline.workspace import surveys as store
 from ui import state, widgets
 from ui.i18n import lang, t
 from ui.settings import load_settings

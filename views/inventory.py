@@ -4,12 +4,12 @@ import pandas as pd
 import streamlit as st
 
 from layers.definitions import word
-from layers.web import display_to_wgs84
-from pipeline import edits as E
-from pipeline import schema as S
-from pipeline.errors import MapperError
-from pipeline.inventory import to_csv_frame
-from pipeline.taxonomy import load_taxonomy
+from layers.web.inventory import display_to_wgs84
+from pipeline.core import schema as S
+from pipeline.core.errors import MapperError
+from pipeline.core.taxonomy import load_taxonomy
+from pipeline.inventory.build import to_csv_frame
+from pipeline.workspace import edits as E
 from ui import data, state, widgets
 from ui.i18n import lang, t
 from ui.settings import load_settings

@@ -4,12 +4,12 @@ import pandas as pd
 import streamlit as st
 
 from layers.definitions import word
-from layers.web import display_to_wgs84, point_at
-from pipeline import schema as S
-from pipeline.errors import MapperError
-from pipeline.gates import rule_text
-from pipeline.numbering import MAX_GATE_DIST_M
-from pipeline.profile import profile_rows
+from layers.web.inventory import display_to_wgs84, point_at
+from pipeline.core import schema as S
+from pipeline.core.errors import MapperError
+from pipeline.inventory.gates import rule_text
+from pipeline.inventory.numbering import MAX_GATE_DIST_M
+from pipeline.workspace.profile import profile_rows
 from ui import data, state, widgets
 from ui.i18n import lang, t
 from ui.settings import load_settings

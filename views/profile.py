@@ -5,8 +5,8 @@ from dataclasses import asdict
 import pandas as pd
 import streamlit as st
 
-from pipeline.errors import MapperError
-from pipeline.profile import (
+from pipeline.core.errors import MapperError
+from pipeline.workspace.profile import (
     FIELD_LABELS,
     RESOURCE_KINDS,
     profile_from_dict,

@@ -1,6 +1,6 @@
 """Sites (候选点位): coverage against GB 50180-2018 and the ranked micro-renovation sites, with reasons.
 
-The weights re-rank at once (:func:`pipeline.sites.rank_sites` routes nothing); coverage and the
+The weights re-rank at once (:func:`pipeline.sites.rank.rank_sites` routes nothing); coverage and the
 candidates are computed once per compound, its edits and its profile (cached).
 """
 
@@ -13,15 +13,22 @@ import pandas as pd
 import streamlit as st
 import streamlit_folium
 
-from layers.web import build_map, escape_text, to_display
-from pipeline.coverage import Coverage, assess_coverage, service_areas
-from pipeline.edits import to_dict
-from pipeline.errors import MapperError
-from pipeline.inventory import Inventory
-from pipeline.osm import read_osm
-from pipeline.sites import SITE_TYPES, SiteWeights, class_label, find_sites, rank_sites, supervision_zones
-from pipeline.sites_cli import spots_from_store
-from pipeline.standards import read_standards
+from layers.web.inventory import build_map, escape_text, to_display
+from pipeline.cli.sites import spots_from_store
+from pipeline.core.errors import MapperError
+from pipeline.inventory.build import Inventory
+from pipeline.osm.read import read_osm
+from pipeline.sites.coverage import Coverage, assess_coverage, service_areas
+from pipeline.sites.rank import (
+    SITE_TYPES,
+    SiteWeights,
+    class_label,
+    find_sites,
+    rank_sites,
+    supervision_zones,
+)
+from pipeline.sites.standards import read_standards
+from pipeline.workspace.edits import to_dict
 from ui import data, state, widgets
 from ui.i18n import lang, t
 from ui.settings import load_settings

@@ -10,9 +10,9 @@ import pandas as pd
 import streamlit as st
 import streamlit_folium
 
-from layers.spots_web import build_spots_map, distance_outside_m, pending_pin, spots_at
-from layers.web import display_to_wgs84
-from pipeline.errors import MapperError
+from layers.web.inventory import display_to_wgs84
+from layers.web.spots import build_spots_map, distance_outside_m, pending_pin, spots_at
+from pipeline.core.errors import MapperError
 from store import (
     MODERATION,
     SpotCategory,

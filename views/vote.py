@@ -11,9 +11,9 @@ import json
 import pandas as pd
 import streamlit as st
 
-from layers.figure import figure_bytes
-from layers.vote_figure import plot_vote_results
-from pipeline.errors import MapperError
+from layers.figure.layout import figure_bytes
+from layers.figure.vote import plot_vote_results
+from pipeline.core.errors import MapperError
 from store import (
     MODERATION,
     Planner,

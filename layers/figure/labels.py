@@ -10,7 +10,7 @@ The project places labels itself rather than using adjustText, the obvious alter
 ``bench/bench_figure.py`` runs both on the inputs the A3 page really produces (25…300 labels). This
 search leaves no overlaps where adjustText leaves some, and it is 2.5–36× faster (the ratio varies from
 run to run; the bench prints it). It works on plain arrays of boxes and knows nothing of matplotlib;
-:mod:`layers.figure` measures the texts and draws the result.
+:mod:`layers.figure.layout` measures the texts and draws the result.
 """
 
 from __future__ import annotations

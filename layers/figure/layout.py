@@ -6,8 +6,8 @@ symbol of its category with its label; beside the map a legend, a north arrow, a
 the index table (label, name, kind, in clockwise order); the title, the date, the CRS and the credit.
 Every style comes from :mod:`layers.definitions`, so the print agrees with the app's web map.
 
-This module holds the entry points (drawing, saving, fonts) and draws the map; :mod:`layers.page` lays
-out the page and draws its furniture, and :mod:`layers.labels` places the map's labels so that none
+This module holds the entry points (drawing, saving, fonts) and draws the map; :mod:`layers.figure.page` lays
+out the page and draws its furniture, and :mod:`layers.figure.labels` places the map's labels so that none
 overlaps another label, a symbol or a leader line.
 
 The map is drawn at a round scale (1:2,500 …) that holds on the printed paper. Text uses a CJK font
@@ -47,8 +47,8 @@ from matplotlib.patches import PathPatch
 from matplotlib.path import Path as MplPath
 
 from layers import definitions as D
-from layers.labels import place_labels
-from layers.page import (
+from layers.figure.labels import place_labels
+from layers.figure.page import (
     PAPER_SIZES_MM,
     Layout,
     Measure,
@@ -63,11 +63,11 @@ from layers.page import (
     shrink_map,
     text_color,
 )
-from pipeline import schema as S
-from pipeline.classify import DEFAULT_RADIUS_M
-from pipeline.context import CONTEXT_MARGIN_M
-from pipeline.errors import DataError, InputFileError
-from pipeline.inventory import Inventory
+from pipeline.core import schema as S
+from pipeline.core.errors import DataError, InputFileError
+from pipeline.inventory.build import Inventory
+from pipeline.inventory.classify import DEFAULT_RADIUS_M
+from pipeline.inventory.context import CONTEXT_MARGIN_M
 
 log = logging.getLogger(__name__)
 
@@ -508,7 +508,7 @@ def plot_layout(
     Parameters
     ----------
     inventory
-        The compound's numbered inventory (:func:`pipeline.inventory.read_inventory`).
+        The compound's numbered inventory (:func:`pipeline.inventory.build.read_inventory`).
     paper
         ``A4``, ``A3`` or ``A1``. Fonts and lines grow with the paper; the map is drawn at the largest
         round scale (1:2,500 …) that fits, and that scale holds on the printed sheet.

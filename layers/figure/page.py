@@ -7,7 +7,7 @@ title, the panel (legend, north arrow, scale bar, index table) and the footer (d
 page axes, in millimetres from its lower-left corner.
 
 The symbol styles (:func:`category_marker`, :func:`gate_style`, …) live here, beside the legend and the
-table that repeat them, and :mod:`layers.figure` draws the map with the same ones, so the legend always
+table that repeat them, and :mod:`layers.figure.layout` draws the map with the same ones, so the legend always
 shows what the map shows.
 """
 
@@ -34,10 +34,10 @@ from matplotlib.transforms import Affine2D
 from pyproj import Transformer
 
 from layers import definitions as D
-from pipeline import schema as S
-from pipeline.errors import DataError
-from pipeline.inventory import OSM_CREDIT, Inventory
-from pipeline.taxonomy import load_taxonomy
+from pipeline.core import schema as S
+from pipeline.core.errors import DataError
+from pipeline.core.taxonomy import load_taxonomy
+from pipeline.inventory.build import OSM_CREDIT, Inventory
 
 #: Paper sizes (short side, long side) in millimetres.
 PAPER_SIZES_MM: dict[str, tuple[float, float]] = {

@@ -1,9 +1,9 @@
 """The figure of a closed vote: ranked topics as horizontal bars, the top N coloured, in Chinese or English.
 
 Topic titles are residents' and planners' text: every one is drawn with ``parse_math=False`` so a ``$``
-never starts mathtext, and in the CJK font of :func:`layers.figure.find_cjk_font` so Chinese never prints
+never starts mathtext, and in the CJK font of :func:`layers.figure.layout.find_cjk_font` so Chinese never prints
 as boxes. The figure is a bare :class:`matplotlib.figure.Figure` (no pyplot state), safe to draw in a
-multi-user server; encode it with :func:`layers.figure.figure_bytes` or save it with ``save=True``.
+multi-user server; encode it with :func:`layers.figure.layout.figure_bytes` or save it with ``save=True``.
 """
 
 from __future__ import annotations
@@ -16,8 +16,8 @@ from matplotlib.figure import Figure
 from matplotlib.patches import Patch
 from matplotlib.ticker import MaxNLocator
 
-from layers.figure import find_cjk_font, save_figure
-from pipeline.errors import DataError
+from layers.figure.layout import find_cjk_font, save_figure
+from pipeline.core.errors import DataError
 
 if TYPE_CHECKING:
     from store.records import VoteResults
@@ -88,7 +88,7 @@ def plot_vote_results(
     DataError
         When ``lang`` is not ``zh``/``en``, or ``save=True`` has no ``filepath``.
     InputFileError
-        When no CJK font is installed (:func:`layers.figure.find_cjk_font`).
+        When no CJK font is installed (:func:`layers.figure.layout.find_cjk_font`).
     """
     if lang not in ("zh", "en"):
         raise DataError(f"Figure language `{lang}` is not known: use `zh` or `en`.")

@@ -2,7 +2,7 @@
 
 Status uses ColorBrewer Set1 green (built) and red (failed); counts use the sequential YlGnBu scheme in
 five classes, light for few, dark for many, with a legend stating each class's range. Names come from
-OSM and go through :func:`layers.web.escape_text` once, here.
+OSM and go through :func:`layers.web.inventory.escape_text` once, here.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from layers.web import (
+from layers.web.inventory import (
     _TIP_ON_EACH,
     FIT_PAD_PX,
     VENDOR_URL,
@@ -30,8 +30,8 @@ from layers.web import (
     to_display,
     use_local_assets,
 )
-from pipeline import schema as S
-from pipeline.city import COMPOUND_ID, STATUS
+from pipeline.city.city import COMPOUND_ID, STATUS
+from pipeline.core import schema as S
 
 STATUS_COLORS = {"done": "#4daf4a", "failed": "#e41a1c"}
 OTHER_COLOR = "#999999"
@@ -196,7 +196,7 @@ def build_city_map(
     Parameters
     ----------
     compounds
-        :attr:`pipeline.city.City.compounds`: ``compound_id``, ``name``, ``status``, the counts, outlines.
+        :attr:`pipeline.city.city.City.compounds`: ``compound_id``, ``name``, ``status``, the counts, outlines.
     color_by
         ``status`` or a numeric column.
     selected
@@ -204,7 +204,7 @@ def build_city_map(
     label
         The name of ``color_by`` in the legend and tooltips (:func:`column_word` by default).
     lang, basemap, tianditu_key, vendor_url
-        As for :func:`layers.web.build_map`.
+        As for :func:`layers.web.inventory.build_map`.
     """
     frame = compounds[~compounds.geometry.isna() & ~compounds.geometry.is_empty].reset_index(drop=True)
     if color_by == STATUS:

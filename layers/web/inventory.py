@@ -13,7 +13,7 @@ Three things this module owns for every page that shows a map:
   that is not vendored raises, so a new plugin cannot silently reach the internet.
 - **Tile base maps** are optional and online only: OpenStreetMap, Tianditu (with the user's key) and
   Gaode/AMap. Gaode's tiles are in GCJ-02, so with Gaode every overlay is shifted to GCJ-02 too
-  (``pipeline.coords.wgs84_to_gcj02``); offline, the inventory's own context layers are the base map.
+  (``pipeline.core.coords.wgs84_to_gcj02``); offline, the inventory's own context layers are the base map.
 
 Numbered assets are drawn as one compact data array turned into ``L.marker`` + ``L.divIcon`` by a few
 lines of JavaScript (:class:`DivMarkers`), not as one folium ``Marker`` per asset: at 2,000 assets the
@@ -53,15 +53,15 @@ from layers.definitions import (
     category_name,
     word,
 )
-from pipeline import schema as S
-from pipeline.coords import gcj02_to_wgs84, wgs84_to_gcj02
-from pipeline.errors import DataError
-from pipeline.gates import rule_text
-from pipeline.inventory import Inventory
-from pipeline.taxonomy import load_taxonomy
+from pipeline.core import schema as S
+from pipeline.core.coords import gcj02_to_wgs84, wgs84_to_gcj02
+from pipeline.core.errors import DataError
+from pipeline.core.taxonomy import load_taxonomy
+from pipeline.inventory.build import Inventory
+from pipeline.inventory.gates import rule_text
 
 #: Where the vendored web libraries live, and the URL Streamlit serves them at.
-VENDOR_DIR = Path(__file__).resolve().parent.parent / "static" / "vendor"
+VENDOR_DIR = Path(__file__).resolve().parents[2] / "static" / "vendor"
 VENDOR_URL = "/app/static/vendor"
 
 #: CDN files folium 0.20 and its plugins reference, and their copies under :data:`VENDOR_DIR`
@@ -193,7 +193,7 @@ def use_local_assets(m: folium.Map, vendor_url: str = VENDOR_URL) -> folium.Map:
                 elif url not in DROPPED:
                     raise ValueError(
                         f"{type(element).__name__} loads `{url}` from the internet; download that file into "
-                        f"{VENDOR_DIR} and add it to layers.web.VENDORED."
+                        f"{VENDOR_DIR} and add it to layers.web.inventory.VENDORED."
                     )
             setattr(element, attr, local)
     return m
@@ -328,7 +328,7 @@ class VerbatimMacroElement(MacroElement):
     as a Jinja template and renders it once more when the page is rendered. Data inside the output is then
     template code: a spot whose text is ``{{ cycler.__init__.__globals__.os.getpid() }}`` printed the server's
     process id into the map (so any Python could run), and HTML escaping leaves ``{{`` alone. Elements that
-    carry users' text should render through this class (:class:`layers.spots_web.SpotMarkers` does); it also
+    carry users' text should render through this class (:class:`layers.web.spots.SpotMarkers` does); it also
     spares Jinja lexing megabytes of data.
     """
 

@@ -1,11 +1,11 @@
 """Residents' problem spots on the web map: a marker layer, a heat map and the new spot's pin.
 
-The spots are drawn over the compound's map from :func:`layers.web.build_map`, from a frame made by
+The spots are drawn over the compound's map from :func:`layers.web.inventory.build_map`, from a frame made by
 :func:`store.geo.spots_frame` (WGS-84 points with ``id``, ``category``, ``category_label``, ``text``,
 ``author``, ``supports``, ``status``, ``near``, ``created_at``; optionally ``mine``).
 
 - **Escaping.** Spot text and pseudonyms are the most dangerous strings the app shows
-  (``../shared/RELIABILITY.md``). Every one goes through :func:`layers.web.escape_text`, the project's one
+  (``../shared/RELIABILITY.md``). Every one goes through :func:`layers.web.inventory.escape_text`, the project's one
   escaping function, and reaches the page inside script-safe JSON; the text is kept whole (newlines are
   shown by CSS ``white-space: pre-wrap``, not turned into markup), so it reads back exactly.
 - **Blurring.** On the public map the frame's points are already snapped to a grid
@@ -16,7 +16,7 @@ The spots are drawn over the compound's map from :func:`layers.web.build_map`, f
   fraction of the size and built many times faster (``bench/bench_spots_map.py``). Above
   :data:`CANVAS_ABOVE` spots they are painted on a canvas.
 - **Offline.** The heat map is ``folium.plugins.HeatMap``; its script is served from ``static/vendor``
-  like Leaflet's (:func:`layers.web.use_local_assets`).
+  like Leaflet's (:func:`layers.web.inventory.use_local_assets`).
 """
 
 from __future__ import annotations
@@ -31,7 +31,7 @@ import geopandas as gpd
 import numpy as np
 from folium.template import Template
 
-from layers.web import (
+from layers.web.inventory import (
     VENDOR_URL,
     DivMarkers,
     HtmlControl,
@@ -42,8 +42,8 @@ from layers.web import (
     to_display,
     use_local_assets,
 )
-from pipeline import schema as S
-from pipeline.inventory import Inventory
+from pipeline.core import schema as S
+from pipeline.inventory.build import Inventory
 from store.categories import SPOT_CATEGORY_LABELS, SpotCategory
 
 #: Marker colour of each spot category (distinct hues; the asset markers keep their own shapes).
@@ -151,7 +151,7 @@ def spot_rows(
     lang
         ``zh`` or ``en``.
     basemap
-        A key of :data:`layers.web.BASEMAPS`; with Gaode the points are shifted to GCJ-02.
+        A key of :data:`layers.web.inventory.BASEMAPS`; with Gaode the points are shifted to GCJ-02.
     blurred_m
         The grid the frame was blurred to (said in the popup of every blurred spot); ``None`` for exact
         positions. Spots at the same place are drawn as one marker either way.
@@ -301,7 +301,7 @@ def _legend_html(frame: gpd.GeoDataFrame, lang: str) -> str:
 
 
 def _pending_row(lonlat: tuple[float, float], lang: str, basemap: str) -> list[Any]:
-    """The :class:`~layers.web.DivMarkers` row of the pin where a new spot is being placed."""
+    """The :class:`~layers.web.inventory.DivMarkers` row of the pin where a new spot is being placed."""
     where = gpd.GeoDataFrame(geometry=gpd.points_from_xy([lonlat[0]], [lonlat[1]]), crs=S.WGS84)
     point = to_display(where, basemap).iloc[0]
     tip = escape_text(spot_word("new", lang))
@@ -328,7 +328,7 @@ def distance_outside_m(inventory: Inventory, lon: float, lat: float) -> float:
 
 
 def move_layer_control_last(m: folium.Map) -> None:
-    """Move the map's layer control after the layers added since :func:`layers.web.build_map` drew it.
+    """Move the map's layer control after the layers added since :func:`layers.web.inventory.build_map` drew it.
 
     The control's script names every layer; one defined after it is still undefined there, and Leaflet
     stops the map's script ("Cannot read properties of undefined (reading 'setZIndex')").
@@ -354,11 +354,11 @@ def add_spots(
     Parameters
     ----------
     m
-        A map from :func:`layers.web.build_map`; changed in place and returned.
+        A map from :func:`layers.web.inventory.build_map`; changed in place and returned.
     frame
         Spots from :func:`store.geo.spots_frame`, blurred or exact (see :func:`spot_rows`).
     lang, basemap
-        As for :func:`layers.web.build_map`.
+        As for :func:`layers.web.inventory.build_map`.
     heat
         Open with the heat map shown and the markers hidden (either can be switched in the layer control).
     blurred_m
@@ -366,7 +366,7 @@ def add_spots(
     pending
         WGS-84 ``(lon, lat)`` of the spot being placed, drawn as a pin.
     vendor_url
-        Where the vendored libraries are served (:func:`layers.web.use_local_assets`).
+        Where the vendored libraries are served (:func:`layers.web.inventory.use_local_assets`).
     """
     SpotStyle().add_to(m)
     if not frame.empty:
@@ -406,7 +406,7 @@ def build_spots_map(
     blurred_m: float | None = None,
     pending: tuple[float, float] | None = None,
 ) -> folium.Map:
-    """Return the compound's map (:func:`layers.web.build_map`) with its residents' spots on it.
+    """Return the compound's map (:func:`layers.web.inventory.build_map`) with its residents' spots on it.
 
     See :func:`add_spots` for the spot parameters.
     """

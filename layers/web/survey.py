@@ -5,7 +5,7 @@ colours and OSM's greys) over the OSM layers, so a shift between the two reads a
 feature's role (boundary, building, gate, asset, road, green) has its own line or fill. Control points
 are numbered circles, red until the fit has a residual for them.
 
-Everything shown goes through :func:`layers.web.escape_text` once, here: survey names, layer names and
+Everything shown goes through :func:`layers.web.inventory.escape_text` once, here: survey names, layer names and
 control-point names come from files and from what the user typed. The survey layer is for the app
 only; an accepted survey's assets reach the print figure as the inventory's own.
 """
@@ -19,7 +19,7 @@ import geopandas as gpd
 import pandas as pd
 
 from layers.definitions import Style
-from layers.web import (
+from layers.web.inventory import (
     _TIP_ON_EACH,
     DivMarkers,
     HtmlControl,
@@ -29,9 +29,9 @@ from layers.web import (
     to_display,
     use_local_assets,
 )
-from pipeline import schema as S
-from pipeline.survey_layers import LAYER, ROLE
-from pipeline.taxonomy import load_taxonomy
+from pipeline.core import schema as S
+from pipeline.core.taxonomy import load_taxonomy
+from pipeline.survey.layers import LAYER, ROLE
 
 SURVEY_COLOR = "#e7298a"
 CONTROL_COLOR = "#d7301f"
@@ -105,11 +105,11 @@ def survey_group(
     Parameters
     ----------
     features
-        :attr:`pipeline.survey_result.SurveyResult.features` (any CRS; shown in the base map's).
+        :attr:`pipeline.survey.result.SurveyResult.features` (any CRS; shown in the base map's).
     lang
         ``zh`` or ``en``.
     basemap
-        A key of :data:`layers.web.BASEMAPS`; Gaode's GCJ-02 shifts the layer as it shifts the others.
+        A key of :data:`layers.web.inventory.BASEMAPS`; Gaode's GCJ-02 shifts the layer as it shifts the others.
     """
     group = folium.FeatureGroup(name=escape_text(NAME[lang]), show=True)
     if features.empty:
@@ -164,7 +164,7 @@ def add_survey(
     basemap: str = "none",
     vendor_url: str | None = None,
 ) -> folium.Map:
-    """Add the survey layer and its legend to an inventory's map (:func:`layers.web.build_map`).
+    """Add the survey layer and its legend to an inventory's map (:func:`layers.web.inventory.build_map`).
 
     The layer is put below the map's layer control so the control lists it; ``m`` is changed in place
     and returned.

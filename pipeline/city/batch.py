@@ -1,8 +1,8 @@
 """City scale: build every compound of an extract on Dask, one task per compound.
 
 The OSM file is read once, by the client. Each task receives only its compound's
-neighbourhood (:func:`pipeline.compound.neighbourhood`), builds the inventory with the same
-:func:`pipeline.inventory.build_inventory` as ``python -m pipeline build``, and writes it to
+neighbourhood (:func:`pipeline.inventory.compound.neighbourhood`), builds the inventory with the same
+:func:`pipeline.inventory.build.build_inventory` as ``python -m pipeline build``, and writes it to
 ``OUT/compounds/<id>/`` atomically. A compound that fails is recorded with its reason and the
 others go on; a rerun skips the compounds already written. At the end the client gathers the
 per-compound results into one city file: ``city.gpkg`` and GeoParquet (``city_assets.parquet``,
@@ -26,17 +26,17 @@ import pandas as pd
 import pyogrio
 import shapely
 
-from pipeline import schema as S
-from pipeline.compound import AREA_M2, find_compounds, neighbourhood
-from pipeline.coverage import assess_coverage, coverage_summary
-from pipeline.errors import DataError, MapperError
-from pipeline.inventory import (
+from pipeline.core import schema as S
+from pipeline.core.errors import DataError, MapperError
+from pipeline.inventory.build import (
     Inventory,
     build_inventory,
     neighbourhood_margin,
     read_inventory,
     write_inventory,
 )
+from pipeline.inventory.compound import AREA_M2, find_compounds, neighbourhood
+from pipeline.sites.coverage import assess_coverage, coverage_summary
 
 log = logging.getLogger(__name__)
 
@@ -152,7 +152,7 @@ def _coverage(inventory: Inventory, features: gpd.GeoDataFrame, folder: Path) ->
 
 
 def _write_figure(folder: Path) -> None:
-    from layers.figure import plot_layout  # imported here: matplotlib only when figures are asked
+    from layers.figure.layout import plot_layout  # imported here: matplotlib only when figures are asked
 
     plot_layout(read_inventory(folder), save=True, filepath=folder / "layout.pdf", paper="A3")
 
@@ -192,7 +192,7 @@ def run_batch(
     Parameters
     ----------
     features
-        The whole extract, read once (:func:`pipeline.osm.read_osm`).
+        The whole extract, read once (:func:`pipeline.osm.read.read_osm`).
     out_dir
         Where ``compounds/<id>/`` and the city files go; a rerun skips what is there.
     compounds

@@ -2,7 +2,7 @@
 
 A batch folder holds ``city.gpkg`` (layers ``assets`` and ``compounds``), the same tables as GeoParquet,
 and ``compounds/<folder_name(id)>/``, one inventory folder per compound that was built
-(:mod:`pipeline.batch`). :func:`read_city` gives the compounds table in WGS-84, one row per compound,
+(:mod:`pipeline.city.batch`). :func:`read_city` gives the compounds table in WGS-84, one row per compound,
 with the batch's columns as they are: columns added later (coverage summaries) come along without
 this module knowing them, and :func:`coverage_columns` picks them out by name.
 """
@@ -18,10 +18,10 @@ import pandas as pd
 import pyogrio
 import shapely
 
-from pipeline import schema as S
-from pipeline.batch import COMPOUND_ID, REASON, STATUS, folder_name
-from pipeline.errors import CompoundNotFoundError, DataError, InputFileError
-from pipeline.inventory import Inventory, read_inventory
+from pipeline.city.batch import COMPOUND_ID, REASON, STATUS, folder_name
+from pipeline.core import schema as S
+from pipeline.core.errors import CompoundNotFoundError, DataError, InputFileError
+from pipeline.inventory.build import Inventory, read_inventory
 
 log = logging.getLogger(__name__)
 

@@ -1,4 +1,4 @@
-"""Sub-commands ``figure`` and ``export`` of ``python -m pipeline`` (loaded by :func:`pipeline.cli._plugins`).
+"""Sub-commands ``figure`` and ``export`` of ``python -m pipeline`` (loaded by :func:`pipeline.cli.main._plugins`).
 
 ::
 
@@ -15,7 +15,7 @@ import logging
 from pathlib import Path
 from typing import Any
 
-from pipeline.inventory import read_inventory
+from pipeline.inventory.build import read_inventory
 
 log = logging.getLogger(__name__)
 
@@ -63,7 +63,9 @@ def add_parser(subparsers: Any) -> None:
 
 def run_figure(args: argparse.Namespace) -> int:
     """Draw and save the layout figure."""
-    from layers.figure import plot_layout  # the CLI is the one place where pipeline reaches up to layers
+    from layers.figure.layout import (
+        plot_layout,  # the CLI is the one place where pipeline reaches up to layers
+    )
 
     logging.getLogger("fontTools").setLevel(logging.WARNING)  # its subsetter logs every glyph at INFO
     inventory = read_inventory(args.inventory)
@@ -82,7 +84,7 @@ def run_figure(args: argparse.Namespace) -> int:
 
 def run_export(args: argparse.Namespace) -> int:
     """Export the inventory in one format."""
-    from pipeline.export import export_inventory, format_of
+    from pipeline.inventory.export import export_inventory, format_of
 
     logging.getLogger("ezdxf").setLevel(logging.WARNING)
     inventory = read_inventory(args.inventory)

@@ -1,6 +1,6 @@
 """The command line: ``python -m pipeline compounds|build|number ...``.
 
-Errors the mapper raises on purpose (:class:`pipeline.errors.MapperError`) are printed as one
+Errors the mapper raises on purpose (:class:`pipeline.core.errors.MapperError`) are printed as one
 line and exit with status 2; anything else is a bug and shows its traceback.
 """
 
@@ -18,20 +18,20 @@ import pandas as pd
 import pyogrio
 import shapely
 
-from pipeline import schema as S
-from pipeline.classify import DEFAULT_RADIUS_M
-from pipeline.compound import find_compound, find_compounds, read_boundary_file
-from pipeline.crs import utm_crs
-from pipeline.errors import CRSError, DataError, GateError, InputFileError, MapperError
-from pipeline.geometry import repair_polygon
-from pipeline.inventory import (
+from pipeline.core import schema as S
+from pipeline.core.crs import utm_crs
+from pipeline.core.errors import CRSError, DataError, GateError, InputFileError, MapperError
+from pipeline.core.geometry import repair_polygon
+from pipeline.inventory.build import (
     GateOverride,
     build_inventory,
     lonlat,
     read_previous_labels,
     write_inventory,
 )
-from pipeline.numbering import number_assets
+from pipeline.inventory.classify import DEFAULT_RADIUS_M
+from pipeline.inventory.compound import find_compound, find_compounds, read_boundary_file
+from pipeline.inventory.numbering import number_assets
 
 log = logging.getLogger("pipeline")
 
@@ -145,7 +145,7 @@ def _plugins() -> list:
     import importlib
 
     found = []
-    for name in ("pipeline.survey_cli", "store.cli", "pipeline.export_cli", "pipeline.sites_cli"):
+    for name in ("pipeline.cli.survey", "pipeline.cli.spots", "pipeline.cli.export", "pipeline.cli.sites"):
         try:
             found.append(importlib.import_module(name))
         except ModuleNotFoundError as exc:
@@ -156,7 +156,7 @@ def _plugins() -> list:
 
 def run_compounds(args: argparse.Namespace) -> int:
     """Print every residential compound of an extract."""
-    from pipeline.osm import read_osm
+    from pipeline.osm.read import read_osm
 
     compounds = find_compounds(read_osm(args.file))
     if compounds.empty:
@@ -220,7 +220,7 @@ def _read_gate_file(path: Path) -> gpd.GeoSeries:
 
 def run_build(args: argparse.Namespace) -> int:
     """Build and write an inventory."""
-    from pipeline.osm import fetch_osm, read_osm
+    from pipeline.osm.read import fetch_osm, read_osm
 
     boundary = read_boundary_file(args.boundary) if args.boundary else None
     if args.online:
@@ -280,8 +280,8 @@ def _read_build_survey(
     args: argparse.Namespace, features: gpd.GeoDataFrame, boundary: shapely.Geometry | None
 ) -> gpd.GeoDataFrame:
     """Read ``--survey`` near the compound (so a wrong CRS is caught), and print what was read."""
-    from pipeline.survey import read_survey
-    from pipeline.survey_cli import parse_layers
+    from pipeline.cli.survey import parse_layers
+    from pipeline.survey.read import read_survey
 
     near = boundary
     if near is None and args.compound:
@@ -342,9 +342,9 @@ def run_batch(args: argparse.Namespace) -> int:
     import distributed  # noqa: F401  (it sets its loggers' levels when imported; ours come after)
     from tqdm import tqdm
 
-    from pipeline.batch import BatchOptions
-    from pipeline.batch import run_batch as batch
-    from pipeline.osm import read_osm
+    from pipeline.city.batch import BatchOptions
+    from pipeline.city.batch import run_batch as batch
+    from pipeline.osm.read import read_osm
 
     for name in ("distributed", "tornado"):  # distributed sets its loggers when imported
         logging.getLogger(name).setLevel(logging.WARNING)

@@ -28,11 +28,11 @@ import geopandas as gpd
 import pandas as pd
 import pyogrio
 
-from pipeline import schema as S
-from pipeline.errors import DataError, InputFileError
-from pipeline.inventory import Inventory, lonlat, read_inventory
-from pipeline.sites import SiteOptions, SiteWeights, find_sites, rank_sites, supervision_zones
-from pipeline.standards import read_standards
+from pipeline.core import schema as S
+from pipeline.core.errors import DataError, InputFileError
+from pipeline.inventory.build import Inventory, lonlat, read_inventory
+from pipeline.sites.rank import SiteOptions, SiteWeights, find_sites, rank_sites, supervision_zones
+from pipeline.sites.standards import read_standards
 
 log = logging.getLogger(__name__)
 
@@ -91,7 +91,7 @@ def run(args: argparse.Namespace) -> int:
     osm = args.osm or _recorded_extract(inventory)
     features = None
     if osm is not None:
-        from pipeline.osm import read_osm
+        from pipeline.osm.read import read_osm
 
         features = read_osm(osm)
     weights, options = read_weights(args.weights) if args.weights else (SiteWeights(), SiteOptions())
@@ -109,7 +109,7 @@ def run(args: argparse.Namespace) -> int:
     )
     sites = rank_sites(sites, weights)
     layers: dict[str, gpd.GeoDataFrame] = {"sites": sites}
-    from pipeline.coverage import service_areas
+    from pipeline.sites.coverage import service_areas
 
     layers["service_areas"] = service_areas(coverage.area, standards)
     layers["buildings"] = coverage.area.buildings
@@ -152,7 +152,7 @@ def read_weights(path: Path) -> tuple[SiteWeights, SiteOptions]:
     except TypeError as exc:
         raise DataError(
             f"`{path}`: {exc}; [weights] takes demand, gap, suitability, profile; [options] the "
-            "fields of pipeline.sites.SiteOptions."
+            "fields of pipeline.sites.rank.SiteOptions."
         ) from exc
 
 
@@ -199,7 +199,7 @@ def spots_from_store(url: str, compound_id: str, *, session_id: int | None = Non
 def _aged(path: Path | None, inventory: Inventory) -> float | None:
     if path is None:
         return None
-    from pipeline.profile import read_profile
+    from pipeline.workspace.profile import read_profile
 
     return read_profile(path, _compound_id(inventory)).aged_60_plus_pct
 

@@ -1,7 +1,7 @@
 """``python -m pipeline spots import|export|hash-password``: spots in and out as CSV.
 
-The lead's ``pipeline/cli.py`` calls :func:`add_parser` with its subparsers and dispatches to
-:func:`run` (also set as the ``func`` default). ``python -m store.cli spots …`` runs the same
+The lead's ``pipeline/cli/main.py`` calls :func:`add_parser` with its subparsers and dispatches to
+:func:`run` (also set as the ``func`` default). ``python -m pipeline.cli.spots spots …`` runs the same
 commands on their own.
 
 Examples
@@ -118,7 +118,7 @@ def _load_assets(path: Path) -> object:
 def run(args: argparse.Namespace) -> int:
     """Run a ``spots`` command; print the outcome; return the exit status (0 ok, 2 error).
 
-    Errors the store raises on purpose (:class:`~pipeline.errors.MapperError`) are printed to
+    Errors the store raises on purpose (:class:`~pipeline.core.errors.MapperError`) are printed to
     standard error as one message (what is wrong, the value, the fix); anything else is a bug
     and propagates.
     """
@@ -155,8 +155,8 @@ def run(args: argparse.Namespace) -> int:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Run ``spots …`` as its own program (``python -m store.cli spots import …``)."""
-    parser = argparse.ArgumentParser(prog="python -m store.cli")
+    """Run ``spots …`` as its own program (``python -m pipeline.cli.spots spots import …``)."""
+    parser = argparse.ArgumentParser(prog="python -m pipeline.cli.spots")
     add_parser(parser.add_subparsers(dest="command", required=True))
     return run(parser.parse_args(argv))
 

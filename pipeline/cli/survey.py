@@ -15,9 +15,9 @@ import argparse
 import logging
 from pathlib import Path
 
-from pipeline.errors import InputFileError
-from pipeline.register import DEFAULT_TOLERANCE_M, METHODS
-from pipeline.survey import SUFFIXES, read_survey, write_survey
+from pipeline.core.errors import InputFileError
+from pipeline.survey.read import SUFFIXES, read_survey, write_survey
+from pipeline.survey.register import DEFAULT_TOLERANCE_M, METHODS
 
 log = logging.getLogger(__name__)
 
@@ -72,7 +72,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
     parser.add_argument(
         "--layers",
         metavar="MAPPING",
-        help="layer → kind/role rules: a TOML file like pipeline/survey_layers.toml, or "
+        help="layer → kind/role rules: a TOML file like pipeline/survey/survey_layers.toml, or "
         '"LAYER=kind,LAYER=role"',
     )
     parser.add_argument(
@@ -103,7 +103,7 @@ def run(args: argparse.Namespace) -> int:
 
     Raises
     ------
-    pipeline.errors.MapperError
+    pipeline.core.errors.MapperError
         Bad input; the main CLI prints it and exits with status 2.
     """
     if args.out.suffix.lower() != ".gpkg":

@@ -40,7 +40,7 @@ import shapely
 from numpy.typing import ArrayLike, NDArray
 from pyproj.exceptions import CRSError as ProjCRSError
 
-from pipeline.errors import CRSError
+from pipeline.core.errors import CRSError
 
 log = logging.getLogger(__name__)
 

@@ -6,7 +6,7 @@ import geopandas as gpd
 import shapely
 from pyproj import CRS
 
-from pipeline.errors import CRSError
+from pipeline.core.errors import CRSError
 
 
 def utm_crs(geometry: shapely.Geometry) -> CRS:
@@ -35,7 +35,7 @@ def require_projected(frame: gpd.GeoDataFrame | gpd.GeoSeries, what: str) -> Non
     if not crs.is_projected:
         raise CRSError(
             f"The {what} are in geographic coordinates ({crs.name}); a metric step needs metres. "
-            "Project them first, e.g. `frame.to_crs(pipeline.crs.utm_crs(boundary))`, or use the CLI, "
+            "Project them first, e.g. `frame.to_crs(pipeline.core.crs.utm_crs(boundary))`, or use the CLI, "
             "which does it for you."
         )
     unit = crs.axis_info[0].unit_name if crs.axis_info else "metre"

@@ -6,7 +6,7 @@ import logging
 
 import shapely
 
-from pipeline.errors import GeometryError
+from pipeline.core.errors import GeometryError
 
 log = logging.getLogger(__name__)
 

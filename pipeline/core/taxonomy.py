@@ -1,4 +1,4 @@
-"""The taxonomy of kinds: loaded once from ``taxonomy.toml`` and used by :mod:`pipeline.classify`.
+"""The taxonomy of kinds: loaded once from ``taxonomy.toml`` and used by :mod:`pipeline.inventory.classify`.
 
 The file is the single place where kinds, their category, their bilingual labels and the rules
 that recognise them are kept, so planners can extend it without touching code.
@@ -12,8 +12,8 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
-from pipeline.errors import DataError, InputFileError
-from pipeline.schema import Category
+from pipeline.core.errors import DataError, InputFileError
+from pipeline.core.schema import Category
 
 DEFAULT_TAXONOMY = Path(__file__).with_name("taxonomy.toml")
 

@@ -22,17 +22,24 @@ import pandas as pd
 import pyogrio
 import shapely
 
-from pipeline import schema as S
-from pipeline.classify import DEFAULT_RADIUS_M, classify_features, select_assets
-from pipeline.compound import AREA_M2, find_compound, neighbourhood
-from pipeline.context import CONTEXT_MARGIN_M, context_layers
-from pipeline.crs import utm_crs
-from pipeline.errors import DataError, GateError, InputFileError
-from pipeline.gates import MainGate, choose_main_gate, describe_gates, find_gates, mark_main, roads_of
-from pipeline.geometry import repair_polygon
-from pipeline.merge import choose_boundary, choose_gates, merge_survey
-from pipeline.numbering import MAX_GATE_DIST_M, PreviousLabels, number_assets, retired_labels
-from pipeline.taxonomy import Taxonomy, load_taxonomy
+from pipeline.core import schema as S
+from pipeline.core.crs import utm_crs
+from pipeline.core.errors import DataError, GateError, InputFileError
+from pipeline.core.geometry import repair_polygon
+from pipeline.core.taxonomy import Taxonomy, load_taxonomy
+from pipeline.inventory.classify import DEFAULT_RADIUS_M, classify_features, select_assets
+from pipeline.inventory.compound import AREA_M2, find_compound, neighbourhood
+from pipeline.inventory.context import CONTEXT_MARGIN_M, context_layers
+from pipeline.inventory.gates import (
+    MainGate,
+    choose_main_gate,
+    describe_gates,
+    find_gates,
+    mark_main,
+    roads_of,
+)
+from pipeline.inventory.merge import choose_boundary, choose_gates, merge_survey
+from pipeline.inventory.numbering import MAX_GATE_DIST_M, PreviousLabels, number_assets, retired_labels
 
 log = logging.getLogger(__name__)
 
@@ -100,7 +107,7 @@ def build_inventory(
     Parameters
     ----------
     features
-        Output of :func:`pipeline.osm.read_osm`.
+        Output of :func:`pipeline.osm.read.read_osm`.
     compound
         The compound's OSM id or name; or give ``boundary``.
     boundary, boundary_name
@@ -108,7 +115,7 @@ def build_inventory(
     gate
         Override the detected main gate.
     method, scheme
-        Numbering method and scheme (:func:`pipeline.numbering.number_assets`).
+        Numbering method and scheme (:func:`pipeline.inventory.numbering.number_assets`).
     radius_m
         How far outside the boundary adjacent assets are taken.
     previous

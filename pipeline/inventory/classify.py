@@ -14,8 +14,8 @@ import geopandas as gpd
 import pandas as pd
 import shapely
 
-from pipeline import schema as S
-from pipeline.taxonomy import Taxonomy, load_taxonomy
+from pipeline.core import schema as S
+from pipeline.core.taxonomy import Taxonomy, load_taxonomy
 
 log = logging.getLogger(__name__)
 

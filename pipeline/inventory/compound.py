@@ -11,11 +11,11 @@ import pandas as pd
 import pyogrio
 import shapely
 
-from pipeline import schema as S
-from pipeline.crs import utm_crs
-from pipeline.errors import CompoundNotFoundError, CRSError, DataError, InputFileError
-from pipeline.gates import find_gates
-from pipeline.geometry import repair_polygon
+from pipeline.core import schema as S
+from pipeline.core.crs import utm_crs
+from pipeline.core.errors import CompoundNotFoundError, CRSError, DataError, InputFileError
+from pipeline.core.geometry import repair_polygon
+from pipeline.inventory.gates import find_gates
 
 log = logging.getLogger(__name__)
 

@@ -10,7 +10,7 @@ import geopandas as gpd
 import pandas as pd
 import shapely
 
-from pipeline import schema as S
+from pipeline.core import schema as S
 
 #: How far around the boundary context is kept, in metres.
 CONTEXT_MARGIN_M = 150.0

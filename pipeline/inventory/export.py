@@ -40,10 +40,10 @@ from openpyxl.utils import get_column_letter
 from pyproj import CRS
 from pyproj.exceptions import CRSError as ProjCRSError
 
-from pipeline import schema as S
-from pipeline.errors import CRSError, DataError
-from pipeline.inventory import CONTEXT_LAYERS, Inventory, to_csv_frame
-from pipeline.taxonomy import load_taxonomy
+from pipeline.core import schema as S
+from pipeline.core.errors import CRSError, DataError
+from pipeline.core.taxonomy import load_taxonomy
+from pipeline.inventory.build import CONTEXT_LAYERS, Inventory, to_csv_frame
 
 log = logging.getLogger(__name__)
 
@@ -119,7 +119,7 @@ def export_inventory(
     Parameters
     ----------
     inventory
-        The compound's inventory (:func:`pipeline.inventory.read_inventory`).
+        The compound's inventory (:func:`pipeline.inventory.build.read_inventory`).
     out
         The file to write; its folder is created.
     fmt

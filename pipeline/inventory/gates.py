@@ -27,7 +27,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from pipeline import schema as S
+from pipeline.core import schema as S
 
 log = logging.getLogger(__name__)
 

@@ -12,7 +12,7 @@ Matching is one-to-one and greedy: the pair with the larger overlap, then the sm
 then the smaller ids goes first, so the result does not depend on row order.
 
 Everything is computed in the callers' projected metric CRS (the compound's UTM zone); frames in
-degrees are refused with :class:`pipeline.errors.CRSError`.
+degrees are refused with :class:`pipeline.core.errors.CRSError`.
 """
 
 from __future__ import annotations
@@ -25,10 +25,10 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from pipeline import schema as S
-from pipeline.crs import require_projected, same_crs
-from pipeline.errors import DataError
-from pipeline.survey_layers import ROLE
+from pipeline.core import schema as S
+from pipeline.core.crs import require_projected, same_crs
+from pipeline.core.errors import DataError
+from pipeline.survey.layers import ROLE
 
 log = logging.getLogger(__name__)
 
@@ -135,7 +135,7 @@ def merge_survey(
     osm_assets
         Classified OSM assets (``kind``, ``source``, ``source_id``, ``name``), projected.
     survey_assets
-        :attr:`pipeline.survey.SurveyResult.features` projected to the same CRS; rows whose
+        :attr:`pipeline.survey.read.SurveyResult.features` projected to the same CRS; rows whose
         ``role`` is not ``asset`` or whose ``kind`` is empty are left out (and reported).
     tolerance_m
         Largest distance between representative points of the same asset, metres.

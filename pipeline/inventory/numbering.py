@@ -30,9 +30,9 @@ import pandas as pd
 import shapely
 from shapely.ops import polylabel
 
-from pipeline import schema as S
-from pipeline.crs import require_projected
-from pipeline.errors import DataError, GateError, GeometryError
+from pipeline.core import schema as S
+from pipeline.core.crs import require_projected
+from pipeline.core.errors import DataError, GateError, GeometryError
 
 log = logging.getLogger(__name__)
 

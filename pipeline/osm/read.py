@@ -26,9 +26,9 @@ import pandas as pd
 import shapely
 from osmium.filter import KeyFilter
 
-from pipeline import schema as S
-from pipeline.errors import DataError, InputFileError
-from pipeline.taxonomy import load_taxonomy
+from pipeline.core import schema as S
+from pipeline.core.errors import DataError, InputFileError
+from pipeline.core.taxonomy import load_taxonomy
 
 log = logging.getLogger(__name__)
 

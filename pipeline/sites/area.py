@@ -1,6 +1,6 @@
 """The inputs of coverage: the walled network around a compound, its housing and the facilities.
 
-:func:`prepare_area` builds the :class:`WalkArea`: the walking network of :mod:`pipeline.network`
+:func:`prepare_area` builds the :class:`WalkArea`: the walking network of :mod:`pipeline.walk.network`
 with the compound's wall (and, if asked, its neighbours'), the compound's residential buildings
 (:func:`residential_buildings`) joined at their mapped entrances (``entrance=*`` nodes on the
 outline) or else at the point of their outline nearest a path on their side of the wall, and every
@@ -25,12 +25,13 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from pipeline import schema as S
-from pipeline.classify import classify_features
-from pipeline.errors import DataError
-from pipeline.gates import find_gates
-from pipeline.inventory import Inventory
-from pipeline.network import (
+from pipeline.core import schema as S
+from pipeline.core.errors import DataError
+from pipeline.inventory.build import Inventory
+from pipeline.inventory.classify import classify_features
+from pipeline.inventory.gates import find_gates
+from pipeline.sites.standards import read_standards
+from pipeline.walk.network import (
     WALK_ROADS,
     WalkNetwork,
     Wall,
@@ -42,7 +43,6 @@ from pipeline.network import (
     walkable_lines,
     wall_of,
 )
-from pipeline.standards import read_standards
 
 log = logging.getLogger(__name__)
 

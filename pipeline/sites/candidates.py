@@ -21,9 +21,9 @@ import shapely
 from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components
 
-from pipeline import schema as S
-from pipeline.coverage import WalkArea
-from pipeline.errors import CRSError, DataError
+from pipeline.core import schema as S
+from pipeline.core.errors import CRSError, DataError
+from pipeline.sites.coverage import WalkArea
 
 log = logging.getLogger(__name__)
 
@@ -124,7 +124,7 @@ def candidate_sites(
     Parameters
     ----------
     area
-        From :func:`pipeline.coverage.prepare_area`.
+        From :func:`pipeline.sites.coverage.prepare_area`.
     assets
         The inventory's assets (public spaces to upgrade).
     spots

@@ -1,8 +1,8 @@
 """Walking coverage of a compound's residential buildings against GB 50180-2018.
 
-For every facility kind of the standards (:func:`pipeline.standards.read_standards`), the walking
+For every facility kind of the standards (:func:`pipeline.sites.standards.read_standards`), the walking
 distance from every residential building of the compound to the nearest facility of that kind,
-inside the compound or outside it, on the walled network of :mod:`pipeline.network`: one
+inside the compound or outside it, on the walled network of :mod:`pipeline.walk.network`: one
 multi-source Dijkstra per kind from all its facilities, never one per building.
 
 A building is reached at its mapped entrances (``entrance=*`` nodes on its outline) when there are
@@ -11,7 +11,7 @@ the share of buildings within the kind's radius, weighted by households when the
 (``weights``, e.g. from the profile's building table) and else by floor area: footprint × levels,
 with unknown levels taken as the median mapped in the compound, else :data:`DEFAULT_LEVELS`.
 
-The inputs are prepared by :func:`prepare_area` (:mod:`pipeline.coverage_area`, re-exported here);
+The inputs are prepared by :func:`prepare_area` (:mod:`pipeline.sites.area`, re-exported here);
 the outputs are :func:`building_access`, :func:`coverage_table` and :func:`service_areas`.
 :func:`assess_coverage` does it all, and is what a batch run calls per compound;
 :func:`coverage_summary` turns its table into one row of a city table.
@@ -29,8 +29,9 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from pipeline import schema as S
-from pipeline.coverage_area import (
+from pipeline.core import schema as S
+from pipeline.inventory.build import Inventory
+from pipeline.sites.area import (
     WEIGHT,
     WEIGHT_BASIS,
     WalkArea,
@@ -38,9 +39,8 @@ from pipeline.coverage_area import (
     prepare_area,
     residential_buildings,
 )
-from pipeline.inventory import Inventory
-from pipeline.network import distances_from
-from pipeline.standards import read_standards
+from pipeline.sites.standards import read_standards
+from pipeline.walk.network import distances_from
 
 log = logging.getLogger(__name__)
 

@@ -1,11 +1,11 @@
 """Candidate micro-renovation sites: what they could hold, how they rank, and why.
 
-Candidates come from :mod:`pipeline.sites_candidates`. :func:`assess_sites` measures four parts,
+Candidates come from :mod:`pipeline.sites.candidates`. :func:`assess_sites` measures four parts,
 each from 0 to 1 and kept as columns so a planner can show them:
 
 - ``demand``: residents' spots within ``demand_radius_m``, each counting 1 + its supports + its
   votes, relative to the best site;
-- ``gap``: the largest share of the compound's housing (weighted as in :mod:`pipeline.coverage`)
+- ``gap``: the largest share of the compound's housing (weighted as in :mod:`pipeline.sites.coverage`)
   that a facility on the site would bring within its radius, among the kinds the site can hold
   (:data:`HOSTS`) and is large enough for (``min_size``; a floor area may take :data:`FLOOR_STOREYS`);
 - ``suitability``: the mean of size, width, access (distance to a path) and walking distance to a
@@ -18,7 +18,7 @@ e.g. "fills: elderly day-care centre, none within 300 m; 14 spots nearby; 820 m�
 uses with the renovation class of the 2020 guidance (``uses_zh``/``uses_en``).
 
 :func:`find_sites` runs coverage, candidates and assessment in one call; supervision zones after the
-vote are :func:`pipeline.sites_zones.supervision_zones` (re-exported).
+vote are :func:`pipeline.sites.zones.supervision_zones` (re-exported).
 """
 
 from __future__ import annotations
@@ -34,15 +34,15 @@ import pandas as pd
 import shapely
 from scipy.sparse.csgraph import dijkstra
 
-from pipeline import schema as S
-from pipeline.coverage import WEIGHT, Coverage, WalkArea, assess_coverage
-from pipeline.crs import require_projected
-from pipeline.errors import DataError
-from pipeline.inventory import Inventory
-from pipeline.network import WalkNetwork, attach, distances_from, outline_points
-from pipeline.sites_candidates import SITE_TYPES, SiteOptions, candidate_sites, read_spots
-from pipeline.sites_zones import supervision_zones
-from pipeline.standards import CLASS_LABELS, read_standards
+from pipeline.core import schema as S
+from pipeline.core.crs import require_projected
+from pipeline.core.errors import DataError
+from pipeline.inventory.build import Inventory
+from pipeline.sites.candidates import SITE_TYPES, SiteOptions, candidate_sites, read_spots
+from pipeline.sites.coverage import WEIGHT, Coverage, WalkArea, assess_coverage
+from pipeline.sites.standards import CLASS_LABELS, read_standards
+from pipeline.sites.zones import supervision_zones
+from pipeline.walk.network import WalkNetwork, attach, distances_from, outline_points
 
 log = logging.getLogger(__name__)
 
@@ -117,7 +117,7 @@ def assess_sites(
 ) -> gpd.GeoDataFrame:
     """Measure each candidate's parts, suggested uses and reason, and rank with the default weights.
 
-    ``access`` is :func:`pipeline.coverage.building_access`'s table; ``spots`` as from
+    ``access`` is :func:`pipeline.sites.coverage.building_access`'s table; ``spots`` as from
     :func:`read_spots`. Call :func:`rank_sites` to weigh again.
     """
     require_projected(candidates, "candidate sites")
@@ -269,7 +269,7 @@ def find_sites(
     ----------
     inventory, features
         The compound's inventory and the extract's feature frame (see
-        :func:`pipeline.coverage.prepare_area`).
+        :func:`pipeline.sites.coverage.prepare_area`).
     spots
         Residents' spots (:func:`read_spots`): a GeoDataFrame of points or a table with lon/lat,
         optional ``supports`` and ``votes``; the store's :func:`store.geo.spots_frame` gives one.
@@ -284,7 +284,7 @@ def find_sites(
     coverage
         A coverage already measured for this inventory (the app caches it); else it is measured.
     **area_options
-        Passed to :func:`pipeline.coverage.prepare_area` (``margin_m``, ``wall_neighbours``, …).
+        Passed to :func:`pipeline.sites.coverage.prepare_area` (``margin_m``, ``wall_neighbours``, …).
     """
     standards = read_standards() if standards is None else standards
     if coverage is None:

@@ -25,11 +25,11 @@ from typing import Any
 
 import pandas as pd
 
-from pipeline.errors import DataError, InputFileError
+from pipeline.core.errors import DataError, InputFileError
 
 log = logging.getLogger(__name__)
 
-DEFAULT_STANDARDS = Path(__file__).resolve().parents[1] / "data" / "standards" / "gb50180_2018_facilities.csv"
+DEFAULT_STANDARDS = Path(__file__).resolve().parents[2] / "data" / "standards" / "gb50180_2018_facilities.csv"
 
 #: The levels whose facilities coverage is measured for (GB 50180-2018 5-minute circle and block).
 COVERAGE_LEVELS = ("5min", "block")

@@ -16,10 +16,10 @@ from scipy.cluster.hierarchy import fcluster, linkage
 from scipy.sparse.csgraph import dijkstra
 from scipy.spatial.distance import squareform
 
-from pipeline import schema as S
-from pipeline.coverage import WEIGHT, WalkArea
-from pipeline.errors import DataError
-from pipeline.network import attach, outline_points
+from pipeline.core import schema as S
+from pipeline.core.errors import DataError
+from pipeline.sites.coverage import WEIGHT, WalkArea
+from pipeline.walk.network import attach, outline_points
 
 log = logging.getLogger(__name__)
 

@@ -12,8 +12,8 @@ import geopandas as gpd
 import pyproj
 from ezdxf.lldxf.encoding import decode_dxf_unicode
 
-from pipeline import schema as S
-from pipeline.survey_layers import HINT, LAYER
+from pipeline.core import schema as S
+from pipeline.survey.layers import HINT, LAYER
 
 #: Columns of a reader's feature frame (in the file's own coordinates).
 RAW_COLUMNS = [LAYER, S.SOURCE_ID, S.NAME, HINT]

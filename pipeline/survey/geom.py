@@ -18,10 +18,10 @@ import pandas as pd
 import shapely
 from shapely.errors import GEOSException
 
-from pipeline import schema as S
-from pipeline.survey_base import TEXT, ReadItem
-from pipeline.survey_layers import ROLE
-from pipeline.taxonomy import Taxonomy
+from pipeline.core import schema as S
+from pipeline.core.taxonomy import Taxonomy
+from pipeline.survey.base import TEXT, ReadItem
+from pipeline.survey.layers import ROLE
 
 log = logging.getLogger(__name__)
 
@@ -144,7 +144,7 @@ def attach_labels(
     A text labels the smallest polygon containing it (boundaries and roads excluded), else the
     nearest shape within ``max_distance`` (boundaries excluded), else the boundary containing it
     (unless the text names a taxonomy kind: such a text is a point of its own, see
-    :func:`pipeline.survey.read_survey`).
+    :func:`pipeline.survey.read.read_survey`).
     A shape with several texts takes the one that names a taxonomy kind, then the one nearest
     its representative point. Both frames must be in the same metric CRS.
 

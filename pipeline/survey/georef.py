@@ -10,8 +10,8 @@ import numpy as np
 import pyproj
 import shapely
 
-from pipeline import schema as S
-from pipeline.coords import (
+from pipeline.core import schema as S
+from pipeline.core.coords import (
     SourceCRS,
     check_fits,
     missing_crs_error,
@@ -19,9 +19,9 @@ from pipeline.coords import (
     suggestion_text,
     to_wgs84_geometries,
 )
-from pipeline.errors import CRSError, DataError
-from pipeline.register import Registration
-from pipeline.survey_base import RawSurvey
+from pipeline.core.errors import CRSError, DataError
+from pipeline.survey.base import RawSurvey
+from pipeline.survey.register import Registration
 
 log = logging.getLogger(__name__)
 

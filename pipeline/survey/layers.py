@@ -2,7 +2,7 @@
 
 The layer rules live in ``survey_layers.toml`` (defaults for common Chinese and CASS layer
 names); a user mapping is tried first. Kinds must be keys of the taxonomy
-(:func:`pipeline.taxonomy.load_taxonomy`), whose name rules classify what the layer leaves open.
+(:func:`pipeline.core.taxonomy.load_taxonomy`), whose name rules classify what the layer leaves open.
 """
 
 from __future__ import annotations
@@ -18,9 +18,9 @@ from pathlib import Path
 import geopandas as gpd
 import pandas as pd
 
-from pipeline import schema as S
-from pipeline.errors import DataError, InputFileError
-from pipeline.taxonomy import Taxonomy, load_taxonomy
+from pipeline.core import schema as S
+from pipeline.core.errors import DataError, InputFileError
+from pipeline.core.taxonomy import Taxonomy, load_taxonomy
 
 log = logging.getLogger(__name__)
 
@@ -102,7 +102,7 @@ def _read_rules(path: Path, taxonomy: Taxonomy) -> list[LayerRule]:
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise DataError(
             f"The layer mapping `{path}` is not valid UTF-8 TOML ({exc}); see "
-            "pipeline/survey_layers.toml for the form."
+            "pipeline/survey/survey_layers.toml for the form."
         ) from exc
     return [_rule(r, taxonomy, f"`{path}`", i) for i, r in enumerate(raw.get("layers", []))]
 

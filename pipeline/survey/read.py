@@ -23,21 +23,17 @@ import pandas as pd
 import pyproj
 import shapely
 
-from pipeline import schema as S
-from pipeline.coords import SourceCRS
-from pipeline.crs import utm_crs
-from pipeline.errors import DataError, InputFileError
-from pipeline.register import (
-    DEFAULT_TOLERANCE_M,
-    Method,
-    Registration,
-    fit_registration,
-    read_control_points,
-)
-from pipeline.survey_base import TEXT, RawSurvey, ReadItem
-from pipeline.survey_dxf import read_dxf
-from pipeline.survey_geom import attach_labels, close_boundaries, repair_geometries
-from pipeline.survey_georef import (
+from pipeline.core import schema as S
+from pipeline.core.coords import SourceCRS
+from pipeline.core.crs import utm_crs
+from pipeline.core.errors import DataError, InputFileError
+from pipeline.core.taxonomy import Taxonomy, load_taxonomy
+from pipeline.survey.base import TEXT, RawSurvey, ReadItem
+from pipeline.survey.formats.dxf import read_dxf
+from pipeline.survey.formats.gis import read_geojson, read_geopackage, read_kml, read_shapefiles
+from pipeline.survey.formats.table import decode_text, read_csv, read_xlsx
+from pipeline.survey.geom import attach_labels, close_boundaries, repair_geometries
+from pipeline.survey.georef import (
     check_near,
     coords_of,
     georeference,
@@ -45,8 +41,7 @@ from pipeline.survey_georef import (
     swap_axes,
     unit_notes,
 )
-from pipeline.survey_gis import read_geojson, read_geopackage, read_kml, read_shapefiles
-from pipeline.survey_layers import (
+from pipeline.survey.layers import (
     HINT,
     IGNORE,
     LAYER,
@@ -55,9 +50,14 @@ from pipeline.survey_layers import (
     classify_survey,
     load_layer_mapping,
 )
-from pipeline.survey_result import SURVEY_COLUMNS, SurveyLimits, SurveyResult, write_survey
-from pipeline.survey_table import decode_text, read_csv, read_xlsx
-from pipeline.taxonomy import Taxonomy, load_taxonomy
+from pipeline.survey.register import (
+    DEFAULT_TOLERANCE_M,
+    Method,
+    Registration,
+    fit_registration,
+    read_control_points,
+)
+from pipeline.survey.result import SURVEY_COLUMNS, SurveyLimits, SurveyResult, write_survey
 
 log = logging.getLogger(__name__)
 
@@ -151,7 +151,7 @@ def read_survey(
         ``survey_layers.toml``, or a ready :class:`LayerMapping`.
     control_points
         For a drawing in local coordinates: a CSV file (see
-        :func:`pipeline.register.read_control_points`), a frame of points, or a fitted
+        :func:`pipeline.survey.register.read_control_points`), a frame of points, or a fitted
         :class:`Registration`.
     method, tolerance_m
         Registration method and RMS tolerance in metres.

@@ -28,9 +28,9 @@ import pyproj
 import shapely
 from numpy.typing import ArrayLike, NDArray
 
-from pipeline.coords import SourceCRS, check_fits, parse_crs, transformer
-from pipeline.crs import utm_crs
-from pipeline.errors import DataError, InputFileError
+from pipeline.core.coords import SourceCRS, check_fits, parse_crs, transformer
+from pipeline.core.crs import utm_crs
+from pipeline.core.errors import DataError, InputFileError
 
 log = logging.getLogger(__name__)
 

@@ -13,12 +13,12 @@ import geopandas as gpd
 import pandas as pd
 import pyogrio
 
-from pipeline import schema as S
-from pipeline.errors import InputFileError
-from pipeline.register import Registration
-from pipeline.survey_base import ReadItem
-from pipeline.survey_layers import LAYER, ROLE
-from pipeline.survey_zip import ZipLimits
+from pipeline.core import schema as S
+from pipeline.core.errors import InputFileError
+from pipeline.survey.base import ReadItem
+from pipeline.survey.formats.archive import ZipLimits
+from pipeline.survey.layers import LAYER, ROLE
+from pipeline.survey.register import Registration
 
 log = logging.getLogger(__name__)
 

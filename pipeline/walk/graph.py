@@ -1,6 +1,6 @@
 """The walking graph: straight edges with a zone each, points joined to it, multi-source Dijkstra.
 
-:mod:`pipeline.network` builds a :class:`WalkNetwork` from OSM lines and walls; this module holds the
+:mod:`pipeline.walk.network` builds a :class:`WalkNetwork` from OSM lines and walls; this module holds the
 graph itself and the two operations every later stage uses: :func:`attach` (join points to the
 nearest segment on their side of the walls, splitting it there so distances along a shared segment
 stay exact) and :func:`distances_from` (one multi-source Dijkstra with ``scipy.sparse.csgraph``;

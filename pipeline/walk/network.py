@@ -18,7 +18,7 @@ through a gate. Each gate is also linked to the nearest path inside and outside 
 :data:`GATE_LINK_M`), so a gate whose road stops short of the outline in the data still opens. A
 dead end is never linked across a wall. Emergency exits (``entrance=emergency``) are not gates.
 
-The graph, joining points to it and the multi-source Dijkstra live in :mod:`pipeline.network_graph`
+The graph, joining points to it and the multi-source Dijkstra live in :mod:`pipeline.walk.graph`
 and are re-exported here.
 """
 
@@ -33,10 +33,10 @@ import pandas as pd
 import shapely
 from scipy.sparse.csgraph import connected_components
 
-from pipeline import schema as S
-from pipeline.crs import require_projected
-from pipeline.errors import DataError, GateError
-from pipeline.network_graph import (
+from pipeline.core import schema as S
+from pipeline.core.crs import require_projected
+from pipeline.core.errors import DataError, GateError
+from pipeline.walk.graph import (
     GRID_M,
     LINK,
     MAX_SNAP_M,
@@ -71,7 +71,7 @@ BARRIERS = frozenset({"wall", "fence", "hedge", "retaining_wall", "city_wall", "
 def wall_of(
     boundary: shapely.Geometry, gates: gpd.GeoDataFrame, *, name: str = "", crossings: bool = True
 ) -> Wall:
-    """Return the wall of a compound from its polygon and gates frame (:func:`pipeline.gates.find_gates`).
+    """Return the wall of a compound from its polygon and gates frame (:func:`pipeline.inventory.gates.find_gates`).
 
     Emergency exits are left out. ``crossings=False`` also leaves out the points where a path crosses
     the outline with no gate mapped (``gate_type`` ``crossing …``), which are otherwise openings.

@@ -43,11 +43,11 @@ import geopandas as gpd
 import pandas as pd
 import shapely
 
-from pipeline import schema as S
-from pipeline.errors import DataError, InputFileError
-from pipeline.gates import MainGate
-from pipeline.inventory import Inventory, renumber
-from pipeline.taxonomy import Taxonomy, load_taxonomy
+from pipeline.core import schema as S
+from pipeline.core.errors import DataError, InputFileError
+from pipeline.core.taxonomy import Taxonomy, load_taxonomy
+from pipeline.inventory.build import Inventory, renumber
+from pipeline.inventory.gates import MainGate
 
 log = logging.getLogger(__name__)
 
@@ -153,7 +153,7 @@ def _check_category(category: str) -> str:
 def _check_kind(kind: str, taxonomy: Taxonomy) -> str:
     if kind not in taxonomy.kinds:
         raise DataError(
-            f"Unknown kind `{kind}`; use a key of the taxonomy (`pipeline/taxonomy.toml`), "
+            f"Unknown kind `{kind}`; use a key of the taxonomy (`pipeline/core/taxonomy.toml`), "
             f"e.g. {', '.join(sorted(taxonomy.kinds)[:5])}."
         )
     return kind
@@ -275,7 +275,7 @@ def apply_edits(
     Parameters
     ----------
     inventory
-        An inventory as built (:func:`pipeline.inventory.build_inventory` or ``read_inventory``).
+        An inventory as built (:func:`pipeline.inventory.build.build_inventory` or ``read_inventory``).
     edits
         The compound's corrections; changes to assets the inventory lacks are reported as stale.
     gate, method, scheme

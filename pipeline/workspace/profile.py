@@ -6,7 +6,7 @@ committee (业委会) and party branch. Step 2 lists the resources already there
 platforms, projects, funds, and the activities of social organisations, each with who provides it.
 
 A profile is kept per compound in a readable JSON file, ``<runtime>/compounds/<safe id>/profile.json``,
-beside the compound's edits (:mod:`pipeline.edits`). :func:`profile_from_dict` checks every value and
+beside the compound's edits (:mod:`pipeline.workspace.edits`). :func:`profile_from_dict` checks every value and
 says which field is wrong and how to fix it.
 """
 
@@ -19,8 +19,8 @@ from dataclasses import asdict, dataclass, fields, replace
 from pathlib import Path
 from typing import Any
 
-from pipeline.edits import compound_dir, read_json, write_json_atomic
-from pipeline.errors import DataError
+from pipeline.core.errors import DataError
+from pipeline.workspace.edits import compound_dir, read_json, write_json_atomic
 
 log = logging.getLogger(__name__)
 

@@ -4,19 +4,19 @@ The Import page (``views/import_survey.py``) works in three steps, each a functi
 imports streamlit:
 
 1. :func:`save_upload` keeps the uploaded bytes under ``<runtime>/uploads/survey/<hash>/<name>`` (the
-   name is kept, since :func:`pipeline.survey.read_survey` names the file in every message), after
+   name is kept, since :func:`pipeline.survey.read.read_survey` names the file in every message), after
    checking the size again on the server: Streamlit's own per-widget limit is enforced in the browser
    only (``../shared/RELIABILITY.md``). One survey at a time: one file, or the parts of one Shapefile
    (``.shp`` with its ``.shx``, ``.dbf``, ``.prj``).
 2. :func:`crs_choices` reads the file's coordinates without placing them and lists what they could be
-   in (:func:`pipeline.coords.suggest_crs`, ranked by distance from the compound), so the user chooses
+   in (:func:`pipeline.core.coords.suggest_crs`, ranked by distance from the compound), so the user chooses
    instead of the mapper guessing.
 3. :func:`write_accepted` keeps the survey the user accepted, per compound, beside the compound's
    edits: ``<runtime>/compounds/<safe id>/survey.gpkg`` with layers ``survey`` (the features in
-   WGS-84, as :func:`pipeline.survey.write_survey` writes them), ``survey_report`` and
+   WGS-84, as :func:`pipeline.survey.read.write_survey` writes them), ``survey_report`` and
    ``survey_meta`` (file name, how it was placed, when it was accepted). The GeoPackage is written under
    a temporary name and moved into place, so a failure leaves the previous survey as it was.
-   :func:`read_accepted` gives it back for :func:`pipeline.inventory.build_inventory`'s ``survey=``.
+   :func:`read_accepted` gives it back for :func:`pipeline.inventory.build.build_inventory`'s ``survey=``.
 """
 
 from __future__ import annotations
@@ -36,14 +36,14 @@ import pandas as pd
 import pyogrio
 import shapely
 
-from pipeline import schema as S
-from pipeline.coords import CRSSuggestion, suggest_crs
-from pipeline.edits import compound_dir
-from pipeline.errors import DataError, InputFileError
-from pipeline.survey import SUFFIXES, SurveyResult, write_survey
-from pipeline.survey_georef import coords_of
-from pipeline.survey_layers import load_layer_mapping
-from pipeline.survey_result import SURVEY_COLUMNS, SurveyLimits
+from pipeline.core import schema as S
+from pipeline.core.coords import CRSSuggestion, suggest_crs
+from pipeline.core.errors import DataError, InputFileError
+from pipeline.survey.georef import coords_of
+from pipeline.survey.layers import load_layer_mapping
+from pipeline.survey.read import SUFFIXES, SurveyResult, write_survey
+from pipeline.survey.result import SURVEY_COLUMNS, SurveyLimits
+from pipeline.workspace.edits import compound_dir
 
 log = logging.getLogger(__name__)
 
@@ -155,7 +155,7 @@ class CRSChoices:
     degrees
         The columns are named longitude/latitude: WGS-84, GCJ-02 or BD-09.
     suggestions
-        :func:`pipeline.coords.suggest_crs` for the coordinates, nearest to the compound first;
+        :func:`pipeline.core.coords.suggest_crs` for the coordinates, nearest to the compound first;
         one with ``crs == "local"`` means a drawing on its own grid (control points needed).
     bounds
         ``(xmin, ymin, xmax, ymax)`` of the coordinates as read.
@@ -181,7 +181,7 @@ def crs_choices(
     Parameters
     ----------
     path
-        A survey file :func:`pipeline.survey.read_survey` reads.
+        A survey file :func:`pipeline.survey.read.read_survey` reads.
     near
         ``(lon, lat)`` of the compound: suggestions nearest to it first.
     limits
@@ -190,13 +190,13 @@ def crs_choices(
     Raises
     ------
     InputFileError
-        The file cannot be read (as :func:`pipeline.survey.read_survey` would say).
+        The file cannot be read (as :func:`pipeline.survey.read.read_survey` would say).
     DataError
         The file holds no coordinates.
     """
     # read_survey has no public step that stops before placing the coordinates; its reader is
     # used as it is, so the app and the CLI read a file the same way.
-    from pipeline.survey import _read_raw
+    from pipeline.survey.read import _read_raw
 
     path = Path(path)
     raw = _read_raw(path, mapping=load_layer_mapping(None), limits=limits or SurveyLimits())

@@ -8,7 +8,7 @@ from unittest import mock
 
 import pytest
 
-from tests.app.support import FakeMap
+from tests.helpers.app import FakeMap
 
 
 @pytest.fixture

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.app.support import CHROMIUM, CHROMIUM_ARGS, PARK, ROOT, app_server, keep_local
+from tests.helpers.app import CHROMIUM, CHROMIUM_ARGS, PARK, ROOT, app_server, keep_local
 
 playwright = pytest.importorskip("playwright.sync_api")
 

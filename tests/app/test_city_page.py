@@ -16,13 +16,12 @@ import pyogrio
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from pipeline.batch import folder_name, run_batch
-from pipeline.city import coverage_columns, read_city
-from pipeline.inventory import read_inventory
-from pipeline.osm import read_osm
-from testdata import EXTRACTS
-from tests.app.support import APP, FakeMap, markers
-from tests.app.test_import_page import map_frame, open_page, serve, shot
+from pipeline.city.batch import folder_name, run_batch
+from pipeline.city.city import coverage_columns, read_city
+from pipeline.inventory.build import read_inventory
+from pipeline.osm.read import read_osm
+from tests.helpers.app import APP, FakeMap, map_frame, markers, open_page, serve, shot
+from tests.helpers.testdata import EXTRACTS
 
 TIMEOUT = 60
 #: The three residential compounds of the Xitucheng extract, in the batch's order.

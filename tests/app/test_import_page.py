@@ -8,7 +8,6 @@ points clicked on the real map, and accepted.
 from __future__ import annotations
 
 import json
-import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -17,14 +16,14 @@ import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from layers.survey import SURVEY_COLOR, control_point_group
-from layers.web import escape_text
-from pipeline import survey_store as store
-from pipeline.errors import MapperError
-from pipeline.inventory import Inventory
-from pipeline.survey import read_survey
-from tests.app.support import APP, CHROMIUM, CHROMIUM_ARGS, ROOT, FakeMap, app_server, keep_local, markers
-from tests.survey_files import control_points_for, write_dxf
+from layers.web.inventory import escape_text
+from layers.web.survey import SURVEY_COLOR, control_point_group
+from pipeline.core.errors import MapperError
+from pipeline.inventory.build import Inventory
+from pipeline.survey.read import read_survey
+from pipeline.workspace import surveys as store
+from tests.helpers.app import APP, MAP_FRAME, FakeMap, map_frame, markers, open_page, serve, shot
+from tests.helpers.survey_files import control_points_for, write_dxf
 
 TIMEOUT = 60
 DEMO = "way/595108678"
@@ -229,56 +228,6 @@ def test_control_points_clicked_on_the_map_register_a_local_drawing(
 
 
 # --- in a real browser ---------------------------------------------------------------------------
-
-MAP_FRAME = 'iframe[title="streamlit_folium.st_folium"]'
-ARTIFACTS = ROOT / "test-artifacts"
-
-
-def serve(folder: Path, **env: str) -> Iterator[str]:
-    """Run the app on a free port with the demo extract and its own runtime folder; yield its URL."""
-    data = folder / "osm"
-    data.mkdir(exist_ok=True)
-    shutil.copy(ROOT / "data" / "osm" / "beijing_haidian_qinghua-east-rd.osm", data)
-    environ = {"MAPPER_DATA_DIR": str(data), "MAPPER_RUNTIME_DIR": str(folder / "runtime"), **env}
-    with app_server(folder, environ) as url:
-        yield url
-
-
-def open_page(url: str, path: str):
-    """A headless Chromium page at ``url/path`` whose requests outside this machine are aborted and listed."""
-    playwright = pytest.importorskip("playwright.sync_api")
-    if not Path(CHROMIUM).exists():
-        pytest.skip(f"{CHROMIUM} is missing; `make sysdeps` installs Debian's chromium")
-    p = playwright.sync_playwright().start()
-    browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
-    context = browser.new_context(viewport={"width": 1500, "height": 1750}, locale="zh-CN")
-    outside = keep_local(context, url)
-    page = context.new_page()
-    page.goto(f"{url}/{path}")
-
-    def close() -> None:
-        context.close()
-        browser.close()
-        p.stop()
-
-    return page, outside, close
-
-
-def map_frame(page, selector: str, timeout_ms: int = 45_000):
-    """The (first) map's frame once ``selector`` is drawn in it."""
-    frame = page.frame_locator(MAP_FRAME).first
-    frame.locator(selector).first.wait_for(timeout=timeout_ms)
-    return frame
-
-
-def shot(page, name: str) -> Path:
-    """Save a screenshot of the whole page to ``test-artifacts/``."""
-    ARTIFACTS.mkdir(exist_ok=True)
-    page.wait_for_timeout(1000)
-    path = ARTIFACTS / name
-    page.screenshot(path=str(path), full_page=True)
-    return path
-
 
 @pytest.fixture
 def app_url(tmp_path: Path) -> Iterator[str]:

@@ -13,13 +13,13 @@ import geopandas as gpd
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from layers.web import to_display
-from pipeline import schema as S
-from pipeline.edits import Edits, apply_edits, edits_path
-from pipeline.errors import InputFileError
-from pipeline.inventory import Inventory
-from pipeline.profile import profile_path
-from tests.app.support import APP, PARK, SOUTH_EAST_GATE, FakeMap, marker_labels, markers
+from layers.web.inventory import to_display
+from pipeline.core import schema as S
+from pipeline.core.errors import InputFileError
+from pipeline.inventory.build import Inventory
+from pipeline.workspace.edits import Edits, apply_edits, edits_path
+from pipeline.workspace.profile import profile_path
+from tests.helpers.app import APP, PARK, SOUTH_EAST_GATE, FakeMap, marker_labels, markers
 from ui import data
 from ui.settings import Settings
 from ui.state import K_GATE, K_LANG, K_METHOD

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from streamlit.testing.v1 import AppTest
 
-from tests.app.support import ROOT, FakeMap
+from tests.helpers.app import ROOT, FakeMap
 from ui.state import K_LANG
 
 PAGE = str(ROOT / "views" / "sites.py")

@@ -22,8 +22,8 @@ import numpy as np
 import pytest
 import shapely
 
-from pipeline import schema as S
-from pipeline.inventory import Inventory
+from pipeline.core import schema as S
+from pipeline.inventory.build import Inventory
 from store import (
     Planner,
     Resident,
@@ -38,7 +38,7 @@ from store import (
     open_session,
     support_spot,
 )
-from tests.app.support import CHROMIUM, CHROMIUM_ARGS, ROOT, app_server, keep_local
+from tests.helpers.app import CHROMIUM, CHROMIUM_ARGS, ROOT, app_server, keep_local
 
 playwright = pytest.importorskip("playwright.sync_api")
 

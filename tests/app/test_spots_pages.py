@@ -21,9 +21,9 @@ from branca.element import Element
 from PIL import Image
 from streamlit.testing.v1 import AppTest
 
-from layers.spots_web import MINE, PLAIN, SpotMarkers
-from pipeline import schema as S
-from pipeline.inventory import Inventory
+from layers.web.spots import MINE, PLAIN, SpotMarkers
+from pipeline.core import schema as S
+from pipeline.inventory.build import Inventory
 from store import (
     Planner,
     Resident,
@@ -44,7 +44,7 @@ from store import (
     open_session,
 )
 from store.geo import blur_lonlat
-from tests.app.support import APP, PARK, FakeMap
+from tests.helpers.app import APP, PARK, FakeMap
 from ui.roles import K_PLANNER, K_RESIDENT_KEY
 
 COMPOUND = "way/595108678"

@@ -1,4 +1,4 @@
-"""Tests of layers.web: escaping, offline assets, label layout, base maps, clicks, large compounds."""
+"""Tests of layers.web.inventory: escaping, offline assets, label layout, base maps, clicks, large compounds."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ import numpy as np
 import pytest
 import shapely
 
-from layers.web import (
+from layers.web.inventory import (
     CLUSTER_ABOVE,
     LABEL_H,
     VENDOR_DIR,
@@ -30,10 +30,10 @@ from layers.web import (
     to_display,
     use_local_assets,
 )
-from pipeline import schema as S
-from pipeline.errors import DataError
-from pipeline.inventory import Inventory, renumber
-from tests.app.support import PARK, SOUTH_EAST_GATE, marker_labels, markers
+from pipeline.core import schema as S
+from pipeline.core.errors import DataError
+from pipeline.inventory.build import Inventory, renumber
+from tests.helpers.app import PARK, SOUTH_EAST_GATE, marker_labels, markers
 
 PAYLOADS = [
     "<img src=x onerror=alert(1)>",
@@ -73,7 +73,7 @@ def test_every_vendored_file_is_shipped() -> None:
 def test_an_unvendored_plugin_is_refused() -> None:
     m = folium.Map(tiles=None)
     folium.plugins.Draw().add_to(m)
-    with pytest.raises(ValueError, match=r"loads `https://.*leaflet\.draw.*add it to layers\.web\.VENDORED"):
+    with pytest.raises(ValueError, match=r"loads `https://.*leaflet\.draw.*add it to layers\.web\.inventory\.VENDORED"):
         use_local_assets(m)
 
 
@@ -104,15 +104,16 @@ def test_names_reach_the_map_escaped(demo_inventory: Inventory) -> None:
 
 def test_template_code_in_names_never_runs_on_the_server(demo_inventory: Inventory) -> None:
     """branca renders element output as Jinja a second time: a name must not become template code."""
-    payload = "{{ cycler.__init__.__globals__.os.getpid() }}"
+    payload = "[{{ cycler.__init__.__globals__.os.getpid() }}]"
     assets = demo_inventory.assets.copy()
     assets[S.NAME] = payload
     context = dict(demo_inventory.context)
     context["buildings"] = context["buildings"].assign(name=payload)
-    gates = demo_inventory.gates.assign(name="{{ 7 * 191 }}")
+    gates = demo_inventory.gates.assign(name="[{{ 7 * 191 }}]")
     page = build_map(replace(demo_inventory, assets=assets, gates=gates, context=context)).get_root().render()
-    assert str(os.getpid()) not in page
-    assert "1337" not in page
+    # Bracketed, so that a process id or 1337 inside a random hex id cannot match by chance.
+    assert f"[{os.getpid()}]" not in page
+    assert "[1337]" not in page
     assert "cycler.__init__.__globals__.os.getpid()" in page  # shown as text
     assert "{{ cycler" not in page
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import socket
 import subprocess
 import sys
@@ -18,7 +19,7 @@ import folium
 import pytest
 from branca.element import Element
 
-from layers.web import DivMarkers
+from layers.web.inventory import DivMarkers
 
 ROOT = Path(__file__).resolve().parents[2]
 APP = str(ROOT / "app.py")
@@ -122,3 +123,53 @@ def keep_local(context: Any, url: str) -> list[str]:
 
     context.route("**/*", route)
     return outside
+
+
+MAP_FRAME = 'iframe[title="streamlit_folium.st_folium"]'
+ARTIFACTS = ROOT / "test-artifacts"
+
+
+def serve(folder: Path, **env: str) -> Iterator[str]:
+    """Run the app on a free port with the demo extract and its own runtime folder; yield its URL."""
+    data = folder / "osm"
+    data.mkdir(exist_ok=True)
+    shutil.copy(ROOT / "data" / "osm" / "beijing_haidian_qinghua-east-rd.osm", data)
+    environ = {"MAPPER_DATA_DIR": str(data), "MAPPER_RUNTIME_DIR": str(folder / "runtime"), **env}
+    with app_server(folder, environ) as url:
+        yield url
+
+
+def open_page(url: str, path: str):
+    """A headless Chromium page at ``url/path`` whose requests outside this machine are aborted and listed."""
+    playwright = pytest.importorskip("playwright.sync_api")
+    if not Path(CHROMIUM).exists():
+        pytest.skip(f"{CHROMIUM} is missing; `make sysdeps` installs Debian's chromium")
+    p = playwright.sync_playwright().start()
+    browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+    context = browser.new_context(viewport={"width": 1500, "height": 1750}, locale="zh-CN")
+    outside = keep_local(context, url)
+    page = context.new_page()
+    page.goto(f"{url}/{path}")
+
+    def close() -> None:
+        context.close()
+        browser.close()
+        p.stop()
+
+    return page, outside, close
+
+
+def map_frame(page, selector: str, timeout_ms: int = 45_000):
+    """The (first) map's frame once ``selector`` is drawn in it."""
+    frame = page.frame_locator(MAP_FRAME).first
+    frame.locator(selector).first.wait_for(timeout=timeout_ms)
+    return frame
+
+
+def shot(page, name: str) -> Path:
+    """Save a screenshot of the whole page to ``test-artifacts/``."""
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.wait_for_timeout(1000)
+    path = ARTIFACTS / name
+    page.screenshot(path=str(path), full_page=True)
+    return path

@@ -34,7 +34,7 @@ import pyproj
 import shapely
 from shapely.geometry import LineString, Point, Polygon
 
-from pipeline.coords import wgs84_to_bd09, wgs84_to_gcj02
+from pipeline.core.coords import wgs84_to_bd09, wgs84_to_gcj02
 
 LON0, LAT0 = 116.347, 39.997
 UTM = "EPSG:32650"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 OSM_DIR = ROOT / "data" / "osm"
 DEMO_OSM = OSM_DIR / "beijing_haidian_qinghua-east-rd.osm"
 DEMO_ID = "way/595108678"

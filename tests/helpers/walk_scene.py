@@ -1,8 +1,8 @@
 """Hand-drawn compounds for the walking-network, coverage and sites tests.
 
 Geometry is drawn in metres on a local grid whose origin is UTM zone 50N (EPSG:32650) 444000 E,
-4427000 N (Haidian, Beijing), then turned into the WGS-84 feature frame :func:`pipeline.osm.read_osm`
-returns, so :func:`pipeline.inventory.build_inventory` picks EPSG:32650 again and the grid comes back
+4427000 N (Haidian, Beijing), then turned into the WGS-84 feature frame :func:`pipeline.osm.read.read_osm`
+returns, so :func:`pipeline.inventory.build.build_inventory` picks EPSG:32650 again and the grid comes back
 to within a micrometre.
 """
 

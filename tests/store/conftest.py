@@ -14,9 +14,9 @@ import uuid
 import pytest
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
-from store_helpers import PG_ENV, PG_SKIP, FakeClock
 
 from store import Planner, Store
+from tests.helpers.db import PG_ENV, PG_SKIP, FakeClock
 
 BACKENDS = [
     pytest.param("sqlite", id="sqlite"),

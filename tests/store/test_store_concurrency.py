@@ -11,10 +11,10 @@ import time
 import pytest
 from PIL import Image
 from sqlalchemy import func, select
-from store_helpers import PYTHON, WRITER, writer_env
 
 from store import Store, count_spots
 from store.models import AuditEntry, Spot, SpotPhoto
+from tests.helpers.db import PYTHON, WRITER, writer_env
 
 PROCESSES = 8
 SPOTS_EACH = 200

@@ -6,8 +6,8 @@ import argparse
 import subprocess
 
 import pytest
-from store_helpers import PYTHON, ROOT, resident, writer_env
 
+from pipeline.cli.spots import add_parser, main, run
 from store import (
     MODERATION,
     DataError,
@@ -19,8 +19,8 @@ from store import (
     list_audit,
     list_spots,
 )
-from store.cli import add_parser, main, run
 from store.csvio import read_spots_csv
+from tests.helpers.db import PYTHON, ROOT, resident, writer_env
 
 HEADER = "lon,lat,category,text,author,floor\n"
 GOOD = (
@@ -140,7 +140,7 @@ def test_cli_import_and_export(db_url, compound, tmp_path, capsys):
 
 
 def test_add_parser_plugs_into_a_main_cli(tmp_path, monkeypatch):
-    """The way pipeline/cli.py wires it: its own parser, `spots` added, `func` dispatch."""
+    """The way pipeline/cli/main.py wires it: its own parser, `spots` added, `func` dispatch."""
     parser = argparse.ArgumentParser(prog="python -m pipeline")
     sub = parser.add_subparsers(dest="command", required=True)
     add_parser(sub)
@@ -156,7 +156,7 @@ def test_cli_uses_mapper_db_url_and_runs_as_a_program(tmp_path):
     src.write_bytes(GOOD.encode("utf-8-sig"))
     env = writer_env() | {"MAPPER_DB_URL": f"sqlite:///{tmp_path / 'env.sqlite3'}"}
     done = subprocess.run(
-        [PYTHON, "-m", "store.cli", "spots", "import", "--compound", "way/7", str(src)],
+        [PYTHON, "-m", "pipeline.cli.spots", "spots", "import", "--compound", "way/7", str(src)],
         capture_output=True, text=True, env=env, cwd=ROOT, timeout=60, check=False,
     )  # fmt: skip
     assert done.returncode == 0, done.stderr
@@ -167,7 +167,7 @@ def test_cli_uses_mapper_db_url_and_runs_as_a_program(tmp_path):
 
 def test_cli_hash_password_reads_stdin(tmp_path):
     done = subprocess.run(
-        [PYTHON, "-m", "store.cli", "spots", "hash-password"],
+        [PYTHON, "-m", "pipeline.cli.spots", "spots", "hash-password"],
         input="correct horse battery\n", capture_output=True, text=True,
         env=writer_env(), cwd=ROOT, timeout=60, check=False,
     )  # fmt: skip

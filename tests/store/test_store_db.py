@@ -6,10 +6,10 @@ import subprocess
 
 import pytest
 from sqlalchemy import inspect, text
-from store_helpers import PYTHON, ROOT, writer_env
 
 from store import Store, StoreError, default_db_url
 from store.settings import PROJECT_ROOT
+from tests.helpers.db import PYTHON, ROOT, writer_env
 
 
 def test_migrations_create_every_table_once(store):
@@ -56,7 +56,7 @@ def test_a_fresh_sqlite_file_and_its_folder_are_made(tmp_path):
 
 
 def test_store_never_imports_streamlit():
-    code = "import sys, store, store.cli, store.geo; print('streamlit' in sys.modules)"
+    code = "import sys, store, pipeline.cli.spots, store.geo; print('streamlit' in sys.modules)"
     done = subprocess.run(
         [PYTHON, "-c", code], capture_output=True, text=True, env=writer_env(), cwd=ROOT, check=True
     )

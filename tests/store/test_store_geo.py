@@ -8,8 +8,8 @@ import pytest
 from pyproj import Transformer
 from shapely.geometry import Point, box
 
-from pipeline.errors import CRSError, DataError
-from pipeline.schema import CATEGORY, KIND, LABEL, NAME, SEQ, SOURCE_ID
+from pipeline.core.errors import CRSError, DataError
+from pipeline.core.schema import CATEGORY, KIND, LABEL, NAME, SEQ, SOURCE_ID
 from store.geo import blur_lonlat, haversine_m, nearest_asset, nearest_assets, spots_frame
 
 UTM = "EPSG:32650"
@@ -98,7 +98,7 @@ def test_blur_snaps_to_cell_centres_of_a_metric_grid():
 
 
 def test_spots_frame_for_the_map(store, compound):
-    from store_helpers import resident
+    from tests.helpers.db import resident
 
     from store import add_spot, list_spots
 

@@ -8,10 +8,10 @@ import zlib
 
 import pytest
 from PIL import ExifTags, Image
-from store_helpers import resident
 
 from store import PhotoError, StoreSettings, add_spot, clean_photo, get_photo, list_spots
 from store.photos import heif_support
+from tests.helpers.db import resident
 
 GPS = {
     ExifTags.GPS.GPSLatitudeRef: "N",

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import pytest
-from store_helpers import FakeClock, resident, store_with
 
 from store import (
     MODERATION,
@@ -25,6 +24,7 @@ from store import (
     suggest_support,
     support_spot,
 )
+from tests.helpers.db import FakeClock, resident, store_with
 
 LON, LAT = 116.3300, 40.0100
 #: One metre north, in degrees of latitude (WGS-84, near 40° N).

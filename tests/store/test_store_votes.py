@@ -7,7 +7,6 @@ import csv
 import io
 
 import pytest
-from store_helpers import resident
 
 from store import (
     ConflictError,
@@ -27,6 +26,7 @@ from store import (
     results_to_csv,
     support_spot,
 )
+from tests.helpers.db import resident
 
 LON, LAT = 116.33, 40.01
 

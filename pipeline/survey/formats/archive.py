@@ -18,7 +18,7 @@ import zipfile
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
-from pipeline.errors import InputFileError
+from pipeline.core.errors import InputFileError
 
 log = logging.getLogger(__name__)
 

@@ -8,7 +8,7 @@ What becomes what (model space only; blocks are not exploded):
 - open polylines, LINE, ARC, open SPLINE/ELLIPSE → lines;
 - POINT and INSERT (block reference) → points; an INSERT's name comes from its attributes
   (tag NAME, 名称, MC, … or its only attribute), its block name is kept as a type hint;
-- TEXT and MTEXT → labels, attached to shapes later (:func:`pipeline.survey_geom.attach_labels`);
+- TEXT and MTEXT → labels, attached to shapes later (:func:`pipeline.survey.geom.attach_labels`);
   texts without a letter or a Chinese character (dimensions, elevations) are left out;
 - everything else (DIMENSION, LEADER, IMAGE, 3D solids, meshes, …) is counted as not read.
 
@@ -33,9 +33,9 @@ from ezdxf import recover, units
 from ezdxf.entities import DXFGraphic
 from shapely.geometry import LineString, Point, Polygon
 
-from pipeline import schema as S
-from pipeline.errors import DataError, InputFileError
-from pipeline.survey_base import (
+from pipeline.core import schema as S
+from pipeline.core.errors import DataError, InputFileError
+from pipeline.survey.base import (
     LABEL_COLUMNS,
     RAW_COLUMNS,
     TEXT,
@@ -43,7 +43,7 @@ from pipeline.survey_base import (
     ReadItem,
     clean_text,
 )
-from pipeline.survey_layers import HINT, IGNORE, LAYER, LayerMapping
+from pipeline.survey.layers import HINT, IGNORE, LAYER, LayerMapping
 
 log = logging.getLogger(__name__)
 

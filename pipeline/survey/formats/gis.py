@@ -28,9 +28,9 @@ import shapely
 from pyogrio.errors import DataLayerError, DataSourceError
 from shapely.geometry import shape
 
-from pipeline import schema as S
-from pipeline.errors import DataError, InputFileError
-from pipeline.survey_base import (
+from pipeline.core import schema as S
+from pipeline.core.errors import DataError, InputFileError
+from pipeline.survey.base import (
     RAW_COLUMNS,
     RawSurvey,
     ReadItem,
@@ -39,8 +39,8 @@ from pipeline.survey_base import (
     looks_mojibake,
     pick_column,
 )
-from pipeline.survey_layers import HINT, LAYER
-from pipeline.survey_zip import ZipLimits, extract_zip
+from pipeline.survey.formats.archive import ZipLimits, extract_zip
+from pipeline.survey.layers import HINT, LAYER
 
 log = logging.getLogger(__name__)
 

@@ -21,11 +21,11 @@ import numpy as np
 import pandas as pd
 from shapely.geometry import Point
 
-from pipeline import schema as S
-from pipeline.errors import DataError, InputFileError
-from pipeline.survey_base import RAW_COLUMNS, RawSurvey, ReadItem, clean_text, pick_column
-from pipeline.survey_layers import HINT, LAYER
-from pipeline.survey_zip import ZipLimits, check_zip
+from pipeline.core import schema as S
+from pipeline.core.errors import DataError, InputFileError
+from pipeline.survey.base import RAW_COLUMNS, RawSurvey, ReadItem, clean_text, pick_column
+from pipeline.survey.formats.archive import ZipLimits, check_zip
+from pipeline.survey.layers import HINT, LAYER
 
 log = logging.getLogger(__name__)
 

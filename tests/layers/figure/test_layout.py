@@ -17,7 +17,8 @@ from PIL import Image
 from pypdf import PdfReader
 
 from layers import definitions as D
-from layers.figure import (
+from layers.figure.labels import place_labels
+from layers.figure.layout import (
     PAPER_SIZES_MM,
     figure_bytes,
     figure_title,
@@ -25,11 +26,10 @@ from layers.figure import (
     plot_layout,
     save_figure,
 )
-from layers.labels import place_labels
-from pipeline import schema as S
-from pipeline.errors import DataError
-from pipeline.inventory import build_inventory, read_inventory, write_inventory
-from tests.conftest import DEMO_ID
+from pipeline.core import schema as S
+from pipeline.core.errors import DataError
+from pipeline.inventory.build import build_inventory, read_inventory, write_inventory
+from tests.helpers.testdata import DEMO_ID
 
 matplotlib.use("Agg")
 DATE = dt.date(2025, 6, 1)

@@ -1,4 +1,4 @@
-"""Tests of layers.vote_figure: what the results figure shows, in which font, and that text stays text."""
+"""Tests of layers.figure.vote: what the results figure shows, in which font, and that text stays text."""
 
 from __future__ import annotations
 
@@ -8,12 +8,13 @@ from pathlib import Path
 import pytest
 from matplotlib.figure import Figure
 
-from layers.figure import find_cjk_font
-from layers.vote_figure import OTHER_COLOR, TOP_COLOR, plot_vote_results
-from pipeline.errors import DataError
+from layers.figure.layout import find_cjk_font
+from layers.figure.vote import OTHER_COLOR, TOP_COLOR, plot_vote_results
+from pipeline.core.errors import DataError
 from store.records import SessionRecord, TopicResult, VoteResults
+from tests.helpers.testdata import ROOT
 
-ARTIFACTS = Path(__file__).resolve().parents[1] / "test-artifacts"
+ARTIFACTS = ROOT / "test-artifacts"
 
 
 def _results(titles: list[str], dots: list[int], *, top_n: int = 2, mode: str = "named") -> VoteResults:

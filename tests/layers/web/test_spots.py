@@ -1,4 +1,4 @@
-"""Tests of layers.spots_web: escaped rows, blurred cells, heat points, the offline map, clicks and the pin.
+"""Tests of layers.web.spots: escaped rows, blurred cells, heat points, the offline map, clicks and the pin.
 
 Spots are plain :class:`store.records.SpotRecord` objects placed beside the demo compound's park (畅乐园,
 number 9 from the detected gate); no database is needed.
@@ -15,7 +15,8 @@ import folium
 import geopandas as gpd
 import pytest
 
-from layers.spots_web import (
+from layers.web.inventory import VENDOR_DIR, DivMarkers, escape_text
+from layers.web.spots import (
     CANVAS_ABOVE,
     HIDDEN,
     MINE,
@@ -30,9 +31,8 @@ from layers.spots_web import (
     spot_rows,
     spots_at,
 )
-from layers.web import VENDOR_DIR, DivMarkers, escape_text
-from pipeline import schema as S
-from pipeline.inventory import Inventory
+from pipeline.core import schema as S
+from pipeline.inventory.build import Inventory
 from store.categories import SpotCategory
 from store.geo import blur_lonlat, spots_frame
 from store.records import SpotRecord

@@ -14,10 +14,10 @@ import pandas as pd
 import pytest
 import shapely
 
-from pipeline.batch import folder_name, run_batch
-from pipeline.inventory import build_inventory, read_inventory
-from pipeline.osm import read_osm
-from testdata import EXTRACTS, ROOT
+from pipeline.city.batch import folder_name, run_batch
+from pipeline.inventory.build import build_inventory, read_inventory
+from pipeline.osm.read import read_osm
+from tests.helpers.testdata import EXTRACTS, ROOT
 
 BEIJING = ("qinghua", "wudaokou", "xitucheng")
 COLUMNS = ["seq", "label", "category", "kind", "name", "source_id", "inside"]
@@ -105,7 +105,7 @@ def test_interrupted_run_resumes(tmp_path):
 
 
 def test_coverage_per_compound_equals_coverage_on_the_whole_extract(beijing, city_run):
-    from pipeline.coverage import assess_coverage, coverage_summary
+    from pipeline.sites.coverage import assess_coverage, coverage_summary
 
     frames, _ = beijing
     out, table = city_run
@@ -125,7 +125,7 @@ def test_listed_compounds_with_figures(tmp_path):
     listing = tmp_path / "list.txt"
     listing.write_text("way/1376112785\n", encoding="utf-8")
     out = tmp_path / "run"
-    from pipeline.cli import main
+    from pipeline.cli.main import main
 
     assert main(["-q", "batch", "--osm", str(EXTRACTS["xitucheng"]), "--out", str(out), "--workers", "1",
                  "--compounds", str(listing), "--figures"]) == 0

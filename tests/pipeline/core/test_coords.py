@@ -9,7 +9,7 @@ import shapely
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from pipeline.coords import (
+from pipeline.core.coords import (
     INVERSE_TOL_DEG,
     bd09_to_gcj02,
     bd09_to_wgs84,
@@ -24,7 +24,7 @@ from pipeline.coords import (
     wgs84_to_bd09,
     wgs84_to_gcj02,
 )
-from pipeline.errors import CRSError
+from pipeline.core.errors import CRSError
 
 # --------------------------------------------------------------------------- reference values
 

@@ -13,9 +13,9 @@ import pyogrio
 import pytest
 import shapely
 
-from pipeline.cli import main
-from pipeline.inventory import read_inventory
-from testdata import DEMO_ID, DEMO_OSM, EXTRACTS, ROOT
+from pipeline.cli.main import main
+from pipeline.inventory.build import read_inventory
+from tests.helpers.testdata import DEMO_ID, DEMO_OSM, EXTRACTS, ROOT
 
 NAMED_IN_ORDER = [  # polar, global, from 石科院工作区南门: the named assets inside the compound
     "地下停车场", "科技活动中心", "社区健身器材", "畅乐园", "原幼儿园停车场", "二食堂", "石科院小卖部", "多用厅",
@@ -38,7 +38,7 @@ def test_demo_inventory_assets(demo_inventory):
 
 
 def test_demo_perimeter_category_from_the_other_gate(demo_features):
-    from pipeline.inventory import GateOverride, build_inventory
+    from pipeline.inventory.build import GateOverride, build_inventory
 
     inventory = build_inventory(
         demo_features, compound="石科院生活区", gate=GateOverride(source_id="node/5671590330"),
@@ -182,14 +182,14 @@ def test_compounds_command_on_every_extract(capsys):
 
 
 def test_pipeline_does_not_import_streamlit():
-    code = "import sys, pipeline.cli, pipeline.inventory, layers.definitions; print('streamlit' in sys.modules)"
+    code = "import sys, pipeline.cli.main, pipeline.inventory.build, layers.definitions; print('streamlit' in sys.modules)"
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, check=True)
     assert result.stdout.strip() == "False"
 
 
 def test_build_with_a_survey_drawing(tmp_path, capsys):
     """A CAD survey in CGCS2000 GK zone 39: its gate and boundary replace OSM's, its assets merge."""
-    from survey_files import write_dxf
+    from tests.helpers.survey_files import write_dxf
 
     dxf = write_dxf(tmp_path / "测绘图.dxf", epsg="EPSG:4548")
     out = tmp_path / "inv"
@@ -212,7 +212,7 @@ def test_build_with_a_survey_drawing(tmp_path, capsys):
 
 
 def test_build_with_a_survey_in_the_wrong_crs_is_refused(tmp_path, capsys):
-    from survey_files import write_dxf
+    from tests.helpers.survey_files import write_dxf
 
     dxf = write_dxf(tmp_path / "survey.dxf", epsg="EPSG:4548")
     assert main(["build", "--osm", str(DEMO_OSM), "--compound", DEMO_ID, "--survey", str(dxf),

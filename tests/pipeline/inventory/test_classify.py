@@ -6,10 +6,10 @@ import geopandas as gpd
 import pytest
 import shapely
 
-from pipeline.classify import classify_features, select_assets
-from pipeline.errors import DataError
-from pipeline.schema import Category
-from pipeline.taxonomy import load_taxonomy
+from pipeline.core.errors import DataError
+from pipeline.core.schema import Category
+from pipeline.core.taxonomy import load_taxonomy
+from pipeline.inventory.classify import classify_features, select_assets
 
 UTM = "EPSG:32650"
 STANDARD_KINDS = {

@@ -8,11 +8,11 @@ import logging
 import pytest
 import shapely
 
-from pipeline.compound import find_compounds, read_boundary_file, select_compound
-from pipeline.errors import CompoundNotFoundError, CRSError, GeometryError, InputFileError
-from pipeline.geometry import repair_polygon
-from pipeline.osm import read_osm
-from testdata import EXTRACTS
+from pipeline.core.errors import CompoundNotFoundError, CRSError, GeometryError, InputFileError
+from pipeline.core.geometry import repair_polygon
+from pipeline.inventory.compound import find_compounds, read_boundary_file, select_compound
+from pipeline.osm.read import read_osm
+from tests.helpers.testdata import EXTRACTS
 
 EXPECTED = {
     # extract: (count of residential polygons, names that must be listed)

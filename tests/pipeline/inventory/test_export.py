@@ -11,10 +11,11 @@ import pytest
 import shapely
 from pyproj import CRS
 
-from pipeline import schema as S
-from pipeline.cli import main
-from pipeline.errors import CRSError, DataError
-from pipeline.export import (
+from pipeline.cli.main import main
+from pipeline.core import schema as S
+from pipeline.core.errors import CRSError, DataError
+from pipeline.inventory.build import build_inventory, read_inventory, write_inventory
+from pipeline.inventory.export import (
     COMPOUND_SHEET,
     DXF_BOUNDARY,
     cgcs2000_gk_crs,
@@ -22,8 +23,7 @@ from pipeline.export import (
     export_inventory,
     format_of,
 )
-from pipeline.inventory import build_inventory, read_inventory, write_inventory
-from tests.conftest import DEMO_ID
+from tests.helpers.testdata import DEMO_ID
 
 TOL_M = 0.01
 

@@ -6,10 +6,10 @@ import geopandas as gpd
 import pytest
 import shapely
 
-from pipeline.gates import choose_main_gate, find_gates, roads_of
-from pipeline.inventory import build_inventory
-from pipeline.osm import read_osm
-from testdata import EXTRACTS
+from pipeline.inventory.build import build_inventory
+from pipeline.inventory.gates import choose_main_gate, find_gates, roads_of
+from pipeline.osm.read import read_osm
+from tests.helpers.testdata import EXTRACTS
 
 UTM = "EPSG:32650"
 SQUARE = shapely.box(0, 0, 100, 100)
@@ -116,7 +116,7 @@ def test_xitucheng_named_south_gate_is_main():
     ],
 )
 def test_rules_read_in_chinese(rule, zh):
-    from pipeline.gates import rule_text
+    from pipeline.inventory.gates import rule_text
 
     assert rule_text(rule, "zh") == zh
     assert rule_text(rule, "en") == rule
@@ -124,7 +124,7 @@ def test_rules_read_in_chinese(rule, zh):
 
 def test_every_rule_the_chooser_records_has_chinese(demo_features):
     """Each rule choose_main_gate can record is translated (none falls through in English)."""
-    from pipeline.gates import rule_text
+    from pipeline.inventory.gates import rule_text
 
     scenes = [
         features(SCENE),

@@ -7,12 +7,12 @@ import pandas as pd
 import pytest
 import shapely
 from shapely.geometry import LineString, Point, box
-from survey_files import write_dxf
 
-from pipeline import schema as S
-from pipeline.errors import CRSError, DataError
-from pipeline.merge import OTHER_IDS, choose_boundary, choose_gates, merge_survey
-from pipeline.survey import read_survey
+from pipeline.core import schema as S
+from pipeline.core.errors import CRSError, DataError
+from pipeline.inventory.merge import OTHER_IDS, choose_boundary, choose_gates, merge_survey
+from pipeline.survey.read import read_survey
+from tests.helpers.survey_files import write_dxf
 
 UTM = "EPSG:32650"
 E0, N0 = 444_300.0, 4_427_600.0  # near 石科院生活区 in UTM 50N
@@ -205,7 +205,7 @@ def test_choose_gates():
 
 def test_merge_with_the_demo_extract(tmp_path, demo_features):
     """The survey DXF of 石科院生活区 against the real OSM extract: canteen and parking merge."""
-    from pipeline.classify import classify_features
+    from pipeline.inventory.classify import classify_features
 
     osm = classify_features(demo_features)
     osm = osm[osm[S.KIND] != ""].to_crs(UTM)

@@ -8,8 +8,8 @@ import pytest
 import shapely
 from shapely.affinity import scale
 
-from pipeline.errors import CRSError, DataError, GateError
-from pipeline.numbering import PreviousLabels, compound_centre, number_assets, retired_labels
+from pipeline.core.errors import CRSError, DataError, GateError
+from pipeline.inventory.numbering import PreviousLabels, compound_centre, number_assets, retired_labels
 
 UTM = "EPSG:32650"
 

@@ -10,9 +10,9 @@ from urllib.parse import parse_qs, urlparse
 import pytest
 import shapely
 
-from pipeline.errors import DataError
-from pipeline.inventory import build_inventory
-from pipeline.osm import OnlineSettings, fetch_osm
+from pipeline.core.errors import DataError
+from pipeline.inventory.build import build_inventory
+from pipeline.osm.read import OnlineSettings, fetch_osm
 
 # A 100 m × 100 m compound near the demo, its gate, a playground inside, a road outside.
 LON0, LAT0, D = 116.3470, 39.9970, 0.0009

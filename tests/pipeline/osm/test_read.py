@@ -7,9 +7,9 @@ import shutil
 
 import pytest
 
-from pipeline.errors import InputFileError
-from pipeline.osm import read_osm, read_osm_with_stats
-from testdata import DEMO_OSM, EXTRACTS
+from pipeline.core.errors import InputFileError
+from pipeline.osm.read import read_osm, read_osm_with_stats
+from tests.helpers.testdata import DEMO_OSM, EXTRACTS
 
 
 @pytest.mark.parametrize("name", list(EXTRACTS))
@@ -44,7 +44,7 @@ def test_same_parking_and_gates_as_osmnx(demo_features):
 
 def test_cut_extract_skips_ways_with_missing_nodes_and_says_so(caplog):
     """The Helsinki PBF is cut by a box: ways whose nodes lie outside are counted, not fatal."""
-    with caplog.at_level(logging.WARNING, logger="pipeline.osm"):
+    with caplog.at_level(logging.WARNING, logger="pipeline.osm.read"):
         frame, stats = read_osm_with_stats(EXTRACTS["helsinki"])
     assert stats.skipped_ways > 0
     assert f"Skipped {stats.skipped_ways} ways" in caplog.text

@@ -8,11 +8,11 @@ import pandas as pd
 import pytest
 import shapely
 
-from pipeline.coverage import assess_coverage, coverage_summary, prepare_area, service_areas
-from pipeline.errors import DataError, GateError
-from pipeline.inventory import build_inventory
-from pipeline.standards import read_overrides, read_standards
-from tests.walk_scene import at, box, line, walled_scene
+from pipeline.core.errors import DataError, GateError
+from pipeline.inventory.build import build_inventory
+from pipeline.sites.coverage import assess_coverage, coverage_summary, prepare_area, service_areas
+from pipeline.sites.standards import read_overrides, read_standards
+from tests.helpers.walk_scene import at, box, line, walled_scene
 
 
 def inventory_of(scene):
@@ -26,7 +26,7 @@ def dist(coverage, building: str, kind: str) -> float:
 
 @pytest.fixture(scope="module")
 def walled():
-    """tests/walk_scene.walled_scene, plus two facilities nobody reaches.
+    """tests/helpers/walk_scene.walled_scene, plus two facilities nobody reaches.
 
     - its waste point W (155,140), 5 m east of the spine (radius 70 m): 1号楼's door is 10 + 10 + 5 = 25 m
       away (covered), 2号楼's 20 + 90 + 5 = 115 m (not covered);

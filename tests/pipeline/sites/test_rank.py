@@ -7,10 +7,10 @@ import pandas as pd
 import pytest
 import shapely
 
-from pipeline.cli import main
-from pipeline.errors import CRSError, DataError
-from pipeline.inventory import build_inventory, read_inventory, write_inventory
-from pipeline.sites import (
+from pipeline.cli.main import main
+from pipeline.core.errors import CRSError, DataError
+from pipeline.inventory.build import build_inventory, read_inventory, write_inventory
+from pipeline.sites.rank import (
     SiteWeights,
     candidate_sites,
     find_sites,
@@ -18,8 +18,8 @@ from pipeline.sites import (
     read_spots,
     supervision_zones,
 )
-from tests.conftest import DEMO_OSM
-from tests.walk_scene import LOCAL_CRS, Scene, at, box, lawn_scene, line
+from tests.helpers.testdata import DEMO_OSM
+from tests.helpers.walk_scene import LOCAL_CRS, Scene, at, box, lawn_scene, line
 
 #: Six spots along the lawn's north edge (y = 172, 7 m off it), with 6 supports between them.
 SPOTS = gpd.GeoDataFrame(
@@ -186,7 +186,7 @@ def test_cli_writes_sites_coverage_and_zones(demo_inventory, tmp_path, capsys):
 
 def test_spots_come_from_the_store_with_their_supports(tmp_path):
     """The CLI's ``--db`` reader on a real SQLite store: two spots, one supported by a neighbour."""
-    from pipeline.sites_cli import spots_from_store
+    from pipeline.cli.sites import spots_from_store
     from store import Resident, Store, add_spot, new_resident_key, support_spot
 
     url = f"sqlite:///{tmp_path / 'mapper.sqlite3'}"

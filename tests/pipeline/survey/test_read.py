@@ -17,7 +17,15 @@ import pandas as pd
 import pyogrio
 import pytest
 import shapely
-from survey_files import (
+
+from pipeline.cli.survey import add_parser, parse_layers
+from pipeline.core import schema as S
+from pipeline.core.errors import CRSError, DataError, InputFileError
+from pipeline.survey.base import clean_text, looks_mojibake
+from pipeline.survey.formats.archive import ZipLimits, check_zip
+from pipeline.survey.layers import load_layer_mapping
+from pipeline.survey.read import SURVEY_COLUMNS, SurveyLimits, read_survey, write_survey
+from tests.helpers.survey_files import (
     BOUNDARY,
     BUILDING_1,
     CANTEEN,
@@ -37,14 +45,6 @@ from survey_files import (
     write_shapefile_zip,
     write_xlsx,
 )
-
-from pipeline import schema as S
-from pipeline.errors import CRSError, DataError, InputFileError
-from pipeline.survey import SURVEY_COLUMNS, SurveyLimits, read_survey, write_survey
-from pipeline.survey_base import clean_text, looks_mojibake
-from pipeline.survey_cli import add_parser, parse_layers
-from pipeline.survey_layers import load_layer_mapping
-from pipeline.survey_zip import ZipLimits, check_zip
 
 TOL_M = 0.5
 TRUTH = {name: geom for name, _, geom in POINTS} | {
@@ -363,7 +363,7 @@ def test_csv_outside_china_in_gcj02(tmp_path):
 
 def test_csv_with_surveyors_x_northing_first(tmp_path):
     """Chinese survey tables put X = northing first; the suggestion flags the swap."""
-    from pipeline.coords import parse_crs
+    from pipeline.core.coords import parse_crs
 
     lon = [g.x for _, _, g in POINTS]
     lat = [g.y for _, _, g in POINTS]
@@ -656,7 +656,7 @@ def test_cli_layers_option():
 
 
 def test_main_cli_runs_the_survey_command(tmp_path, capsys):
-    from pipeline.cli import main
+    from pipeline.cli.main import main
 
     path = write_csv(tmp_path / "a.csv", system="bd09", encoding="gbk")
     assert main(["survey", str(path), "--crs", "bd09", "--out", str(tmp_path / "a.gpkg")]) == 0
@@ -686,7 +686,7 @@ def test_boundary_walls_drawn_as_separate_lines_are_joined(tmp_path):
     """
     import ezdxf
 
-    from pipeline.coords import parse_crs
+    from pipeline.core.coords import parse_crs
 
     e0, n0 = parse_crs(4548).from_wgs84(116.350, 39.997)
     doc = ezdxf.new("R2018")

@@ -6,9 +6,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from pipeline.coords import parse_crs, transformer
-from pipeline.errors import DataError
-from pipeline.register import fit_registration, read_control_points, residual_table
+from pipeline.core.coords import parse_crs, transformer
+from pipeline.core.errors import DataError
+from pipeline.survey.register import fit_registration, read_control_points, residual_table
 
 UTM = "EPSG:32650"
 #: Ground truth: five corners of 石科院生活区 (OSM way/595108678), WGS-84.

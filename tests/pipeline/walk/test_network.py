@@ -8,8 +8,8 @@ import numpy as np
 import pytest
 import shapely
 
-from pipeline.errors import DataError, GateError
-from pipeline.network import (
+from pipeline.core.errors import DataError, GateError
+from pipeline.walk.network import (
     LINK,
     OUTSIDE,
     Wall,
@@ -19,7 +19,7 @@ from pipeline.network import (
     distances_from,
     walkable_lines,
 )
-from tests.walk_scene import box, line
+from tests.helpers.walk_scene import box, line
 
 CRS = "EPSG:32650"
 
@@ -45,7 +45,7 @@ def walk(net, a: tuple[float, float], b: tuple[float, float]) -> float:
     return float(dist[nodes[1]])
 
 
-# The walled compound of tests/walk_scene.py, drawn directly in metres:
+# The walled compound of tests/helpers/walk_scene.py, drawn directly in metres:
 # a 120 x 200 m box, gate G at (150, 0); the spine runs from the ring road (y=-20) through G to
 # (150, 195); a stub (150, 195)-(150, 205) crosses the north wall where there is no gate.
 COMPOUND = box(90, 0, 210, 200)
@@ -150,7 +150,7 @@ def test_pedestrian_area_is_crossed():
 
 def test_scipy_and_networkx_agree_on_the_demo(demo_features, demo_inventory):
     """Multi-source Dijkstra (scipy) equals networkx's on the demo network, to the centimetre."""
-    from pipeline.network import wall_of
+    from pipeline.walk.network import wall_of
 
     local = demo_features.to_crs(demo_inventory.crs)
     wall = wall_of(demo_inventory.boundary.geometry.iloc[0], demo_inventory.gates)

@@ -1,4 +1,4 @@
-"""Tests of pipeline.edits: corrections kept per compound, applied on a rebuild, numbers updated."""
+"""Tests of pipeline.workspace.edits: corrections kept per compound, applied on a rebuild, numbers updated."""
 
 from __future__ import annotations
 
@@ -10,16 +10,17 @@ import geopandas as gpd
 import pytest
 import shapely
 
-from pipeline import edits as E
-from pipeline import schema as S
-from pipeline.errors import DataError
-from pipeline.gates import MainGate
-from pipeline.inventory import Inventory, build_inventory, renumber
-from pipeline.osm import read_osm
+from pipeline.core import schema as S
+from pipeline.core.errors import DataError
+from pipeline.inventory.build import Inventory, build_inventory, renumber
+from pipeline.inventory.gates import MainGate
+from pipeline.osm.read import read_osm
+from pipeline.workspace import edits as E
+from tests.helpers.testdata import DEMO_OSM
 
 UTM = "EPSG:32650"
 X0, Y0 = 443_000.0, 4_427_000.0
-DEMO = Path(__file__).resolve().parent.parent / "data" / "osm" / "beijing_haidian_qinghua-east-rd.osm"
+DEMO = DEMO_OSM
 
 
 def _asset(sid: str, x: float, y: float, category: str = "public_space", kind: str = "seating") -> dict:

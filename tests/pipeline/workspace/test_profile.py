@@ -1,4 +1,4 @@
-"""Tests of pipeline.profile: the compound's profile and resources, checked and kept in a readable file."""
+"""Tests of pipeline.workspace.profile: the compound's profile and resources, checked and kept in a readable file."""
 
 from __future__ import annotations
 
@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.errors import DataError
-from pipeline.profile import (
+from pipeline.core.errors import DataError
+from pipeline.workspace.profile import (
     Profile,
     Resource,
     profile_from_dict,

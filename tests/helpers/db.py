@@ -1,4 +1,4 @@
-"""Helpers shared by the store tests (imported as ``store_helpers``; not a test module)."""
+"""Helpers shared by the store tests: a fake clock, residents, writer processes."""
 
 from __future__ import annotations
 
