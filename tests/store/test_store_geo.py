@@ -98,9 +98,8 @@ def test_blur_snaps_to_cell_centres_of_a_metric_grid():
 
 
 def test_spots_frame_for_the_map(store, compound):
-    from tests.helpers.db import resident
-
     from store import add_spot, list_spots
+    from tests.helpers.db import resident
 
     add_spot(store, compound, resident(), *lonlat(10, 10), "lighting", "<b>dark</b>")
     add_spot(store, compound, resident(), *lonlat(40, 45), "parking", "cars")
