@@ -36,7 +36,7 @@ import shapely  # noqa: E402
 from _timing import median_s  # noqa: E402
 
 from layers.definitions import BASE_LAYERS, GATES  # noqa: E402
-from layers.web.inventory import VENDOR_DIR, asset_rows, build_map, escape_text, to_display, use_local_assets  # noqa: E402
+from layers.web import VENDOR_DIR, asset_rows, build_map, escape_text, to_display, use_local_assets  # noqa: E402
 from pipeline import schema as S  # noqa: E402
 from pipeline.inventory.build import GateOverride, Inventory, build_inventory, renumber  # noqa: E402
 from pipeline.inventory.gates import MainGate  # noqa: E402

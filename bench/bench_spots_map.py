@@ -36,7 +36,7 @@ import numpy as np  # noqa: E402
 import shapely  # noqa: E402
 from _timing import median_s  # noqa: E402
 
-from layers.web.inventory import VENDOR_DIR, build_map, escape_text, use_local_assets  # noqa: E402
+from layers.web import VENDOR_DIR, build_map, escape_text, use_local_assets  # noqa: E402
 from layers.web.spots import TIP_CHARS, build_spots_map, move_layer_control_last  # noqa: E402
 from pipeline import schema as S  # noqa: E402
 from pipeline.inventory.build import Inventory, build_inventory  # noqa: E402

@@ -1,7 +1,7 @@
 """Widgets every page shares: the sidebar, the map, the asset table, errors and the page header.
 
 Users' text (names from OSM or typed in) is shown with ``st.text``, in dataframes or as select-box
-options, never through markdown or HTML; the map escapes its own (:mod:`layers.web.inventory`).
+options, never through markdown or HTML; the map escapes its own (:mod:`layers.web.html`).
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ import streamlit as st
 import streamlit_folium
 
 from layers.definitions import word
-from layers.web.inventory import BASEMAPS, build_map
+from layers.web import BASEMAPS, build_map
 from pipeline.core import schema as S
 from pipeline.core.errors import DataError, InputFileError, MapperError
 from pipeline.core.taxonomy import load_taxonomy

@@ -14,8 +14,8 @@ import pandas as pd
 import streamlit as st
 import streamlit_folium
 
+from layers.web import display_to_wgs84
 from layers.web.city import NUMBER, build_city_map, column_word, compound_at, status_word
-from layers.web.inventory import display_to_wgs84
 from pipeline.city.city import (
     COMPOUND_ID,
     COUNT_COLUMNS,

@@ -15,7 +15,7 @@ import shapely
 import streamlit as st
 import streamlit_folium
 
-from layers.web.inventory import build_map, display_to_wgs84
+from layers.web import build_map, display_to_wgs84
 from layers.web.survey import add_survey, control_point_group, role_word
 from pipeline.core import schema as S
 from pipeline.core.errors import MapperError

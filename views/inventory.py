@@ -4,7 +4,7 @@ import pandas as pd
 import streamlit as st
 
 from layers.definitions import word
-from layers.web.inventory import display_to_wgs84
+from layers.web import display_to_wgs84
 from pipeline.core import schema as S
 from pipeline.core.errors import MapperError
 from pipeline.core.taxonomy import load_taxonomy

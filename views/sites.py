@@ -13,7 +13,7 @@ import pandas as pd
 import streamlit as st
 import streamlit_folium
 
-from layers.web.inventory import build_map, escape_text, to_display
+from layers.web import build_map, escape_text, to_display
 from pipeline.cli.sites import spots_from_store
 from pipeline.core.errors import MapperError
 from pipeline.inventory.build import Inventory

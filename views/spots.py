@@ -10,7 +10,7 @@ import pandas as pd
 import streamlit as st
 import streamlit_folium
 
-from layers.web.inventory import display_to_wgs84
+from layers.web import display_to_wgs84
 from layers.web.spots import build_spots_map, distance_outside_m, pending_pin, spots_at
 from pipeline.core.errors import MapperError
 from store import (

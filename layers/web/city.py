@@ -2,7 +2,7 @@
 
 Status uses ColorBrewer Set1 green (built) and red (failed); counts use the sequential YlGnBu scheme in
 five classes, light for few, dark for many, with a legend stating each class's range. Names come from
-OSM and go through :func:`layers.web.inventory.escape_text` once, here.
+OSM and go through :func:`layers.web.html.escape_text` once, here.
 """
 
 from __future__ import annotations
@@ -16,20 +16,10 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from layers.web.inventory import (
-    _TIP_ON_EACH,
-    FIT_PAD_PX,
-    VENDOR_URL,
-    DivMarkers,
-    HtmlControl,
-    MapStyle,
-    _feature_collection,
-    _tile_layers,
-    escape_text,
-    label_width,
-    to_display,
-    use_local_assets,
-)
+from layers.web.basemaps import tile_layers, to_display
+from layers.web.elements import FIT_PAD_PX, TIP_ON_EACH, DivMarkers, HtmlControl, MapStyle, label_width
+from layers.web.html import escape_text, feature_collection
+from layers.web.vendor import VENDOR_URL, use_local_assets
 from pipeline.city.city import COMPOUND_ID, STATUS
 from pipeline.core import schema as S
 
@@ -226,7 +216,7 @@ def build_city_map(
         control_scale=True,
     )
     MapStyle().add_to(m)
-    for tiles in _tile_layers(basemap, tianditu_key, lang):
+    for tiles in tile_layers(basemap, tianditu_key, lang):
         tiles.add_to(m)
     properties: list[dict[str, Any]] = []
     for (_, row), fill in zip(frame.iterrows(), fills, strict=True):
@@ -243,11 +233,11 @@ def build_city_map(
             }
         )
     folium.GeoJson(
-        _feature_collection(geoms, properties),
+        feature_collection(geoms, properties),
         name=escape_text(label or column_word(color_by, lang)),
         style=folium.utilities.JsCode("function (f) { return f.properties.style; }"),
         highlight_function=lambda _: {"weight": 3, "color": SELECTED_COLOR},
-        on_each_feature=_TIP_ON_EACH,
+        on_each_feature=TIP_ON_EACH,
     ).add_to(m)
     DivMarkers(_number_rows(compounds, geoms, properties), role="compounds", popups=False).add_to(m)
     HtmlControl(

@@ -5,7 +5,7 @@ The spots are drawn over the compound's map from :func:`layers.web.inventory.bui
 ``author``, ``supports``, ``status``, ``near``, ``created_at``; optionally ``mine``).
 
 - **Escaping.** Spot text and pseudonyms are the most dangerous strings the app shows
-  (``../shared/RELIABILITY.md``). Every one goes through :func:`layers.web.inventory.escape_text`, the project's one
+  (docs/reliability.md). Every one goes through :func:`layers.web.html.escape_text`, the project's one
   escaping function, and reaches the page inside script-safe JSON; the text is kept whole (newlines are
   shown by CSS ``white-space: pre-wrap``, not turned into markup), so it reads back exactly.
 - **Blurring.** On the public map the frame's points are already snapped to a grid
@@ -16,7 +16,7 @@ The spots are drawn over the compound's map from :func:`layers.web.inventory.bui
   fraction of the size and built many times faster (``bench/bench_spots_map.py``). Above
   :data:`CANVAS_ABOVE` spots they are painted on a canvas.
 - **Offline.** The heat map is ``folium.plugins.HeatMap``; its script is served from ``static/vendor``
-  like Leaflet's (:func:`layers.web.inventory.use_local_assets`).
+  like Leaflet's (:func:`layers.web.vendor.use_local_assets`).
 """
 
 from __future__ import annotations
@@ -31,17 +31,11 @@ import geopandas as gpd
 import numpy as np
 from folium.template import Template
 
-from layers.web.inventory import (
-    VENDOR_URL,
-    DivMarkers,
-    HtmlControl,
-    VerbatimMacroElement,
-    _js_json,
-    build_map,
-    escape_text,
-    to_display,
-    use_local_assets,
-)
+from layers.web.basemaps import to_display
+from layers.web.elements import DivMarkers, HtmlControl, VerbatimMacroElement
+from layers.web.html import escape_text, js_json
+from layers.web.inventory import build_map
+from layers.web.vendor import VENDOR_URL, use_local_assets
 from pipeline.core import schema as S
 from pipeline.inventory.build import Inventory
 from store.categories import SPOT_CATEGORY_LABELS, SpotCategory
@@ -151,7 +145,7 @@ def spot_rows(
     lang
         ``zh`` or ``en``.
     basemap
-        A key of :data:`layers.web.inventory.BASEMAPS`; with Gaode the points are shifted to GCJ-02.
+        A key of :data:`layers.web.basemaps.BASEMAPS`; with Gaode the points are shifted to GCJ-02.
     blurred_m
         The grid the frame was blurred to (said in the popup of every blurred spot); ``None`` for exact
         positions. Spots at the same place are drawn as one marker either way.
@@ -227,7 +221,7 @@ class SpotMarkers(VerbatimMacroElement):
     @property
     def rows_json(self) -> str:
         """The rows as script-safe JSON."""
-        return _js_json(self.rows)
+        return js_json(self.rows)
 
     @property
     def map_name(self) -> str:
@@ -301,7 +295,7 @@ def _legend_html(frame: gpd.GeoDataFrame, lang: str) -> str:
 
 
 def _pending_row(lonlat: tuple[float, float], lang: str, basemap: str) -> list[Any]:
-    """The :class:`~layers.web.inventory.DivMarkers` row of the pin where a new spot is being placed."""
+    """The :class:`~layers.web.elements.DivMarkers` row of the pin where a new spot is being placed."""
     where = gpd.GeoDataFrame(geometry=gpd.points_from_xy([lonlat[0]], [lonlat[1]]), crs=S.WGS84)
     point = to_display(where, basemap).iloc[0]
     tip = escape_text(spot_word("new", lang))
@@ -366,7 +360,7 @@ def add_spots(
     pending
         WGS-84 ``(lon, lat)`` of the spot being placed, drawn as a pin.
     vendor_url
-        Where the vendored libraries are served (:func:`layers.web.inventory.use_local_assets`).
+        Where the vendored libraries are served (:func:`layers.web.vendor.use_local_assets`).
     """
     SpotStyle().add_to(m)
     if not frame.empty:

@@ -5,7 +5,7 @@ colours and OSM's greys) over the OSM layers, so a shift between the two reads a
 feature's role (boundary, building, gate, asset, road, green) has its own line or fill. Control points
 are numbered circles, red until the fit has a residual for them.
 
-Everything shown goes through :func:`layers.web.inventory.escape_text` once, here: survey names, layer names and
+Everything shown goes through :func:`layers.web.html.escape_text` once, here: survey names, layer names and
 control-point names come from files and from what the user typed. The survey layer is for the app
 only; an accepted survey's assets reach the print figure as the inventory's own.
 """
@@ -19,16 +19,10 @@ import geopandas as gpd
 import pandas as pd
 
 from layers.definitions import Style
-from layers.web.inventory import (
-    _TIP_ON_EACH,
-    DivMarkers,
-    HtmlControl,
-    _feature_collection,
-    _js_json,
-    escape_text,
-    to_display,
-    use_local_assets,
-)
+from layers.web.basemaps import to_display
+from layers.web.elements import TIP_ON_EACH, DivMarkers, HtmlControl
+from layers.web.html import escape_text, feature_collection, js_json
+from layers.web.vendor import use_local_assets
 from pipeline.core import schema as S
 from pipeline.core.taxonomy import load_taxonomy
 from pipeline.survey.layers import LAYER, ROLE
@@ -109,7 +103,7 @@ def survey_group(
     lang
         ``zh`` or ``en``.
     basemap
-        A key of :data:`layers.web.inventory.BASEMAPS`; Gaode's GCJ-02 shifts the layer as it shifts the others.
+        A key of :data:`layers.web.basemaps.BASEMAPS`; Gaode's GCJ-02 shifts the layer as it shifts the others.
     """
     group = folium.FeatureGroup(name=escape_text(NAME[lang]), show=True)
     if features.empty:
@@ -123,18 +117,18 @@ def survey_group(
         {"tip": _tip(row, lang, kinds), "role": row.role if row.role in ROLE_STYLES else "other"}
         for row in rows.itertuples(index=False)
     ]
-    styles = _js_json({role: _leaflet(style) for role, style in ROLE_STYLES.items()})
+    styles = js_json({role: _leaflet(style) for role, style in ROLE_STYLES.items()})
     order = ["green", "road", "building", "other", "boundary", "asset", "gate"]
     for part in order:
         chosen = [i for i, p in enumerate(properties) if p["role"] == part]
         if not chosen:
             continue
-        collection = _feature_collection(geoms.iloc[chosen], [properties[i] for i in chosen])
+        collection = feature_collection(geoms.iloc[chosen], [properties[i] for i in chosen])
         folium.GeoJson(
             collection,
             style=folium.utilities.JsCode(f"function (f) {{ return {styles}[f.properties.role]; }}"),
             marker=folium.CircleMarker(radius=POINT_RADIUS),
-            on_each_feature=_TIP_ON_EACH,
+            on_each_feature=TIP_ON_EACH,
             control=False,
         ).add_to(group)
     return group

@@ -16,7 +16,7 @@ import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from layers.web.inventory import escape_text
+from layers.web import escape_text
 from layers.web.survey import SURVEY_COLOR, control_point_group
 from pipeline.core.errors import MapperError
 from pipeline.inventory.build import Inventory

@@ -13,7 +13,7 @@ import geopandas as gpd
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from layers.web.inventory import to_display
+from layers.web import to_display
 from pipeline.core import schema as S
 from pipeline.core.errors import InputFileError
 from pipeline.inventory.build import Inventory

@@ -14,22 +14,21 @@ import numpy as np
 import pytest
 import shapely
 
-from layers.web.inventory import (
-    CLUSTER_ABOVE,
-    LABEL_H,
+from layers.web import (
     VENDOR_DIR,
-    VENDORED,
     asset_rows,
     build_map,
     declutter,
     display_to_wgs84,
     escape_text,
     fit_zoom,
-    label_width,
     point_at,
     to_display,
     use_local_assets,
 )
+from layers.web.elements import LABEL_H, label_width
+from layers.web.inventory import CLUSTER_ABOVE
+from layers.web.vendor import VENDORED
 from pipeline.core import schema as S
 from pipeline.core.errors import DataError
 from pipeline.inventory.build import Inventory, renumber
@@ -73,7 +72,7 @@ def test_every_vendored_file_is_shipped() -> None:
 def test_an_unvendored_plugin_is_refused() -> None:
     m = folium.Map(tiles=None)
     folium.plugins.Draw().add_to(m)
-    with pytest.raises(ValueError, match=r"loads `https://.*leaflet\.draw.*add it to layers\.web\.inventory\.VENDORED"):
+    with pytest.raises(ValueError, match=r"loads `https://.*leaflet\.draw.*add it to layers\.web\.vendor\.VENDORED"):
         use_local_assets(m)
 
 

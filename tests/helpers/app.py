@@ -19,7 +19,7 @@ import folium
 import pytest
 from branca.element import Element
 
-from layers.web.inventory import DivMarkers
+from layers.web import DivMarkers
 
 ROOT = Path(__file__).resolve().parents[2]
 APP = str(ROOT / "app.py")

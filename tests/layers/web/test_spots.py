@@ -15,7 +15,7 @@ import folium
 import geopandas as gpd
 import pytest
 
-from layers.web.inventory import VENDOR_DIR, DivMarkers, escape_text
+from layers.web import VENDOR_DIR, DivMarkers, escape_text
 from layers.web.spots import (
     CANVAS_ABOVE,
     HIDDEN,
