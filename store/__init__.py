@@ -19,14 +19,14 @@ Open a store once per process (``Store(url)``; the URL defaults to ``$MAPPER_DB_
 
 from __future__ import annotations
 
-from store.audit import AuditRecord, list_audit
-from store.auth import authenticate, hash_password, load_planners, verify_password
-from store.categories import (
+from pipeline.core.spots import (
     SPOT_CATEGORY_LABELS,
     SpotCategory,
     parse_spot_category,
     spot_category_label,
 )
+from store.audit import AuditRecord, list_audit
+from store.auth import authenticate, hash_password, load_planners, verify_password
 from store.csvio import ImportReport, export_spots_csv, import_spots_csv, spots_to_csv
 from store.db import Store, upgrade_schema
 from store.errors import (

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from store.categories import SpotCategory, parse_spot_category
+from pipeline.core.spots import SpotCategory, parse_spot_category
 from store.db import Store
 from store.errors import DataError, MapperError
 from store.identity import Planner

@@ -246,7 +246,7 @@ def spots_frame(
     """
     import geopandas as gpd
 
-    from store.categories import spot_category_label
+    from pipeline.core.spots import spot_category_label
 
     lons = np.array([s.lon for s in spots], dtype=float)
     lats = np.array([s.lat for s in spots], dtype=float)

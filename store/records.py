@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from store.categories import spot_category_label
+from pipeline.core.spots import spot_category_label
 from store.geo import near_text
 from store.identity import Resident
 

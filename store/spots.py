@@ -17,8 +17,8 @@ from sqlalchemy import Select, exists, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from pipeline.core.spots import SpotCategory, parse_spot_category
 from store import audit
-from store.categories import SpotCategory, parse_spot_category
 from store.db import Store
 from store.errors import (
     ConflictError,
@@ -342,7 +342,7 @@ def add_spot(
     lon, lat
         WGS-84 position (the map click).
     category
-        A :class:`~store.categories.SpotCategory` or its key, Chinese or English name.
+        A :class:`~pipeline.core.spots.SpotCategory` or its key, Chinese or English name.
     text
         Up to ``settings.max_text_chars`` characters, stored exactly.
     photo

@@ -23,8 +23,8 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from pipeline.core.spots import parse_spot_category
 from store import audit
-from store.categories import parse_spot_category
 from store.db import Store
 from store.errors import ConflictError, DataError, NotFoundError
 from store.identity import Planner, Resident

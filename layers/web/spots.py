@@ -37,8 +37,8 @@ from layers.web.html import escape_text, js_json
 from layers.web.inventory import build_map
 from layers.web.vendor import VENDOR_URL, use_local_assets
 from pipeline.core import schema as S
+from pipeline.core.spots import SPOT_CATEGORY_LABELS, SpotCategory
 from pipeline.inventory.build import Inventory
-from store.categories import SPOT_CATEGORY_LABELS, SpotCategory
 
 #: Marker colour of each spot category (distinct hues; the asset markers keep their own shapes).
 SPOT_COLORS: dict[SpotCategory, str] = {

@@ -15,8 +15,8 @@ import sys
 import time
 from pathlib import Path
 
+from pipeline.core.spots import SpotCategory
 from store import Resident, Store, StoreSettings, add_spot, new_resident_key
-from store.categories import SpotCategory
 from store.spots import insert_spot
 
 PARTIAL = "PARTIAL: this spot must never be seen"

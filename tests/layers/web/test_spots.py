@@ -32,8 +32,8 @@ from layers.web.spots import (
     spots_at,
 )
 from pipeline.core import schema as S
+from pipeline.core.spots import SpotCategory
 from pipeline.inventory.build import Inventory
-from store.categories import SpotCategory
 from store.geo import blur_lonlat, spots_frame
 from store.records import SpotRecord
 

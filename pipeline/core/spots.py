@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from enum import StrEnum
 
-from store.errors import DataError
+from pipeline.core.errors import DataError
 
 
 class SpotCategory(StrEnum):
