@@ -66,7 +66,8 @@ SUFFIXES = (".dxf", ".zip", ".shp", ".gpkg", ".geojson", ".json", ".kml", ".kmz"
 __all__ = ["SURVEY_COLUMNS", "SurveyLimits", "SurveyResult", "read_survey", "write_survey"]
 
 
-def _read_raw(path: Path, *, mapping: LayerMapping, limits: SurveyLimits) -> RawSurvey:
+def read_raw(path: Path, *, mapping: LayerMapping, limits: SurveyLimits) -> RawSurvey:
+    """Read a survey file's features and texts as drawn, in its own coordinates, by its format."""
     suffix = path.suffix.lower()
     if suffix in (".dxf", ".dwg"):
         return read_dxf(path, mapping=mapping)
@@ -187,7 +188,7 @@ def read_survey(
     _check_file(path, limits)
     mapping = layers if isinstance(layers, LayerMapping) else load_layer_mapping(layers, taxonomy=taxonomy)
     registration = _registration(control_points, crs=crs, method=method, tolerance_m=tolerance_m)
-    raw = _read_raw(path, mapping=mapping, limits=limits)
+    raw = read_raw(path, mapping=mapping, limits=limits)
     warnings = list(raw.warnings)
     not_read = list(raw.not_read)
     raw.features, ignored = _drop_ignored(raw.features, mapping)

@@ -194,12 +194,12 @@ def crs_choices(
     DataError
         The file holds no coordinates.
     """
-    # read_survey has no public step that stops before placing the coordinates; its reader is
-    # used as it is, so the app and the CLI read a file the same way.
-    from pipeline.survey.read import _read_raw
+    # The same reader as read_survey's, stopping before the coordinates are placed, so the app and
+    # the CLI read a file the same way.
+    from pipeline.survey.read import read_raw
 
     path = Path(path)
-    raw = _read_raw(path, mapping=load_layer_mapping(None), limits=limits or SurveyLimits())
+    raw = read_raw(path, mapping=load_layer_mapping(None), limits=limits or SurveyLimits())
     xy = coords_of(raw)
     xy = xy[np.isfinite(xy).all(axis=1)] if len(xy) else xy
     if not len(xy):
