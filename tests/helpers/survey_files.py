@@ -24,6 +24,7 @@ from __future__ import annotations
 import json
 import zipfile
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import ezdxf
 import geopandas as gpd
@@ -34,7 +35,11 @@ import pyproj
 import shapely
 from shapely.geometry import LineString, Point, Polygon
 
+from pipeline.core import schema as S
 from pipeline.core.coords import wgs84_to_bd09, wgs84_to_gcj02
+
+if TYPE_CHECKING:
+    from pipeline.survey.result import SurveyResult
 
 LON0, LAT0 = 116.347, 39.997
 UTM = "EPSG:32650"
@@ -122,6 +127,53 @@ def to_crs(geom: shapely.Geometry, crs: str) -> shapely.Geometry:
 def error_m(got: shapely.Geometry, truth: shapely.Geometry) -> float:
     """Hausdorff distance in metres between two WGS-84 geometries (in UTM 50N)."""
     return float(shapely.hausdorff_distance(to_crs(got, UTM), to_crs(truth, UTM)))
+
+
+# ----------------------------------------------------------------------------- checks
+
+#: How far from the truth a reader may place a feature, metres.
+TOL_M = 0.5
+#: The WGS-84 truth of every named feature, by name.
+TRUTH = {name: geom for name, _, geom in POINTS} | {
+    "1号楼": BUILDING_1,
+    "石科院职工食堂": CANTEEN,
+    "原幼儿园停车场": PARKING,
+    "东南门": GATE,
+}
+#: What the demo DXF (:func:`write_dxf`) holds: (source layer, role, kind, name), sorted.
+DXF_EXPECTED = [
+    ("停车场", "asset", "parking", "原幼儿园停车场"),
+    ("大门", "gate", "", "东南门"),
+    ("小区边界", "boundary", "", ""),
+    ("建筑", "asset", "canteen", "石科院职工食堂"),
+    ("建筑", "building", "", "1号楼"),
+    ("文字", "asset", "waste_point", "垃圾分类驿站"),
+    ("绿地", "green", "", ""),
+    ("道路", "road", "", ""),
+    ("配电", "asset", "substation", "配电室"),
+]
+
+
+def feature_table(result: SurveyResult) -> list[tuple[str, str, str, str]]:
+    """(source layer, role, kind, name) of every feature read, sorted, to compare with DXF_EXPECTED."""
+    f = result.features
+    return sorted(zip(f["layer"], f["role"], f["kind"], f["name"], strict=True))
+
+
+def assert_positions(result: SurveyResult) -> None:
+    """Every named feature of the truth lies within TOL_M of it; so do boundary and green."""
+    f = result.features
+    checked = 0
+    for name, geom in zip(f[S.NAME], f.geometry, strict=True):
+        if name in TRUTH:
+            assert error_m(geom, TRUTH[name]) < TOL_M, name
+            checked += 1
+    for role, truth in (("boundary", BOUNDARY), ("green", GREEN.difference(GREEN_HOLE))):
+        rows = f[f["role"] == role]
+        if len(rows):
+            assert error_m(rows.geometry.iloc[0], truth) < TOL_M, role
+            checked += 1
+    assert checked >= 4
 
 
 # ----------------------------------------------------------------------------- DXF
