@@ -8,7 +8,9 @@ import pytest
 
 from pipeline.core.coords import parse_crs, transformer
 from pipeline.core.errors import DataError
+from pipeline.survey.read import read_survey
 from pipeline.survey.register import fit_registration, read_control_points, residual_table
+from tests.helpers.survey_files import control_points_for, write_dxf
 
 UTM = "EPSG:32650"
 #: Ground truth: five corners of 石科院生活区 (OSM way/595108678), WGS-84.
@@ -192,3 +194,13 @@ def test_read_control_points_errors(tmp_path):
         read_control_points(path)
     with pytest.raises(FileNotFoundError, match="Cannot read the control points"):
         read_control_points(tmp_path / "missing.csv")
+
+
+def test_dxf_control_points_over_tolerance_name_the_point(tmp_path):
+    path = write_dxf(tmp_path / "local.dxf", epsg=None, angle_deg=10, scale=1)
+    cp = control_points_for(angle_deg=10, scale=1)
+    cp.loc[2, "local_x"] += 8.0  # a typo in 东南角
+    with pytest.raises(DataError, match=r"(?s)over the tolerance of 1 m.*东南角"):
+        read_survey(path, control_points=cp)
+    result = read_survey(path, control_points=cp, tolerance_m=5.0)
+    assert result.registration.residuals.set_index("name")["residual_m"].idxmax() == "东南角"
