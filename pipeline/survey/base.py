@@ -10,7 +10,6 @@ from dataclasses import dataclass, field
 
 import geopandas as gpd
 import pyproj
-from ezdxf.lldxf.encoding import decode_dxf_unicode
 
 from pipeline.core import schema as S
 from pipeline.survey.layers import HINT, LAYER
@@ -90,6 +89,8 @@ def clean_text(value: object, *, html_markup: bool = False) -> str:
     if text.lower() in ("nan", "none", "<na>"):
         return ""
     if "\\U+" in text or "\\u+" in text:
+        from ezdxf.lldxf.encoding import decode_dxf_unicode  # only old CAD texts need ezdxf
+
         text = decode_dxf_unicode(text)
     if html_markup:
         text = html.unescape(_TAG.sub(" ", text))

@@ -29,7 +29,6 @@ from pipeline.core.crs import utm_crs
 from pipeline.core.errors import DataError, InputFileError
 from pipeline.core.taxonomy import Taxonomy, load_taxonomy
 from pipeline.survey.base import TEXT, RawSurvey, ReadItem
-from pipeline.survey.formats.dxf import read_dxf
 from pipeline.survey.formats.gis import read_geojson, read_geopackage, read_kml, read_shapefiles
 from pipeline.survey.formats.table import decode_text, read_csv, read_xlsx
 from pipeline.survey.geom import attach_labels, close_boundaries, repair_geometries
@@ -70,6 +69,9 @@ def read_raw(path: Path, *, mapping: LayerMapping, limits: SurveyLimits) -> RawS
     """Read a survey file's features and texts as drawn, in its own coordinates, by its format."""
     suffix = path.suffix.lower()
     if suffix in (".dxf", ".dwg"):
+        # ezdxf takes a fifth of a second to import: only a CAD drawing pays for it.
+        from pipeline.survey.formats.dxf import read_dxf
+
         return read_dxf(path, mapping=mapping)
     if suffix in (".zip", ".shp"):
         return read_shapefiles(path, limits=limits.zip)

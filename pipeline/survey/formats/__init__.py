@@ -1,1 +1,4 @@
-"""TODO."""
+"""One reader per survey format: ``dxf`` (ezdxf), ``gis`` (Shapefile, GeoPackage, GeoJSON, KML through
+GDAL), ``table`` (CSV and XLSX points), ``archive`` (zip checks). Nothing is imported here, so reading one
+format never loads another's library.
+"""
