@@ -14,6 +14,10 @@ import geopandas as gpd
 import shapely
 from shapely import affinity
 
+from pipeline.inventory.build import Inventory, build_inventory
+from pipeline.sites.coverage import Coverage
+from pipeline.sites.rank import find_sites
+
 ORIGIN = (444000.0, 4427000.0)
 LOCAL_CRS = "EPSG:32650"
 
@@ -107,7 +111,7 @@ def lawn_scene(*, spots_near_lawn: bool = True) -> Scene:
 
         +----------------------------------------------+ y=200
         |  R1 [20..60 x 120..140]   |    LAWN [180..230 x 125..165] (2,000 m2, grass)
-        |                           |       * spots along its north edge (see the sites test)
+        |                           |       * spots along its north edge (LAWN_SPOTS)
         |- - - - - - - path y=100 (10..290) - - - - - -|
         |  R2 [20..60 x 60..80]     |    R3 [240..280 x 60..80]
         |  strip [20..120 x 30..33] (3 m grass)       |
@@ -135,3 +139,19 @@ def lawn_scene(*, spots_near_lawn: bool = True) -> Scene:
     s.add("way/41", box(20, 30, 120, 33), landuse="grass")
     s.add("way/42", box(60, 8, 90, 28), amenity="parking", parking="surface")
     return s
+
+
+#: Six residents' spots along the lawn's north edge (y = 172, 7 m off it), with 6 supports between them.
+LAWN_SPOTS = gpd.GeoDataFrame(
+    {"supports": [2, 0, 1, 3, 0, 0], "votes": 0},
+    geometry=[at(185 + 8 * i, 172) for i in range(6)],
+    crs=LOCAL_CRS,
+)
+
+
+def lawn_sites() -> tuple[Inventory, Coverage, gpd.GeoDataFrame]:
+    """The inventory, coverage and ranked candidate sites of :func:`lawn_scene` with LAWN_SPOTS."""
+    features = lawn_scene().frame()
+    inventory = build_inventory(features, compound="way/1")
+    coverage, sites = find_sites(inventory, features, spots=LAWN_SPOTS)
+    return inventory, coverage, sites

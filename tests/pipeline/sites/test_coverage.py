@@ -1,4 +1,4 @@
-"""Coverage against GB 50180-2018: walls, weights, hand-measured demo distances, bad input, standards."""
+"""Coverage against GB 50180-2018: walls, weights, hand-measured demo distances, service areas."""
 
 from __future__ import annotations
 
@@ -8,15 +8,10 @@ import pandas as pd
 import pytest
 import shapely
 
-from pipeline.core.errors import DataError, GateError
 from pipeline.inventory.build import build_inventory
-from pipeline.sites.coverage import assess_coverage, coverage_summary, prepare_area, service_areas
-from pipeline.sites.standards import read_overrides, read_standards
-from tests.helpers.walk_scene import at, box, line, walled_scene
-
-
-def inventory_of(scene):
-    return build_inventory(scene.frame(), compound="way/1")
+from pipeline.sites.coverage import assess_coverage, coverage_summary, service_areas
+from pipeline.sites.standards import read_standards
+from tests.helpers.walk_scene import at, line, walled_scene
 
 
 def dist(coverage, building: str, kind: str) -> float:
@@ -135,28 +130,6 @@ def test_demo_distances_match_the_ways_measured_by_hand(demo_features, demo_inve
     assert set(coverage.area.buildings["name"]) == {f"{n}号楼" for n in (1, 6, 10, 11, 17, 19, 20, 21)}
 
 
-def test_no_residential_building():
-    scene = walled_scene()
-    scene.rows = [r for r in scene.rows if r["tags"].get("building") != "residential"]
-    scene.add("way/60", box(160, 100, 180, 120), "锅炉房", building="yes")
-    with pytest.raises(
-        DataError, match=r"No residential building inside the compound \(1 buildings inside, 1 of them assets"
-    ):
-        prepare_area(inventory_of(scene), scene.frame())
-
-
-def test_no_gate_on_the_network():
-    """The only gate is on the east wall, 60 m from the spine, which no longer reaches the ring."""
-    scene = walled_scene()
-    scene.rows = [r for r in scene.rows if r["source_id"] not in ("node/10", "way/20")]
-    scene.add("node/10", shapely.Point(210, 100), "东门", barrier="gate")
-    scene.add("way/20", line((150, 5), (150, 150), (150, 195)), highway="service")
-    with pytest.raises(
-        GateError, match=r"No gate of `围墙小区` is on the walking network: node/10 \(60 m from a path"
-    ):
-        prepare_area(inventory_of(scene), scene.frame())
-
-
 def test_without_features_the_inventory_context_is_used(walled, caplog):
     inventory, _, _ = walled
     with caplog.at_level(logging.WARNING):
@@ -166,30 +139,3 @@ def test_without_features_the_inventory_context_is_used(walled, caplog):
     # at the point nearest the spine: 10 m to it, up to 20 m along it, 5 m to the waste point.
     assert 15.0 - 0.1 <= dist(coverage, "way/30", "waste_point") <= 35.0 + 0.1
     assert pd.isna(dist(coverage, "way/30", "kindergarten"))
-
-
-def test_standards_defaults_and_overrides(tmp_path):
-    table = read_standards()
-    assert table.loc["elderly_care", ["radius_m", "radius_basis", "recalled"]].tolist() == [
-        300.0,
-        "stated",
-        True,
-    ]
-    assert table.loc["playground", "radius_basis"] == "assumed: the 5-minute walk (300 m)"
-    assert table.loc["fitness", "level"] == "5min+block"
-    assert table.loc["elderly_care", "renovation_class"] == "enhancement"
-    toml = tmp_path / "overrides.toml"
-    toml.write_text("[elderly_care]\nradius_m = 500\n[bus_stop]\nenabled = false\n", encoding="utf-8")
-    changed = read_standards(overrides=toml)
-    assert changed.loc["elderly_care", ["radius_m", "radius_basis"]].tolist() == [500.0, "user"]
-    assert "bus_stop" not in changed.index
-    csv = tmp_path / "overrides.csv"
-    csv.write_text("kind,radius_m\nplayground,200\n", encoding="utf-8")
-    assert read_standards(overrides=csv).loc["playground", "radius_m"] == 200.0
-    assert read_overrides(csv) == {"playground": {"radius_m": "200"}}
-    with pytest.raises(DataError, match="kind `swimming_pool`, which the standards do not list"):
-        read_standards(overrides={"swimming_pool": {"radius_m": 100}})
-    with pytest.raises(DataError, match=r"Override `playground.radius_m` is `-5`"):
-        read_standards(overrides={"playground": {"radius_m": -5}})
-    with pytest.raises(DataError, match=r"Override `playground.colour` is not a field"):
-        read_standards(overrides={"playground": {"colour": "red"}})

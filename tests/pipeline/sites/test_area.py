@@ -1,0 +1,37 @@
+"""The walking area of a compound: refused without a residential building or a gate on the network."""
+
+from __future__ import annotations
+
+import pytest
+import shapely
+
+from pipeline.core.errors import DataError, GateError
+from pipeline.inventory.build import build_inventory
+from pipeline.sites.area import prepare_area
+from tests.helpers.walk_scene import box, line, walled_scene
+
+
+def inventory_of(scene):
+    return build_inventory(scene.frame(), compound="way/1")
+
+
+def test_no_residential_building():
+    scene = walled_scene()
+    scene.rows = [r for r in scene.rows if r["tags"].get("building") != "residential"]
+    scene.add("way/60", box(160, 100, 180, 120), "锅炉房", building="yes")
+    with pytest.raises(
+        DataError, match=r"No residential building inside the compound \(1 buildings inside, 1 of them assets"
+    ):
+        prepare_area(inventory_of(scene), scene.frame())
+
+
+def test_no_gate_on_the_network():
+    """The only gate is on the east wall, 60 m from the spine, which no longer reaches the ring."""
+    scene = walled_scene()
+    scene.rows = [r for r in scene.rows if r["source_id"] not in ("node/10", "way/20")]
+    scene.add("node/10", shapely.Point(210, 100), "东门", barrier="gate")
+    scene.add("way/20", line((150, 5), (150, 150), (150, 195)), highway="service")
+    with pytest.raises(
+        GateError, match=r"No gate of `围墙小区` is on the walking network: node/10 \(60 m from a path"
+    ):
+        prepare_area(inventory_of(scene), scene.frame())

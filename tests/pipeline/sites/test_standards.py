@@ -1,0 +1,35 @@
+"""GB 50180-2018 facility standards: the shipped defaults and a planner's overrides."""
+
+from __future__ import annotations
+
+import pytest
+
+from pipeline.core.errors import DataError
+from pipeline.sites.standards import read_overrides, read_standards
+
+
+def test_standards_defaults_and_overrides(tmp_path):
+    table = read_standards()
+    assert table.loc["elderly_care", ["radius_m", "radius_basis", "recalled"]].tolist() == [
+        300.0,
+        "stated",
+        True,
+    ]
+    assert table.loc["playground", "radius_basis"] == "assumed: the 5-minute walk (300 m)"
+    assert table.loc["fitness", "level"] == "5min+block"
+    assert table.loc["elderly_care", "renovation_class"] == "enhancement"
+    toml = tmp_path / "overrides.toml"
+    toml.write_text("[elderly_care]\nradius_m = 500\n[bus_stop]\nenabled = false\n", encoding="utf-8")
+    changed = read_standards(overrides=toml)
+    assert changed.loc["elderly_care", ["radius_m", "radius_basis"]].tolist() == [500.0, "user"]
+    assert "bus_stop" not in changed.index
+    csv = tmp_path / "overrides.csv"
+    csv.write_text("kind,radius_m\nplayground,200\n", encoding="utf-8")
+    assert read_standards(overrides=csv).loc["playground", "radius_m"] == 200.0
+    assert read_overrides(csv) == {"playground": {"radius_m": "200"}}
+    with pytest.raises(DataError, match="kind `swimming_pool`, which the standards do not list"):
+        read_standards(overrides={"swimming_pool": {"radius_m": 100}})
+    with pytest.raises(DataError, match=r"Override `playground.radius_m` is `-5`"):
+        read_standards(overrides={"playground": {"radius_m": -5}})
+    with pytest.raises(DataError, match=r"Override `playground.colour` is not a field"):
+        read_standards(overrides={"playground": {"colour": "red"}})

@@ -1,0 +1,32 @@
+"""Supervision zones: the chosen works grouped by walking distance, every building in one."""
+
+from __future__ import annotations
+
+import pytest
+
+from pipeline.core.errors import DataError
+from pipeline.sites.zones import supervision_zones
+from tests.helpers.walk_scene import lawn_sites
+
+
+@pytest.fixture(scope="module")
+def lawn():
+    return lawn_sites()
+
+
+
+def test_supervision_zones_group_works_by_walking(lawn):
+    """Lawn and car park are far apart on foot: two zones; with a 1 km join, one. Every building is in one."""
+    _, coverage, sites = lawn
+    works = sites[sites["source_id"].isin(["way/40", "way/42"])]
+    zones, buildings = supervision_zones(coverage.area, works, join_m=150)
+    assert len(zones) == 2
+    assert set(buildings["source_id"]) == set(coverage.area.buildings["source_id"])
+    by_building = buildings.set_index("name")
+    lawn_zone = zones[zones["works"] == works.set_index("source_id").loc["way/40", "site_id"]]["zone"].iloc[0]
+    assert by_building.loc["4号楼", "zone"] == lawn_zone
+    assert (buildings["by"] == "walk").all()
+    one, _ = supervision_zones(coverage.area, works, join_m=1000)
+    assert list(one["zone"]) == ["Z1"] and one["buildings"].iloc[0] == 4
+    with pytest.raises(DataError, match="No works chosen"):
+        supervision_zones(coverage.area, works.iloc[:0])
