@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import re
 import subprocess
 import sys
 
@@ -15,7 +14,7 @@ import shapely
 
 from pipeline.cli.main import main
 from pipeline.inventory.build import read_inventory
-from tests.helpers.testdata import DEMO_ID, DEMO_OSM, EXTRACTS, ROOT
+from tests.helpers.testdata import DEMO_ID, DEMO_OSM, ROOT
 
 NAMED_IN_ORDER = [  # polar, global, from 石科院工作区南门: the named assets inside the compound
     "地下停车场", "科技活动中心", "社区健身器材", "畅乐园", "原幼儿园停车场", "二食堂", "石科院小卖部", "多用厅",
@@ -102,56 +101,6 @@ def test_keep_labels_through_the_cli(tmp_path, demo_features):
     assert v2.report["labels_retired"] == ["4"]
 
 
-def test_number_command_keeps_columns_and_agrees_across_crs(tmp_path, demo_inventory):
-    inv = demo_inventory
-    assets = inv.assets[["source_id", "name", "category", "kind", "geometry"]].assign(note="x")
-    shuffled = assets.sample(frac=1, random_state=3)
-    gate = inv.gates[inv.gates["is_main"]][["source_id", "geometry"]]
-    for crs, suffix in ((inv.crs, "gpkg"), ("EPSG:4326", "geojson")):
-        paths = {}
-        for name, frame in (("assets", shuffled), ("boundary", inv.boundary), ("gate", gate)):
-            paths[name] = tmp_path / f"{name}-{suffix}.{suffix}"
-            frame.to_crs(crs).to_file(paths[name])
-        out = tmp_path / f"out-{suffix}.gpkg"
-        assert main(["number", "--assets", str(paths["assets"]), "--boundary", str(paths["boundary"]),
-                     "--gate", str(paths["gate"]), "--out", str(out)]) == 0
-        numbered = gpd.read_file(out)
-        assert list(numbered["source_id"]) == list(inv.assets["source_id"])
-        assert (numbered["note"] == "x").all()
-        assert numbered.crs == gpd.GeoSeries(crs=crs).crs
-    csv_out = tmp_path / "out.csv"
-    assert main(["number", "--assets", str(paths["assets"]), "--boundary", str(paths["boundary"]),
-                 "--gate", str(paths["gate"]), "--scheme", "category", "--out", str(csv_out)]) == 0
-    table = pd.read_csv(csv_out, encoding="utf-8-sig")
-    assert table["label"].iloc[0][0] in "ABC" and {"lon", "lat", "note"} <= set(table.columns)
-
-
-@pytest.mark.parametrize(
-    ("args", "message"),
-    [
-        (["build", "--osm", "missing.osm", "--compound", DEMO_ID], "`missing.osm` does not exist"),
-        (["build", "--osm", str(DEMO_OSM), "--compound", "石科院"], "Close matches: 石科院生活区"),
-        (["build", "--osm", str(DEMO_OSM)], "Say which compound"),
-        (["build", "--osm", str(DEMO_OSM), "--compound", DEMO_ID, "--gate", "node/1"], "`node/1` is not a gate"),
-        (["build", "--osm", str(DEMO_OSM), "--compound", DEMO_ID, "--gate", "116.40,39.90"], "from the boundary .*--force"),
-        (["build", "--osm", str(DEMO_OSM), "--compound", DEMO_ID, "--gate", "39.99,116.35"], "not lon,lat"),
-        (["build", "--osm", str(DEMO_OSM), "--compound", DEMO_ID, "--radius", "0", "--boundary", "x"], None),
-    ],
-)
-def test_bad_input_gets_one_line_and_writes_nothing(tmp_path, capsys, args, message):
-    out = tmp_path / "out"
-    if message is None:  # argparse refuses two compound choices itself
-        with pytest.raises(SystemExit):
-            main([*args, "--out", str(out)])
-    else:
-        assert main([*args, "--out", str(out)]) == 2
-        err = capsys.readouterr().err.strip().splitlines()[-1]
-        assert err.startswith("error: ")
-        assert re.search(message, err), err
-    assert not out.exists()
-    assert not any(p.name.startswith(".out") for p in tmp_path.iterdir())
-
-
 def test_empty_inventory_is_refused(tmp_path, capsys):
     """A compound with nothing around it (tiny boundary in a field) says what to do."""
     boundary = tmp_path / "field.geojson"
@@ -168,17 +117,6 @@ def test_failed_rebuild_keeps_the_previous_inventory(tmp_path):
     before = (out / "inventory.csv").read_bytes()
     assert main(["build", "--osm", str(DEMO_OSM), "--compound", DEMO_ID, "--gate", "node/1", "--out", str(out)]) == 2
     assert (out / "inventory.csv").read_bytes() == before
-
-
-def test_compounds_command_on_every_extract(capsys):
-    for path in EXTRACTS.values():
-        assert main(["-q", "compounds", str(path)]) == 0
-        assert capsys.readouterr().out.strip().splitlines()[-1].endswith(str(path))
-    listing = subprocess.run(
-        [sys.executable, "-m", "pipeline", "-q", "compounds", str(DEMO_OSM)],
-        capture_output=True, text=True, cwd=ROOT, check=True,
-    ).stdout
-    assert re.search(r"^way/595108678\s+113205\s+2\s+石科院生活区$", listing, re.MULTILINE)
 
 
 def test_pipeline_does_not_import_streamlit():

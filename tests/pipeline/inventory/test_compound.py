@@ -9,7 +9,6 @@ import pytest
 import shapely
 
 from pipeline.core.errors import CompoundNotFoundError, CRSError, GeometryError, InputFileError
-from pipeline.core.geometry import repair_polygon
 from pipeline.inventory.compound import find_compounds, read_boundary_file, select_compound
 from pipeline.osm.read import read_osm
 from tests.helpers.testdata import EXTRACTS
@@ -104,11 +103,3 @@ def test_boundary_file_missing_or_without_crs(tmp_path):
     gpd.GeoDataFrame(geometry=[shapely.box(0, 0, 1, 1)]).to_file(shp)
     with pytest.raises(CRSError, match="no CRS.*\\.prj"):
         read_boundary_file(shp)
-
-
-def test_zero_area_polygon_is_refused():
-    spike = shapely.Polygon([(0, 0), (1, 1), (2, 2), (0, 0)])
-    with pytest.raises(GeometryError, match="no area once repaired"):
-        repair_polygon(spike, "boundary")
-    with pytest.raises(GeometryError, match="no location"):
-        repair_polygon(shapely.Polygon(), "boundary")

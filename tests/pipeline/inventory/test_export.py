@@ -11,7 +11,6 @@ import pytest
 import shapely
 from pyproj import CRS
 
-from pipeline.cli.main import main
 from pipeline.core import schema as S
 from pipeline.core.errors import CRSError, DataError
 from pipeline.inventory.build import build_inventory, read_inventory, write_inventory
@@ -173,60 +172,3 @@ def test_a_failed_export_keeps_the_previous_file(inventory, tmp_path):
 def test_export_bytes_matches_the_file(inventory, tmp_path):
     data = export_bytes(inventory, "csv")
     assert data == export_inventory(inventory, tmp_path / "x.csv").read_bytes()
-
-
-def test_cli_export_and_figure(inventory_dir, tmp_path, capsys):
-    assert (
-        main(
-            [
-                "-q",
-                "export",
-                "--inventory",
-                str(inventory_dir),
-                "--out",
-                str(tmp_path / "a.dxf"),
-                "--crs",
-                "EPSG:4548",
-            ]
-        )
-        == 0
-    )
-    assert "22 assets exported as dxf" in capsys.readouterr().out
-    assert (
-        main(
-            [
-                "-q",
-                "export",
-                "--inventory",
-                str(inventory_dir),
-                "--out",
-                str(tmp_path / "a.dxf"),
-                "--crs",
-                "EPSG:4326",
-            ]
-        )
-        == 2
-    )
-    assert "DXF needs a projected CRS" in capsys.readouterr().err
-    assert (
-        main(
-            [
-                "-q",
-                "figure",
-                "--inventory",
-                str(inventory_dir),
-                "--out",
-                str(tmp_path / "f.png"),
-                "--paper",
-                "a4",
-                "--dpi",
-                "40",
-            ]
-        )
-        == 0
-    )
-    assert (tmp_path / "f.png").is_file()
-    assert (
-        main(["-q", "figure", "--inventory", str(tmp_path / "none"), "--out", str(tmp_path / "g.pdf")]) == 2
-    )
-    assert "No inventory" in capsys.readouterr().err
