@@ -12,7 +12,7 @@ Run: .venv/bin/python bench/bench_coverage.py
      buildings and facilities, ``shortest_path_length`` per building (one Dijkstra each).
    The answers of ours and of the per-building networkx runs are checked equal.
 2. Growth on a synthetic grid (10 m blocks): time as buildings × facilities grow.
-Medians of repeated runs; compare ratios, not absolute times across machines (PERFORMANCE.md).
+Medians of repeated runs; compare ratios, not absolute times across machines (docs/performance.md).
 """
 
 from __future__ import annotations

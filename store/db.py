@@ -1,7 +1,7 @@
 """Opening the store: engine, SQLite settings, transactions and schema migrations.
 
-SQLite (the default) follows RELIABILITY.md: one pooled connection per process,
-``journal_mode=WAL``, ``busy_timeout``, ``synchronous=NORMAL``, ``foreign_keys=ON``, and every
+SQLite (the default) follows ``docs/reliability.md``, "SQLite with many users": one pooled connection
+per process, ``journal_mode=WAL``, ``busy_timeout``, ``synchronous=NORMAL``, ``foreign_keys=ON``, and every
 write inside ``BEGIN IMMEDIATE … COMMIT``: a plain ``BEGIN`` that reads and then writes fails at
 once with "database is locked" under load, whatever the busy timeout. The pysqlite driver's own
 transaction handling is turned off and SQLAlchemy emits the ``BEGIN`` (SQLAlchemy's SQLite

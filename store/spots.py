@@ -2,7 +2,7 @@
 
 Every change runs in one write transaction together with its audit entry; a failure leaves
 nothing of it. Text is stored exactly as written (no trimming, no escaping): escaping is the
-job of whatever shows it (RELIABILITY.md).
+job of whatever shows it (``docs/reliability.md``, "Resident text on the map").
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Column names, categories and other words of the shared contract (see DESIGN.md).
+"""Column names, categories and other words of the inventory contract (``docs/design.md``).
 
 Every module uses these constants instead of string literals, so a renamed column is renamed
 once. Units are in the names (``dist_m``, ``bearing_deg``, ``area_m2``).

@@ -1,4 +1,4 @@
-"""Number assets clockwise from the main gate, as DESIGN.md defines it.
+"""Number assets clockwise from the main gate, as ``docs/design.md`` defines it.
 
 Two methods give each asset a clockwise key, in a local metric CRS with north up:
 

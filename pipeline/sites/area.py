@@ -52,7 +52,7 @@ RESIDENTIAL_TYPES = frozenset({
 #: A ``building=yes`` inside the compound with such a name is housing (10号楼, 3栋, 职工宿舍).
 RESIDENTIAL_NAME = re.compile(r"\d+\s*号?楼$|号楼|住宅|宿舍|公寓|单元|\d+\s*[栋幢座]")
 MIN_UNNAMED_M2 = 200.0  # an unnamed building=yes this large inside the compound is taken as housing
-DEFAULT_LEVELS = 6.0  # an old walk-up (DOMAIN.md: no lifts)
+DEFAULT_LEVELS = 6.0  # an old walk-up (docs/domain.md: no lifts)
 ENTRANCE_SNAP_M = 1.5  # an entrance node this close to a building's outline is its door
 #: A building with one of these tags is used for something else than housing (an office, a shop).
 OTHER_USE_KEYS = (

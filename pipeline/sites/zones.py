@@ -1,7 +1,8 @@
 """Supervision zones (就近划片): the works chosen by the vote, grouped by walking distance.
 
-DOMAIN.md: after the vote, supervision groups are formed by zone around the locations of the building
-works, and each becomes a volunteer maintenance group once the works are done.
+``docs/domain.md``, "Consultation and building": after the vote, supervision groups are formed by zone
+around the locations of the building works, and each becomes a volunteer maintenance group once the
+works are done.
 """
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """Geometry work on survey features: repair, labels to names, boundary rings.
 
-Repair follows RELIABILITY.md: no location → refused; invalid → ``make_valid`` with
-``method="structure"`` (holes stay holes, a bow-tie keeps both lobes), else the default
+Repair follows ``docs/reliability.md``, "Geometry and file inputs": no location → refused; invalid →
+``make_valid`` with ``method="structure"`` (holes stay holes, a bow-tie keeps both lobes), else the default
 ``linework`` method, else refused; only parts of the feature's own dimension are kept (a spike
 polygon does not turn into a line), and a feature with none left is refused. Each repair is a
 warning naming the feature and GEOS's reason.

@@ -1,4 +1,4 @@
-"""A compound's basic profile and its resources: the expert stage's first two steps (DOMAIN.md).
+"""A compound's basic profile and its resources: the expert stage's first two steps (``docs/domain.md``).
 
 Step 1 collects the profile: administrative division, year built, households, population, the
 share of residents aged 60 and over, building groups (楼组), property company (物业), owners'
@@ -28,7 +28,7 @@ PROFILE_FILE = "profile.json"
 FORMAT_VERSION = 1
 MAX_TEXT_CHARS = 200
 MAX_NOTE_CHARS = 1000
-#: Households and population above this are not one compound (DOMAIN.md: 500–3,000 households).
+#: Households and population above this are not one compound (docs/domain.md: 500–3,000 households).
 MAX_COUNT = 100_000
 EARLIEST_YEAR = 1900
 

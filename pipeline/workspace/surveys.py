@@ -6,7 +6,7 @@ imports streamlit:
 1. :func:`save_upload` keeps the uploaded bytes under ``<runtime>/uploads/survey/<hash>/<name>`` (the
    name is kept, since :func:`pipeline.survey.read.read_survey` names the file in every message), after
    checking the size again on the server: Streamlit's own per-widget limit is enforced in the browser
-   only (``../shared/RELIABILITY.md``). One survey at a time: one file, or the parts of one Shapefile
+   only (``docs/reliability.md``, "Streamlit"). One survey at a time: one file, or the parts of one Shapefile
    (``.shp`` with its ``.shx``, ``.dbf``, ``.prj``).
 2. :func:`crs_choices` reads the file's coordinates without placing them and lists what they could be
    in (:func:`pipeline.core.coords.suggest_crs`, ranked by distance from the compound), so the user chooses

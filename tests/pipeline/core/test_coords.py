@@ -99,7 +99,7 @@ def test_round_trips_on_a_grid_over_china_are_within_1e7_degrees():
 @settings(max_examples=300, deadline=None)
 @given(st.floats(73.7, 135.0), st.floats(3.9, 53.5))
 def test_gcj_wgs_gcj_returns_within_a_centimetre(lon, lat):
-    """RELIABILITY.md's property: gcj → wgs → gcj comes back within a centimetre."""
+    """docs/reliability.md, "Proving nothing is lost": gcj → wgs → gcj comes back within a centimetre."""
     back = wgs84_to_gcj02(*gcj02_to_wgs84(lon, lat))
     assert _metres(back[0], back[1], lon, lat) < 0.01
 
