@@ -1,7 +1,7 @@
 """Where spots are: the nearest numbered asset, distances, and blurring for the public map.
 
 Spots are stored in WGS-84 lon/lat. The inventory's assets come in the inventory's projected
-metric CRS (DESIGN.md), so a spot is projected into that CRS to find its nearest asset. Short
+metric CRS (``docs/design.md``), so a spot is projected into that CRS to find its nearest asset. Short
 distances between spots (tens of metres) use the haversine formula, which is within a few
 millimetres of the geodesic at that range.
 """
@@ -242,7 +242,7 @@ def spots_frame(
     geopandas.GeoDataFrame
         Columns ``id``, ``category``, ``category_label``, ``text``, ``author``, ``supports``,
         ``status``, ``has_photo``, ``near``, ``created_at``, geometry (points, EPSG:4326).
-        Text is raw: escape it where it is shown (RELIABILITY.md).
+        Text is raw: escape it where it is shown (``docs/reliability.md``, "Resident text on the map").
     """
     import geopandas as gpd
 

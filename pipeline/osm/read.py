@@ -188,8 +188,8 @@ def _to_frame(rows: list[tuple[str, str, dict[str, str], str]]) -> gpd.GeoDataFr
 def _drop_outline_ways(frame: gpd.GeoDataFrame, outer_ways: dict[str, dict[str, str]]) -> gpd.GeoDataFrame:
     """Drop ways that outline a multipolygon relation carrying the same identity tag.
 
-    osmnx and pyosmium both return the way and the relation (PERFORMANCE.md); numbering both
-    would give one building two numbers.
+    osmnx and pyosmium both return the way and the relation (``docs/performance.md``, "Reading OSM");
+    numbering both would give one building two numbers.
     """
     if not outer_ways:
         return frame
