@@ -19,17 +19,14 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import os
 import secrets
 import tomllib
 from collections.abc import Mapping
 from pathlib import Path
 
+from pipeline.core.settings import PLANNERS_ENV, PLANNERS_FILE_ENV, Settings
 from store.errors import AuthError, DataError
 from store.identity import Planner
-
-PLANNERS_ENV = "MAPPER_PLANNERS"
-PLANNERS_FILE_ENV = "MAPPER_PLANNERS_FILE"
 
 _SCRYPT = {"n": 2**14, "r": 8, "p": 1}
 _MAXMEM = 64 * 1024 * 1024
@@ -103,9 +100,9 @@ def load_planners(path: str | Path | None = None, *, env: Mapping[str, str] | No
     DataError
         When the file is missing or malformed, or an entry has no ``=``.
     """
-    env = os.environ if env is None else env
+    settings = Settings.from_env(env)
     planners: dict[str, str] = {}
-    path = path or env.get(PLANNERS_FILE_ENV) or None
+    path = path or settings.planners_file
     if path is not None:
         file = Path(path)
         try:
@@ -121,7 +118,7 @@ def load_planners(path: str | Path | None = None, *, env: Mapping[str, str] | No
         if not isinstance(table, dict) or not all(isinstance(v, str) for v in table.values()):
             raise DataError(f'Planners file `{file}` needs a [planners] table of name = "hash" lines.')
         planners.update({str(k).strip(): v.strip() for k, v in table.items()})
-    for raw in env.get(PLANNERS_ENV, "").replace("\n", ";").split(";"):
+    for raw in settings.planners.replace("\n", ";").split(";"):
         entry = raw.strip()
         if not entry:
             continue

@@ -2,17 +2,13 @@
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from pathlib import Path
 
-#: The project root (the folder holding ``store/``).
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
+from pipeline.core.settings import DB_URL_ENV, PROJECT_ROOT, Settings
 
-#: Environment variable holding the database URL.
-DB_URL_ENV = "MAPPER_DB_URL"
+__all__ = ["DB_URL_ENV", "PROJECT_ROOT", "StoreSettings", "default_db_url", "utcnow"]
 
 
 def utcnow() -> datetime:
@@ -21,7 +17,9 @@ def utcnow() -> datetime:
 
 
 def default_db_url(env: Mapping[str, str] | None = None) -> str:
-    """Return the database URL: ``$MAPPER_DB_URL``, else the SQLite file under ``runtime/``.
+    """Return the database URL: ``$MAPPER_DB_URL``, else ``mapper.sqlite3`` in the runtime folder.
+
+    The value of :attr:`pipeline.core.settings.Settings.db_url`.
 
     Parameters
     ----------
@@ -33,11 +31,7 @@ def default_db_url(env: Mapping[str, str] | None = None) -> str:
     str
         A SQLAlchemy URL, e.g. ``sqlite:////abs/path/runtime/mapper.sqlite3``.
     """
-    env = os.environ if env is None else env
-    url = env.get(DB_URL_ENV, "").strip()
-    if url:
-        return url
-    return f"sqlite:///{PROJECT_ROOT / 'runtime' / 'mapper.sqlite3'}"
+    return Settings.from_env(env).db_url
 
 
 @dataclass(frozen=True)

@@ -17,13 +17,13 @@
 
 from __future__ import annotations
 
-import os
 import time
 from collections.abc import Callable
 
 import streamlit as st
 
 from pipeline.core.errors import MapperError
+from pipeline.core.settings import Settings as MapperSettings
 from pipeline.inventory.build import Inventory
 from store import Planner, Resident, Store, authenticate, load_planners, new_resident_key
 from store.identity import digest
@@ -39,7 +39,6 @@ K_PSEUDONYM = "_resident_pseudonym"
 K_PLANNER = "_planner"
 K_SIGNIN_FAILS = "_planner_signin_fails"
 K_FLASH = "_flash"
-PLANNER_EMAILS_ENV = "MAPPER_PLANNER_EMAILS"
 #: Failed sign-ins allowed per session before a pause of :data:`SIGNIN_PAUSE_S` seconds.
 SIGNIN_TRIES, SIGNIN_PAUSE_S = 5, 60.0
 MAX_PSEUDONYM_CHARS = 40
@@ -124,7 +123,7 @@ def _oidc_planner() -> Planner | None:
     if not oidc_configured() or not st.user.is_logged_in:
         return None
     email = str(st.user.get("email") or "").strip().lower()
-    allowed = {e.strip().lower() for e in os.environ.get(PLANNER_EMAILS_ENV, "").split(",") if e.strip()}
+    allowed = MapperSettings.from_env().planner_emails
     return Planner(email) if email and email in allowed else None
 
 

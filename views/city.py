@@ -35,7 +35,7 @@ from pipeline.inventory.build import Inventory
 from pipeline.inventory.gates import rule_text
 from ui import state, widgets
 from ui.i18n import lang, t
-from ui.settings import ROOT
+from ui.settings import load_settings
 from ui.state import K_TIANDITU
 
 CITY_MAP_HEIGHT = 480
@@ -63,7 +63,7 @@ st.title(t("city"))
 st.caption(t("city_intro"))
 
 # --- which batch result --------------------------------------------------------------------------
-root = Path(os.environ.get("MAPPER_BUILD_DIR", ROOT / "build"))
+root = load_settings(st.get_option("server.maxUploadSize")).build_dir
 found = [str(p) for p in find_cities(root)]
 choice = st.selectbox(
     t("city_folder"),

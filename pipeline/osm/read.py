@@ -15,7 +15,6 @@ Every function returns a GeoDataFrame in WGS-84 with the columns ``source``, ``s
 from __future__ import annotations
 
 import logging
-import os
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -28,6 +27,13 @@ from osmium.filter import KeyFilter
 
 from pipeline.core import schema as S
 from pipeline.core.errors import DataError, InputFileError
+from pipeline.core.settings import (
+    DEFAULT_NOMINATIM_URL,
+    DEFAULT_ONLINE_TIMEOUT_S,
+    DEFAULT_OVERPASS_URL,
+    PROJECT_ROOT,
+    Settings,
+)
 from pipeline.core.taxonomy import load_taxonomy
 
 log = logging.getLogger(__name__)
@@ -210,21 +216,24 @@ def _drop_outline_ways(frame: gpd.GeoDataFrame, outer_ways: dict[str, dict[str, 
 class OnlineSettings:
     """Where the online path asks, and how long it waits (``MAPPER_OVERPASS_URL`` etc. override)."""
 
-    overpass_url: str = "https://overpass-api.de/api"
-    nominatim_url: str = "https://nominatim.openstreetmap.org/"
-    timeout_s: int = 180
-    cache_folder: str = "runtime/osmnx-cache"
+    overpass_url: str = DEFAULT_OVERPASS_URL
+    nominatim_url: str = DEFAULT_NOMINATIM_URL
+    timeout_s: int = DEFAULT_ONLINE_TIMEOUT_S
+    cache_folder: str = str(PROJECT_ROOT / "runtime" / "osmnx-cache")
     rate_limit: bool = True  # ask Overpass's /status how long to wait before each query
 
     @classmethod
-    def from_env(cls) -> OnlineSettings:
-        """Read overrides from the environment (a local mirror, a proxy, a test server)."""
-        default = cls()
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> OnlineSettings:
+        """Read overrides from the environment (a local mirror, a proxy, a test server).
+
+        The values of :meth:`pipeline.core.settings.Settings.from_env`; the cache is under its runtime folder.
+        """
+        settings = Settings.from_env(environ)
         return cls(
-            overpass_url=os.environ.get("MAPPER_OVERPASS_URL", default.overpass_url),
-            nominatim_url=os.environ.get("MAPPER_NOMINATIM_URL", default.nominatim_url),
-            timeout_s=int(os.environ.get("MAPPER_ONLINE_TIMEOUT_S", default.timeout_s)),
-            cache_folder=os.environ.get("MAPPER_OSMNX_CACHE", default.cache_folder),
+            overpass_url=settings.overpass_url,
+            nominatim_url=settings.nominatim_url,
+            timeout_s=settings.online_timeout_s,
+            cache_folder=str(settings.osmnx_cache),
         )
 
 
