@@ -9,7 +9,8 @@ Open a store once per process (``Store(url)``; the URL defaults to ``$MAPPER_DB_
   pseudonym): :func:`add_spot`, :func:`suggest_support`, :func:`support_spot`,
   :func:`edit_spot`, :func:`remove_spot`, :func:`cast_ballot`;
 - everyone: :func:`list_spots`, :func:`get_spot`, :func:`get_photo`, :func:`list_sessions`,
-  :func:`list_topics`, :func:`get_results`, and :mod:`store.geo` for map frames and blurring;
+  :func:`list_topics`, :func:`get_results`, :func:`spots_from_store` (a compound's spots with their
+  votes, for coverage and sites), and :mod:`store.geo` for map frames and blurring;
 - planners (a :class:`Planner` from :func:`authenticate`): :func:`hide_spot`,
   :func:`restore_spot`, :func:`merge_spots`, :func:`open_session`, :func:`add_topic`,
   :func:`add_topics_from_spots`, :func:`merge_topics`, :func:`enter_paper_ballot`,
@@ -40,6 +41,7 @@ from store.errors import (
     RateLimitError,
     StoreError,
 )
+from store.geo import spots_from_store
 from store.identity import Planner, Resident, new_resident_key
 from store.moderation import hide_spot, merge_spots, restore_spot
 from store.photos import CleanPhoto, clean_photo
@@ -138,6 +140,7 @@ __all__ = [
     "restore_spot",
     "results_to_csv",
     "spot_category_label",
+    "spots_from_store",
     "spots_to_csv",
     "suggest_support",
     "support_spot",

@@ -268,3 +268,41 @@ def spots_frame(
         geometry=gpd.points_from_xy(lons, lats),
         crs=WGS84,
     )
+
+
+def spots_from_store(url: str, compound_id: str, *, session_id: int | None = None) -> gpd.GeoDataFrame:
+    """The compound's open spots from the store at ``url``, with ``supports`` and ``votes``.
+
+    The store is opened without migrating it (it is only read). ``votes`` come from a closed vote
+    session: a topic's dots count as votes for each of its spots; 0 without ``session_id``.
+
+    Parameters
+    ----------
+    url
+        The store's SQLAlchemy URL.
+    compound_id
+        The compound the inventory records, e.g. ``way/595108678``.
+    session_id
+        A closed vote session of the compound, or ``None``.
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        :func:`spots_frame`'s columns (exact locations) plus ``votes``.
+    """
+    from store.db import Store
+    from store.spots import list_spots
+    from store.votes import get_results
+
+    store = Store(url, migrate=False)
+    try:
+        frame = spots_frame(list_spots(store, compound_id))
+        votes: dict[int, int] = {}
+        if session_id is not None:
+            for topic in get_results(store, session_id).ranked:
+                for spot in topic.spot_ids:
+                    votes[spot] = votes.get(spot, 0) + topic.dots
+    finally:
+        store.close()
+    frame["votes"] = frame["id"].map(votes).fillna(0).astype(int)
+    return frame

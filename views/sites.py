@@ -14,7 +14,6 @@ import streamlit as st
 import streamlit_folium
 
 from layers.web import build_map, escape_text, to_display
-from pipeline.cli.sites import spots_from_store
 from pipeline.core.errors import MapperError
 from pipeline.inventory.build import Inventory
 from pipeline.osm.read import read_osm
@@ -29,6 +28,7 @@ from pipeline.sites.rank import (
 )
 from pipeline.sites.standards import read_standards
 from pipeline.workspace.edits import to_dict
+from store import spots_from_store
 from ui import data, state, widgets
 from ui.i18n import lang, t
 from ui.settings import load_settings

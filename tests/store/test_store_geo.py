@@ -115,3 +115,34 @@ def test_spots_frame_for_the_map(store, compound):
     blurred = spots_frame(spots, blur_m=50, crs=UTM, lang="en")
     assert blurred.geometry.iloc[0].equals_exact(blurred.geometry.iloc[1], 1e-9)
     assert list(blurred["category_label"]) == ["Lighting", "Parking"]
+
+
+def test_spots_from_store_count_a_closed_sessions_dots_as_votes(store, db_url, compound, planner):
+    """A topic's dots count for each of its spots; a spot outside the vote has none."""
+    from store import (
+        add_spot,
+        add_topics_from_spots,
+        cast_ballot,
+        close_session,
+        merge_topics,
+        open_session,
+        spots_from_store,
+        support_spot,
+    )
+    from tests.helpers.db import resident
+
+    lon, lat = 116.33, 40.01
+    s1 = add_spot(store, compound, resident("A"), lon, lat, "parking", "fire lane blocked")
+    s2 = add_spot(store, compound, resident("B"), lon + 0.001, lat, "parking", "cars on the fire lane")
+    s3 = add_spot(store, compound, resident("C"), lon, lat + 0.001, "lighting", "lamp out")
+    support_spot(store, s1.id, resident("D"))
+    vote = open_session(store, compound, planner, "s", dots=5)
+    t1, t2 = add_topics_from_spots(store, vote.id, planner, [s1.id, s2.id])
+    merge_topics(store, t1.id, [t2.id], planner)
+    cast_ballot(store, vote.id, resident("E"), {t1.id: 3})
+    cast_ballot(store, vote.id, resident("F"), {t1.id: 1})
+    close_session(store, vote.id, planner)
+    frame = spots_from_store(db_url, compound, session_id=vote.id)
+    assert dict(zip(frame["id"], frame["votes"], strict=True)) == {s1.id: 4, s2.id: 4, s3.id: 0}
+    assert dict(zip(frame["id"], frame["supports"], strict=True))[s1.id] == 1
+    assert set(spots_from_store(db_url, compound)["votes"]) == {0}
