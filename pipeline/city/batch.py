@@ -7,6 +7,9 @@ neighbourhood (:func:`pipeline.inventory.compound.neighbourhood`), builds the in
 others go on; a rerun skips the compounds already written. At the end the client gathers the
 per-compound results into one city file: ``city.gpkg`` and GeoParquet (``city_assets.parquet``,
 ``city_compounds.parquet``), in WGS-84 since a city may span UTM zones.
+
+Figures are drawn by a callable the caller passes (``draw_figure``; the command line passes
+:func:`pipeline.cli.batch.draw_layout`), so the core never imports the drawing code.
 """
 
 from __future__ import annotations
@@ -46,6 +49,7 @@ REASON = "reason"
 COVERAGE_NOTE = "coverage_note"
 COVERAGE_CSV = "coverage.csv"
 DONE = "batch-row.json"
+FIGURE = "layout.pdf"
 #: The walking network for coverage reaches this far beyond a build's own neighbourhood.
 NETWORK_MARGIN_M = 600.0
 
@@ -57,8 +61,11 @@ class BatchOptions:
     method: str = "polar"
     scheme: str = "global"
     radius_m: float = 50.0
-    figures: bool = False
 
+
+#: Draws a compound's figure from its inventory into the given file; it runs on a worker, so it must pickle
+#: (a module-level function).
+DrawFigure = Callable[[Inventory, Path], None]
 
 #: Tasks in flight per worker: enough to keep workers busy, few enough that the client never holds
 #: every compound's neighbourhood at once.
@@ -107,10 +114,17 @@ def task_features(features: gpd.GeoDataFrame, task: Task, *, radius_m: float) ->
     return neighbourhood(features, task.outline, margin_m=neighbourhood_margin(radius_m) + NETWORK_MARGIN_M)
 
 
-def run_task(task: Task, features: gpd.GeoDataFrame, out_dir: str, options: BatchOptions) -> dict[str, Any]:
+def run_task(
+    task: Task,
+    features: gpd.GeoDataFrame,
+    out_dir: str,
+    options: BatchOptions,
+    draw_figure: DrawFigure | None = None,
+) -> dict[str, Any]:
     """Build one compound from its neighbourhood and write its inventory; return its summary row.
 
-    Runs on a worker.
+    Runs on a worker. With ``draw_figure``, the figure of the inventory as written goes to ``layout.pdf``
+    beside it.
     """
     folder = Path(out_dir) / "compounds" / folder_name(task.compound_id)
     row: dict[str, Any] = {COMPOUND_ID: task.compound_id, S.NAME: task.name}
@@ -126,8 +140,8 @@ def run_task(task: Task, features: gpd.GeoDataFrame, out_dir: str, options: Batc
         write_inventory(inventory, folder)
         row.update(summarise(inventory.report))
         row.update(_coverage(inventory, features, folder))
-        if options.figures:
-            _write_figure(folder)
+        if draw_figure is not None:
+            draw_figure(read_inventory(folder), folder / FIGURE)
         row.update({STATUS: "done", REASON: ""})
     except MapperError as exc:
         row.update({STATUS: "failed", REASON: str(exc)})
@@ -149,12 +163,6 @@ def _coverage(inventory: Inventory, features: gpd.GeoDataFrame, folder: Path) ->
         return {COVERAGE_NOTE: str(exc)}
     coverage.table.to_csv(folder / COVERAGE_CSV, index=False, encoding="utf-8-sig")
     return {**coverage_summary(coverage.table), COVERAGE_NOTE: ""}
-
-
-def _write_figure(folder: Path) -> None:
-    from layers.figure.layout import plot_layout  # imported here: matplotlib only when figures are asked
-
-    plot_layout(read_inventory(folder), save=True, filepath=folder / "layout.pdf", paper="A3")
 
 
 def summarise(report: dict[str, Any]) -> dict[str, Any]:
@@ -186,6 +194,7 @@ def run_batch(
     workers: int | None = None,
     scheduler: str | None = None,
     progress: Callable[[int, int, dict[str, Any]], None] | None = None,
+    draw_figure: DrawFigure | None = None,
 ) -> pd.DataFrame:
     """Build every compound on Dask and write the city file; return the compounds table.
 
@@ -205,6 +214,9 @@ def run_batch(
         Address of a running Dask scheduler, e.g. ``tcp://10.0.0.5:8786``.
     progress
         Called as ``progress(done, total, row)`` after each compound.
+    draw_figure
+        Called on a worker as ``draw_figure(inventory, path)`` to write each built compound's figure
+        (``compounds/<id>/layout.pdf``); no figures when ``None``.
     """
     from dask.distributed import Client, LocalCluster, as_completed
 
@@ -241,7 +253,9 @@ def run_batch(
                 if task is not None:
                     part = task_features(features, task, radius_m=options.radius_m)
                     key = f"compound-{folder_name(task.compound_id)}"
-                    future = client.submit(run_task, task, part, str(out.resolve()), options, key=key)
+                    future = client.submit(
+                        run_task, task, part, str(out.resolve()), options, draw_figure, key=key
+                    )
                     futures[future] = task
                     running.add(future)
 

@@ -12,7 +12,8 @@ Examples
 Writes to ``--out``: ``sites.gpkg`` (layers ``sites``, ``service_areas``, ``buildings``, and with
 ``--works`` ``zones`` and ``zone_buildings``), ``sites.csv`` (UTF-8 with BOM, ``lon``/``lat``),
 ``coverage.csv``, ``access.csv`` (every building × kind) and, with ``--works``, ``zones.csv``. Files
-are written to a temporary folder first, then moved into place.
+are written to a temporary folder first, then moved into place. With ``--db`` the spots come from the
+store (:func:`store.spots_from_store`).
 """
 
 from __future__ import annotations
@@ -23,27 +24,24 @@ import shutil
 import tempfile
 import tomllib
 from pathlib import Path
-
-import geopandas as gpd
-import pandas as pd
-import pyogrio
+from typing import TYPE_CHECKING
 
 from pipeline.core import schema as S
 from pipeline.core.errors import DataError, InputFileError
-from pipeline.inventory.build import Inventory, lonlat, read_inventory
-from pipeline.sites.rank import SiteOptions, SiteWeights, find_sites, rank_sites, supervision_zones
-from pipeline.sites.standards import read_standards
+
+if TYPE_CHECKING:
+    import geopandas as gpd
+    import pandas as pd
+
+    from pipeline.inventory.build import Inventory
+    from pipeline.sites.rank import SiteOptions, SiteWeights
 
 log = logging.getLogger(__name__)
 
 
-def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
-    """Add the ``sites`` command to the main CLI's sub-parsers."""
-    p = subparsers.add_parser(
-        "sites",
-        help="coverage against GB 50180-2018 and ranked micro-renovation sites",
-        description="Measure walking coverage of the compound's housing and rank candidate sites, with reasons.",
-    )
+def add_arguments(p: argparse.ArgumentParser) -> None:
+    """Add the arguments of ``sites``."""
+    p.description = "Measure walking coverage of the compound's housing and rank candidate sites, with reasons."
     p.add_argument("--inventory", type=Path, required=True, help="inventory folder (from `build`)")
     p.add_argument("--out", type=Path, required=True, help="folder to write")
     p.add_argument(
@@ -72,8 +70,6 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
         action="store_true",
         help="a path crossing the outline where no gate is mapped is walled up (default: an opening)",
     )
-    p.set_defaults(run=run)
-    return p
 
 
 def _recorded_extract(inventory: Inventory) -> Path | None:
@@ -87,6 +83,11 @@ def _recorded_extract(inventory: Inventory) -> Path | None:
 
 def run(args: argparse.Namespace) -> int:
     """Run ``sites``; return the exit status."""
+    from pipeline.inventory.build import read_inventory
+    from pipeline.sites.coverage import service_areas
+    from pipeline.sites.rank import SiteOptions, SiteWeights, find_sites, rank_sites, supervision_zones
+    from pipeline.sites.standards import read_standards
+
     inventory = read_inventory(args.inventory)
     osm = args.osm or _recorded_extract(inventory)
     features = None
@@ -109,8 +110,6 @@ def run(args: argparse.Namespace) -> int:
     )
     sites = rank_sites(sites, weights)
     layers: dict[str, gpd.GeoDataFrame] = {"sites": sites}
-    from pipeline.sites.coverage import service_areas
-
     layers["service_areas"] = service_areas(coverage.area, standards)
     layers["buildings"] = coverage.area.buildings
     tables = {"coverage.csv": coverage.table, "access.csv": coverage.access, "sites.csv": _with_lonlat(sites)}
@@ -141,6 +140,8 @@ def run(args: argparse.Namespace) -> int:
 
 def read_weights(path: Path) -> tuple[SiteWeights, SiteOptions]:
     """Read ``[weights]`` and ``[options]`` from a TOML file."""
+    from pipeline.sites.rank import SiteOptions, SiteWeights
+
     if not path.is_file():
         raise InputFileError(f"The weights file `{path}` does not exist.")
     try:
@@ -164,9 +165,15 @@ def _compound_id(inventory: Inventory) -> str:
 
 def _spots(args: argparse.Namespace, inventory: Inventory) -> pd.DataFrame | None:
     if args.db:
+        from store import spots_from_store
+
         return spots_from_store(args.db, _compound_id(inventory), session_id=args.session)
     if args.spots is None:
         return None
+    import geopandas as gpd
+    import pandas as pd
+    import pyogrio
+
     if not args.spots.is_file():
         raise InputFileError(f"The spots file `{args.spots}` does not exist.")
     if args.spots.suffix.lower() == ".csv":
@@ -175,25 +182,6 @@ def _spots(args: argparse.Namespace, inventory: Inventory) -> pd.DataFrame | Non
         return gpd.read_file(args.spots)
     except (pyogrio.errors.DataSourceError, pyogrio.errors.DataLayerError) as exc:
         raise InputFileError(f"Cannot read the spots file `{args.spots}`: {exc}.") from exc
-
-
-def spots_from_store(url: str, compound_id: str, *, session_id: int | None = None) -> gpd.GeoDataFrame:
-    """The compound's open spots from the store, with ``supports`` and (from a closed session) ``votes``.
-
-    A topic's dots count as votes for each of its spots.
-    """
-    from store import Store, get_results, list_spots
-    from store.geo import spots_frame
-
-    store = Store(url, migrate=False)
-    frame = spots_frame(list_spots(store, compound_id))
-    votes: dict[int, int] = {}
-    if session_id is not None:
-        for topic in get_results(store, session_id).ranked:
-            for spot in topic.spot_ids:
-                votes[spot] = votes.get(spot, 0) + topic.dots
-    frame["votes"] = frame["id"].map(votes).fillna(0).astype(int)
-    return frame
 
 
 def _aged(path: Path | None, inventory: Inventory) -> float | None:
@@ -209,6 +197,8 @@ def _households(path: Path | None) -> pd.Series | None:
         return None
     if not path.is_file():
         raise InputFileError(f"The households file `{path}` does not exist.")
+    import pandas as pd
+
     table = pd.read_csv(path, dtype={S.SOURCE_ID: str}, encoding="utf-8-sig")
     if not {S.SOURCE_ID, "households"} <= set(table.columns):
         raise DataError(f"`{path}` needs the columns source_id and households (one row per building).")
@@ -216,6 +206,10 @@ def _households(path: Path | None) -> pd.Series | None:
 
 
 def _with_lonlat(frame: gpd.GeoDataFrame) -> pd.DataFrame:
+    import pandas as pd
+
+    from pipeline.inventory.build import lonlat
+
     out = pd.DataFrame(frame.drop(columns="geometry"))
     lon, lat = lonlat(frame)
     out[S.LON], out[S.LAT] = lon.to_numpy(), lat.to_numpy()
@@ -223,6 +217,8 @@ def _with_lonlat(frame: gpd.GeoDataFrame) -> pd.DataFrame:
 
 
 def _write(out_dir: Path, layers: dict[str, gpd.GeoDataFrame], tables: dict[str, pd.DataFrame]) -> None:
+    import pyogrio
+
     out_dir.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=".sites-", dir=out_dir))
     try:

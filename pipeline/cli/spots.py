@@ -1,8 +1,8 @@
 """``python -m pipeline spots import|export|hash-password``: spots in and out as CSV.
 
-The lead's ``pipeline/cli/main.py`` calls :func:`add_parser` with its subparsers and dispatches to
-:func:`run` (also set as the ``func`` default). ``python -m pipeline.cli.spots spots …`` runs the same
-commands on their own.
+:mod:`pipeline.cli.main` calls :func:`add_arguments` and :func:`run`; :func:`add_parser` adds ``spots`` to
+another program's sub-commands, and ``python -m pipeline.cli.spots spots …`` runs the same commands on
+their own. The store (SQLAlchemy) is imported when a command runs, not when the parser is built.
 
 Examples
 --------
@@ -17,35 +17,35 @@ from __future__ import annotations
 
 import argparse
 import getpass
-import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from store.errors import MapperError
-from store.settings import DB_URL_ENV
-
 
 def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
-    """Add the ``spots`` command (with ``import``, ``export``, ``hash-password``).
+    """Add the ``spots`` command to another program's sub-commands, with :func:`run` as its ``run`` default.
 
     Parameters
     ----------
     subparsers
-        What ``parser.add_subparsers()`` returned in the main CLI.
+        What ``parser.add_subparsers()`` returned.
 
     Returns
     -------
     argparse.ArgumentParser
         The ``spots`` parser.
     """
-    spots = subparsers.add_parser(
-        "spots",
-        help="move residents' problem spots in and out of the store as CSV",
-        description="Residents' problem spots as CSV (columns lon, lat in WGS-84, category, "
-        "text, author; more allowed).",
-    )
+    spots = subparsers.add_parser("spots", help="move residents' problem spots in and out of the store as CSV")
+    add_arguments(spots)
     spots.set_defaults(run=run)
+    return spots
+
+
+def add_arguments(spots: argparse.ArgumentParser) -> None:
+    """Add the sub-commands of ``spots``: ``import``, ``export``, ``hash-password``."""
+    spots.description = (
+        "Residents' problem spots as CSV (columns lon, lat in WGS-84, category, text, author; more allowed)."
+    )
     commands = spots.add_subparsers(dest="spots_command", required=True, metavar="COMMAND")
 
     def common(p: argparse.ArgumentParser) -> None:
@@ -55,7 +55,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
         )  # fmt: skip
         p.add_argument(
             "--db", metavar="URL", default=None,
-            help=f"database URL (default: ${DB_URL_ENV}, else sqlite:///runtime/mapper.sqlite3)",
+            help="database URL (default: $MAPPER_DB_URL, else sqlite:///runtime/mapper.sqlite3)",
         )  # fmt: skip
         p.add_argument("file", type=Path, metavar="FILE", help="the CSV file")
 
@@ -82,7 +82,6 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
         description="Read a password (prompted twice, or one line from standard input) and "
         "print its salted scrypt hash.",
     )
-    return spots
 
 
 def _operator() -> str:
@@ -93,6 +92,8 @@ def _operator() -> str:
 
 
 def _read_password() -> str:
+    from pipeline.core.errors import MapperError
+
     if sys.stdin.isatty():
         first = getpass.getpass("Password: ")
         if getpass.getpass("Again: ") != first:
@@ -104,7 +105,7 @@ def _read_password() -> str:
 def _load_assets(path: Path) -> object:
     import geopandas as gpd
 
-    from store.errors import DataError
+    from pipeline.core.errors import DataError
 
     try:
         return gpd.read_file(path, layer="assets")
@@ -122,6 +123,8 @@ def run(args: argparse.Namespace) -> int:
     standard error as one message (what is wrong, the value, the fix); anything else is a bug
     and propagates.
     """
+    from pipeline.core.errors import MapperError
+    from pipeline.core.settings import Settings
     from store.auth import hash_password
     from store.csvio import export_spots_csv, import_spots_csv
     from store.db import Store
@@ -131,7 +134,7 @@ def run(args: argparse.Namespace) -> int:
         if args.spots_command == "hash-password":
             print(hash_password(_read_password()))
             return 0
-        store = Store(args.db or os.environ.get(DB_URL_ENV) or None)
+        store = Store(args.db or Settings.from_env().db_url)
         try:
             if args.spots_command == "import":
                 assets = _load_assets(args.inventory) if args.inventory else None

@@ -12,56 +12,22 @@ features) and ``survey_report`` to ``OUT.gpkg``. A file that fails writes nothin
 from __future__ import annotations
 
 import argparse
-import logging
 from pathlib import Path
 
-from pipeline.core.errors import InputFileError
-from pipeline.survey.read import SUFFIXES, read_survey, write_survey
-from pipeline.survey.register import DEFAULT_TOLERANCE_M, METHODS
+from pipeline.cli.options import parse_layers
 
-log = logging.getLogger(__name__)
-
-
-def parse_layers(value: str | None) -> Path | dict[str, str] | None:
-    """Read ``--layers``: a TOML file, or inline ``pattern=kind-or-role`` pairs split by commas.
-
-    ``--layers "YEY=kindergarten,WQ=boundary"`` maps layer YEY to kindergartens and WQ to the
-    boundary; ``--layers my_layers.toml`` reads rules in the form of ``survey_layers.toml``.
-    """
-    if value is None:
-        return None
-    path = Path(value)
-    if path.suffix.lower() == ".toml" or path.exists():
-        if not path.is_file():
-            raise InputFileError(f"The layer mapping `{value}` does not exist; check the path.")
-        return path
-    pairs = [p for p in value.replace("，", ",").split(",") if p.strip()]
-    if not pairs or any("=" not in p for p in pairs):
-        raise InputFileError(
-            f"`--layers {value}` is neither a TOML file nor `LAYER=kind` pairs; write e.g. "
-            '`--layers "YEY=kindergarten,WQ=boundary"`.'
-        )
-    return {k.strip(): v.strip() for k, v in (p.split("=", 1) for p in pairs)}
+#: The suffixes :mod:`pipeline.survey.read` reads, its registration transforms and default RMS tolerance
+#: (a test checks they are the same), repeated so that building the parser does not import the readers.
+SUFFIXES = (".dxf", ".zip", ".shp", ".gpkg", ".geojson", ".json", ".kml", ".kmz", ".csv", ".txt", ".xlsx")
+METHODS = ("similarity", "affine")
+DEFAULT_TOLERANCE_M = 1.0
 
 
-def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
-    """Add the ``survey`` command to the main CLI's sub-commands.
-
-    Parameters
-    ----------
-    subparsers
-        What ``parser.add_subparsers()`` returned in the main CLI.
-
-    Returns
-    -------
-    argparse.ArgumentParser
-        The ``survey`` parser; its ``run`` default is :func:`run`.
-    """
-    parser = subparsers.add_parser(
-        "survey",
-        help="read a survey map (DXF, zipped SHP, GPKG, GeoJSON, KML/KMZ, CSV/XLSX) into WGS-84",
-        description="Read a professional survey map into the mapper's features, in WGS-84, and "
-        "say what was read and what was not.",
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """Add the arguments of ``survey``."""
+    parser.description = (
+        "Read a professional survey map into the mapper's features, in WGS-84, and "
+        "say what was read and what was not."
     )
     parser.add_argument("file", type=Path, help=f"survey file ({', '.join(SUFFIXES)})")
     parser.add_argument(
@@ -94,6 +60,25 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
         "--swap-xy", action="store_true", help="the first coordinate is the northing/latitude (surveyors' X)"
     )
     parser.add_argument("--out", type=Path, required=True, help="GeoPackage to write (.gpkg)")
+
+
+def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
+    """Add ``survey`` to another program's sub-commands, with :func:`run` as its ``run`` default.
+
+    Parameters
+    ----------
+    subparsers
+        What ``parser.add_subparsers()`` returned.
+
+    Returns
+    -------
+    argparse.ArgumentParser
+        The ``survey`` parser.
+    """
+    parser = subparsers.add_parser(
+        "survey", help="read a survey map (DXF, zipped SHP, GPKG, GeoJSON, KML/KMZ, CSV/XLSX) into WGS-84"
+    )
+    add_arguments(parser)
     parser.set_defaults(run=run)
     return parser
 
@@ -106,6 +91,9 @@ def run(args: argparse.Namespace) -> int:
     pipeline.core.errors.MapperError
         Bad input; the main CLI prints it and exits with status 2.
     """
+    from pipeline.core.errors import InputFileError
+    from pipeline.survey.read import read_survey, write_survey
+
     if args.out.suffix.lower() != ".gpkg":
         raise InputFileError(f"`--out {args.out}` must be a GeoPackage (.gpkg).")
     result = read_survey(

@@ -134,3 +134,19 @@ def test_listed_compounds_with_figures(tmp_path):
     width_mm, height_mm = (float(v) * 25.4 / 72 for v in pdf.pages[0].mediabox.upper_right)
     assert sorted((round(width_mm), round(height_mm))) == [297, 420]  # A3
     assert "重要生活服务设施布局图" in pdf.pages[0].extract_text()
+
+
+def test_a_task_draws_its_figure_with_the_callable_it_is_given(beijing, tmp_path):
+    """The core draws nothing itself: ``draw_figure`` gets the inventory as written and the PDF's path."""
+    from pipeline.city.batch import BatchOptions, plan_tasks, run_task, task_features
+
+    features = beijing[0][2]  # xitucheng
+    task = next(t for t in plan_tasks(features) if t.compound_id == "way/1376112785")
+    part = task_features(features, task, radius_m=50.0)
+    drawn = []
+    row = run_task(task, part, str(tmp_path / "a"), BatchOptions(),
+                   lambda inventory, path: drawn.append((inventory.report["compound"]["source_id"], path)))
+    assert row["status"] == "done"
+    assert drawn == [("way/1376112785", tmp_path / "a" / "compounds" / "way-1376112785" / "layout.pdf")]
+    assert run_task(task, part, str(tmp_path / "b"), BatchOptions())["status"] == "done"
+    assert not list((tmp_path / "b").rglob("layout.pdf"))
