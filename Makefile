@@ -14,9 +14,11 @@ DEBS    := fonts-noto-cjk chromium postgresql postgis
 $(PY):
 	python3 -m venv .venv
 
-$(STAMP): requirements.txt requirements-dev.txt | $(PY)
+# The project itself is installed in editable mode (its `mapper` command; the code stays where it is).
+$(STAMP): requirements.txt requirements-dev.txt pyproject.toml | $(PY)
 	$(PIP) install -q --upgrade pip
 	$(PIP) install -q -r requirements-dev.txt
+	$(PIP) install -q -e .
 	touch $(STAMP)
 
 install: $(STAMP)
@@ -42,8 +44,10 @@ run: $(STAMP) $(SYSSTAMP)
 	@test -f build/shikeyuan/inventory.gpkg || $(MAKE) --no-print-directory demo
 	.venv/bin/streamlit run app.py --server.port $(PORT)
 
+# ruff, the import contract of pyproject.toml's [tool.importlinter] (views -> ui -> layers -> pipeline), mypy.
 lint: $(STAMP)
 	.venv/bin/ruff check .
+	.venv/bin/lint-imports
 	.venv/bin/mypy
 
 # The store tests run on SQLite and on the PostgreSQL server that scripts/start_postgres.sh starts.
@@ -56,4 +60,4 @@ bench: $(STAMP) $(SYSSTAMP)
 	for f in bench/bench_*.py; do echo "== $$f"; $(PY) $$f || exit 1; done
 
 clean:
-	rm -rf build .pytest_cache
+	rm -rf build dist .pytest_cache
