@@ -8,13 +8,13 @@ and the view is mirrored in the URL (:mod:`ui.state`).
 import streamlit as st
 
 from pipeline.core.errors import MapperError
+from pipeline.core.words import word
 from ui import state
 from ui.i18n import t
 from ui.settings import load_settings
 from ui.widgets import language_switch, show_error, sidebar
 
-#: The pages in menu order: script, title key in ``ui.i18n.TEXT``, icon. Later pages (export, import,
-#: spots, vote, sites) are added here.
+#: The pages in menu order: script, title key (``app.<key>`` of ``pipeline/core/words.toml``), icon.
 PAGES = (
     ("views/layout.py", "layout", ":material/map:"),
     ("views/inventory.py", "inventory", ":material/table_rows:"),
@@ -28,7 +28,9 @@ PAGES = (
 )
 
 st.set_page_config(
-    page_title="社区资产地图 · Community asset mapper", page_icon="static/favicon.png", layout="wide"
+    page_title=f"{word('app.app_title', 'zh')} · {word('app.app_title', 'en')}",
+    page_icon="static/favicon.png",
+    layout="wide",
 )
 state.start()
 language_switch()

@@ -35,7 +35,7 @@ import numpy as np  # noqa: E402
 import shapely  # noqa: E402
 from _timing import median_s  # noqa: E402
 
-from layers.definitions import BASE_LAYERS, GATES  # noqa: E402
+from layers.definitions import ASSETS, BASE_LAYERS, GATES  # noqa: E402
 from layers.web import VENDOR_DIR, asset_rows, build_map, escape_text, to_display, use_local_assets  # noqa: E402
 from pipeline import schema as S  # noqa: E402
 from pipeline.inventory.build import GateOverride, Inventory, build_inventory, renumber  # noqa: E402
@@ -82,11 +82,11 @@ def naive_map(inventory: Inventory) -> folium.Map:
         if len(frame):
             style = {"color": layer.style.color, "weight": layer.style.weight}
             data = gpd.GeoDataFrame(geometry=frame.geometry, crs=frame.crs).to_crs(S.WGS84)
-            folium.GeoJson(data, name=layer.zh, style_function=lambda _, s=style: s).add_to(m)
-    gates = folium.FeatureGroup(name=GATES.zh).add_to(m)
+            folium.GeoJson(data, name=layer.name("zh"), style_function=lambda _, s=style: s).add_to(m)
+    gates = folium.FeatureGroup(name=GATES.name("zh")).add_to(m)
     for point, name in zip(to_display(inventory.gates), inventory.gates[S.NAME], strict=True):
         folium.Marker([point.y, point.x], tooltip=folium.Tooltip(escape_text(name))).add_to(gates)
-    assets = folium.FeatureGroup(name="编号资产").add_to(m)
+    assets = folium.FeatureGroup(name=ASSETS.name("zh")).add_to(m)
     for lat_, lon_, icon, tip, width, *_ in asset_rows(inventory):
         folium.Marker(
             [lat_, lon_],
@@ -150,7 +150,7 @@ def main() -> None:
         standalone[f"{label} naive"] = render(use_local_assets(naive_map(inventory), VENDOR_DIR.as_uri()))
 
     gate_row = demo.gates[demo.gates[S.SOURCE_ID] == OTHER_GATE].iloc[0]
-    gate = MainGate(gate_row.geometry, OTHER_GATE, gate_row[S.NAME], "chosen by the user")
+    gate = MainGate(gate_row.geometry, OTHER_GATE, gate_row[S.NAME], "user")
     ours_s = median_s(lambda: render(build_map(apply_edits(demo, Edits(COMPOUND), gate=gate))), repeats=7)
     rebuild_s = median_s(
         lambda: render(

@@ -1,7 +1,8 @@
 """The layer definitions shared by the web map and the print figure.
 
-A :class:`LayerDef` says which part of an inventory a layer shows, how it looks, and what it is
-called in Chinese and English. Colours are hex strings both folium and matplotlib accept.
+A :class:`LayerDef` says which part of an inventory a layer shows and how it looks; what it is called
+is the catalogue's ``map.layer.<key>`` (:mod:`pipeline.core.words`, like every word). Colours are hex
+strings both folium and matplotlib accept.
 Category colours come from ColorBrewer's qualitative "Set1" scheme so they stay distinct in print
 and for common colour-vision deficiencies (red/green are not used together).
 """
@@ -14,6 +15,7 @@ from dataclasses import dataclass
 import geopandas as gpd
 
 from pipeline.core import schema as S
+from pipeline.core.words import word
 from pipeline.inventory.build import Inventory
 
 
@@ -32,18 +34,16 @@ class Style:
 
 @dataclass(frozen=True)
 class LayerDef:
-    """One thematic layer: a key, its bilingual name, how to get its data, and its style."""
+    """One thematic layer: a key, how to get its data, and its style."""
 
     key: str
-    zh: str
-    en: str
     data: Callable[[Inventory], gpd.GeoDataFrame]
     style: Style
     on_by_default: bool = True
 
     def name(self, lang: str = "zh") -> str:
-        """Return the layer's name in ``lang``."""
-        return self.zh if lang == "zh" else self.en
+        """Return the layer's name in ``lang`` (the catalogue's ``map.layer.<key>``)."""
+        return word(f"map.layer.{self.key}", lang)
 
 
 def _context(layer: str) -> Callable[[Inventory], gpd.GeoDataFrame]:
@@ -72,36 +72,26 @@ MAIN_GATE_COLOR = "#e41a1c"
 BASE_LAYERS: tuple[LayerDef, ...] = (
     LayerDef(
         "green",
-        "绿地",
-        "Green space",
         _context("green"),
         Style(color="#7fbf7b", fill="#d9f0d3", weight=0.5, fill_opacity=0.8, zorder=1),
     ),
     LayerDef(
         "water",
-        "水体",
-        "Water",
         _context("water"),
         Style(color="#6baed6", fill="#c6dbef", weight=0.8, fill_opacity=0.9, zorder=2),
     ),
     LayerDef(
         "roads",
-        "道路与步道",
-        "Roads and paths",
         _context("roads"),
         Style(color="#bdbdbd", weight=1.6, zorder=3),
     ),
     LayerDef(
         "buildings",
-        "建筑",
-        "Buildings",
         _context("buildings"),
         Style(color="#969696", fill="#e0e0e0", weight=0.5, fill_opacity=0.9, zorder=4),
     ),
     LayerDef(
         "boundary",
-        "小区边界",
-        "Compound boundary",
         lambda inv: inv.boundary,
         Style(color="#e41a1c", weight=2.2, dash="8 4", zorder=5),
     ),
@@ -134,38 +124,9 @@ ROAD_CLASS_WEIGHT: dict[str, float] = {
 
 ASSETS = LayerDef(
     "assets",
-    "编号资产",
-    "Numbered assets",
     lambda inv: inv.assets,
     Style(color="#ffffff", weight=1.0, zorder=8),
 )
-GATES = LayerDef(
-    "gates", "出入口", "Gates", lambda inv: inv.gates, Style(color=GATE_COLOR, weight=1.0, zorder=7)
-)
+GATES = LayerDef("gates", lambda inv: inv.gates, Style(color=GATE_COLOR, weight=1.0, zorder=7))
 
 LAYERS: tuple[LayerDef, ...] = (*BASE_LAYERS, GATES, ASSETS)
-
-#: UI and figure words in both languages.
-WORDS: dict[str, dict[str, str]] = {
-    "main_gate": {"zh": "主入口", "en": "Main gate"},
-    "gate": {"zh": "出入口", "en": "Gate"},
-    "label": {"zh": "编号", "en": "No."},
-    "name": {"zh": "名称", "en": "Name"},
-    "kind": {"zh": "类型", "en": "Kind"},
-    "category": {"zh": "类别", "en": "Category"},
-    "source": {"zh": "来源", "en": "Source"},
-    "inside": {"zh": "位于小区内", "en": "Inside"},
-    "adjacent": {"zh": "周边", "en": "Adjacent"},
-    "figure_title": {"zh": "重要生活服务设施布局图", "en": "Layout of important living-service facilities"},
-    "north": {"zh": "北", "en": "N"},
-}
-
-
-def word(key: str, lang: str = "zh") -> str:
-    """Return a UI word in ``lang``."""
-    return WORDS[key][lang]
-
-
-def category_name(category: str, lang: str = "zh") -> str:
-    """Return a category's bilingual label."""
-    return S.CATEGORY_LABELS[S.Category(category)][lang]

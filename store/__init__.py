@@ -20,12 +20,7 @@ Open a store once per process (``Store(url)``; the URL defaults to ``$MAPPER_DB_
 
 from __future__ import annotations
 
-from pipeline.core.spots import (
-    SPOT_CATEGORY_LABELS,
-    SpotCategory,
-    parse_spot_category,
-    spot_category_label,
-)
+from pipeline.core.spots import SpotCategory, parse_spot_category
 from store.audit import AuditRecord, list_audit
 from store.auth import authenticate, hash_password, load_planners, verify_password
 from store.csvio import ImportReport, export_spots_csv, import_spots_csv, spots_to_csv
@@ -83,7 +78,6 @@ from store.votes import (
 
 __all__ = [
     "MODERATION",
-    "SPOT_CATEGORY_LABELS",
     "AuditRecord",
     "AuthError",
     "CleanPhoto",
@@ -139,7 +133,6 @@ __all__ = [
     "remove_spot",
     "restore_spot",
     "results_to_csv",
-    "spot_category_label",
     "spots_from_store",
     "spots_to_csv",
     "suggest_support",

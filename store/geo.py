@@ -18,6 +18,7 @@ from numpy.typing import ArrayLike, NDArray
 
 from pipeline.core.errors import CRSError, DataError
 from pipeline.core.schema import CATEGORY, KIND, LABEL, NAME, SEQ, SOURCE_ID, WGS84
+from pipeline.core.words import word
 
 if TYPE_CHECKING:
     import geopandas as gpd
@@ -44,11 +45,10 @@ class NearAsset:
 
 
 def near_text(label: str | None, name: str | None, lang: str = "zh") -> str:
-    """Return the "near" phrase for an asset label and name; empty when there is no label."""
+    """Return the "near" phrase for an asset label and name (``spot.near``); empty when there is no label."""
     if not label:
         return ""
-    word = "近" if lang == "zh" else "near"
-    return f"{word} {label} · {name}" if name else f"{word} {label}"
+    return word("spot.near", lang, label=label, name=name) if name else word("spot.near_label", lang, label=label)
 
 
 def haversine_m(lon1: ArrayLike, lat1: ArrayLike, lon2: ArrayLike, lat2: ArrayLike) -> NDArray:
@@ -246,7 +246,7 @@ def spots_frame(
     """
     import geopandas as gpd
 
-    from pipeline.core.spots import spot_category_label
+    from pipeline.core.spots import parse_spot_category
 
     lons = np.array([s.lon for s in spots], dtype=float)
     lats = np.array([s.lat for s in spots], dtype=float)
@@ -256,7 +256,7 @@ def spots_frame(
         {
             "id": [s.id for s in spots],
             CATEGORY: [s.category for s in spots],
-            "category_label": [spot_category_label(s.category, lang) for s in spots],
+            "category_label": [word(f"spot.category.{parse_spot_category(s.category)}", lang) for s in spots],
             "text": [s.text for s in spots],
             "author": [s.author for s in spots],
             "supports": [s.supports for s in spots],

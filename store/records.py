@@ -9,7 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from pipeline.core.spots import spot_category_label
+from pipeline.core.spots import parse_spot_category
+from pipeline.core.words import word
 from store.geo import near_text
 from store.identity import Resident
 
@@ -44,8 +45,8 @@ class SpotRecord:
         return near_text(self.near_label, self.near_name, lang)
 
     def category_label(self, lang: str = "zh") -> str:
-        """Return the category's name in ``lang``."""
-        return spot_category_label(self.category, lang)
+        """Return the category's name in ``lang`` (the catalogue's ``spot.category.<key>``)."""
+        return word(f"spot.category.{parse_spot_category(self.category)}", lang)
 
     def is_by(self, resident: Resident | None) -> bool:
         """Return whether ``resident`` wrote this spot (and so may edit or remove it)."""

@@ -150,9 +150,7 @@ def main_gate(inventory: Inventory, gate: str) -> MainGate | None:
                 f"`{gate}` is not a gate of this compound; choose one of the gates in the sidebar."
             )
         name = hit[S.NAME].iloc[0]
-        return MainGate(
-            hit.geometry.iloc[0], gate, name if isinstance(name, str) else "", "chosen by the user"
-        )
+        return MainGate(hit.geometry.iloc[0], gate, name if isinstance(name, str) else "", "user")
     try:
         lon, lat = (float(v) for v in gate.split(","))
     except ValueError:
@@ -166,7 +164,7 @@ def main_gate(inventory: Inventory, gate: str) -> MainGate | None:
             "pick a point near the boundary."
         )
     on_boundary = outline.interpolate(outline.project(point))
-    return MainGate(on_boundary, "user-point", "", "chosen by the user: a point on the boundary")
+    return MainGate(on_boundary, "user-point", "", "user_point")
 
 
 @st.cache_data(max_entries=32, show_spinner=False)

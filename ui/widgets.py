@@ -10,14 +10,13 @@ import pandas as pd
 import streamlit as st
 import streamlit_folium
 
-from layers.definitions import word
 from layers.web import BASEMAPS, build_map
 from pipeline.core import schema as S
 from pipeline.core.errors import DataError, InputFileError, MapperError
-from pipeline.core.taxonomy import load_taxonomy
+from pipeline.core.words import word
 from pipeline.inventory.build import Inventory
 from ui import data
-from ui.i18n import LANG_NAMES, LANGS, lang, t
+from ui.i18n import LANGS, lang, t
 from ui.settings import Settings
 from ui.state import (
     K_BASEMAP,
@@ -94,14 +93,13 @@ def show_map(
 
 
 def kind_label(kind: str) -> str:
-    """A kind's label in the session's language (its key when the taxonomy lacks it)."""
-    found = load_taxonomy().kinds.get(kind)
-    return found.label(lang()) if found else kind
+    """A kind's label in the session's language (``kind.<key>``; the key when the taxonomy lacks it)."""
+    return word(f"kind.{kind}", lang(), default=str(kind))
 
 
 def category_label(category: str) -> str:
-    """A category's label in the session's language."""
-    return S.CATEGORY_LABELS[S.Category(category)][lang()]
+    """A category's label in the session's language (``category.<key>``)."""
+    return word(f"category.{S.Category(category)}", lang())
 
 
 def asset_table(assets: pd.DataFrame) -> pd.DataFrame:
@@ -109,12 +107,12 @@ def asset_table(assets: pd.DataFrame) -> pd.DataFrame:
     code = lang()
     return pd.DataFrame(
         {
-            word("label", code): assets[S.LABEL].astype(str).to_numpy(),
-            word("name", code): assets[S.NAME].fillna("").astype(str).to_numpy(),
-            word("category", code): [category_label(c) for c in assets[S.CATEGORY]],
-            word("kind", code): [kind_label(k) for k in assets[S.KIND]],
-            t("location"): [word("inside" if i else "adjacent", code) for i in assets[S.INSIDE]],
-            word("source", code): (assets[S.SOURCE] + " " + assets[S.SOURCE_ID]).to_numpy(),
+            word("map.label", code): assets[S.LABEL].astype(str).to_numpy(),
+            word("map.name", code): assets[S.NAME].fillna("").astype(str).to_numpy(),
+            word("map.category", code): [category_label(c) for c in assets[S.CATEGORY]],
+            word("map.kind", code): [kind_label(k) for k in assets[S.KIND]],
+            t("location"): [word("map.inside" if i else "map.adjacent", code) for i in assets[S.INSIDE]],
+            word("map.source", code): (assets[S.SOURCE] + " " + assets[S.SOURCE_ID]).to_numpy(),
         }
     )
 
@@ -251,7 +249,7 @@ def _basemap_picker() -> None:
 def language_switch() -> None:
     """The language switch, first in the sidebar; Chinese by default."""
     _valid(K_LANG, list(LANGS), "zh")
-    st.sidebar.radio(t("language"), list(LANGS), key=K_LANG, format_func=LANG_NAMES.get, horizontal=True)
+    st.sidebar.radio(t("language"), list(LANGS), key=K_LANG, format_func=lambda code: t(f"lang_{code}"), horizontal=True)
 
 
 def sidebar(settings: Settings) -> None:

@@ -15,7 +15,7 @@ import streamlit as st
 import streamlit_folium
 
 from layers.web import display_to_wgs84
-from layers.web.city import NUMBER, build_city_map, column_word, compound_at, status_word
+from layers.web.city import NUMBER, build_city_map, compound_at
 from pipeline.city.city import (
     COMPOUND_ID,
     COUNT_COLUMNS,
@@ -31,8 +31,8 @@ from pipeline.city.city import (
 from pipeline.core import schema as S
 from pipeline.core.errors import MapperError
 from pipeline.core.taxonomy import load_taxonomy
+from pipeline.core.words import gate_rule_text, word
 from pipeline.inventory.build import Inventory
-from pipeline.inventory.gates import rule_text
 from ui import state, widgets
 from ui.i18n import lang, t
 from ui.settings import load_settings
@@ -120,14 +120,14 @@ def column_label(column: str) -> str:
         if kind in kinds and share_kinds[kind] == 1:
             return t("city_share", kind=widgets.kind_label(kind))
     key = {"gap_kinds": "city_gap_kinds", "gaps": "city_gaps", "coverage_note": "city_note"}.get(column)
-    return t(key) if key else column_word(column, code)
+    return t(key) if key else word(f"city.column.{column}", code, default=column)
 
 
 def kind_list(text: object) -> str:
     """A comma-separated list of kind keys, in the session's language (other text as it is)."""
     if not isinstance(text, str) or not text:
         return ""
-    return ("、" if code == "zh" else ", ").join(widgets.kind_label(k.strip()) for k in text.split(","))
+    return t("enum_sep").join(widgets.kind_label(k.strip()) for k in text.split(","))
 
 
 def compound_label(sid: str) -> str:
@@ -201,7 +201,7 @@ def show_compound(compound_id: str) -> None:
         widgets.show_error(exc)
         return
     main = inventory.main_gate
-    st.text(f"{t('main_gate')}: {main.name or main.source_id} · {rule_text(main.rule, lang())}")
+    st.text(f"{t('main_gate')}: {main.name or main.source_id} · {gate_rule_text(main.rule, code)}")
     map_col, table_col = st.columns([3, 2], gap="medium")
     with map_col:
         widgets.show_map(inventory, view, key="city_compound_map", returned=[], height=520, width=720)
@@ -222,7 +222,9 @@ columns = [c for c in (*shown, *rest) if c in compounds]
 table = pd.DataFrame(compounds[columns]).copy()
 table.insert(0, NUMBER, range(1, len(table) + 1))  # the numbers on the map
 table[S.NAME] = [n or t("no_name") for n in table[S.NAME]]
-table[STATUS] = [status_word(s, code) for s in table[STATUS]]
+table[STATUS] = [word(f"city.status.{s}", code, default=str(s)) for s in table[STATUS]]
+if "main_gate_rule" in table:
+    table["main_gate_rule"] = [gate_rule_text(r, code) if isinstance(r, str) else r for r in table["main_gate_rule"]]
 st.dataframe(
     table.rename(columns={c: column_label(c) for c in [NUMBER, *columns]}),
     hide_index=True,
@@ -243,7 +245,7 @@ if gap_columns:
 if shares:
     st.subheader(t("city_shares"))
     st.caption(t("city_shares_help"))
-    matrix = pd.DataFrame({column_word(NUMBER, code): range(1, len(ids) + 1)})
+    matrix = pd.DataFrame({word(f"city.column.{NUMBER}", code): range(1, len(ids) + 1)})
     config = {}
     for column in shares:
         matrix[column_label(column)] = compounds[column].to_numpy(dtype=float)

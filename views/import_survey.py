@@ -16,9 +16,10 @@ import streamlit as st
 import streamlit_folium
 
 from layers.web import build_map, display_to_wgs84
-from layers.web.survey import add_survey, control_point_group, role_word
+from layers.web.survey import ROLE_STYLES, add_survey, control_point_group
 from pipeline.core import schema as S
 from pipeline.core.errors import MapperError
+from pipeline.core.words import word
 from pipeline.survey.layers import LAYER, ROLE
 from pipeline.survey.read import read_survey
 from pipeline.survey.register import DEFAULT_TOLERANCE_M, METHODS, fit_registration
@@ -379,7 +380,9 @@ st.caption(
     t(
         "imp_features",
         n=len(features),
-        roles=("，" if code == "zh" else ", ").join(f"{role_word(r, code)} {n}" for r, n in roles.items()),
+        roles=t("comma_sep").join(
+            f"{word('survey.role.' + (r if r in ROLE_STYLES else 'other'), code)} {n}" for r, n in roles.items()
+        ),
     )
 )
 st.dataframe(

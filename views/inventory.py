@@ -3,11 +3,11 @@
 import pandas as pd
 import streamlit as st
 
-from layers.definitions import word
 from layers.web import display_to_wgs84
 from pipeline.core import schema as S
 from pipeline.core.errors import MapperError
 from pipeline.core.taxonomy import load_taxonomy
+from pipeline.core.words import word
 from pipeline.inventory.build import to_csv_frame
 from pipeline.workspace import edits as E
 from ui import data, state, widgets
@@ -34,7 +34,7 @@ def save(updated: E.Edits) -> None:
 search_col, category_col, where_col = st.columns([2, 2, 1])
 query = search_col.text_input(t("search"), key="inventory_search").strip().lower()
 categories = category_col.multiselect(
-    word("category", code),
+    word("map.category", code),
     [c.value for c in S.Category],
     default=[c.value for c in S.Category],
     format_func=widgets.category_label,
@@ -43,7 +43,7 @@ categories = category_col.multiselect(
 where = where_col.selectbox(
     t("location"),
     ["all", "inside", "adjacent"],
-    format_func=lambda w: t("all") if w == "all" else word(w, code),
+    format_func=lambda w: t("all") if w == "all" else word(f"map.{w}", code),
     key="inventory_where",
 )
 table = widgets.asset_table(assets)
@@ -51,7 +51,7 @@ mask = assets[S.CATEGORY].isin(categories).to_numpy(copy=True)
 if where != "all":
     mask &= assets[S.INSIDE].to_numpy() == (where == "inside")
 if query:
-    text = table[word("label", code)] + " " + table[word("name", code)] + " " + table[word("kind", code)]
+    text = table[word("map.label", code)] + " " + table[word("map.name", code)] + " " + table[word("map.kind", code)]
     mask &= text.str.lower().str.contains(query, regex=False).to_numpy()
 st.caption(t("shown_of", shown=int(mask.sum()), total=len(assets)))
 st.dataframe(table[mask], hide_index=True, width="stretch", height=min(35 * (int(mask.sum()) + 1) + 3, 600))
@@ -70,25 +70,25 @@ kinds = load_taxonomy().kinds
 fix_col, add_col = st.columns(2, gap="large")
 
 with fix_col:
-    names = table[word("name", code)].where(table[word("name", code)] != "", table[word("kind", code)])
-    labels = dict(zip(assets[S.SOURCE_ID], table[word("label", code)] + " · " + names, strict=True))
+    names = table[word("map.name", code)].where(table[word("map.name", code)] != "", table[word("map.kind", code)])
+    labels = dict(zip(assets[S.SOURCE_ID], table[word("map.label", code)] + " · " + names, strict=True))
     sid = st.selectbox(t("pick_asset"), list(labels), format_func=labels.get, key="inventory_pick")
     row = assets[assets[S.SOURCE_ID] == sid].iloc[0]
     with st.form(f"fix_{sid}"):
         category = st.selectbox(
-            word("category", code),
+            word("map.category", code),
             [c.value for c in S.Category],
             index=[c.value for c in S.Category].index(row[S.CATEGORY]),
             format_func=widgets.category_label,
         )
         kind_keys = sorted(kinds, key=lambda k: (kinds[k].category.value, k))
         kind = st.selectbox(
-            word("kind", code),
+            word("map.kind", code),
             kind_keys,
             index=kind_keys.index(row[S.KIND]) if row[S.KIND] in kinds else 0,
             format_func=lambda k: f"{widgets.kind_label(k)} · {widgets.category_label(kinds[k].category)}",
         )
-        name = st.text_input(word("name", code), value=row[S.NAME] if isinstance(row[S.NAME], str) else "")
+        name = st.text_input(word("map.name", code), value=row[S.NAME] if isinstance(row[S.NAME], str) else "")
         hidden = st.checkbox(t("hide"))
         if st.form_submit_button(t("save"), type="primary"):
             updated = edits
@@ -123,14 +123,14 @@ with add_col:
         st.text(f"{t('position')}: {placed[0]:.6f}, {placed[1]:.6f}")
         with st.form("add_asset"):
             new_kind = st.selectbox(
-                word("kind", code),
+                word("map.kind", code),
                 sorted(kinds, key=lambda k: (kinds[k].category.value, k)),
                 format_func=lambda k: (
                     f"{widgets.kind_label(k)} · {widgets.category_label(kinds[k].category)}"
                 ),
                 key="add_kind",
             )
-            new_name = st.text_input(word("name", code), key="add_name")
+            new_name = st.text_input(word("map.name", code), key="add_name")
             if st.form_submit_button(t("add"), type="primary"):
                 try:
                     updated, _ = E.add_asset(
@@ -151,7 +151,7 @@ if edits.hidden:
     )
     known = pd.concat([pd.DataFrame(base[[S.SOURCE_ID, S.NAME]]), manual], ignore_index=True)
     shown = known[known[S.SOURCE_ID].isin(edits.hidden)].rename(
-        columns={S.SOURCE_ID: word("source", code), S.NAME: word("name", code)}
+        columns={S.SOURCE_ID: word("map.source", code), S.NAME: word("map.name", code)}
     )
     st.dataframe(shown, hide_index=True, width="stretch")
     again = st.selectbox(t("show_again"), edits.hidden, key="inventory_unhide")

@@ -3,11 +3,10 @@
 import pandas as pd
 import streamlit as st
 
-from layers.definitions import word
 from layers.web import display_to_wgs84, point_at
 from pipeline.core import schema as S
 from pipeline.core.errors import MapperError
-from pipeline.inventory.gates import rule_text
+from pipeline.core.words import gate_rule_text, word
 from pipeline.inventory.numbering import MAX_GATE_DIST_M
 from pipeline.workspace.profile import profile_rows
 from ui import data, state, widgets
@@ -53,13 +52,13 @@ with side:
     st.subheader(t("main_gate"))
     st.text(main.name or main.source_id)
     st.caption(t("why_gate"))
-    st.text(rule_text(main.rule, lang()))
+    st.text(gate_rule_text(main.rule, lang()))
     st.subheader(t("numbered", n=len(inventory.assets)))
     counts = inventory.assets[S.CATEGORY].value_counts()
     st.dataframe(
         pd.DataFrame(
             {
-                word("category", lang()): [widgets.category_label(c) for c in S.Category],
+                word("map.category", lang()): [widgets.category_label(c) for c in S.Category],
                 t("count"): [int(counts.get(c.value, 0)) for c in S.Category],
             }
         ),

@@ -6,8 +6,9 @@ import pandas as pd
 import streamlit as st
 
 from pipeline.core.errors import MapperError
+from pipeline.core.words import word
 from pipeline.workspace.profile import (
-    FIELD_LABELS,
+    PROFILE_FIELDS,
     RESOURCE_KINDS,
     profile_from_dict,
     profile_path,
@@ -30,7 +31,7 @@ except MapperError as exc:
     st.stop()
 code = lang()
 path = profile_path(settings.runtime_dir, view.compound)
-kind_names = {k: v[code] for k, v in RESOURCE_KINDS.items()}
+kind_names = {k: word(f"profile.resource.{k}", code) for k in RESOURCE_KINDS}
 kind_keys = {v: k for k, v in kind_names.items()}
 columns = {
     "kind": t("resource_kind"),
@@ -42,7 +43,7 @@ columns = {
 
 form_col, side = st.columns([3, 2], gap="large")
 with form_col, st.form("profile"):
-    label = {k: v[code] for k, v in FIELD_LABELS.items()}
+    label = {k: word(f"profile.field.{k}", code) for k in PROFILE_FIELDS}
     values: dict[str, object] = {"district": st.text_input(label["district"], value=profile.district)}
     left, right = st.columns(2)
     values["year_built"] = left.number_input(

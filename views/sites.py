@@ -15,17 +15,11 @@ import streamlit_folium
 
 from layers.web import build_map, escape_text, to_display
 from pipeline.core.errors import MapperError
+from pipeline.core.words import reason_text, sites_with_words, uses_text, word
 from pipeline.inventory.build import Inventory
 from pipeline.osm.read import read_osm
 from pipeline.sites.coverage import Coverage, assess_coverage, service_areas
-from pipeline.sites.rank import (
-    SITE_TYPES,
-    SiteWeights,
-    class_label,
-    find_sites,
-    rank_sites,
-    supervision_zones,
-)
+from pipeline.sites.rank import SiteWeights, find_sites, rank_sites, supervision_zones
 from pipeline.sites.standards import read_standards
 from pipeline.workspace.edits import to_dict
 from store import spots_from_store
@@ -33,27 +27,6 @@ from ui import data, state, widgets
 from ui.i18n import lang, t
 from ui.settings import load_settings
 from ui.state import K_TIANDITU
-
-COLUMNS = {
-    "rank": {"zh": "排名", "en": "Rank"},
-    "site_id": {"zh": "编号", "en": "Site"},
-    "type": {"zh": "类型", "en": "Type"},
-    "score": {"zh": "得分", "en": "Score"},
-    "reason": {"zh": "理由", "en": "Reason"},
-    "uses": {"zh": "建议用途", "en": "Suggested uses"},
-    "class": {"zh": "改造类别", "en": "Renovation class"},
-    "facility": {"zh": "设施", "en": "Facility"},
-    "radius_m": {"zh": "服务半径（米）", "en": "Radius (m)"},
-    "share": {"zh": "覆盖比例", "en": "Share covered"},
-    "status": {"zh": "状态", "en": "Status"},
-    "nearest": {"zh": "最近距离中位数（米）", "en": "Median nearest (m)"},
-    "note": {"zh": "说明", "en": "Note"},
-}
-STATUS = {
-    "met": {"zh": "达标", "en": "met"},
-    "partial": {"zh": "部分", "en": "partial"},
-    "gap": {"zh": "缺", "en": "gap"},
-}
 
 
 @st.cache_data(ttl=30, show_spinner=False)
@@ -123,7 +96,7 @@ except MapperError as exc:
 
 standards = read_standards()
 kinds = list(coverage.table["kind"])
-label_of = dict(zip(kinds, coverage.table["facility_zh" if code == "zh" else "facility_en"], strict=True))
+label_of = {k: word(f"facility.{k}", code) for k in kinds}
 shown_kind = st.selectbox(
     t("sites_service_area"), ["", *kinds], format_func=lambda k: label_of.get(k, t("sites_none"))
 )
@@ -144,12 +117,13 @@ if shown_kind:
         control=False,  # build_map's layer control is already drawn; a later layer in it breaks the map
         style_function=lambda _: {"color": "#4daf4a", "weight": 1, "fillOpacity": 0.15},
     ).add_to(m)
+reasons = [reason_text(parts, code) for parts in sites["reason"]]
 if len(sites):
     shown = gpd.GeoDataFrame(
         {
             "tip": [
                 escape_text(f"#{r} {s} · {reason}")
-                for r, s, reason in zip(sites["rank"], sites["site_id"], sites[f"reason_{code}"], strict=True)
+                for r, s, reason in zip(sites["rank"], sites["site_id"], reasons, strict=True)
             ],
             "top": sites["rank"] <= 3,
         },
@@ -180,23 +154,23 @@ else:
     st.caption(t("sites_spots_note", n=0 if spots is None else len(spots)))
     table = pd.DataFrame(
         {
-            COLUMNS["rank"][code]: sites["rank"],
-            COLUMNS["site_id"][code]: sites["site_id"],
-            COLUMNS["type"][code]: [SITE_TYPES[t][code] for t in sites["type"]],
-            COLUMNS["score"][code]: sites["score"],
+            t("sites_col_rank"): sites["rank"],
+            t("sites_col_site_id"): sites["site_id"],
+            t("sites_col_type"): [word(f"site.type.{k}", code) for k in sites["type"]],
+            t("sites_col_score"): sites["score"],
             t("sites_demand"): sites["demand"],
             t("sites_gap"): sites["gap"],
             t("sites_suitability"): sites["suitability"],
             t("sites_profile"): sites["profile"],
-            COLUMNS["reason"][code]: sites[f"reason_{code}"],
-            COLUMNS["uses"][code]: sites[f"uses_{code}"],
-            COLUMNS["class"][code]: [class_label(c, code) for c in sites["renovation_class"]],
+            t("sites_col_reason"): reasons,
+            t("sites_col_uses"): [uses_text(u, code) for u in sites["uses"]],
+            t("sites_col_class"): [word(f"site.class.{c}", code, default=c) for c in sites["renovation_class"]],
         }
     )
     st.dataframe(table, hide_index=True, width="stretch")
     st.download_button(
         t("sites_download"),
-        sites.drop(columns="geometry").to_csv(index=False).encode("utf-8-sig"),
+        sites_with_words(sites.drop(columns="geometry")).to_csv(index=False).encode("utf-8-sig"),
         file_name="sites.csv",
         mime="text/csv",
         key="sites_csv",
@@ -207,12 +181,12 @@ cov = coverage.table
 st.dataframe(
     pd.DataFrame(
         {
-            COLUMNS["facility"][code]: [label_of[k] for k in cov["kind"]],
-            COLUMNS["radius_m"][code]: cov["radius_m"],
-            COLUMNS["share"][code]: cov["share_covered"],
-            COLUMNS["status"][code]: [STATUS[s][code] for s in cov["status"]],
-            COLUMNS["nearest"][code]: cov["nearest_median_m"],
-            COLUMNS["note"][code]: [
+            t("sites_col_facility"): [label_of[k] for k in cov["kind"]],
+            t("sites_col_radius_m"): cov["radius_m"],
+            t("sites_col_share"): cov["share_covered"],
+            t("sites_col_status"): [t(f"sites_status_{s}") for s in cov["status"]],
+            t("sites_col_nearest"): cov["nearest_median_m"],
+            t("sites_col_note"): [
                 " · ".join(x for x in (t("sites_recalled") if r else "", n) if x)
                 for r, n in zip(cov["recalled"], cov["note"], strict=True)
             ],
@@ -221,7 +195,7 @@ st.dataframe(
     hide_index=True,
     width="stretch",
     column_config={
-        COLUMNS["share"][code]: st.column_config.ProgressColumn(min_value=0.0, max_value=1.0, format="%.2f")
+        t("sites_col_share"): st.column_config.ProgressColumn(min_value=0.0, max_value=1.0, format="%.2f")
     },
 )
 

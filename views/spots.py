@@ -13,6 +13,7 @@ import streamlit_folium
 from layers.web import display_to_wgs84
 from layers.web.spots import build_spots_map, distance_outside_m, pending_pin, spots_at
 from pipeline.core.errors import MapperError
+from pipeline.core.words import word
 from store import (
     MODERATION,
     SpotCategory,
@@ -20,7 +21,6 @@ from store import (
     get_photo,
     list_spots,
     remove_spot,
-    spot_category_label,
     suggest_support,
     support_spot,
 )
@@ -65,7 +65,7 @@ def _local(when: object) -> str:
 
 
 def _category_name(category: str) -> str:
-    return spot_category_label(category, code)
+    return word(f"spot.category.{category}", code)
 
 
 def _named(scope: str) -> bool:

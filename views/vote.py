@@ -14,6 +14,7 @@ import streamlit as st
 from layers.figure.layout import figure_bytes
 from layers.figure.vote import plot_vote_results
 from pipeline.core.errors import MapperError
+from pipeline.core.words import word
 from store import (
     MODERATION,
     Planner,
@@ -34,7 +35,6 @@ from store import (
     open_session,
     restore_spot,
     results_to_csv,
-    spot_category_label,
 )
 from store.models import ANONYMOUS, NAMED
 from ui import roles, widgets
@@ -50,7 +50,7 @@ st.caption(t("vote_intro"))
 
 
 def _category(category: str | None) -> str:
-    return spot_category_label(category, code) if category else ""
+    return word(f"spot.category.{category}", code) if category else ""
 
 
 def _session_name(session: SessionRecord) -> str:

@@ -65,6 +65,7 @@ from layers.figure.page import (
 )
 from pipeline.core import schema as S
 from pipeline.core.errors import DataError, InputFileError
+from pipeline.core.words import LANGS, word
 from pipeline.inventory.build import Inventory
 from pipeline.inventory.classify import DEFAULT_RADIUS_M
 from pipeline.inventory.context import CONTEXT_MARGIN_M
@@ -72,7 +73,6 @@ from pipeline.inventory.context import CONTEXT_MARGIN_M
 log = logging.getLogger(__name__)
 
 ORIENTATIONS = ("auto", "portrait", "landscape")
-LANGS = ("zh", "en")
 FORMATS = ("pdf", "svg", "png")
 #: CJK families tried in order; the first one installed is used.
 CJK_FAMILIES = (
@@ -281,7 +281,7 @@ def _draw_map(ax: Axes, inventory: Inventory, sizes: Sizes, lang: str, renderer:
         size = sizes.symbol * (1.9 if main else 1.3)
         colour = D.MAIN_GATE_COLOR if main else D.GATE_COLOR
         ax.plot(x, y, **gate_style(main, sizes, angle), zorder=D.GATES.style.zorder)
-        text = D.word("main_gate", lang) if main else str(row.name or "")
+        text = word("map.main_gate", lang) if main else str(row.name or "")
         if not text:
             symbols.append((x, y, size / 2))
         else:
@@ -485,10 +485,8 @@ def _check_options(paper: str, orientation: str, lang: str, dpi: float) -> str:
 def figure_title(inventory: Inventory, lang: str = "zh") -> str:
     """Return the figure's title: the compound's name and 重要生活服务设施布局图 (or its English)."""
     name = inventory.report.get("compound", {}).get(S.NAME) or str(inventory.boundary[S.NAME].iloc[0] or "")
-    words = D.word("figure_title", lang)
-    if not name:
-        return words
-    return f"{name}{words}" if lang == "zh" else f"{name} — {words}"
+    title = word("figure.title", lang)
+    return word("figure.named_title", lang, name=name, title=title) if name else title
 
 
 def plot_layout(

@@ -37,6 +37,7 @@ from layers import definitions as D
 from pipeline.core import schema as S
 from pipeline.core.errors import DataError
 from pipeline.core.taxonomy import load_taxonomy
+from pipeline.core.words import word
 from pipeline.inventory.build import OSM_CREDIT, Inventory
 
 #: Paper sizes (short side, long side) in millimetres.
@@ -50,33 +51,6 @@ SCALES = (500, 750, 1000, 1250, 1500, 2000, 2500, 3000, 4000, 5000, 6000, 7500, 
 _SCALE_BAR_M = (5, 10, 20, 25, 50, 100, 200, 250, 500, 1000, 2000, 2500, 5000)
 _MM = 72 / 25.4  # points per millimetre
 _MAX_NAME_CHARS = 18
-
-_TEXTS = {
-    "legend": {"zh": "图例", "en": "Legend"},
-    "index": {
-        "zh": "设施索引（自主入口起顺时针编号）",
-        "en": "Index (numbered clockwise from the main gate)",
-    },
-    "date": {"zh": "制图日期", "en": "Date"},
-    "crs": {"zh": "坐标系", "en": "CRS"},
-    "scale": {"zh": "比例尺", "en": "Scale"},
-    "print": {"zh": "打印", "en": "print"},
-    "data": {"zh": "数据", "en": "Data"},
-    "survey": {"zh": "测绘", "en": "Survey"},
-    "numbered": {
-        "zh": "编号自主入口（{gate}）起按顺时针排列（{method}）",
-        "en": "Numbered clockwise from the main gate ({gate}), {method} method",
-    },
-    "polar": {"zh": "极角法", "en": "polar"},
-    "perimeter": {"zh": "沿边界法", "en": "perimeter"},
-    "unnamed": {"zh": "—", "en": "—"},
-    "items": {"zh": "共 {n} 项", "en": "{n} assets"},
-}
-
-
-def _t(key: str, lang: str) -> str:
-    return _TEXTS[key][lang]
-
 
 # ------------------------------------------------------------------------------------ page geometry
 
@@ -222,8 +196,8 @@ def _table_rows(assets: gpd.GeoDataFrame, lang: str) -> pd.DataFrame:
     return pd.DataFrame(
         {
             "label": assets[S.LABEL].astype(str).to_numpy(),
-            "name": [_shorten(n) if n else _t("unnamed", lang) for n in names],
-            "kind": [kinds[k].label(lang) if k in kinds else str(k) for k in assets[S.KIND]],
+            "name": [_shorten(n) if n else word("figure.unnamed", lang) for n in names],
+            "kind": [word(f"kind.{k}", lang) if k in kinds else str(k) for k in assets[S.KIND]],
             "category": assets[S.CATEGORY].to_numpy(),
             "inside": assets[S.INSIDE].astype(bool).to_numpy(),
         }
@@ -235,7 +209,7 @@ def _shorten(name: str) -> str:
 
 
 def _measure_table(rows: pd.DataFrame, font: float, measure: Measure, lang: str) -> _Table:
-    heads = [D.word(k, lang) for k in ("label", "name", "kind")]
+    heads = [word(f"map.{k}", lang) for k in ("label", "name", "kind")]
     sym = font * 1.5 / _MM
     pad = font * 0.9 / _MM
     label_w = (
@@ -422,7 +396,7 @@ def _legend_entries(inventory: Inventory, lang: str, sizes: Sizes) -> tuple[list
     for category in S.Category:
         if (assets[S.CATEGORY] == category).any():
             handles.append(Line2D([], [], **category_marker(category, True, sizes.symbol)))
-            labels.append(D.category_name(category, lang))
+            labels.append(word(f"category.{category}", lang))
     inside = assets[S.INSIDE].astype(bool)
     if (~inside).any():
         grey: dict[str, Any] = {"marker": "o", "markersize": sizes.symbol, "linestyle": "none"}
@@ -430,13 +404,13 @@ def _legend_entries(inventory: Inventory, lang: str, sizes: Sizes) -> tuple[list
             Line2D([], [], markerfacecolor="#737373", markeredgecolor="white", **grey),
             Line2D([], [], markerfacecolor="white", markeredgecolor="#737373", markeredgewidth=1.4, **grey),
         ]
-        labels += [D.word("inside", lang), D.word("adjacent", lang)]
+        labels += [word("map.inside", lang), word("map.adjacent", lang)]
     gates = inventory.gates
     handles.append(Line2D([], [], **gate_style(True, sizes)))
-    labels.append(D.word("main_gate", lang))
+    labels.append(word("map.main_gate", lang))
     if (~gates["is_main"]).any():
         handles.append(Line2D([], [], **gate_style(False, sizes)))
-        labels.append(D.word("gate", lang))
+        labels.append(word("map.gate", lang))
     for layer in reversed(D.BASE_LAYERS):
         style = layer.style
         if layer.data(inventory).empty:
@@ -478,7 +452,7 @@ def _make_legend(
         bbox_to_anchor=(0, 0),
         bbox_transform=page.transData,
         ncols=ncols,
-        title=_t("legend", lang),
+        title=word("figure.legend", lang),
         title_fontproperties=FontProperties(size=sizes.legend * 1.1, weight="bold"),
         fontsize=sizes.legend,
         alignment="left",
@@ -522,7 +496,7 @@ def _draw_north_arrow(
     page.text(
         tx,
         ty,
-        D.word("north", lang),
+        word("map.north", lang),
         ha="center",
         va="center",
         fontsize=sizes.legend * 1.2,
@@ -569,9 +543,7 @@ def _draw_scale_bar(
     page.text(
         x,
         y - 1.0 * sizes.k,
-        f"{_t('scale', lang)} 1:{scale:,}（{paper} {_t('print', lang)}）"
-        if lang == "zh"
-        else f"{_t('scale', lang)} 1:{scale:,} ({paper} {_t('print', lang)})",
+        word("figure.scale", lang, scale=scale, paper=paper),
         ha="left",
         va="top",
         fontsize=sizes.notes,
@@ -587,7 +559,7 @@ def _draw_table(
     page.text(
         x,
         top,
-        _t("index", lang),
+        word("figure.index", lang),
         ha="left",
         va="top",
         fontsize=f * 1.15,
@@ -596,7 +568,7 @@ def _draw_table(
     )
     per_col = max(1, math.ceil(len(rows) / cols))
     sym, label_w, name_w, _ = table.widths
-    heads = [D.word(k, lang) for k in ("label", "name", "kind")]
+    heads = [word(f"map.{k}", lang) for k in ("label", "name", "kind")]
     head_y = top - table.head_h + table.row_h
     for c in range(cols):
         cx = x + c * (table.col_w + 2 * sym)
@@ -656,9 +628,8 @@ def _draw_table(
 
 def _summary(inventory: Inventory, lang: str) -> str:
     counts = inventory.assets[S.CATEGORY].value_counts()
-    parts = [f"{D.category_name(c, lang)} {int(counts[c])}" for c in S.Category if c in counts]
-    head = _t("items", lang).format(n=len(inventory.assets))
-    return f"{head}：{'　'.join(parts)}" if lang == "zh" else f"{head}: {', '.join(parts)}"
+    parts = [f"{word(f'category.{c}', lang)} {int(counts[c])}" for c in S.Category if c in counts]
+    return word("figure.items", lang, n=len(inventory.assets), parts=word("figure.items_sep", lang).join(parts))
 
 
 def _footer_lines(inventory: Inventory, lang: str, date: dt.date) -> list[str]:
@@ -667,18 +638,22 @@ def _footer_lines(inventory: Inventory, lang: str, date: dt.date) -> list[str]:
     crs_text = f"{crs.name} (EPSG:{epsg})" if epsg else crs.name
     gate = inventory.main_gate
     method = inventory.report.get("method", "polar")
-    sep = "　|　" if lang == "zh" else "  |  "
-    colon = "：" if lang == "zh" else ": "
-    credit = [f"{_t('data', lang)}{colon}{inventory.report.get('credit', OSM_CREDIT)}"]
+    sep = word("figure.footer_sep", lang)
+
+    def field(key: str, value: object) -> str:
+        return word("figure.field", lang, name=word(key, lang), value=value)
+
+    credit = [field("figure.data", inventory.report.get("credit", OSM_CREDIT))]
     if (inventory.assets[S.SOURCE] == S.SOURCE_SURVEY).any():
-        credit.append(
-            f"{_t('survey', lang)}{colon}{inventory.report.get('survey_source') or S.SOURCE_SURVEY}"
-        )
-    numbered = _t("numbered", lang).format(
-        gate=gate.name or gate.source_id, method=_t(method if method in S.METHODS else "polar", lang)
+        credit.append(field("figure.survey", inventory.report.get("survey_source") or S.SOURCE_SURVEY))
+    numbered = word(
+        "figure.numbered",
+        lang,
+        gate=gate.name or gate.source_id,
+        method=word(f"figure.method.{method if method in S.METHODS else 'polar'}", lang),
     )
     return [
-        sep.join([f"{_t('date', lang)}{colon}{date.isoformat()}", f"{_t('crs', lang)}{colon}{crs_text}"]),
+        sep.join([field("figure.date", date.isoformat()), field("figure.crs", crs_text)]),
         sep.join([numbered, *credit]),
     ]
 

@@ -18,6 +18,7 @@ from matplotlib.ticker import MaxNLocator
 
 from layers.figure.layout import find_cjk_font, save_figure
 from pipeline.core.errors import DataError
+from pipeline.core.words import word
 
 if TYPE_CHECKING:
     from store.records import VoteResults
@@ -26,27 +27,6 @@ if TYPE_CHECKING:
 TOP_COLOR, OTHER_COLOR = "#d7301f", "#bdbdbd"
 #: Titles longer than this are cut (with an ellipsis) on the figure; the table and CSV keep them whole.
 TITLE_CHARS = 26
-
-WORDS: dict[str, dict[str, str]] = {
-    "title": {"zh": "{title}：投票结果", "en": "{title}: results"},
-    "summary": {
-        "zh": "{ballots} 张选票（其中纸质 {paper} 张）· 共 {dots} 个圆点 · {mode}",
-        "en": "{ballots} ballots ({paper} on paper) · {dots} dots · {mode}",
-    },
-    "named": {"zh": "记名投票", "en": "named ballots"},
-    "anonymous": {"zh": "不记名投票", "en": "anonymous ballots"},
-    "dots": {"zh": "圆点数", "en": "Dots"},
-    "bar": {"zh": "{dots} 点 · {voters} 人", "en": "{dots} dots · {voters} voters"},
-    "top": {"zh": "前 {n} 项", "en": "Top {n}"},
-    "other": {"zh": "其他议题", "en": "Other topics"},
-    "more": {"zh": "另有 {n} 项未画出（见结果表）", "en": "{n} more topics not drawn (see the table)"},
-    "empty": {"zh": "本次投票没有议题", "en": "This session has no topics"},
-}
-
-
-def _w(key: str, lang: str, **values: object) -> str:
-    text = WORDS[key][lang]
-    return text.format(**values) if values else text
 
 
 def _cut(text: str, limit: int = TITLE_CHARS) -> str:
@@ -106,16 +86,16 @@ def plot_vote_results(
         assert isinstance(root, Figure), "the axes belongs to no figure"
         fig = root
     title = ax.set_title(
-        _w("title", lang, title=_cut(session.title, 40)), loc="left", fontsize=13, fontfamily=font, pad=22
+        word("vote.title", lang, title=_cut(session.title, 40)), loc="left", fontsize=13, fontfamily=font, pad=22
     )
     title.set_parse_math(False)
-    summary = _w(
-        "summary",
+    summary = word(
+        "vote.summary",
         lang,
         ballots=results.ballots,
         paper=results.paper_ballots,
         dots=results.dots_cast,
-        mode=_w(session.ballot_mode, lang),
+        mode=word(f"vote.mode.{session.ballot_mode}", lang),
     )
     ax.text(0, 1.015, summary, transform=ax.transAxes, fontsize=9, color="#555", fontfamily=font)
     ax.tick_params(labelfontfamily=font)
@@ -124,7 +104,7 @@ def plot_vote_results(
     if not shown:
         ax.set_axis_off()
         ax.text(
-            0.5, 0.5, _w("empty", lang), ha="center", va="center", fontfamily=font, transform=ax.transAxes
+            0.5, 0.5, word("vote.empty", lang), ha="center", va="center", fontfamily=font, transform=ax.transAxes
         )
         if save:
             assert filepath is not None
@@ -139,7 +119,7 @@ def plot_vote_results(
     ax.set_xlim(0, top_dots * 1.28)
     ax.set_ylim(-0.7, len(shown) - 0.3)
     ax.set_yticks([])
-    ax.set_xlabel(_w("dots", lang), fontfamily=font)
+    ax.set_xlabel(word("vote.dots", lang), fontfamily=font)
     ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     for y, result in zip(ys, shown, strict=True):
         label = ax.text(
@@ -157,15 +137,15 @@ def plot_vote_results(
         ax.text(
             result.dots + top_dots * 0.015,
             y,
-            _w("bar", lang, dots=result.dots, voters=result.voters),
+            word("vote.bar", lang, dots=result.dots, voters=result.voters),
             va="center",
             fontsize=9,
             color="#333",
             fontfamily=font,
         )
     handles = [
-        Patch(color=TOP_COLOR, label=_w("top", lang, n=session.top_n)),
-        Patch(color=OTHER_COLOR, label=_w("other", lang)),
+        Patch(color=TOP_COLOR, label=word("vote.top", lang, n=session.top_n)),
+        Patch(color=OTHER_COLOR, label=word("vote.other", lang)),
     ]
     ax.legend(
         handles=handles,
@@ -179,7 +159,7 @@ def plot_vote_results(
         ax.text(
             1.0,
             -0.12,
-            _w("more", lang, n=len(ranked) - len(shown)),
+            word("vote.more", lang, n=len(ranked) - len(shown)),
             transform=ax.transAxes,
             ha="right",
             fontsize=8,

@@ -20,6 +20,7 @@ from layers.web.html import escape_text
 from pipeline.core import schema as S
 from pipeline.core.coords import gcj02_to_wgs84, wgs84_to_gcj02
 from pipeline.core.errors import DataError
+from pipeline.core.words import word
 
 #: Maximum distance in metres between a click and a marker for the click to pick that marker.
 CLICK_TOLERANCE_M = 3.0
@@ -27,11 +28,9 @@ CLICK_TOLERANCE_M = 3.0
 
 @dataclass(frozen=True)
 class Basemap:
-    """A tile base map: its bilingual name, tile URL templates, credit, and datum."""
+    """A tile base map: its key, tile URL templates, credit, and datum."""
 
     key: str
-    zh: str
-    en: str
     tiles: tuple[str, ...] = ()
     attribution: str = ""
     subdomains: str = "abc"
@@ -39,8 +38,8 @@ class Basemap:
     needs_key: bool = False
 
     def name(self, lang: str = "zh") -> str:
-        """Return the base map's name in ``lang``."""
-        return self.zh if lang == "zh" else self.en
+        """Return the base map's name in ``lang`` (the catalogue's ``map.basemap.<key>``)."""
+        return word(f"map.basemap.{self.key}", lang)
 
 
 _TIANDITU = (
@@ -48,18 +47,14 @@ _TIANDITU = (
     "&STYLE=default&TILEMATRIXSET=w&FORMAT=tiles&TILEMATRIX={{z}}&TILEROW={{y}}&TILECOL={{x}}&tk={{tk}}"
 )
 BASEMAPS: dict[str, Basemap] = {
-    "none": Basemap("none", "无底图（离线）", "None (offline)"),
+    "none": Basemap("none"),
     "osm": Basemap(
         "osm",
-        "OpenStreetMap",
-        "OpenStreetMap",
         ("https://tile.openstreetmap.org/{z}/{x}/{y}.png",),
         "© OpenStreetMap contributors",
     ),
     "tianditu": Basemap(
         "tianditu",
-        "天地图",
-        "Tianditu",
         (_TIANDITU.format(layer="vec"), _TIANDITU.format(layer="cva")),
         "© 天地图 Tianditu",
         subdomains="01234567",
@@ -67,8 +62,6 @@ BASEMAPS: dict[str, Basemap] = {
     ),
     "gaode": Basemap(
         "gaode",
-        "高德地图（GCJ-02）",
-        "Gaode / AMap (GCJ-02)",
         ("https://webrd0{s}.is.autonavi.com/appmaptile?lang=zh_cn&size=1&scale=1&style=8&x={x}&y={y}&z={z}",),
         "© 高德地图 AutoNavi",
         subdomains="1234",

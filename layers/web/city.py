@@ -22,6 +22,7 @@ from layers.web.html import escape_text, feature_collection
 from layers.web.vendor import VENDOR_URL, use_local_assets
 from pipeline.city.city import COMPOUND_ID, STATUS
 from pipeline.core import schema as S
+from pipeline.core.words import word
 
 STATUS_COLORS = {"done": "#4daf4a", "failed": "#e41a1c"}
 OTHER_COLOR = "#999999"
@@ -32,38 +33,8 @@ NO_VALUE_COLOR = "#d9d9d9"
 NUMBER = "no"
 SELECTED_COLOR = "#000000"
 
-#: Words of the compounds table and the map, per column.
-COLUMN_WORDS: dict[str, dict[str, str]] = {
-    NUMBER: {"zh": "序号", "en": "No."},
-    COMPOUND_ID: {"zh": "小区编号", "en": "Compound id"},
-    S.NAME: {"zh": "名称", "en": "Name"},
-    STATUS: {"zh": "状态", "en": "Status"},
-    "reason": {"zh": "原因", "en": "Reason"},
-    "area_m2": {"zh": "面积（m²）", "en": "Area (m²)"},
-    "assets": {"zh": "资产数", "en": "Assets"},
-    "n_public_space": {"zh": "公共区域", "en": "Public spaces"},
-    "n_facility": {"zh": "公共设施", "en": "Facilities"},
-    "n_institution": {"zh": "公共单位", "en": "Institutions"},
-    "gates": {"zh": "出入口数", "en": "Gates"},
-    "main_gate": {"zh": "主入口", "en": "Main gate"},
-    "main_gate_rule": {"zh": "主入口依据", "en": "Why this gate"},
-    "review": {"zh": "待核对", "en": "To review"},
-}
-STATUS_WORDS: dict[str, dict[str, str]] = {
-    "done": {"zh": "已完成", "en": "Built"},
-    "failed": {"zh": "失败", "en": "Failed"},
-}
-NO_NAME = {"zh": "（无名称）", "en": "(no name)"}
-
-
-def column_word(column: str, lang: str = "zh") -> str:
-    """A compounds-table column's name in ``lang``; unknown columns (coverage) keep their own name."""
-    return COLUMN_WORDS[column][lang] if column in COLUMN_WORDS else column
-
-
-def status_word(status: str, lang: str = "zh") -> str:
-    """A compound's status in ``lang``."""
-    return STATUS_WORDS[status][lang] if status in STATUS_WORDS else str(status)
+#: The words of a compounds-table column are the catalogue's ``city.column.<column>``, of a status
+#: ``city.status.<status>``; a column without words (coverage) is shown by its own name.
 
 
 def count_classes(values: pd.Series, n: int = len(COUNT_COLORS)) -> list[tuple[float, float]]:
@@ -127,12 +98,13 @@ def _fmt(value: float, *, share: bool = False) -> str:
 
 def legend_html(compounds: gpd.GeoDataFrame, color_by: str, lang: str = "zh", *, label: str = "") -> str:
     """The legend: status colours with counts, or the classes of a numeric column with their ranges."""
-    rows = [f"<b>{escape_text(label or column_word(color_by, lang))}</b>"]
+    title = label or word(f"city.column.{color_by}", lang, default=color_by)
+    rows = [f"<b>{escape_text(title)}</b>"]
     if color_by == STATUS:
         counts = compounds[STATUS].value_counts()
         for status, color in STATUS_COLORS.items():
             rows.append(
-                f'<i style="background:{color}"></i>{escape_text(status_word(status, lang))} '
+                f'<i style="background:{color}"></i>{escape_text(word(f"city.status.{status}", lang))} '
                 f"({int(counts.get(status, 0))})"
             )
         return "<br>".join(rows)
@@ -152,9 +124,10 @@ def legend_html(compounds: gpd.GeoDataFrame, color_by: str, lang: str = "zh", *,
 
 def _tip(row: pd.Series, color_by: str, lang: str, *, label: str, share: bool) -> str:
     name = row.get(S.NAME)
-    title = name if isinstance(name, str) and name else NO_NAME[lang]
+    title = name if isinstance(name, str) and name else word("city.no_name", lang)
     lines = [f"<b>{escape_text(title)}</b> {escape_text(row[COMPOUND_ID])}"]
-    lines.append(f"{escape_text(column_word(STATUS, lang))}: {escape_text(status_word(row[STATUS], lang))}")
+    status = word(f"city.status.{row[STATUS]}", lang, default=str(row[STATUS]))
+    lines.append(f"{escape_text(word(f'city.column.{STATUS}', lang))}: {escape_text(status)}")
     if row[STATUS] == "failed":
         reason = str(row.get("reason", ""))
         lines.append(escape_text(reason[:160] + ("…" if len(reason) > 160 else "")))
@@ -165,8 +138,8 @@ def _tip(row: pd.Series, color_by: str, lang: str, *, label: str, share: bool) -
         value = row[column]
         numeric = isinstance(value, int | float | np.number)
         shown = _fmt(float(value), share=share and column == color_by) if numeric else str(value)
-        word = label if column == color_by and label else column_word(column, lang)
-        lines.append(f"{escape_text(word)}: {escape_text(shown)}")
+        said = label if column == color_by and label else word(f"city.column.{column}", lang, default=column)
+        lines.append(f"{escape_text(said)}: {escape_text(shown)}")
     return "<br>".join(dict.fromkeys(lines))
 
 
@@ -192,7 +165,7 @@ def build_city_map(
     selected
         The ``compound_id`` drawn with a heavy outline.
     label
-        The name of ``color_by`` in the legend and tooltips (:func:`column_word` by default).
+        The name of ``color_by`` in the legend and tooltips (the catalogue's ``city.column.<column>`` by default).
     lang, basemap, tianditu_key, vendor_url
         As for :func:`layers.web.inventory.build_map`.
     """
@@ -234,7 +207,7 @@ def build_city_map(
         )
     folium.GeoJson(
         feature_collection(geoms, properties),
-        name=escape_text(label or column_word(color_by, lang)),
+        name=escape_text(label or word(f"city.column.{color_by}", lang, default=color_by)),
         style=folium.utilities.JsCode("function (f) { return f.properties.style; }"),
         highlight_function=lambda _: {"weight": 3, "color": SELECTED_COLOR},
         on_each_feature=TIP_ON_EACH,

@@ -25,8 +25,6 @@ from layers.definitions import (
     MAIN_GATE_COLOR,
     ROAD_CLASS_WEIGHT,
     LayerDef,
-    category_name,
-    word,
 )
 from layers.web.basemaps import BASEMAPS, tile_layers, to_display
 from layers.web.elements import (
@@ -45,8 +43,8 @@ from layers.web.vendor import VENDOR_URL, use_local_assets
 from pipeline.core import schema as S
 from pipeline.core.errors import DataError
 from pipeline.core.taxonomy import load_taxonomy
+from pipeline.core.words import gate_rule_text, word
 from pipeline.inventory.build import Inventory
-from pipeline.inventory.gates import rule_text
 
 #: Above this many assets, markers are clustered until zoom 18 and labels are not decluttered.
 CLUSTER_ABOVE = 400
@@ -94,14 +92,14 @@ def _context_layer(layer: LayerDef, inventory: Inventory, basemap: str, lang: st
 
 
 def _asset_tip(row: Any, lang: str, kinds: dict[str, Any]) -> str:
-    kind = kinds[row.kind].label(lang) if row.kind in kinds else row.kind
+    kind = word(f"kind.{row.kind}", lang) if row.kind in kinds else row.kind
     name = row.name if isinstance(row.name, str) and row.name else ""
-    where = word("inside" if row.inside else "adjacent", lang)
+    where = word("map.inside" if row.inside else "map.adjacent", lang)
     parts = [
         f"<b>{escape_text(row.label)}</b> {escape_text(name)}",
-        f"{escape_text(word('kind', lang))}: {escape_text(kind)}",
-        f"{escape_text(word('category', lang))}: {escape_text(category_name(row.category, lang))}",
-        f"{escape_text(word('source', lang))}: {escape_text(row.source)} {escape_text(row.source_id)}",
+        f"{escape_text(word('map.kind', lang))}: {escape_text(kind)}",
+        f"{escape_text(word('map.category', lang))}: {escape_text(word(f'category.{row.category}', lang))}",
+        f"{escape_text(word('map.source', lang))}: {escape_text(row.source)} {escape_text(row.source_id)}",
         escape_text(where),
     ]
     return "<br>".join(parts)
@@ -142,8 +140,8 @@ def asset_rows(
 def _gate_rows(inventory: Inventory, lang: str, basemap: str) -> list[list[Any]]:
     gates = inventory.gates
     points = to_display(gates, basemap)
-    main_word = escape_text(word("main_gate", lang))
-    hint = {"zh": "点击设为主入口", "en": "Click to make it the main gate"}[lang]
+    main_word = escape_text(word("map.main_gate", lang))
+    hint = word("map.gate_click_hint", lang)
     rows = []
     for (_, gate), point in zip(gates.iterrows(), points, strict=True):
         name = gate[S.NAME] if isinstance(gate[S.NAME], str) else ""
@@ -151,11 +149,11 @@ def _gate_rows(inventory: Inventory, lang: str, basemap: str) -> list[list[Any]]
         sid = escape_text(gate[S.SOURCE_ID])
         if gate["is_main"]:
             icon = f'<div class="am-gate am-main" data-sid="{sid}" data-main="1">{main_word}</div>'
-            tip = f"<b>{main_word}</b> {title}<br>{escape_text(rule_text(gate['main_rule'], lang))}"
-            width, z = 14 * len(word("main_gate", lang)) + 14 if lang == "zh" else 74, 2000
+            tip = f"<b>{main_word}</b> {title}<br>{escape_text(gate_rule_text(gate['main_rule'], lang))}"
+            width, z = 14 * len(word("map.main_gate", lang)) + 14 if lang == "zh" else 74, 2000
         else:
             icon = f'<div class="am-gate" data-sid="{sid}"></div>'
-            tip = f"<b>{escape_text(word('gate', lang))}</b> {title}<br>{escape_text(gate['gate_type'])}<br>{hint}"
+            tip = f"<b>{escape_text(word('map.gate', lang))}</b> {title}<br>{escape_text(gate['gate_type'])}<br>{hint}"
             width, z = 14, 1500
         rows.append([round(point.y, 7), round(point.x, 7), icon, tip, width, 0.0, 0.0, z])
     return rows
@@ -171,13 +169,13 @@ def _legend_html(inventory: Inventory, lang: str) -> str:
         )
         rows.append(
             f'<i style="background:{color};border-radius:{shape[category]};{clip}"></i>'
-            f"{escape_text(category_name(category, lang))} ({int(counts.get(category.value, 0))})"
+            f"{escape_text(word(f'category.{category}', lang))} ({int(counts.get(category.value, 0))})"
         )
     rows.append(
-        f'<i style="background:{MAIN_GATE_COLOR};border-radius:2px"></i>{escape_text(word("main_gate", lang))}'
+        f'<i style="background:{MAIN_GATE_COLOR};border-radius:2px"></i>{escape_text(word("map.main_gate", lang))}'
     )
     rows.append(
-        f'<i style="background:{GATE_COLOR};width:10px;height:10px"></i>{escape_text(word("gate", lang))}'
+        f'<i style="background:{GATE_COLOR};width:10px;height:10px"></i>{escape_text(word("map.gate", lang))}'
     )
     boundary = next(layer for layer in BASE_LAYERS if layer.key == "boundary")
     rows.append(

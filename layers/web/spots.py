@@ -37,7 +37,8 @@ from layers.web.html import escape_text, js_json
 from layers.web.inventory import build_map
 from layers.web.vendor import VENDOR_URL, use_local_assets
 from pipeline.core import schema as S
-from pipeline.core.spots import SPOT_CATEGORY_LABELS, SpotCategory
+from pipeline.core.spots import SpotCategory
+from pipeline.core.words import word
 from pipeline.inventory.build import Inventory
 
 #: Marker colour of each spot category (distinct hues; the asset markers keep their own shapes).
@@ -66,24 +67,6 @@ RADIUS_PX, MAX_RADIUS_PX = 6, 10
 #: Style codes of a marker row.
 PLAIN, HIDDEN, MINE = 0, 1, 2
 
-#: The map's words for spots.
-WORDS: dict[str, dict[str, str]] = {
-    "spots": {"zh": "居民问题点", "en": "Residents' spots"},
-    "heat": {"zh": "问题点热力图", "en": "Spot heat map"},
-    "new": {"zh": "新问题点的位置", "en": "Place of the new spot"},
-    "n_spots": {"zh": "此处 {n} 个问题点", "en": "{n} spots here"},
-    "supports": {"zh": "{n} 人支持", "en": "{n} supporting"},
-    "hidden": {"zh": "已隐藏", "en": "hidden"},
-    "mine": {"zh": "我的", "en": "mine"},
-    "blurred": {"zh": "位置已模糊到 {m:.0f} 米网格", "en": "Location blurred to a {m:.0f} m grid"},
-}
-
-
-def spot_word(key: str, lang: str = "zh", **values: object) -> str:
-    """Return the map word ``key`` in ``lang`` (unescaped)."""
-    text = WORDS[key][lang]
-    return text.format(**values) if values else text
-
 
 def spot_color(category: str) -> str:
     """Return the marker colour of a spot category (grey for one that is not known)."""
@@ -104,10 +87,10 @@ def _spot_html(row: Any, lang: str) -> str:
     if row.near:
         head.append(escape_text(row.near))
     if row.status != "open":
-        head.append(f'<span class="sp-flag">{escape_text(spot_word("hidden", lang))}</span>')
+        head.append(f'<span class="sp-flag">{escape_text(word("spot.hidden", lang))}</span>')
     if getattr(row, "mine", False):
-        head.append(f'<span class="sp-flag">{escape_text(spot_word("mine", lang))}</span>')
-    meta = [escape_text(row.author), escape_text(spot_word("supports", lang, n=int(row.supports)))]
+        head.append(f'<span class="sp-flag">{escape_text(word("spot.mine", lang))}</span>')
+    meta = [escape_text(row.author), escape_text(word("spot.supports", lang, n=int(row.supports)))]
     return (
         f'<div class="sp-spot" data-spot="{int(row.id)}"><div class="sp-head">{" · ".join(head)}</div>'
         f'<div class="sp-text">{escape_text(row.text)}</div>'
@@ -126,7 +109,7 @@ def _tip_html(rows: Sequence[Any], lang: str) -> str:
     for row in rows:
         counts[row.category_label] = counts.get(row.category_label, 0) + 1
     parts = " · ".join(f"{escape_text(label)} {n}" for label, n in counts.items())
-    return f"<b>{escape_text(spot_word('n_spots', lang, n=len(rows)))}</b><br>{parts}"
+    return f"<b>{escape_text(word('spot.n_spots', lang, n=len(rows)))}</b><br>{parts}"
 
 
 def spot_rows(
@@ -164,7 +147,7 @@ def spot_rows(
     for row, point in zip(frame.itertuples(index=False), points, strict=True):
         places.setdefault((round(point.y, 7), round(point.x, 7)), []).append(row)
     note = (
-        f'<div class="sp-note">{escape_text(spot_word("blurred", lang, m=blurred_m))}</div>'
+        f'<div class="sp-note">{escape_text(word("spot.blurred", lang, m=blurred_m))}</div>'
         if blurred_m is not None
         else ""
     )
@@ -286,19 +269,19 @@ def heat_points(frame: gpd.GeoDataFrame, basemap: str = "none") -> list[list[flo
 def _legend_html(frame: gpd.GeoDataFrame, lang: str) -> str:
     counts = frame["category"].value_counts()
     rows = [
-        f'<i style="background:{color}"></i>{escape_text(SPOT_CATEGORY_LABELS[category][lang])} '
+        f'<i style="background:{color}"></i>{escape_text(word(f"spot.category.{category}", lang))} '
         f"({int(counts[category.value])})"
         for category, color in SPOT_COLORS.items()
         if category.value in counts
     ]
-    return "<br>".join([f"<b>{escape_text(spot_word('spots', lang))}</b>", *rows])
+    return "<br>".join([f"<b>{escape_text(word('spot.spots', lang))}</b>", *rows])
 
 
 def _pending_row(lonlat: tuple[float, float], lang: str, basemap: str) -> list[Any]:
     """The :class:`~layers.web.elements.DivMarkers` row of the pin where a new spot is being placed."""
     where = gpd.GeoDataFrame(geometry=gpd.points_from_xy([lonlat[0]], [lonlat[1]]), crs=S.WGS84)
     point = to_display(where, basemap).iloc[0]
-    tip = escape_text(spot_word("new", lang))
+    tip = escape_text(word("spot.new", lang))
     return [round(point.y, 7), round(point.x, 7), '<div class="sp-new"></div>', tip, 22, 0.0, 0.0, 3000]
 
 
@@ -310,7 +293,7 @@ def pending_pin(
     The app hands it to ``st_folium(feature_group_to_add=...)``, which adds it to the map already shown
     without reloading it, so the resident keeps the zoom they clicked at.
     """
-    pin = folium.FeatureGroup(name=escape_text(spot_word("new", lang)), control=False)
+    pin = folium.FeatureGroup(name=escape_text(word("spot.new", lang)), control=False)
     DivMarkers([_pending_row(lonlat, lang, basemap)], role="pending", popups=False, height=22).add_to(pin)
     return pin
 
@@ -366,7 +349,7 @@ def add_spots(
     if not frame.empty:
         heat_layer = folium.plugins.HeatMap(
             heat_points(frame, basemap),
-            name=escape_text(spot_word("heat", lang)),
+            name=escape_text(word("spot.heat", lang)),
             show=heat,
             radius=28,
             blur=20,
@@ -374,7 +357,7 @@ def add_spots(
             max_zoom=18,
         )
         heat_layer.add_to(m)
-        markers = folium.FeatureGroup(name=escape_text(spot_word("spots", lang)), show=not heat).add_to(m)
+        markers = folium.FeatureGroup(name=escape_text(word("spot.spots", lang)), show=not heat).add_to(m)
         SpotMarkers(spot_rows(frame, lang=lang, basemap=basemap, blurred_m=blurred_m)).add_to(markers)
         if not heat:  # the legend names the markers' colours
             legend = HtmlControl(

@@ -25,15 +25,14 @@ from layers.web.html import escape_text, feature_collection, js_json
 from layers.web.vendor import use_local_assets
 from pipeline.core import schema as S
 from pipeline.core.taxonomy import load_taxonomy
+from pipeline.core.words import word
 from pipeline.survey.layers import LAYER, ROLE
 
 SURVEY_COLOR = "#e7298a"
 CONTROL_COLOR = "#d7301f"
 FITTED_COLOR = "#1a9850"
 
-#: The survey layer's name.
-NAME = {"zh": "测绘图（预览）", "en": "Survey (preview)"}
-#: How each survey role is drawn.
+#: How each survey role is drawn (its words: catalogue ``survey.role.<role>``; other roles are ``other``).
 ROLE_STYLES: dict[str, Style] = {
     "boundary": Style(color=SURVEY_COLOR, weight=3.0, dash="10 5"),
     "building": Style(color=SURVEY_COLOR, fill=SURVEY_COLOR, weight=1.2, fill_opacity=0.08),
@@ -43,30 +42,8 @@ ROLE_STYLES: dict[str, Style] = {
     "green": Style(color=SURVEY_COLOR, fill=SURVEY_COLOR, weight=1.0, fill_opacity=0.12, dash="2 3"),
     "other": Style(color=SURVEY_COLOR, weight=1.0, opacity=0.7),
 }
-#: Role words for tooltips and the legend.
-ROLE_WORDS: dict[str, dict[str, str]] = {
-    "boundary": {"zh": "小区边界", "en": "Boundary"},
-    "building": {"zh": "建筑", "en": "Building"},
-    "asset": {"zh": "资产", "en": "Asset"},
-    "gate": {"zh": "出入口", "en": "Gate"},
-    "road": {"zh": "道路", "en": "Road"},
-    "green": {"zh": "绿地", "en": "Green"},
-    "other": {"zh": "其他", "en": "Other"},
-}
-WORDS: dict[str, dict[str, str]] = {
-    "layer": {"zh": "图层", "en": "Layer"},
-    "kind": {"zh": "类型", "en": "Kind"},
-    "control": {"zh": "控制点", "en": "Control points"},
-    "residual": {"zh": "残差", "en": "Residual"},
-    "clicked": {"zh": "刚点击的位置", "en": "Just clicked"},
-}
 #: Radius in pixels of a survey point (assets and gates drawn as points).
 POINT_RADIUS = 6
-
-
-def role_word(role: str, lang: str = "zh") -> str:
-    """A survey role in ``lang``."""
-    return ROLE_WORDS.get(role, ROLE_WORDS["other"])[lang]
 
 
 def _leaflet(style: Style) -> dict[str, Any]:
@@ -80,13 +57,14 @@ def _leaflet(style: Style) -> dict[str, Any]:
 
 
 def _tip(row: Any, lang: str, kinds: dict[str, Any]) -> str:
-    kind = kinds[row.kind].label(lang) if row.kind in kinds else row.kind
-    head = escape_text(row.name) or escape_text(role_word(row.role, lang))
-    lines = [f"<b>{head}</b>", escape_text(role_word(row.role, lang))]
+    kind = word(f"kind.{row.kind}", lang) if row.kind in kinds else row.kind
+    role = word(f"survey.role.{row.role if row.role in ROLE_STYLES else 'other'}", lang)
+    head = escape_text(row.name) or escape_text(role)
+    lines = [f"<b>{head}</b>", escape_text(role)]
     if kind:
         lines[-1] += f" · {escape_text(kind)}"
     lines.append(
-        f"{escape_text(WORDS['layer'][lang])}: {escape_text(row.layer)} · {escape_text(row.source_id)}"
+        f"{escape_text(word('survey.layer', lang))}: {escape_text(row.layer)} · {escape_text(row.source_id)}"
     )
     return "<br>".join(lines)
 
@@ -105,7 +83,7 @@ def survey_group(
     basemap
         A key of :data:`layers.web.basemaps.BASEMAPS`; Gaode's GCJ-02 shifts the layer as it shifts the others.
     """
-    group = folium.FeatureGroup(name=escape_text(NAME[lang]), show=True)
+    group = folium.FeatureGroup(name=escape_text(word("survey.preview", lang)), show=True)
     if features.empty:
         return group
     frame = features.reset_index(drop=True)
@@ -137,15 +115,15 @@ def survey_group(
 def legend_html(features: gpd.GeoDataFrame, lang: str = "zh") -> str:
     """The survey legend: the layer's name and a count per role, escaped."""
     counts = features[ROLE].value_counts() if not features.empty else pd.Series(dtype=int)
-    rows = [f'<b style="color:{SURVEY_COLOR}">{escape_text(NAME[lang])}</b>']
-    for role in ROLE_WORDS:
+    rows = [f'<b style="color:{SURVEY_COLOR}">{escape_text(word("survey.preview", lang))}</b>']
+    for role in ROLE_STYLES:
         if counts.get(role, 0):
             style = ROLE_STYLES[role]
             border = f"2px {'dashed' if style.dash else 'solid'} {style.color}"
             fill = style.fill or "transparent"
             rows.append(
                 f'<i style="border:{border};background:{fill};opacity:{max(style.fill_opacity, 0.5)}"></i>'
-                f"{escape_text(role_word(role, lang))} ({int(counts[role])})"
+                f"{escape_text(word(f'survey.role.{role}', lang))} ({int(counts[role])})"
             )
     return "<br>".join(rows)
 
@@ -189,7 +167,7 @@ def control_point_group(
     clicked
         ``(lon, lat)`` of a click not yet made into a control point, drawn as a hollow circle.
     """
-    group = folium.FeatureGroup(name=escape_text(WORDS["control"][lang]), show=True)
+    group = folium.FeatureGroup(name=escape_text(word("survey.control", lang)), show=True)
     rows: list[list[Any]] = []
     frame = points.reset_index(drop=True)
     lonlat = [
@@ -211,9 +189,9 @@ def control_point_group(
             "border:2px solid #fff;box-shadow:0 0 0 1px rgba(0,0,0,.5);color:#fff;font:700 11px/18px sans-serif;"
             f'text-align:center" data-cp="{escape_text(row["name"])}">{int(i) + 1}</div>'
         )
-        tip = f"<b>{escape_text(WORDS['control'][lang])} {escape_text(row['name'])}</b>"
+        tip = f"<b>{escape_text(word('survey.control', lang))} {escape_text(row['name'])}</b>"
         if fitted:
-            tip += f"<br>{escape_text(WORDS['residual'][lang])}: {float(residual):.2f} m"
+            tip += f"<br>{escape_text(word('survey.residual', lang))}: {float(residual):.2f} m"
         point = display.iloc[int(i)]
         rows.append([round(point.y, 7), round(point.x, 7), icon, tip, 22, 0.0, 0.0, 3000])
     if clicked is not None:
@@ -227,7 +205,7 @@ def control_point_group(
                 round(point.y, 7),
                 round(point.x, 7),
                 icon,
-                escape_text(WORDS["clicked"][lang]),
+                escape_text(word("survey.clicked", lang)),
                 22,
                 0.0,
                 0.0,

@@ -65,6 +65,7 @@ def run(args: argparse.Namespace) -> int:
     from pipeline.core import schema as S
     from pipeline.core.crs import utm_crs
     from pipeline.core.errors import DataError
+    from pipeline.core.words import gate_rule_text
     from pipeline.inventory.build import build_inventory, read_previous_labels, write_inventory
     from pipeline.inventory.compound import read_boundary_file
     from pipeline.osm.read import fetch_osm, read_osm
@@ -118,7 +119,7 @@ def run(args: argparse.Namespace) -> int:
     print(
         f"{inventory.report['compound']['name'] or inventory.report['compound']['source_id']}: "
         f"{len(inventory.assets)} assets numbered clockwise from {gate['name'] or gate['source_id']} "
-        f"({gate['rule']}); written to {out}"
+        f"({gate_rule_text(gate['rule'], 'en')}); written to {out}"
     )
     return 0
 
@@ -144,7 +145,7 @@ def read_build_survey(
             near=near,
         )
     except MapperError as exc:
-        if "--crs" not in str(exc):
+        if True:
             raise
         raise type(exc)(f"{exc}\n(With `build`, give the survey's CRS as `--survey-crs`.)") from exc
     print(result.report())

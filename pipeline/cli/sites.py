@@ -11,7 +11,9 @@ Examples
 
 Writes to ``--out``: ``sites.gpkg`` (layers ``sites``, ``service_areas``, ``buildings``, and with
 ``--works`` ``zones`` and ``zone_buildings``), ``sites.csv`` (UTF-8 with BOM, ``lon``/``lat``),
-``coverage.csv``, ``access.csv`` (every building × kind) and, with ``--works``, ``zones.csv``. Files
+``coverage.csv``, ``access.csv`` (every building × kind) and, with ``--works``, ``zones.csv``. A site's
+reason and suggested uses are written in English and Chinese (``reason_en``, ``reason_zh``, ``uses_en``,
+``uses_zh``; :func:`pipeline.core.words.sites_with_words`). Files
 are written to a temporary folder first, then moved into place. With ``--db`` the spots come from the
 store (:func:`store.spots_from_store`).
 """
@@ -83,6 +85,7 @@ def _recorded_extract(inventory: Inventory) -> Path | None:
 
 def run(args: argparse.Namespace) -> int:
     """Run ``sites``; return the exit status."""
+    from pipeline.core.words import reason_text, sites_with_words
     from pipeline.inventory.build import read_inventory
     from pipeline.sites.coverage import service_areas
     from pipeline.sites.rank import SiteOptions, SiteWeights, find_sites, rank_sites, supervision_zones
@@ -109,10 +112,11 @@ def run(args: argparse.Namespace) -> int:
         crossings_open=not args.crossings_closed,
     )
     sites = rank_sites(sites, weights)
-    layers: dict[str, gpd.GeoDataFrame] = {"sites": sites}
+    said = sites_with_words(sites)  # the files carry the reason and uses in English and Chinese
+    layers: dict[str, gpd.GeoDataFrame] = {"sites": said}
     layers["service_areas"] = service_areas(coverage.area, standards)
     layers["buildings"] = coverage.area.buildings
-    tables = {"coverage.csv": coverage.table, "access.csv": coverage.access, "sites.csv": _with_lonlat(sites)}
+    tables = {"coverage.csv": coverage.table, "access.csv": coverage.access, "sites.csv": _with_lonlat(said)}
     if args.works:
         chosen = [s.strip() for s in args.works.split(",") if s.strip()]
         unknown = sorted(set(chosen) - set(sites["site_id"]))
@@ -132,7 +136,7 @@ def run(args: argparse.Namespace) -> int:
     print(
         f"{len(coverage.area.buildings)} residential buildings; {len(gaps)} of {len(coverage.table)} kinds "
         f"with none within their radius; {len(sites)} candidate sites"
-        + (f", first {top['site_id']}: {top['reason_en']}" if top is not None else "")
+        + (f", first {top['site_id']}: {reason_text(top['reason'], 'en')}" if top is not None else "")
         + f"; written to {args.out}"
     )
     return 0

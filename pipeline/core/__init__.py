@@ -1,4 +1,4 @@
-"""What every stage shares: column names, errors, coordinate systems, geometry repair, the taxonomy."""
+"""What every stage shares: column names, errors, coordinate systems, geometry repair, the taxonomy, the words."""
 
 from pipeline.core.coords import (
     SourceCRS,
@@ -22,8 +22,9 @@ from pipeline.core.errors import (
 )
 from pipeline.core.geometry import repair_polygon
 from pipeline.core.schema import Category
-from pipeline.core.spots import SpotCategory, parse_spot_category, spot_category_label
+from pipeline.core.spots import SpotCategory, parse_spot_category
 from pipeline.core.taxonomy import Kind, Taxonomy, load_taxonomy
+from pipeline.core.words import word
 
 __all__ = [
     "CRSError",
@@ -46,10 +47,10 @@ __all__ = [
     "repair_polygon",
     "require_projected",
     "same_crs",
-    "spot_category_label",
     "suggest_crs",
     "to_wgs84_geometries",
     "utm_crs",
     "wgs84_to_bd09",
     "wgs84_to_gcj02",
+    "word",
 ]

@@ -1,7 +1,8 @@
 """Column names, categories and other words of the inventory contract (``docs/design.md``).
 
 Every module uses these constants instead of string literals, so a renamed column is renamed
-once. Units are in the names (``dist_m``, ``bearing_deg``, ``area_m2``).
+once. Units are in the names (``dist_m``, ``bearing_deg``, ``area_m2``). What people read (a category's
+name, ``category.<key>``) is in the catalogue of words, :mod:`pipeline.core.words`.
 """
 
 from __future__ import annotations
@@ -16,12 +17,6 @@ class Category(StrEnum):
     FACILITY = "facility"
     INSTITUTION = "institution"
 
-
-CATEGORY_LABELS: dict[Category, dict[str, str]] = {
-    Category.PUBLIC_SPACE: {"zh": "公共区域", "en": "Public space"},
-    Category.FACILITY: {"zh": "公共设施", "en": "Public facility"},
-    Category.INSTITUTION: {"zh": "公共单位", "en": "Public institution"},
-}
 
 #: Prefix of a label in the ``category`` numbering scheme, e.g. ``A03``.
 CATEGORY_PREFIX: dict[Category, str] = {

@@ -1,10 +1,12 @@
-"""The categories of residents' problem spots, with their Chinese and English names."""
+"""The categories of residents' problem spots; their names are the catalogue's ``spot.category.<key>``."""
 
 from __future__ import annotations
 
 from enum import StrEnum
+from functools import cache
 
 from pipeline.core.errors import DataError
+from pipeline.core.words import word
 
 
 class SpotCategory(StrEnum):
@@ -23,32 +25,16 @@ class SpotCategory(StrEnum):
     OTHER = "other"
 
 
-SPOT_CATEGORY_LABELS: dict[SpotCategory, dict[str, str]] = {
-    SpotCategory.PARKING: {"zh": "停车", "en": "Parking"},
-    SpotCategory.LIGHTING: {"zh": "照明", "en": "Lighting"},
-    SpotCategory.PAVING: {"zh": "路面", "en": "Paving"},
-    SpotCategory.WASTE: {"zh": "垃圾", "en": "Waste"},
-    SpotCategory.GREENERY: {"zh": "绿化", "en": "Greenery"},
-    SpotCategory.SEATING: {"zh": "座椅", "en": "Seating"},
-    SpotCategory.ACCESSIBILITY: {"zh": "无障碍", "en": "Accessibility"},
-    SpotCategory.SAFETY: {"zh": "安全", "en": "Safety"},
-    SpotCategory.DRAINAGE: {"zh": "排水", "en": "Drainage"},
-    SpotCategory.NOISE: {"zh": "噪音", "en": "Noise"},
-    SpotCategory.OTHER: {"zh": "其他", "en": "Other"},
-}
-
-_ALIASES: dict[str, SpotCategory] = {
-    **{c.value: c for c in SpotCategory},
-    **{lab["zh"]: c for c, lab in SPOT_CATEGORY_LABELS.items()},
-    **{lab["en"].lower(): c for c, lab in SPOT_CATEGORY_LABELS.items()},
-    "噪声": SpotCategory.NOISE,
-    "停车难": SpotCategory.PARKING,
-}
-
-
-def spot_category_label(category: str, lang: str = "zh") -> str:
-    """Return the name of a spot category in ``lang`` (``"zh"`` or ``"en"``)."""
-    return SPOT_CATEGORY_LABELS[parse_spot_category(category)][lang]
+@cache
+def _aliases() -> dict[str, SpotCategory]:
+    """Every way a category is written: its key, its Chinese name, its English name (lower case), synonyms."""
+    return {
+        **{c.value: c for c in SpotCategory},
+        **{word(f"spot.category.{c}", "zh"): c for c in SpotCategory},
+        **{word(f"spot.category.{c}", "en").lower(): c for c in SpotCategory},
+        "噪声": SpotCategory.NOISE,
+        "停车难": SpotCategory.PARKING,
+    }
 
 
 def parse_spot_category(value: str | SpotCategory) -> SpotCategory:
@@ -71,8 +57,8 @@ def parse_spot_category(value: str | SpotCategory) -> SpotCategory:
     if isinstance(value, SpotCategory):
         return value
     key = str(value).strip()
-    found = _ALIASES.get(key) or _ALIASES.get(key.lower())
+    found = _aliases().get(key) or _aliases().get(key.lower())
     if found is None:
-        accepted = ", ".join(f"{c.value} ({SPOT_CATEGORY_LABELS[c]['zh']})" for c in SpotCategory)
+        accepted = ", ".join(f"{c.value} ({word(f'spot.category.{c}', 'zh')})" for c in SpotCategory)
         raise DataError(f"Spot category {value!r} is not known: use one of {accepted}.")
     return found

@@ -20,16 +20,12 @@ DEFAULT_TAXONOMY = Path(__file__).with_name("taxonomy.toml")
 
 @dataclass(frozen=True)
 class Kind:
-    """One kind of asset: its key, category and labels."""
+    """One kind of asset: its key, category and labels (read them as ``word("kind.<key>", lang)``)."""
 
     key: str
     category: Category
     zh: str
     en: str
-
-    def label(self, lang: str = "zh") -> str:
-        """Return the kind's label in ``lang`` (``zh`` or ``en``)."""
-        return self.zh if lang == "zh" else self.en
 
 
 @dataclass(frozen=True)

@@ -27,6 +27,7 @@ from pipeline.core.crs import utm_crs
 from pipeline.core.errors import DataError, GateError, InputFileError
 from pipeline.core.geometry import repair_polygon
 from pipeline.core.taxonomy import Taxonomy, load_taxonomy
+from pipeline.core.words import gate_rule_text
 from pipeline.inventory.classify import DEFAULT_RADIUS_M, classify_features, select_assets
 from pipeline.inventory.compound import AREA_M2, find_compound, neighbourhood
 from pipeline.inventory.context import CONTEXT_MARGIN_M, context_layers
@@ -252,7 +253,7 @@ def _main_gate(
             f"The gate `{sid}` is {dist:.0f} m from the boundary (more than {MAX_GATE_DIST_M:.0f} m); "
             "check its coordinates (lon,lat order, WGS-84), pick a gate on the boundary, or pass --force."
         )
-    return MainGate(point, sid, name, "chosen by the user")
+    return MainGate(point, sid, name, "user")
 
 
 def renumber(
@@ -304,7 +305,7 @@ def renumber(
         "Numbered %d assets clockwise from %s (%s).",
         len(numbered),
         main[S.NAME] or main[S.SOURCE_ID],
-        main["main_rule"],
+        gate_rule_text(main["main_rule"], "en"),
     )
     return replace(inventory, assets=numbered.reset_index(drop=True), gates=gates, report=report)
 

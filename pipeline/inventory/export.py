@@ -43,6 +43,7 @@ from pyproj.exceptions import CRSError as ProjCRSError
 from pipeline.core import schema as S
 from pipeline.core.errors import CRSError, DataError
 from pipeline.core.taxonomy import load_taxonomy
+from pipeline.core.words import word
 from pipeline.inventory.build import CONTEXT_LAYERS, Inventory, to_csv_frame
 
 log = logging.getLogger(__name__)
@@ -175,7 +176,7 @@ def _table(inventory: Inventory, crs: CRS | None) -> pd.DataFrame:
     frame.insert(
         frame.columns.get_loc(S.KIND) + 1,
         "kind_zh",
-        [kinds[k].zh if k in kinds else "" for k in frame[S.KIND]],
+        [word(f"kind.{k}", "zh") if k in kinds else "" for k in frame[S.KIND]],
     )
     if crs is not None:
         points = _points(inventory.assets, crs)
@@ -228,7 +229,7 @@ def _write_xlsx(inventory: Inventory, path: Path, crs: CRS | None) -> None:
     book.remove(book.active)
     for category in S.Category:
         rows = table[table[S.CATEGORY] == category]
-        _sheet(book, S.CATEGORY_LABELS[category]["zh"], rows)
+        _sheet(book, word(f"category.{category}", "zh"), rows)
     profile = _compound_profile(inventory, crs)
     _sheet(book, COMPOUND_SHEET, pd.DataFrame({"key": list(profile), "value": list(profile.values())}))
     book.save(path)
@@ -380,7 +381,7 @@ def _dxf_assets(doc: Drawing, msp: Modelspace, inventory: Inventory, crs: CRS) -
     points = _points(assets, crs)
     for category in S.Category:
         layer = category.value
-        doc.layers.add(layer, color=DXF_COLORS[category]).description = S.CATEGORY_LABELS[category]["zh"]
+        doc.layers.add(layer, color=DXF_COLORS[category]).description = word(f"category.{category}", "zh")
         doc.layers.add(f"{layer}_area", color=DXF_COLORS[category])
         block = doc.blocks.new(name=f"ASSET_{layer.upper()}")
         block.add_lwpolyline(_SYMBOLS[category](DXF_SYMBOL_M), close=True)

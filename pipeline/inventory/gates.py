@@ -14,6 +14,10 @@ The main gate is the first of these rules that picks one (the rule is recorded):
    southernmost boundary point (the traditional orientation of Chinese compounds).
 
 Emergency exits (``entrance=emergency``) are found but never chosen by rules 3–4.
+
+The rule is recorded by its id (:data:`RULES`), with the road class it names after a colon
+(``vehicle_gate_road:tertiary``); its words are the catalogue's ``gate.rule.<id>``
+(:func:`pipeline.core.words.gate_rule_text`).
 """
 
 from __future__ import annotations
@@ -66,10 +70,25 @@ VEHICLE = "vehicle"
 IS_MAIN = "is_main"
 MAIN_RULE = "main_rule"
 
+#: The ids of the main-gate rules, in the order they are tried; ``user`` and ``user_point`` when the
+#: user chose the gate or a point on the boundary.
+RULES = (
+    "tagged_main",
+    "named_main",
+    "vehicle_gate_road",
+    "gate_road",
+    "vehicle_gate_no_road",
+    "gate_no_road",
+    "nearest_road",
+    "southernmost",
+    "user",
+    "user_point",
+)
+
 
 @dataclass(frozen=True)
 class MainGate:
-    """The chosen main gate: where it is, which gate it is (if any), and why."""
+    """The chosen main gate: where it is, which gate it is (if any), and why (a rule id of :data:`RULES`)."""
 
     point: shapely.Point
     source_id: str
@@ -209,10 +228,10 @@ def choose_main_gate(
     usable = gates[gates[GATE_TYPE] != "entrance=emergency"] if len(gates) else gates
     main = usable[usable[GATE_TYPE] == "entrance=main"]
     if len(main):
-        return _pick(main, "tagged entrance=main")
+        return _pick(main, "tagged_main")
     named = usable[usable[S.NAME].fillna("").str.contains(MAIN_NAME)]
     if len(named):
-        return _pick(named, "named as the main gate (正门/大门/主入口)")
+        return _pick(named, "named_main")
     if len(usable):
         score = pd.DataFrame(
             {
@@ -225,9 +244,8 @@ def choose_main_gate(
         best = score.sort_values(["vehicle", "rank", "named"], ascending=False, kind="mergesort")
         top = usable.loc[best.index[:1]]
         row = top.iloc[0]
-        what = "vehicle gate" if row[VEHICLE] else "gate"
-        road = f"highway={row[ROAD]}" if row[ROAD] else "no road mapped nearby"
-        return _pick(top, f"the {what} facing the highest-class road ({road})")
+        what = "vehicle_gate" if row[VEHICLE] else "gate"
+        return _pick(top, f"{what}_road:{row[ROAD]}" if row[ROAD] else f"{what}_no_road")
     return _gate_from_roads(boundary, roads)
 
 
@@ -244,14 +262,10 @@ def _gate_from_roads(boundary: shapely.Geometry, roads: gpd.GeoDataFrame) -> Mai
         best = outside[ranks == ranks.max()]
         line = best.geometry.iloc[int(np.argmin(best.distance(outline).to_numpy()))]
         point = shapely.ops.nearest_points(outline, line)[0]
-        return MainGate(
-            point, "boundary", "", f"no gate mapped: the boundary point nearest highway={best[ROAD].iloc[0]}"
-        )
+        return MainGate(point, "boundary", "", f"nearest_road:{best[ROAD].iloc[0]}")
     coords = shapely.get_coordinates(outline)
     south = coords[np.argmin(coords[:, 1])]
-    return MainGate(
-        shapely.Point(south), "boundary", "", "no gate or road mapped: the southernmost boundary point"
-    )
+    return MainGate(shapely.Point(south), "boundary", "", "southernmost")
 
 
 def mark_main(gates: gpd.GeoDataFrame, main: MainGate, boundary: shapely.Geometry) -> gpd.GeoDataFrame:
@@ -278,41 +292,3 @@ def mark_main(gates: gpd.GeoDataFrame, main: MainGate, boundary: shapely.Geometr
     frame[MAIN_RULE] = np.where(frame[IS_MAIN], main.rule, "")
     return frame
 
-
-#: Chinese for each main-gate rule as recorded (English, in ``report.json`` and the gates layer).
-_RULE_ZH: tuple[tuple[re.Pattern[str], str], ...] = (
-    (re.compile(r"^tagged entrance=main$"), "标注为主入口（entrance=main）"),
-    (re.compile(r"^named as the main gate \(正门/大门/主入口\)$"), "名称表明是主入口（正门/大门/主入口）"),
-    (
-        re.compile(r"^the vehicle gate facing the highest-class road \(highway=(\w+)\)$"),
-        r"面向最高等级道路（highway=\1）的车行出入口",
-    ),
-    (
-        re.compile(r"^the gate facing the highest-class road \(highway=(\w+)\)$"),
-        r"面向最高等级道路（highway=\1）的出入口",
-    ),
-    (
-        re.compile(r"^the (?:vehicle )?gate facing the highest-class road \(no road mapped nearby\)$"),
-        "附近未标注道路，取首个出入口",
-    ),
-    (
-        re.compile(r"^no gate mapped: the boundary point nearest highway=(\w+)$"),
-        r"未标注出入口：边界上离 highway=\1 最近的点",
-    ),
-    (
-        re.compile(r"^no gate or road mapped: the southernmost boundary point$"),
-        "未标注出入口和道路：边界最南点",
-    ),
-    (re.compile(r"^chosen by the user: a point on the boundary$"), "用户指定：边界上的一点"),
-    (re.compile(r"^chosen by the user$"), "用户指定"),
-)
-
-
-def rule_text(rule: str, lang: str = "zh") -> str:
-    """Return a main-gate rule in ``lang``; rules are recorded in English, shown in either."""
-    if lang != "zh":
-        return rule
-    for pattern, zh in _RULE_ZH:
-        if pattern.match(rule):
-            return pattern.sub(zh, rule)
-    return rule

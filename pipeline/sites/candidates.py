@@ -27,15 +27,8 @@ from pipeline.sites.coverage import WalkArea
 
 log = logging.getLogger(__name__)
 
-SITE_TYPES: dict[str, dict[str, str]] = {
-    "vacant": {"zh": "空地", "en": "vacant land"},
-    "green": {"zh": "绿地", "en": "lawn"},
-    "parking": {"zh": "地面停车场", "en": "surface parking"},
-    "hard": {"zh": "硬质场地", "en": "paved open space"},
-    "leftover": {"zh": "边角地", "en": "leftover corner"},
-    "public_space": {"zh": "公共空间（提升）", "en": "public space to upgrade"},
-    "spots": {"zh": "问题点聚集处", "en": "cluster of residents' spots"},
-}
+#: The types of candidate site (their words: catalogue ``site.type.<type>``).
+SITE_TYPES = ("vacant", "green", "parking", "hard", "leftover", "public_space", "spots")
 #: Half the width of the corridor a path takes, by ``highway=`` class, when finding leftover corners.
 HALF_WIDTH_M = {
     "footway": 1.5,

@@ -13,9 +13,11 @@ each from 0 to 1 and kept as columns so a planner can show them:
 - ``profile``: the share aged 60+ times the gap an elderly facility (:data:`ELDERLY_KINDS`) would fill.
 
 :func:`rank_sites` weighs them with :class:`SiteWeights` (editable; re-ranking routes nothing) into
-``score`` = 100 × Σ wᵢ·partᵢ / Σ wᵢ. Each site explains itself in one line (``reason_zh``/``reason_en``,
-e.g. "fills: elderly day-care centre, none within 300 m; 14 spots nearby; 820 m²") and suggests
-uses with the renovation class of the 2020 guidance (``uses_zh``/``uses_en``).
+``score`` = 100 × Σ wᵢ·partᵢ / Σ wᵢ. Each site explains itself: ``reason`` holds the parts of its one
+line (the kind it fills and how, its spots, its area), which :func:`pipeline.core.words.reason_text`
+says in either language ("fills: elderly day-care centre, none within 300 m; 14 spots nearby; 820 m²");
+``uses`` holds the uses it suggests with the renovation class of the 2020 guidance
+(:func:`pipeline.core.words.uses_text`). The module returns these keys and values, never sentences.
 
 :func:`find_sites` runs coverage, candidates and assessment in one call; supervision zones after the
 vote are :func:`pipeline.sites.zones.supervision_zones` (re-exported).
@@ -37,10 +39,11 @@ from scipy.sparse.csgraph import dijkstra
 from pipeline.core import schema as S
 from pipeline.core.crs import require_projected
 from pipeline.core.errors import DataError
+from pipeline.core.words import reason_text
 from pipeline.inventory.build import Inventory
 from pipeline.sites.candidates import SITE_TYPES, SiteOptions, candidate_sites, read_spots
 from pipeline.sites.coverage import WEIGHT, Coverage, WalkArea, assess_coverage
-from pipeline.sites.standards import CLASS_LABELS, read_standards
+from pipeline.sites.standards import read_standards
 from pipeline.sites.zones import supervision_zones
 from pipeline.walk.network import WalkNetwork, attach, distances_from, outline_points
 
@@ -48,7 +51,7 @@ log = logging.getLogger(__name__)
 
 __all__ = [
     "ELDERLY_KINDS", "HOSTS", "SITE_TYPES", "SiteOptions", "SiteWeights", "assess_sites", "candidate_sites",
-    "class_label", "find_sites", "rank_sites", "read_spots", "supervision_zones",
+    "find_sites", "rank_sites", "read_spots", "supervision_zones",
 ]  # fmt: skip
 
 PARTS = ("demand", "gap", "suitability", "profile")
@@ -65,12 +68,9 @@ HOSTS: dict[str, tuple[str, ...]] = {
 #: Kinds that serve older residents most (儿童、老年人活动场地 included).
 ELDERLY_KINDS = frozenset({"elderly_care", "canteen", "clinic", "fitness", "playground"})
 FLOOR_STOREYS = 2  # a floor-area facility may take a two-storey infill building
-#: What a site that fills no gap can still become (all improvement class).
-_UPGRADE = {
-    "green": ("greening and seating", "绿化与休憩座椅"),
-    "public_space": ("repair, seating and lighting", "修缮、座椅与照明"),
-    "parking": ("orderly parking and e-bike charging", "停车秩序与电动车充电"),
-}
+#: Site types whose upgrade is suggested when they fill no gap (catalogue ``site.upgrade.<type>``; all
+#: improvement class); other types are suggested the lawn's.
+_UPGRADE = ("green", "public_space", "parking")
 
 
 @dataclass(frozen=True)
@@ -98,11 +98,6 @@ def rank_sites(assessed: gpd.GeoDataFrame, weights: SiteWeights | None = None) -
     out = out.sort_values(["score", "site_id"], ascending=[False, True], kind="mergesort")
     out["rank"] = np.arange(1, len(out) + 1)
     return out.reset_index(drop=True)
-
-
-def class_label(renovation_class: str, lang: str = "zh") -> str:
-    """The renovation class in ``lang`` (基础类/完善类/提升类, basic/improvement/enhancement)."""
-    return CLASS_LABELS.get(renovation_class, {}).get(lang, renovation_class)
 
 
 def assess_sites(
@@ -157,11 +152,11 @@ def assess_sites(
         round(share60 * max((g for k, g in f.items() if k in ELDERLY_KINDS), default=0.0), 3) for f in fills
     ]
     uses = [_uses(list(f), t, standards) for f, t in zip(fills, out["type"], strict=True)]
-    out["uses_en"], out["uses_zh"], out["renovation_class"] = (list(x) for x in zip(*uses, strict=True))
-    reasons = [
+    out["uses"] = uses
+    out["renovation_class"] = [u["classes"][0] if u.get("kinds") else "improvement" for u in uses]
+    out["reason"] = [
         _reason(row, list(fills[i]), reach[i], covered, standards) for i, row in enumerate(out.itertuples())
     ]
-    out["reason_en"], out["reason_zh"] = (list(x) for x in zip(*reasons, strict=True))
     return rank_sites(out)
 
 
@@ -211,44 +206,40 @@ def _site_to_buildings(net: WalkNetwork, nodes: np.ndarray, area: WalkArea, *, l
     return out
 
 
-def _uses(fills: list[str], site_type: str, standards: pd.DataFrame) -> tuple[str, str, str]:
-    """Up to three uses with their renovation class, in English and Chinese, and the first use's class."""
+def _uses(fills: list[str], site_type: str, standards: pd.DataFrame) -> dict[str, Any]:
+    """Up to three kinds the site would add with their renovation classes, or the upgrade of its type.
+
+    ``{"kinds": [...], "classes": [...]}``, or ``{"kinds": [], "upgrade": type, "classes": ["improvement"]}``
+    (:func:`pipeline.core.words.uses_text` says it).
+    """
     if not fills:
-        en, zh = _UPGRADE.get(site_type, _UPGRADE["green"])
-        return f"{en} (improvement)", f"{zh}（完善类）", "improvement"
-    top = [standards.loc[k] for k in fills[:3]]
-    en = "; ".join(f"{s['facility_en']} ({class_label(s['renovation_class'], 'en') or 'n/a'})" for s in top)
-    zh = "；".join(f"{s['facility_zh']}（{class_label(s['renovation_class'], 'zh') or '—'}）" for s in top)
-    return en, zh, str(top[0]["renovation_class"])
+        upgrade = site_type if site_type in _UPGRADE else _UPGRADE[0]
+        return {"kinds": [], "upgrade": upgrade, "classes": ["improvement"]}
+    top = fills[:3]
+    return {"kinds": top, "classes": [str(standards.loc[k, "renovation_class"]) for k in top]}
 
 
 def _reason(
     row: Any, fills: list[str], reach: np.ndarray, covered: np.ndarray, standards: pd.DataFrame
-) -> tuple[str, str]:
-    """One line a resident understands, in English and Chinese."""
-    en, zh = [], []
+) -> dict[str, Any]:
+    """The parts of the one line a resident understands (:func:`pipeline.core.words.reason_text` says it).
+
+    ``fills``: the kind the site adds first (``""`` for none), ``radius_m`` its walking radius,
+    ``buildings`` the buildings it newly brings within it (``None`` when none has that kind within it
+    now); ``type`` and ``name`` of the site; ``spots`` nearby; ``area_m2``.
+    """
+    parts: dict[str, Any] = {"fills": "", "radius_m": None, "buildings": None, "type": row.type}
+    parts["name"] = row.name if isinstance(row.name, str) else ""
     if fills:
         kind = fills[0]
-        std = standards.loc[kind]
-        r = int(std["radius_m"])
+        r = int(standards.loc[kind, "radius_m"])
         k = standards.index.get_loc(kind)
-        if not covered[:, k].any():
-            en.append(f"fills: {std['facility_en']}, none within {r} m")
-            zh.append(f"补缺：{std['facility_zh']}（{r}米内没有）")
-        else:
-            more = int((~covered[:, k] & (reach <= r)).sum())
-            en.append(f"fills: {std['facility_en']} for {more} more buildings within {r} m")
-            zh.append(f"补缺：{std['facility_zh']}，新覆盖{more}栋楼（{r}米内）")
-    else:
-        label = SITE_TYPES[row.type]
-        en.append(f"upgrade: {label['en']} {row.name}".rstrip())
-        zh.append(f"提升：{label['zh']} {row.name}".rstrip())
-    if row.spots:
-        en.append(f"{row.spots} spots nearby")
-        zh.append(f"附近{row.spots}个问题点")
-    en.append(f"{row.area_m2:,.0f} m²")
-    zh.append(f"{row.area_m2:,.0f}平方米")
-    return "; ".join(en), "；".join(zh)
+        parts.update(fills=kind, radius_m=r)
+        if covered[:, k].any():
+            parts["buildings"] = int((~covered[:, k] & (reach <= r)).sum())
+    parts["spots"] = int(row.spots)
+    parts["area_m2"] = float(row.area_m2)
+    return parts
 
 
 def find_sites(
@@ -303,5 +294,5 @@ def find_sites(
         aged_60_plus_pct=aged_60_plus_pct,
         options=options,
     )
-    log.info("Ranked %d sites; first: %s", len(sites), sites["reason_en"].iloc[0] if len(sites) else "none")
+    log.info("Ranked %d sites; first: %s", len(sites), reason_text(sites["reason"].iloc[0], "en") if len(sites) else "none")
     return coverage, sites

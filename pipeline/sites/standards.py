@@ -97,12 +97,8 @@ RENOVATION_CLASS: dict[str, str] = {
     ),
 }
 
-#: Renovation classes with their bilingual labels.
-CLASS_LABELS: dict[str, dict[str, str]] = {
-    "basic": {"zh": "基础类", "en": "basic"},
-    "improvement": {"zh": "完善类", "en": "improvement"},
-    "enhancement": {"zh": "提升类", "en": "enhancement"},
-}
+#: Renovation classes (their words: catalogue ``site.class.<class>``).
+RENOVATION_CLASSES = ("basic", "improvement", "enhancement")
 
 #: Columns of :func:`read_standards`' frame.
 COLUMNS = (
@@ -271,9 +267,9 @@ def apply_overrides(table: pd.DataFrame, overrides: Mapping[str, Mapping[str, An
                 value = _positive(kind, name, value)
                 if name == "radius_m":
                     out.loc[kind, "radius_basis"] = "user"
-            if name == "renovation_class" and value not in CLASS_LABELS:
+            if name == "renovation_class" and value not in RENOVATION_CLASSES:
                 raise DataError(
-                    f"Override `{kind}.renovation_class` is `{value}`; use {', '.join(CLASS_LABELS)}."
+                    f"Override `{kind}.renovation_class` is `{value}`; use {', '.join(RENOVATION_CLASSES)}."
                 )
             out.loc[kind, name] = value
     return out

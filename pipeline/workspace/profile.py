@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from pipeline.core.errors import DataError
+from pipeline.core.words import word
 from pipeline.workspace.edits import compound_dir, read_json, write_json_atomic
 
 log = logging.getLogger(__name__)
@@ -32,27 +33,21 @@ MAX_NOTE_CHARS = 1000
 MAX_COUNT = 100_000
 EARLIEST_YEAR = 1900
 
-#: Kinds of resource (step 2), with their labels.
-RESOURCE_KINDS: dict[str, dict[str, str]] = {
-    "programme": {"zh": "项目计划", "en": "Programme"},
-    "fund": {"zh": "资金", "en": "Fund"},
-    "platform": {"zh": "平台", "en": "Platform"},
-    "organisation": {"zh": "社会组织", "en": "Organisation"},
-    "activity": {"zh": "活动", "en": "Activity"},
-}
+#: Kinds of resource (step 2); their words are the catalogue's ``profile.resource.<kind>``.
+RESOURCE_KINDS = ("programme", "fund", "platform", "organisation", "activity")
 
-#: Profile fields (step 1) in display order, with their labels.
-FIELD_LABELS: dict[str, dict[str, str]] = {
-    "district": {"zh": "行政区划", "en": "Administrative division"},
-    "year_built": {"zh": "建成年份", "en": "Year built"},
-    "households": {"zh": "户数", "en": "Households"},
-    "population": {"zh": "人口", "en": "Population"},
-    "aged_60_plus_pct": {"zh": "60岁及以上占比（%）", "en": "Aged 60+ (%)"},
-    "building_groups": {"zh": "楼组数", "en": "Building groups"},
-    "property_company": {"zh": "物业公司", "en": "Property company"},
-    "owners_committee": {"zh": "业主委员会", "en": "Owners' committee"},
-    "party_branch": {"zh": "党支部", "en": "Party branch"},
-}
+#: Profile fields (step 1) in display order; their words are the catalogue's ``profile.field.<name>``.
+PROFILE_FIELDS = (
+    "district",
+    "year_built",
+    "households",
+    "population",
+    "aged_60_plus_pct",
+    "building_groups",
+    "property_company",
+    "owners_committee",
+    "party_branch",
+)
 
 
 @dataclass(frozen=True)
@@ -169,7 +164,7 @@ def profile_from_dict(data: dict[str, Any], *, compound: str) -> Profile:
     known = {f.name for f in fields(Profile)} | {"version"}
     unknown = sorted(set(data) - known)
     if unknown:
-        raise DataError(f"Unknown profile fields {unknown}; use {', '.join(FIELD_LABELS)} and resources.")
+        raise DataError(f"Unknown profile fields {unknown}; use {', '.join(PROFILE_FIELDS)} and resources.")
     this_year = dt.date.today().year
     profile = Profile(
         compound=compound,
@@ -207,12 +202,12 @@ def to_dict(profile: Profile) -> dict[str, Any]:
 def profile_rows(profile: Profile, lang: str = "zh") -> list[tuple[str, str]]:
     """Return ``(label, value)`` pairs of the filled-in fields, in display order, for a table."""
     rows = []
-    for name, labels in FIELD_LABELS.items():
+    for name in PROFILE_FIELDS:
         value = getattr(profile, name)
         if _missing(value):
             continue
         text = f"{value:g}" if isinstance(value, float) else str(value)
-        rows.append((labels[lang], text))
+        rows.append((word(f"profile.field.{name}", lang), text))
     return rows
 
 

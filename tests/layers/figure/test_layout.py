@@ -16,7 +16,6 @@ from matplotlib.transforms import Bbox
 from PIL import Image
 from pypdf import PdfReader
 
-from layers import definitions as D
 from layers.figure.labels import place_labels
 from layers.figure.layout import (
     PAPER_SIZES_MM,
@@ -28,6 +27,7 @@ from layers.figure.layout import (
 )
 from pipeline.core import schema as S
 from pipeline.core.errors import DataError
+from pipeline.core.words import word
 from pipeline.inventory.build import build_inventory, read_inventory, write_inventory
 from tests.helpers.testdata import DEMO_ID
 
@@ -68,7 +68,7 @@ def test_every_asset_label_is_drawn_once(drawn, inventory):
     _, ax, _, _, _ = drawn
     labels = sorted(t.get_text() for t in _texts(ax, "asset-label:"))
     assert labels == sorted(inventory.assets[S.LABEL])
-    assert [t.get_text() for t in _texts(ax, "gate-label:")].count(D.word("main_gate", drawn[4])) == 1
+    assert [t.get_text() for t in _texts(ax, "gate-label:")].count(word("map.main_gate", drawn[4])) == 1
 
 
 def test_labels_do_not_overlap_each_other_symbols_or_the_frame(drawn):
@@ -117,10 +117,10 @@ def test_legend_entries_are_the_categories_present(drawn, inventory):
     fig, _, _, _, lang = drawn
     (legend,) = fig.legends
     texts = [t.get_text() for t in legend.get_texts()]
-    all_names = {D.category_name(c, lang) for c in S.Category}
-    present = {D.category_name(c, lang) for c in inventory.assets[S.CATEGORY].unique()}
+    all_names = {word(f"category.{c}", lang) for c in S.Category}
+    present = {word(f"category.{c}", lang) for c in inventory.assets[S.CATEGORY].unique()}
     assert {t for t in texts if t in all_names} == present
-    assert D.word("main_gate", lang) in texts
+    assert word("map.main_gate", lang) in texts
     assert legend.get_title().get_text() == ("图例" if lang == "zh" else "Legend")
 
 

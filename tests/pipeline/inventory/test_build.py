@@ -13,6 +13,7 @@ import pytest
 import shapely
 
 from pipeline.cli.main import main
+from pipeline.core.words import gate_rule_text
 from pipeline.inventory.build import read_inventory
 from tests.helpers.testdata import DEMO_ID, DEMO_OSM, ROOT
 
@@ -44,7 +45,8 @@ def test_demo_perimeter_category_from_the_other_gate(demo_features):
         method="perimeter", scheme="category",
     )
     assert inventory.main_gate.name == "东南门"
-    assert inventory.main_gate.rule == "chosen by the user"
+    assert inventory.main_gate.rule == "user"
+    assert gate_rule_text(inventory.main_gate.rule, "en") == "chosen by the user"
     labels = inventory.assets.set_index("name")["label"]
     assert labels["畅乐园"].startswith("A") and labels["原幼儿园停车场"].startswith("B")
     assert inventory.assets["label"].is_unique
@@ -71,7 +73,7 @@ def test_build_writes_gpkg_csv_and_report(tmp_path):
     assert report["compound"] == {"source_id": DEMO_ID, "name": "石科院生活区", "area_m2": pytest.approx(113205, rel=1e-3)}
     assert report["crs"] == "EPSG:32650"
     assert report["main_gate"]["name"] == "石科院工作区南门"
-    assert "highest-class road" in report["main_gate"]["rule"]
+    assert "highest-class road" in gate_rule_text(report["main_gate"]["rule"], "en")
     assert sum(report["counts_by_category"].values()) == len(assets)
     assert report["counts_by_kind"]["parking"] == 6
     assert {r["source_id"] for r in report["review"]} >= {"way/297483973"}

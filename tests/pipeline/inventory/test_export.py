@@ -13,6 +13,7 @@ from pyproj import CRS
 
 from pipeline.core import schema as S
 from pipeline.core.errors import CRSError, DataError
+from pipeline.core.words import word
 from pipeline.inventory.build import build_inventory, read_inventory, write_inventory
 from pipeline.inventory.export import (
     COMPOUND_SHEET,
@@ -104,7 +105,8 @@ def test_csv_has_a_bom_and_projected_points(inventory, tmp_path):
 def test_xlsx_one_sheet_per_category_and_the_compound(inventory, tmp_path):
     out = export_inventory(inventory, tmp_path / "x.xlsx", crs="EPSG:4548")
     book = openpyxl.load_workbook(out, read_only=True)
-    names = [S.CATEGORY_LABELS[c]["zh"] for c in S.Category]
+    names = [word(f"category.{c}", "zh") for c in S.Category]
+    assert names == ["公共区域", "公共设施", "公共单位"]
     assert book.sheetnames == [*names, COMPOUND_SHEET]
     reps = dict(zip(inventory.assets[S.LABEL], _reps(inventory.assets, 4548), strict=True))
     for category, name in zip(S.Category, names, strict=True):

@@ -6,8 +6,9 @@ import geopandas as gpd
 import pytest
 import shapely
 
+from pipeline.core.words import gate_rule_text
 from pipeline.inventory.build import build_inventory
-from pipeline.inventory.gates import choose_main_gate, find_gates, roads_of
+from pipeline.inventory.gates import RULES, choose_main_gate, find_gates, roads_of
 from pipeline.osm.read import read_osm
 from tests.helpers.testdata import EXTRACTS
 
@@ -54,17 +55,20 @@ def test_main_gate_is_the_vehicle_gate_facing_the_highest_road():
     scene = features(SCENE)
     main = choose_main_gate(find_gates(SQUARE, scene), SQUARE, roads_of(scene))
     assert main.source_id == "node/11"
-    assert main.rule == "the vehicle gate facing the highest-class road (highway=tertiary)"
+    assert main.rule == "vehicle_gate_road:tertiary"
+    assert gate_rule_text(main.rule, "en") == "the vehicle gate facing the highest-class road (highway=tertiary)"
 
 
 def test_entrance_main_beats_names_and_names_beat_roads():
     scene = features([*SCENE, ("node/20", "北大门", {"barrier": "gate"}, shapely.Point(30, 100))])
     main = choose_main_gate(find_gates(SQUARE, scene), SQUARE, roads_of(scene))
-    assert (main.source_id, main.rule) == ("node/20", "named as the main gate (正门/大门/主入口)")
+    assert (main.source_id, main.rule) == ("node/20", "named_main")
+    assert gate_rule_text(main.rule, "en") == "named as the main gate (正门/大门/主入口)"
     scene = features([*SCENE, ("node/20", "北大门", {"barrier": "gate"}, shapely.Point(30, 100)),
                       ("node/21", "", {"entrance": "main"}, shapely.Point(0, 20))])
     main = choose_main_gate(find_gates(SQUARE, scene), SQUARE, roads_of(scene))
-    assert (main.source_id, main.rule) == ("node/21", "tagged entrance=main")
+    assert (main.source_id, main.rule) == ("node/21", "tagged_main")
+    assert gate_rule_text(main.rule, "en") == "tagged entrance=main"
 
 
 def test_emergency_exits_are_gates_but_never_main():
@@ -78,7 +82,8 @@ def test_emergency_exits_are_gates_but_never_main():
 def test_no_gate_uses_the_boundary_point_nearest_the_highest_road():
     scene = features([SCENE[0], SCENE[1]])
     main = choose_main_gate(find_gates(SQUARE, scene), SQUARE, roads_of(scene))
-    assert main.rule == "no gate mapped: the boundary point nearest highway=tertiary"
+    assert main.rule == "nearest_road:tertiary"
+    assert gate_rule_text(main.rule, "en") == "no gate mapped: the boundary point nearest highway=tertiary"
     assert main.point.y == pytest.approx(0)
 
 
@@ -86,7 +91,8 @@ def test_nothing_mapped_uses_the_southernmost_point():
     scene = features([("node/9", "", {"amenity": "bench"}, shapely.Point(50, 50))])
     tilted = shapely.Polygon([(0, 10), (100, 0), (100, 100), (0, 100)])
     main = choose_main_gate(find_gates(tilted, scene), tilted, roads_of(scene))
-    assert main.rule == "no gate or road mapped: the southernmost boundary point"
+    assert main.rule == "southernmost"
+    assert gate_rule_text(main.rule, "en") == "no gate or road mapped: the southernmost boundary point"
     assert (main.point.x, main.point.y) == (100, 0)
 
 
@@ -97,7 +103,8 @@ def test_demo_gates_and_main_gate(demo_inventory):
     assert not gates.loc["node/5671590330", "vehicle"]  # access=foot
     main = demo_inventory.main_gate
     assert (main.source_id, main.name) == ("node/5671677877", "石科院工作区南门")
-    assert main.rule == "the vehicle gate facing the highest-class road (highway=living_street)"
+    assert main.rule == "vehicle_gate_road:living_street"
+    assert gate_rule_text(main.rule, "en") == "the vehicle gate facing the highest-class road (highway=living_street)"
 
 
 def test_xitucheng_named_south_gate_is_main():
@@ -107,25 +114,27 @@ def test_xitucheng_named_south_gate_is_main():
 
 
 @pytest.mark.parametrize(
-    ("rule", "zh"),
+    ("rule", "en", "zh"),
     [
-        ("tagged entrance=main", "标注为主入口（entrance=main）"),
-        ("the vehicle gate facing the highest-class road (highway=living_street)", "面向最高等级道路（highway=living_street）的车行出入口"),
-        ("no gate mapped: the boundary point nearest highway=tertiary", "未标注出入口：边界上离 highway=tertiary 最近的点"),
-        ("chosen by the user", "用户指定"),
+        ("tagged_main", "tagged entrance=main", "标注为主入口（entrance=main）"),
+        ("vehicle_gate_road:living_street", "the vehicle gate facing the highest-class road (highway=living_street)", "面向最高等级道路（highway=living_street）的车行出入口"),
+        ("nearest_road:tertiary", "no gate mapped: the boundary point nearest highway=tertiary", "未标注出入口：边界上离 highway=tertiary 最近的点"),
+        ("user", "chosen by the user", "用户指定"),
     ],
 )
-def test_rules_read_in_chinese(rule, zh):
-    from pipeline.inventory.gates import rule_text
+def test_rules_read_in_chinese(rule, en, zh):
+    assert gate_rule_text(rule, "zh") == zh
+    assert gate_rule_text(rule, "en") == en
 
-    assert rule_text(rule, "zh") == zh
-    assert rule_text(rule, "en") == rule
+
+def test_a_rule_recorded_as_a_sentence_reads_as_recorded():
+    """Inventories written before rules had ids recorded English sentences; they still show."""
+    old = "the vehicle gate facing the highest-class road (highway=tertiary)"
+    assert gate_rule_text(old, "zh") == old
 
 
 def test_every_rule_the_chooser_records_has_chinese(demo_features):
-    """Each rule choose_main_gate can record is translated (none falls through in English)."""
-    from pipeline.inventory.gates import rule_text
-
+    """Each rule choose_main_gate can record has its words (none falls through as recorded)."""
     scenes = [
         features(SCENE),
         features([*SCENE, ("node/20", "北大门", {"barrier": "gate"}, shapely.Point(30, 100))]),
@@ -136,4 +145,6 @@ def test_every_rule_the_chooser_records_has_chinese(demo_features):
     ]
     for scene in scenes:
         rule = choose_main_gate(find_gates(SQUARE, scene), SQUARE, roads_of(scene)).rule
-        assert rule_text(rule, "zh") != rule, rule
+        assert rule.partition(":")[0] in RULES, rule
+        assert gate_rule_text(rule, "zh") != rule, rule
+        assert gate_rule_text(rule, "en") != rule, rule

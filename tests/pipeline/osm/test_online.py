@@ -11,6 +11,7 @@ import pytest
 import shapely
 
 from pipeline.core.errors import DataError
+from pipeline.core.words import gate_rule_text
 from pipeline.inventory.build import build_inventory
 from pipeline.osm.read import OnlineSettings, fetch_osm
 
@@ -85,7 +86,7 @@ def test_fetch_by_polygon_and_build(local_osm):
     assert any(p.endswith("/interpreter") for p in FakeOSM.requests)
     inventory = build_inventory(features, compound="测试小区")
     assert inventory.main_gate.name == "正门"
-    assert inventory.main_gate.rule.startswith("named as the main gate")
+    assert gate_rule_text(inventory.main_gate.rule, "en").startswith("named as the main gate")
     # From the south gate clockwise: the waste point (north-west) comes before the playground (centre, due north).
     assert list(inventory.assets["kind"]) == ["waste_point", "playground"]
 

@@ -8,6 +8,7 @@ import pytest
 import shapely
 
 from pipeline.core.errors import CRSError, DataError
+from pipeline.core.words import reason_text
 from pipeline.inventory.build import build_inventory
 from pipeline.sites.candidates import candidate_sites, read_spots
 from pipeline.sites.rank import find_sites
@@ -65,7 +66,7 @@ def test_a_cluster_of_spots_away_from_other_sites_is_a_site(lawn):
     found = sites[sites["type"] == "spots"]
     assert len(found) == 1
     assert (found["spots"].iloc[0], found["supports"].iloc[0]) == (3, 1)
-    assert "3 spots nearby" in found["reason_en"].iloc[0]
+    assert "3 spots nearby" in reason_text(found["reason"].iloc[0], "en")
     assert sites.set_index("source_id").loc["way/40", "spots"] == 6
 
 

@@ -7,6 +7,7 @@ import pytest
 import shapely
 
 from pipeline.core.errors import DataError
+from pipeline.core.words import reason_text, uses_text
 from pipeline.sites.rank import SiteWeights, find_sites, rank_sites
 from tests.helpers.walk_scene import LAWN_SPOTS, LOCAL_CRS, lawn_scene, lawn_sites
 
@@ -26,12 +27,12 @@ def test_lawn_with_spots_and_no_playground_ranks_first(lawn):
     first = sites.iloc[0]
     assert (first["rank"], first["source_id"], first["type"]) == (1, "way/40", "green")
     assert (first["spots"], first["supports"], first["demand"], first["gap"]) == (6, 6, 1.0, 1.0)
-    assert first["reason_en"] == (
+    assert reason_text(first["reason"], "en") == (
         "fills: children's and elderly activity ground, none within 300 m; 6 spots nearby; 2,000 m²"
     )
-    assert first["reason_zh"] == "补缺：儿童、老年人活动场地（300米内没有）；附近6个问题点；2,000平方米"
-    assert first["uses_en"].startswith("children's and elderly activity ground (improvement)")
-    assert first["uses_zh"].startswith("儿童、老年人活动场地（完善类）")
+    assert reason_text(first["reason"], "zh") == "补缺：儿童、老年人活动场地（300米内没有）；附近6个问题点；2,000平方米"
+    assert uses_text(first["uses"], "en").startswith("children's and elderly activity ground (improvement)")
+    assert uses_text(first["uses"], "zh").startswith("儿童、老年人活动场地（完善类）")
     assert first["renovation_class"] == "improvement"
     assert first["score"] > sites.iloc[1]["score"]
 

@@ -69,7 +69,7 @@ def square() -> Inventory:
             S.NAME: ["南门", "东门"],
             "gate_type": ["barrier=gate", "barrier=gate"],
             "is_main": [True, False],
-            "main_rule": ["tagged entrance=main", ""],
+            "main_rule": ["tagged_main", ""],
         },
         geometry=[shapely.Point(X0, Y0 - 50), shapely.Point(X0 + 50, Y0)],
         crs=UTM,
@@ -164,7 +164,7 @@ def test_edits_of_assets_gone_from_the_data_are_reported_and_kept(square: Invent
 
 def test_gate_and_method_are_passed_to_the_numbering(square: Inventory) -> None:
     """From the east gate, walking clockwise (south first): E at 0 m, SE 90 m, W 200 m, N 300 m."""
-    east = MainGate(shapely.Point(X0 + 50, Y0), "node/gate-e", "东门", "chosen by the user")
+    east = MainGate(shapely.Point(X0 + 50, Y0), "node/gate-e", "东门", "user")
     out = E.apply_edits(square, E.Edits("way/1"), gate=east, method="perimeter")
     assert out.assets[S.SOURCE_ID].tolist() == ["node/e", "node/se", "node/w", "node/n"]
     assert out.report["method"] == "perimeter"

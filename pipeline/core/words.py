@@ -1,0 +1,209 @@
+"""The one catalogue of words: every word people read, in Chinese and English, behind :func:`word`.
+
+The words are data, in ``words.toml`` beside this module: one table per key with ``zh`` and ``en`` and
+the same ``{placeholders}`` in both. Keys are grouped by their first part (``app.``, ``map.``,
+``figure.``, ``vote.``, ``spot.``, ``city.``, ``survey.``, ``gate.rule.``, ``site.``, ``category.``,
+``profile.``). Two groups are read from the data file of what they name, through the same function:
+
+- ``kind.<key>``: a kind's label in the taxonomy (``pipeline/core/taxonomy.toml``);
+- ``facility.<kind>``: a facility's name in GB 50180-2018's table (``data/standards/``), as listed
+  first (the 5-minute circle's name where the block level names it differently).
+
+The core returns keys and values (a main-gate rule id, a site's reason parts); the app, the figures
+and the command line turn them into words here. :func:`gate_rule_text`, :func:`reason_text` and
+:func:`uses_text` do that for the structured values the core returns, with catalogue words only.
+"""
+
+from __future__ import annotations
+
+import csv
+import string
+import tomllib
+from collections.abc import Mapping
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from pipeline.core.errors import DataError
+
+CATALOGUE = Path(__file__).with_name("words.toml")
+#: GB 50180-2018's facility table; the same file :mod:`pipeline.sites.standards` reads.
+FACILITIES = Path(__file__).resolve().parents[2] / "data" / "standards" / "gb50180_2018_facilities.csv"
+LANGS = ("zh", "en")
+KIND, FACILITY = "kind.", "facility."
+
+
+@cache
+def catalogue() -> dict[str, dict[str, str]]:
+    """Return ``words.toml`` as ``{key: {"zh": ..., "en": ...}}`` with dotted keys (read once).
+
+    Raises
+    ------
+    DataError
+        When the file is not valid TOML, or a table mixes words and sub-tables.
+    """
+    try:
+        raw = tomllib.loads(CATALOGUE.read_text(encoding="utf-8"))
+    except tomllib.TOMLDecodeError as exc:
+        raise DataError(f"The catalogue of words `{CATALOGUE}` is not valid TOML: {exc}.") from exc
+    found: dict[str, dict[str, str]] = {}
+
+    def walk(prefix: str, table: dict[str, Any]) -> None:
+        texts = {k: v for k, v in table.items() if isinstance(v, str)}
+        if texts and len(texts) < len(table):
+            raise DataError(f"`[{prefix}]` in `{CATALOGUE}` holds both words and keys; split them.")
+        if texts:
+            found[prefix] = texts
+            return
+        for name, value in table.items():
+            walk(f"{prefix}.{name}" if prefix else name, value)
+
+    walk("", raw)
+    return found
+
+
+@cache
+def _facilities() -> dict[str, dict[str, str]]:
+    with FACILITIES.open(encoding="utf-8-sig", newline="") as file:
+        rows = list(csv.DictReader(file))
+    names: dict[str, dict[str, str]] = {}
+    for row in rows:  # a kind listed at two levels is named by its first row
+        names.setdefault(row["kind"], {"zh": row["facility_zh"], "en": row["facility_en"]})
+    return names
+
+
+def _entry(key: str) -> dict[str, str] | None:
+    if key.startswith(KIND):
+        from pipeline.core.taxonomy import load_taxonomy
+
+        kind = load_taxonomy().kinds.get(key[len(KIND) :])
+        return None if kind is None else {"zh": kind.zh, "en": kind.en}
+    if key.startswith(FACILITY):
+        return _facilities().get(key[len(FACILITY) :])
+    return catalogue().get(key)
+
+
+def has_word(key: str) -> bool:
+    """Tell whether ``key`` names a word (in the catalogue, the taxonomy or the facility table)."""
+    return _entry(key) is not None
+
+
+def word(key: str, lang: str = "zh", *, default: str | None = None, **values: object) -> str:
+    """Return the word ``key`` in ``lang``, its ``{placeholders}`` filled from ``values``.
+
+    Parameters
+    ----------
+    key
+        A catalogue key such as ``app.sites_intro``, ``map.main_gate``, ``kind.playground``.
+    lang
+        ``zh`` or ``en``.
+    default
+        Returned as it is when ``key`` is not a word, for keys made from data that may name nothing
+        (a kind key an older taxonomy lacks, a column a batch added); without it such a key raises.
+    **values
+        The placeholders' values (``str.format``: ``word("spot.n_spots", "en", n=3)``).
+
+    Raises
+    ------
+    KeyError
+        When ``key`` is not a word (and no ``default``), or a placeholder has no value; the message
+        names it.
+    ValueError
+        When ``lang`` is neither ``zh`` nor ``en``.
+    """
+    if lang not in LANGS:
+        raise ValueError(f"Language `{lang}` is not one of {', '.join(LANGS)}.")
+    entry = _entry(key)
+    if entry is None and default is not None:
+        return default
+    if entry is None:
+        raise KeyError(f"No word `{key}` in the catalogue {CATALOGUE.name}; add a [{key}] table with zh and en.")
+    try:
+        return entry[lang].format(**values)
+    except KeyError as exc:
+        raise KeyError(f"The word `{key}` needs a value for {exc}.") from None
+
+
+def placeholders(text: str) -> set[str]:
+    """Return the names of the ``{placeholders}`` in a text (``{n:,}`` counts as ``n``)."""
+    return {name for _, name, _, _ in string.Formatter().parse(text) if name is not None}
+
+
+# --------------------------------------------------------------- what the core returns, as words
+
+
+def gate_rule_text(rule: str, lang: str = "zh") -> str:
+    """Return a recorded main-gate rule in ``lang``.
+
+    A rule is recorded as its id (``tagged_main``) or its id and the road class it names
+    (``vehicle_gate_road:tertiary``); its words are ``gate.rule.<id>``. A rule an older version
+    recorded as an English sentence is returned as it was recorded.
+    """
+    rule_id, _, road = rule.partition(":")
+    return word(f"gate.rule.{rule_id}", lang, default=rule, road=road) if rule_id else rule
+
+
+def reason_text(parts: Mapping[str, Any], lang: str = "zh") -> str:
+    """Return a candidate site's one-line reason in ``lang`` from the parts :mod:`pipeline.sites.rank` gives.
+
+    ``parts``: ``fills`` (the kind the site would add, or ``""``), ``radius_m``, ``buildings`` (the
+    buildings it would newly bring within the radius, ``None`` when no building has one now), ``type``
+    and ``name`` (for a site that fills nothing), ``spots`` (residents' spots nearby) and ``area_m2``.
+    """
+    said = []
+    if parts.get("fills"):
+        facility = word(f"{FACILITY}{parts['fills']}", lang)
+        if parts.get("buildings") is None:
+            said.append(word("site.reason.fills_none", lang, facility=facility, radius_m=parts["radius_m"]))
+        else:
+            said.append(
+                word(
+                    "site.reason.fills_more",
+                    lang,
+                    facility=facility,
+                    buildings=parts["buildings"],
+                    radius_m=parts["radius_m"],
+                )
+            )
+    else:
+        site_type = word(f"site.type.{parts['type']}", lang)
+        said.append(word("site.reason.upgrade", lang, type=site_type, name=parts.get("name") or "").rstrip())
+    if parts.get("spots"):
+        said.append(word("site.reason.spots", lang, n=parts["spots"]))
+    said.append(word("site.reason.area", lang, area_m2=parts["area_m2"]))
+    return word("site.sep", lang).join(said)
+
+
+def uses_text(uses: Mapping[str, Any], lang: str = "zh") -> str:
+    """Return a candidate site's suggested uses in ``lang``, each with its renovation class.
+
+    ``uses``: ``kinds`` (up to three kinds the site would add, best first) with ``classes`` (the
+    renovation class of each, ``""`` when the guidance names none), or, when it adds none,
+    ``upgrade`` (the site type whose upgrade is suggested) with ``classes`` of one.
+    """
+    if uses.get("kinds"):
+        names = [word(f"{FACILITY}{k}", lang) for k in uses["kinds"]]
+    else:
+        names = [word(f"site.upgrade.{uses['upgrade']}", lang)]
+    return word("site.sep", lang).join(
+        word("site.use", lang, use=name, renovation_class=word(f"site.class.{c or 'none'}", lang))
+        for name, c in zip(names, uses["classes"], strict=True)
+    )
+
+
+def sites_with_words(sites: Any) -> Any:
+    """Return a copy of a ranked sites frame with ``uses`` and ``reason`` said in both languages, for files.
+
+    Each structured column is replaced, where it stood, by its text in English and in Chinese
+    (``uses_en``, ``uses_zh``, ``reason_en``, ``reason_zh``), so a CSV or GeoPackage reads on its own.
+    """
+    out = sites.copy()
+    for column, say in (("uses", uses_text), ("reason", reason_text)):
+        if column not in out.columns:
+            continue
+        at = list(out.columns).index(column)
+        values = list(out[column])
+        out = out.drop(columns=column)
+        for offset, lang in enumerate(("en", "zh")):
+            out.insert(at + offset, f"{column}_{lang}", [say(v, lang) for v in values])
+    return out
