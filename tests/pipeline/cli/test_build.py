@@ -34,3 +34,15 @@ def test_bad_input_gets_one_line_and_writes_nothing(tmp_path, capsys, args, mess
         assert re.search(message, err), err
     assert not out.exists()
     assert not any(p.name.startswith(".out") for p in tmp_path.iterdir())
+
+
+def test_a_survey_without_its_crs_is_asked_for_as_survey_crs(tmp_path, capsys):
+    """The survey reader asks for `--crs`; `build` names its own flag."""
+    from tests.helpers.survey_files import write_dxf
+
+    dxf = write_dxf(tmp_path / "survey.dxf", epsg="EPSG:4548")
+    out = tmp_path / "out"
+    assert main(["build", "--osm", str(DEMO_OSM), "--compound", DEMO_ID, "--survey", str(dxf), "--out", str(out)]) == 2
+    err = capsys.readouterr().err
+    assert "does not say which coordinate system" in err and err.rstrip().endswith("give the survey's CRS as `--survey-crs`.)")
+    assert not out.exists()

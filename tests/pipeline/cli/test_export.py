@@ -68,8 +68,17 @@ def test_cli_export_and_figure(inventory_dir, tmp_path, capsys):
         )
         == 0
     )
-    assert (tmp_path / "f.png").is_file()
+    from PIL import Image
+
+    assert Image.open(tmp_path / "f.png").size == (467, 330)  # A4 landscape at 40 dpi
     assert (
         main(["-q", "figure", "--inventory", str(tmp_path / "none"), "--out", str(tmp_path / "g.pdf")]) == 2
     )
     assert "No inventory" in capsys.readouterr().err
+
+
+def test_cli_export_format_overrides_the_suffix(inventory_dir, tmp_path, capsys):
+    out = tmp_path / "assets.txt"
+    assert main(["-q", "export", "--inventory", str(inventory_dir), "--format", "csv", "--out", str(out)]) == 0
+    assert "22 assets exported as csv" in capsys.readouterr().out
+    assert out.read_text(encoding="utf-8-sig").startswith("seq,label,category")

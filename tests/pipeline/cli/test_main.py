@@ -11,7 +11,7 @@ import pytest
 
 from pipeline.cli import options
 from pipeline.cli.main import COMMANDS, command_of, main
-from tests.helpers.testdata import ROOT
+from tests.helpers.testdata import DEMO_ID, DEMO_OSM, ROOT
 
 NINE = ["compounds", "build", "number", "survey", "figure", "export", "sites", "spots", "batch"]
 #: Libraries no command needs to print its help; ``--help`` alone needs none of the geodata stack either.
@@ -67,6 +67,14 @@ def test_build_help_imports_nothing_heavy():
     modules = set(loaded_after("build", "--help")["modules"])
     assert not modules & set(HEAVY)
     assert "geopandas" not in modules
+
+
+def test_a_build_loads_neither_the_store_nor_cad_nor_csgraph(tmp_path):
+    """Not only its help: a whole ``build`` of the demo compound."""
+    run = loaded_after("-q", "build", "--osm", str(DEMO_OSM), "--compound", DEMO_ID, "--out", str(tmp_path / "inv"))
+    assert run["status"] == 0
+    assert (tmp_path / "inv" / "inventory.gpkg").is_file()
+    assert not set(run["modules"]) & set(HEAVY)
 
 
 def test_every_command_module_has_add_arguments_and_run():

@@ -30,3 +30,4 @@ def test_number_command_keeps_columns_and_agrees_across_crs(tmp_path, demo_inven
                  "--gate", str(paths["gate"]), "--scheme", "category", "--out", str(csv_out)]) == 0
     table = pd.read_csv(csv_out, encoding="utf-8-sig")
     assert table["label"].iloc[0][0] in "ABC" and {"lon", "lat", "note"} <= set(table.columns)
+    assert table["lon"].between(116.34, 116.36).all() and table["lat"].between(39.99, 40.01).all()  # WGS-84

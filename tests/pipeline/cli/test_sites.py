@@ -72,3 +72,17 @@ def test_cli_finds_the_extract_build_recorded(tmp_path, capsys):
     assert main(["-q", "sites", "--inventory", str(inventory_dir), "--osm", str(DEMO_OSM), "--out", str(tmp_path / "b")]) == 0
     a, b = (pd.read_csv(tmp_path / d / "coverage.csv", encoding="utf-8-sig") for d in "ab")
     pd.testing.assert_frame_equal(a, b)
+
+
+def test_cli_weights_coverage_by_the_households_given(tmp_path):
+    inventory = tmp_path / "inv"
+    assert main(["-q", "build", "--osm", str(DEMO_OSM), "--compound", "way/595108678", "--out", str(inventory)]) == 0
+    households = tmp_path / "households.csv"
+    households.write_text("source_id,households\nway/594886651,60\n", encoding="utf-8")
+    out = tmp_path / "sites"
+    assert main(["-q", "sites", "--inventory", str(inventory), "--households", str(households), "--out", str(out)]) == 0
+    buildings = gpd.read_file(out / "sites.gpkg", layer="buildings").set_index("source_id")
+    assert buildings.loc["way/594886651", "weight"] == 60
+    assert buildings.loc["way/594886651", "weight_basis"] == "households"
+    assert main(["-q", "sites", "--inventory", str(inventory), "--households", str(tmp_path / "no.csv"),
+                 "--out", str(out)]) == 2
