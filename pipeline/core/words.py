@@ -17,6 +17,7 @@ and the command line turn them into words here. :func:`gate_rule_text`, :func:`r
 from __future__ import annotations
 
 import csv
+import re
 import string
 import tomllib
 from collections.abc import Mapping
@@ -136,11 +137,30 @@ def gate_rule_text(rule: str, lang: str = "zh") -> str:
     """Return a recorded main-gate rule in ``lang``.
 
     A rule is recorded as its id (``tagged_main``) or its id and the road class it names
-    (``vehicle_gate_road:tertiary``); its words are ``gate.rule.<id>``. A rule an older version
-    recorded as an English sentence is returned as it was recorded.
+    (``vehicle_gate_road:tertiary``); its words are ``gate.rule.<id>``. Inventories written before
+    rules had ids recorded the English words themselves; those are recognised by the catalogue's
+    English and said in ``lang`` too. Anything else is returned as recorded.
     """
     rule_id, _, road = rule.partition(":")
-    return word(f"gate.rule.{rule_id}", lang, default=rule, road=road) if rule_id else rule
+    key = f"gate.rule.{rule_id}"
+    if rule_id and has_word(key):
+        return word(key, lang, road=road)
+    for key, pattern in _recorded_rules():
+        found = pattern.fullmatch(rule)
+        if found:
+            return word(key, lang, **found.groupdict())
+    return rule
+
+
+@cache
+def _recorded_rules() -> list[tuple[str, re.Pattern[str]]]:
+    """Each ``gate.rule.<id>`` with its English words as a pattern (``{road}`` a road class)."""
+    rules = []
+    for key, entry in catalogue().items():
+        if key.startswith("gate.rule."):
+            pattern = re.escape(entry["en"]).replace(re.escape("{road}"), r"(?P<road>\w+)")
+            rules.append((key, re.compile(pattern)))
+    return rules
 
 
 def reason_text(parts: Mapping[str, Any], lang: str = "zh") -> str:

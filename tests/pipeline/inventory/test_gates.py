@@ -127,10 +127,13 @@ def test_rules_read_in_chinese(rule, en, zh):
     assert gate_rule_text(rule, "en") == en
 
 
-def test_a_rule_recorded_as_a_sentence_reads_as_recorded():
-    """Inventories written before rules had ids recorded English sentences; they still show."""
+def test_a_rule_recorded_as_a_sentence_still_reads_in_either_language():
+    """Inventories written before rules had ids recorded the English words; they still read in Chinese."""
     old = "the vehicle gate facing the highest-class road (highway=tertiary)"
-    assert gate_rule_text(old, "zh") == old
+    assert gate_rule_text(old, "zh") == "面向最高等级道路（highway=tertiary）的车行出入口"
+    assert gate_rule_text(old, "en") == old
+    assert gate_rule_text("chosen by the user", "zh") == "用户指定"
+    assert gate_rule_text("something else", "zh") == "something else"
 
 
 def test_every_rule_the_chooser_records_has_chinese(demo_features):
