@@ -145,7 +145,7 @@ def read_build_survey(
             near=near,
         )
     except MapperError as exc:
-        if True:
+        if "--crs" not in str(exc):
             raise
         raise type(exc)(f"{exc}\n(With `build`, give the survey's CRS as `--survey-crs`.)") from exc
     print(result.report())
