@@ -15,7 +15,7 @@ import streamlit_folium
 
 from layers.web import build_map, escape_text, to_display
 from pipeline.core.errors import MapperError
-from pipeline.core.words import reason_text, sites_with_words, uses_text, word
+from pipeline.core.words import coverage_note_text, reason_text, sites_with_words, uses_text, word
 from pipeline.inventory.build import Inventory
 from pipeline.osm.read import read_osm
 from pipeline.sites.coverage import Coverage, assess_coverage, service_areas
@@ -187,8 +187,8 @@ st.dataframe(
             t("sites_col_status"): [t(f"sites_status_{s}") for s in cov["status"]],
             t("sites_col_nearest"): cov["nearest_median_m"],
             t("sites_col_note"): [
-                " · ".join(x for x in (t("sites_recalled") if r else "", n) if x)
-                for r, n in zip(cov["recalled"], cov["note"], strict=True)
+                " · ".join(x for x in (t("sites_recalled") if r else "", coverage_note_text(row, code)) if x)
+                for r, row in zip(cov["recalled"], cov.to_dict("records"), strict=True)
             ],
         }
     ),

@@ -12,8 +12,8 @@ Examples
 Writes to ``--out``: ``sites.gpkg`` (layers ``sites``, ``service_areas``, ``buildings``, and with
 ``--works`` ``zones`` and ``zone_buildings``), ``sites.csv`` (UTF-8 with BOM, ``lon``/``lat``),
 ``coverage.csv``, ``access.csv`` (every building × kind) and, with ``--works``, ``zones.csv``. A site's
-reason and suggested uses are written in English and Chinese (``reason_en``, ``reason_zh``, ``uses_en``,
-``uses_zh``; :func:`pipeline.core.words.sites_with_words`). Files
+reason and suggested uses, and a kind's coverage note, are written in English and Chinese (``reason_en``,
+``reason_zh``, ``uses_en``, ``uses_zh``; ``note_en``, ``note_zh``; :mod:`pipeline.core.words`). Files
 are written to a temporary folder first, then moved into place. With ``--db`` the spots come from the
 store (:func:`store.spots_from_store`).
 """
@@ -85,7 +85,7 @@ def _recorded_extract(inventory: Inventory) -> Path | None:
 
 def run(args: argparse.Namespace) -> int:
     """Run ``sites``; return the exit status."""
-    from pipeline.core.words import reason_text, sites_with_words
+    from pipeline.core.words import coverage_with_words, reason_text, sites_with_words
     from pipeline.inventory.build import read_inventory
     from pipeline.sites.coverage import service_areas
     from pipeline.sites.rank import SiteOptions, SiteWeights, find_sites, rank_sites, supervision_zones
@@ -116,7 +116,11 @@ def run(args: argparse.Namespace) -> int:
     layers: dict[str, gpd.GeoDataFrame] = {"sites": said}
     layers["service_areas"] = service_areas(coverage.area, standards)
     layers["buildings"] = coverage.area.buildings
-    tables = {"coverage.csv": coverage.table, "access.csv": coverage.access, "sites.csv": _with_lonlat(said)}
+    tables = {
+        "coverage.csv": coverage_with_words(coverage.table),
+        "access.csv": coverage.access,
+        "sites.csv": _with_lonlat(said),
+    }
     if args.works:
         chosen = [s.strip() for s in args.works.split(",") if s.strip()]
         unknown = sorted(set(chosen) - set(sites["site_id"]))

@@ -211,6 +211,28 @@ def uses_text(uses: Mapping[str, Any], lang: str = "zh") -> str:
     )
 
 
+def coverage_note_text(row: Mapping[str, Any], lang: str = "zh") -> str:
+    """Return why a kind's coverage falls short, from a coverage-table row (``""`` when nothing to say).
+
+    ``row``: ``off_network`` (facilities of the kind off the walking network), ``off_network_ids`` (the
+    first of them) and ``unreachable`` (none reachable on foot from the compound).
+    """
+    if row.get("off_network"):
+        return word("site.coverage.off_network", lang, n=row["off_network"], ids=row["off_network_ids"])
+    if row.get("unreachable"):
+        return word("site.coverage.unreachable", lang)
+    return ""
+
+
+def coverage_with_words(table: Any) -> Any:
+    """Return a copy of a coverage table with its note said in both languages (``note_en``, ``note_zh``)."""
+    out = table.copy()
+    rows = out.to_dict("records")
+    for lang in ("en", "zh"):
+        out[f"note_{lang}"] = [coverage_note_text(row, lang) for row in rows]
+    return out
+
+
 def sites_with_words(sites: Any) -> Any:
     """Return a copy of a ranked sites frame with ``uses`` and ``reason`` said in both languages, for files.
 

@@ -121,8 +121,10 @@ def building_access(area: WalkArea, standards: pd.DataFrame) -> pd.DataFrame:
 def coverage_table(area: WalkArea, access: pd.DataFrame, standards: pd.DataFrame) -> pd.DataFrame:
     """The coverage of each kind: share of buildings (weighted) within the radius, and why not.
 
-    ``status`` is ``met`` (every building covered), ``partial`` or ``gap`` (none covered);
-    ``note`` names facilities that are off the network.
+    ``status`` is ``met`` (every building covered), ``partial`` or ``gap`` (none covered). Why a kind
+    is not reached: ``off_network`` facilities of it lie off the walking network (the first three in
+    ``off_network_ids``), or ``unreachable``, none is reachable on foot from the compound
+    (:func:`pipeline.core.words.coverage_note_text` says it).
     """
     weight = access[S.SOURCE_ID].map(area.buildings.set_index(S.SOURCE_ID)[WEIGHT])
     fac = area.facilities
@@ -134,11 +136,6 @@ def coverage_table(area: WalkArea, access: pd.DataFrame, standards: pd.DataFrame
         found = fac[fac[S.KIND] == kind]
         off = found[found["node"] < 0]
         reached = mine["dist_m"].notna()
-        note = ""
-        if len(off):
-            note = f"{len(off)} off the walking network: {', '.join(off[S.SOURCE_ID].head(3))}"
-        elif len(found) and not reached.any():
-            note = "none reachable on foot from the compound"
         rows.append(
             {
                 S.KIND: kind,
@@ -157,7 +154,9 @@ def coverage_table(area: WalkArea, access: pd.DataFrame, standards: pd.DataFrame
                 "nearest_max_m": round(float(mine["dist_m"].max()), 1) if reached.all() else np.nan,
                 "status": "met" if share >= 0.999 else ("gap" if share == 0 else "partial"),
                 "renovation_class": std["renovation_class"],
-                "note": note,
+                "off_network": len(off),
+                "off_network_ids": ", ".join(off[S.SOURCE_ID].head(3)),
+                "unreachable": bool(not len(off) and len(found) and not reached.any()),
             }
         )
     return pd.DataFrame(rows)

@@ -8,6 +8,7 @@ import pandas as pd
 import pytest
 import shapely
 
+from pipeline.core.words import coverage_note_text
 from pipeline.inventory.build import build_inventory
 from pipeline.sites.coverage import assess_coverage, coverage_summary, service_areas
 from pipeline.sites.standards import read_standards
@@ -80,8 +81,9 @@ def test_summary_row_for_a_city_table(walled):
 def test_unreachable_facilities_are_explained_not_fatal(walled):
     _, _, coverage = walled
     table = coverage.table.set_index("kind")
-    assert table.loc["clinic", "note"] == "1 off the walking network: node/51"
-    assert table.loc["toilets", "note"] == "none reachable on foot from the compound"
+    assert coverage_note_text(table.loc["clinic"], "en") == "1 off the walking network: node/51"
+    assert coverage_note_text(table.loc["toilets"], "en") == "none reachable on foot from the compound"
+    assert coverage_note_text(table.loc["clinic"], "zh") == "1 处不在步行网络上：node/51"
     assert pd.isna(dist(coverage, "way/30", "toilets"))
     assert table.loc["toilets", "status"] == "gap"
 
