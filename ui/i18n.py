@@ -22,4 +22,4 @@ def lang() -> str:
 
 def t(key: str, **values: object) -> str:
     """Return the page word ``app.<key>`` in the session's language, formatted with ``values``."""
-    return word(f"app.{key}", lang(), **values)
+    return word(f"app.{key}", lang(), default=None, **values)
