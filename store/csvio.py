@@ -7,7 +7,9 @@ Every row is checked first and the bad ones are reported by line number; then ei
 are stored in one transaction or, if any row is bad, none is: the import is all-or-nothing.
 
 Export writes the open spots of a compound (hidden, removed and merged spots are left out) in
-UTF-8 with BOM, text exactly as residents wrote it.
+UTF-8 with BOM, text exactly as residents wrote it, except that text beginning like a spreadsheet
+formula (``=``, ``+``, ``-``, ``@``, tab, CR) gets a leading single quote; the import removes it, so
+export → import → export gives the same file (:mod:`pipeline.core.cells`).
 """
 
 from __future__ import annotations
@@ -20,6 +22,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from pipeline.core.cells import escape_cell, unescape_cell
+from pipeline.core.fileio import write_text
 from pipeline.core.spots import SpotCategory, parse_spot_category
 from store.db import Store
 from store.errors import DataError, MapperError
@@ -125,7 +129,7 @@ def _header(raw: list[str], name: str) -> dict[str, int]:
 def _check_row(line: int, cells: list[str], cols: dict[str, int], max_chars: int) -> SpotRow:
     def cell(key: str) -> str:
         i = cols[key]
-        return cells[i] if i < len(cells) else ""
+        return unescape_cell(cells[i]) if i < len(cells) else ""
 
     lon, lat = validate_lonlat(cell("lon").strip(), cell("lat").strip())
     category = parse_spot_category(cell("category"))
@@ -290,15 +294,17 @@ def spots_to_csv(spots: Sequence[SpotRecord]) -> str:
     """Return spot records as CSV text (no BOM; for a download button add it or not).
 
     Columns: ``id, lon, lat, category, text, author, supports, created_at, near_label,
-    near_name, has_photo``; the text imports again as it is. Text is written exactly.
+    near_name, has_photo``; the text imports again as it is. Text is written exactly, except
+    that text a spreadsheet would read as a formula gets a leading quote (undone by the import).
     """
     buf = io.StringIO(newline="")
     writer = csv.writer(buf)
     writer.writerow(EXPORT_COLUMNS)
     for s in spots:
         writer.writerow(
-            [s.id, repr(s.lon), repr(s.lat), s.category, s.text, s.author, s.supports,
-             s.created_at.isoformat(timespec="seconds"), s.near_label or "", s.near_name or "",
+            [s.id, repr(s.lon), repr(s.lat), s.category, escape_cell(s.text), escape_cell(s.author),
+             s.supports, s.created_at.isoformat(timespec="seconds"), escape_cell(s.near_label or ""),
+             escape_cell(s.near_name or ""),
              int(s.has_photo)]
         )  # fmt: skip
     return buf.getvalue()
@@ -317,7 +323,6 @@ def export_spots_csv(store: Store, compound_id: str, path: str | Path) -> int:
     """
     spots = list_spots(store, compound_id)
     out = Path(path)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(spots_to_csv(spots), encoding="utf-8-sig", newline="")
+    write_text(out, spots_to_csv(spots), encoding="utf-8-sig")
     log.info("Exported %d spots of %s to %s", len(spots), compound_id, out)
     return len(spots)

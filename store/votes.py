@@ -23,6 +23,8 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from pipeline.core.cells import escape_cell
+from pipeline.core.fileio import write_text
 from pipeline.core.spots import parse_spot_category
 from store import audit
 from store.db import Store
@@ -683,17 +685,18 @@ def results_to_csv(results: VoteResults, path: str | Path | None = None) -> str:
     """Write the ranked topics as CSV (UTF-8 with BOM, for Excel) and return the text.
 
     Columns: ``rank, topic_id, title, category, dots, voters, supports, top, spot_ids``
-    (``spot_ids`` separated by ``;``). Titles are written exactly.
+    (``spot_ids`` separated by ``;``). Titles are written exactly, except that one beginning like a
+    formula (``=``, ``+``, ``-``, ``@``, tab, CR) gets a leading quote (:mod:`pipeline.core.cells`).
     """
     buf = io.StringIO(newline="")
     writer = csv.writer(buf)
     writer.writerow(RESULT_COLUMNS)
     for r in results.ranked:
         writer.writerow(
-            [r.rank, r.topic_id, r.title, r.category or "", r.dots, r.voters, r.supports,
+            [r.rank, r.topic_id, escape_cell(r.title), r.category or "", r.dots, r.voters, r.supports,
              int(r.top), ";".join(map(str, r.spot_ids))]
         )  # fmt: skip
     out = buf.getvalue()
     if path is not None:
-        Path(path).write_text(out, encoding="utf-8-sig", newline="")
+        write_text(path, out, encoding="utf-8-sig")
     return out

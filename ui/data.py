@@ -19,6 +19,7 @@ import streamlit as st
 
 from pipeline.core import schema as S
 from pipeline.core.errors import DataError, InputFileError
+from pipeline.core.fileio import write_bytes
 from pipeline.inventory.build import Inventory, build_inventory
 from pipeline.inventory.compound import find_compounds
 from pipeline.inventory.gates import MainGate
@@ -79,9 +80,7 @@ def save_upload(name: str, data: bytes, settings: Settings) -> str:
     settings.uploads_dir.mkdir(parents=True, exist_ok=True)
     path = settings.uploads_dir / f"{digest}{suffix}"
     if not path.exists():
-        tmp = path.with_name(f".{path.name}.part")
-        tmp.write_bytes(data)
-        tmp.replace(path)
+        write_bytes(path, data)
     return f"{UPLOAD_PREFIX}{path.name}"
 
 

@@ -21,8 +21,6 @@ import datetime as dt
 import itertools
 import logging
 import math
-import shutil
-import tempfile
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -65,6 +63,7 @@ from layers.figure.page import (
 )
 from pipeline.core import schema as S
 from pipeline.core.errors import DataError, InputFileError
+from pipeline.core.fileio import output_file
 from pipeline.core.words import LANGS, word
 from pipeline.inventory.build import Inventory
 from pipeline.inventory.classify import DEFAULT_RADIUS_M
@@ -479,7 +478,45 @@ def _check_options(paper: str, orientation: str, lang: str, dpi: float) -> str:
         )
     if not dpi > 0:
         raise DataError(f"dpi `{dpi}` must be a positive number, e.g. 300 for print.")
+    width_mm, height_mm = PAPER_SIZES_MM[key]
+    check_page_pixels(width_mm / MM_PER_INCH, height_mm / MM_PER_INCH, dpi, key)
     return key
+
+
+#: The largest page the figure is drawn at, in pixels (width × height): 100 MP is A1 at 300 dpi with
+#: room to spare, about 400 MB of memory while it is drawn.
+MAX_PAGE_PIXELS = 100_000_000
+MM_PER_INCH = 25.4
+
+
+def check_page_pixels(width_in: float, height_in: float, dpi: float, what: str = "the page") -> None:
+    """Refuse a resolution whose page would pass :data:`MAX_PAGE_PIXELS` (memory and time grow with it).
+
+    Raises
+    ------
+    DataError
+        Naming the dpi, the page's pixels, the cap and the largest dpi allowed for that page.
+    """
+    pixels = width_in * height_in * dpi * dpi if math.isfinite(dpi) else math.inf
+    if pixels <= MAX_PAGE_PIXELS:
+        return
+    best = int(math.sqrt(MAX_PAGE_PIXELS / (width_in * height_in)))
+    size = (
+        f"{width_in * dpi:,.0f} × {height_in * dpi:,.0f} pixels ({pixels / 1e6:,.0f} MP)"
+        if math.isfinite(pixels)
+        else "an unbounded number of pixels"
+    )
+    raise DataError(
+        f"`--dpi {dpi:g}` would draw {what} at {size}, over the cap of {MAX_PAGE_PIXELS / 1e6:,.0f} MP "
+        f"on a page; use at most {best} dpi for {what} (300 is print quality)."
+    )
+
+
+def _check_pixels(fig: Figure, dpi: float) -> None:
+    if not dpi > 0:
+        raise DataError(f"dpi `{dpi}` must be a positive number, e.g. 300 for print.")
+    width, height = fig.get_size_inches()
+    check_page_pixels(float(width), float(height), dpi, "the figure")
 
 
 def figure_title(inventory: Inventory, lang: str = "zh") -> str:
@@ -638,15 +675,9 @@ def save_figure(fig: Figure, filepath: str | Path, *, dpi: float = 300, fmt: str
     """
     path = Path(filepath)
     fmt = _format_of(path, fmt)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    folder = Path(tempfile.mkdtemp(prefix=f".{path.name}-", dir=path.parent))
-    try:
-        tmp = folder / path.name
-        with _figure_rc():
-            fig.savefig(tmp, format=fmt, dpi=dpi, metadata=_metadata(fig, fmt))
-        tmp.replace(path)
-    finally:
-        shutil.rmtree(folder, ignore_errors=True)
+    _check_pixels(fig, dpi)
+    with output_file(path) as tmp, _figure_rc():
+        fig.savefig(tmp, format=fmt, dpi=dpi, metadata=_metadata(fig, fmt))
     log.info("Saved the figure to %s (%s, %g dpi).", path, fmt, dpi)
     return path
 
@@ -656,6 +687,7 @@ def figure_bytes(fig: Figure, fmt: str, *, dpi: float = 300) -> bytes:
     import io
 
     fmt = _format_of(f"figure.{fmt}", fmt)
+    _check_pixels(fig, dpi)
     buffer = io.BytesIO()
     with _figure_rc():
         fig.savefig(buffer, format=fmt, dpi=dpi, metadata=_metadata(fig, fmt))

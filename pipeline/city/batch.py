@@ -3,7 +3,7 @@
 The OSM file is read once, by the client. Each task receives only its compound's
 neighbourhood (:func:`pipeline.inventory.compound.neighbourhood`), builds the inventory with the same
 :func:`pipeline.inventory.build.build_inventory` as ``python -m pipeline build``, and writes it to
-``OUT/compounds/<id>/`` atomically. A compound that fails is recorded with its reason and the
+``OUT/compounds/<id>/`` atomically. ``OUT`` must be new, empty, or a batch folder the mapper wrote. A compound that fails is recorded with its reason and the
 others go on; a rerun skips the compounds already written. At the end the client gathers the
 per-compound results into one city file: ``city.gpkg`` and GeoParquet (``city_assets.parquet``,
 ``city_compounds.parquet``), in WGS-84 since a city may span UTM zones.
@@ -18,7 +18,6 @@ import json
 import logging
 import re
 import resource
-import shutil
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -30,13 +29,16 @@ import pyogrio
 import shapely
 
 from pipeline.core import schema as S
+from pipeline.core.cells import csv_bytes
 from pipeline.core.errors import DataError, MapperError
+from pipeline.core.fileio import claim_folder, output_file, output_folder, remove_stale, write_text
 from pipeline.inventory.build import (
     Inventory,
     build_inventory,
+    is_legacy_inventory,
     neighbourhood_margin,
     read_inventory,
-    write_inventory,
+    write_inventory_files,
 )
 from pipeline.inventory.compound import AREA_M2, find_compounds, neighbourhood
 from pipeline.sites.coverage import assess_coverage, coverage_summary
@@ -50,6 +52,8 @@ COVERAGE_NOTE = "coverage_note"
 COVERAGE_CSV = "coverage.csv"
 DONE = "batch-row.json"
 FIGURE = "layout.pdf"
+#: The city files a batch writes beside ``compounds/``.
+CITY_FILES = ("city.gpkg", "city_assets.parquet", "city_compounds.parquet", "batch.json")
 #: The walking network for coverage reaches this far beyond a build's own neighbourhood.
 NETWORK_MARGIN_M = 600.0
 
@@ -137,18 +141,35 @@ def run_task(
             radius_m=options.radius_m,
             source="batch",
         )
-        write_inventory(inventory, folder)
-        row.update(summarise(inventory.report))
-        row.update(_coverage(inventory, features, folder))
-        if draw_figure is not None:
-            draw_figure(read_inventory(folder), folder / FIGURE)
-        row.update({STATUS: "done", REASON: ""})
+        # One folder holds the inventory, its coverage, its figure and the done row; it is written
+        # whole or not at all, and replaces only a compound folder the mapper wrote.
+        with output_folder(folder, "inventory", legacy=_legacy_compound) as tmp:
+            write_inventory_files(inventory, tmp)
+            row.update(summarise(inventory.report))
+            row.update(_coverage(inventory, features, tmp))
+            if draw_figure is not None:
+                draw_figure(read_inventory(tmp), tmp / FIGURE)
+            row.update({STATUS: "done", REASON: ""})
+            row["peak_rss_mb"] = _peak_rss_mb()
+            (tmp / DONE).write_text(json.dumps(row, ensure_ascii=False), encoding="utf-8")
     except MapperError as exc:
         row.update({STATUS: "failed", REASON: str(exc)})
-    row["peak_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    if row[STATUS] == "done":  # written last: a compound counts as built only once all of it is
-        (folder / DONE).write_text(json.dumps(row, ensure_ascii=False), encoding="utf-8")
+    row["peak_rss_mb"] = _peak_rss_mb()
     return row
+
+
+def _peak_rss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def _legacy_compound(folder: Path) -> bool:
+    """A compound folder an earlier version wrote: the inventory and its coverage, figure, done row."""
+    return is_legacy_inventory(folder, also=(COVERAGE_CSV, DONE, FIGURE))
+
+
+def _legacy_batch(folder: Path) -> bool:
+    """A batch folder an earlier version wrote (no stamp): its compounds and city files only."""
+    return {p.name for p in folder.iterdir()} <= {"compounds", *CITY_FILES}
 
 
 def _coverage(inventory: Inventory, features: gpd.GeoDataFrame, folder: Path) -> dict[str, Any]:
@@ -161,7 +182,7 @@ def _coverage(inventory: Inventory, features: gpd.GeoDataFrame, folder: Path) ->
         coverage = assess_coverage(inventory, features)
     except MapperError as exc:
         return {COVERAGE_NOTE: str(exc)}
-    coverage.table.to_csv(folder / COVERAGE_CSV, index=False, encoding="utf-8-sig")
+    (folder / COVERAGE_CSV).write_bytes(csv_bytes(coverage.table))
     return {**coverage_summary(coverage.table), COVERAGE_NOTE: ""}
 
 
@@ -221,10 +242,8 @@ def run_batch(
     from dask.distributed import Client, LocalCluster, as_completed
 
     options = options or BatchOptions()
-    out = Path(out_dir)
-    out.mkdir(parents=True, exist_ok=True)
-    for stale in (out / "compounds").glob(".*"):  # half-written by a run that was killed
-        shutil.rmtree(stale, ignore_errors=True)
+    out = claim_folder(out_dir, "batch", legacy=_legacy_batch)  # refuses a folder the mapper did not write
+    remove_stale(out / "compounds")  # half-written by a run that was killed
     tasks = plan_tasks(features, compounds=compounds, radius_m=options.radius_m)
     existing = {t.compound_id: _done_row(t, out) for t in tasks}
     rows = [row for row in existing.values() if row is not None]
@@ -313,25 +332,16 @@ def write_city(out: Path, compounds: gpd.GeoDataFrame) -> None:
         if frames
         else gpd.GeoDataFrame({COMPOUND_ID: []}, geometry=[], crs=S.WGS84)
     )
-    gpkg = out / "city.gpkg"
-    tmp = out / ".city-partial.gpkg"
-    tmp.unlink(missing_ok=True)
-    pyogrio.write_dataframe(assets, tmp, layer="assets", driver="GPKG")
-    pyogrio.write_dataframe(compounds, tmp, layer="compounds", driver="GPKG")
-    tmp.replace(gpkg)
-    assets.to_parquet(out / "city_assets.parquet")
-    compounds.to_parquet(out / "city_compounds.parquet")
-    (out / "batch.json").write_text(
-        json.dumps(
-            {
-                "compounds": len(compounds),
-                "done": int((compounds[STATUS] == "done").sum()),
-                "failed": compounds.loc[compounds[STATUS] == "failed", [COMPOUND_ID, REASON]].to_dict(
-                    "records"
-                ),
-            },
-            ensure_ascii=False,
-            indent=2,
-        ),
-        encoding="utf-8",
-    )
+    with output_file(out / "city.gpkg") as tmp:
+        pyogrio.write_dataframe(assets, tmp, layer="assets", driver="GPKG")
+        pyogrio.write_dataframe(compounds, tmp, layer="compounds", driver="GPKG")
+    with output_file(out / "city_assets.parquet") as tmp:
+        assets.to_parquet(tmp)
+    with output_file(out / "city_compounds.parquet") as tmp:
+        compounds.to_parquet(tmp)
+    summary = {
+        "compounds": len(compounds),
+        "done": int((compounds[STATUS] == "done").sum()),
+        "failed": compounds.loc[compounds[STATUS] == "failed", [COMPOUND_ID, REASON]].to_dict("records"),
+    }
+    write_text(out / "batch.json", json.dumps(summary, ensure_ascii=False, indent=2))

@@ -25,8 +25,10 @@ def run(args: argparse.Namespace) -> int:
 
     from pipeline.cli.options import read_gate_file, read_vector
     from pipeline.core import schema as S
+    from pipeline.core.cells import write_csv
     from pipeline.core.crs import utm_crs
     from pipeline.core.errors import InputFileError
+    from pipeline.core.fileio import output_file
     from pipeline.core.geometry import repair_polygon
     from pipeline.inventory.build import lonlat, read_previous_labels
     from pipeline.inventory.numbering import number_assets
@@ -54,10 +56,10 @@ def run(args: argparse.Namespace) -> int:
         out = pd.DataFrame(numbered.drop(columns="geometry"))
         lon, lat = lonlat(numbered)
         out[S.LON], out[S.LAT] = lon.to_numpy(), lat.to_numpy()
-        out.to_csv(args.out, index=False, encoding="utf-8-sig")
-    elif suffix in (".gpkg", ".geojson", ".json", ".shp"):
-        args.out.unlink(missing_ok=True)
-        numbered.to_file(args.out)
+        write_csv(out, args.out)
+    elif suffix in (".gpkg", ".geojson", ".json"):
+        with output_file(args.out) as tmp:
+            numbered.to_file(tmp, driver="GPKG" if suffix == ".gpkg" else "GeoJSON", layer=args.out.stem)
     else:
         raise InputFileError(f"Cannot write `{args.out}`; use .gpkg, .geojson or .csv.")
     print(f"Numbered {len(numbered)} assets ({args.method}, {args.scheme}); written to {args.out}")

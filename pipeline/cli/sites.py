@@ -14,16 +14,15 @@ Writes to ``--out``: ``sites.gpkg`` (layers ``sites``, ``service_areas``, ``buil
 ``coverage.csv``, ``access.csv`` (every building × kind) and, with ``--works``, ``zones.csv``. A site's
 reason and suggested uses, and a kind's coverage note, are written in English and Chinese (``reason_en``,
 ``reason_zh``, ``uses_en``, ``uses_zh``; ``note_en``, ``note_zh``; :mod:`pipeline.core.words`). Files
-are written to a temporary folder first, then moved into place. With ``--db`` the spots come from the
-store (:func:`store.spots_from_store`).
+are written to a temporary folder first, then moved into place; an existing ``--out`` is replaced only
+when it is a sites folder the mapper wrote. With ``--db`` the spots come from the store
+(:func:`store.spots_from_store`).
 """
 
 from __future__ import annotations
 
 import argparse
 import logging
-import shutil
-import tempfile
 import tomllib
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -179,13 +178,14 @@ def _spots(args: argparse.Namespace, inventory: Inventory) -> pd.DataFrame | Non
     if args.spots is None:
         return None
     import geopandas as gpd
-    import pandas as pd
     import pyogrio
 
     if not args.spots.is_file():
         raise InputFileError(f"The spots file `{args.spots}` does not exist.")
     if args.spots.suffix.lower() == ".csv":
-        return pd.read_csv(args.spots, encoding="utf-8-sig")
+        from pipeline.core.cells import read_csv
+
+        return read_csv(args.spots)
     try:
         return gpd.read_file(args.spots)
     except (pyogrio.errors.DataSourceError, pyogrio.errors.DataLayerError) as exc:
@@ -205,9 +205,9 @@ def _households(path: Path | None) -> pd.Series | None:
         return None
     if not path.is_file():
         raise InputFileError(f"The households file `{path}` does not exist.")
-    import pandas as pd
+    from pipeline.core.cells import read_csv
 
-    table = pd.read_csv(path, dtype={S.SOURCE_ID: str}, encoding="utf-8-sig")
+    table = read_csv(path, dtype={S.SOURCE_ID: str})
     if not {S.SOURCE_ID, "households"} <= set(table.columns):
         raise DataError(f"`{path}` needs the columns source_id and households (one row per building).")
     return table.set_index(S.SOURCE_ID)["households"].astype(float)
@@ -227,17 +227,14 @@ def _with_lonlat(frame: gpd.GeoDataFrame) -> pd.DataFrame:
 def _write(out_dir: Path, layers: dict[str, gpd.GeoDataFrame], tables: dict[str, pd.DataFrame]) -> None:
     import pyogrio
 
-    out_dir.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=".sites-", dir=out_dir))
-    try:
+    from pipeline.core.cells import csv_bytes
+    from pipeline.core.fileio import output_folder
+
+    with output_folder(out_dir, "sites") as tmp:  # replaces only a sites folder the mapper wrote
         for name, frame in layers.items():
             pyogrio.write_dataframe(_plain(frame), tmp / "sites.gpkg", layer=name, driver="GPKG")
         for name, table in tables.items():
-            table.to_csv(tmp / name, index=False, encoding="utf-8-sig")
-        for path in tmp.iterdir():
-            path.replace(out_dir / path.name)
-    finally:
-        shutil.rmtree(tmp, ignore_errors=True)
+            (tmp / name).write_bytes(csv_bytes(table))
     log.info("Wrote %s and %s to %s.", ", ".join(layers), ", ".join(tables), out_dir)
 
 

@@ -3,7 +3,9 @@
 An inventory is a folder holding ``inventory.gpkg`` (layers ``assets``, ``boundary``, ``gates``,
 and the context layers ``buildings``, ``roads``, ``green``, ``water``), ``inventory.csv`` (UTF-8
 with BOM so Excel shows Chinese, with ``lon``/``lat``) and ``report.json``. It is written to a
-temporary folder first and moved into place, so a failed build leaves no half-written output.
+temporary folder first and moved into place, so a failed build leaves no half-written output, and
+it replaces only a folder the mapper wrote (:mod:`pipeline.core.fileio`). Text cells of the CSV that
+a spreadsheet would read as a formula are escaped (:mod:`pipeline.core.cells`).
 """
 
 from __future__ import annotations
@@ -11,8 +13,6 @@ from __future__ import annotations
 import datetime as dt
 import json
 import logging
-import shutil
-import tempfile
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -23,8 +23,10 @@ import pyogrio
 import shapely
 
 from pipeline.core import schema as S
+from pipeline.core.cells import csv_bytes, unescape_frame
 from pipeline.core.crs import utm_crs
 from pipeline.core.errors import DataError, GateError, InputFileError
+from pipeline.core.fileio import output_folder
 from pipeline.core.geometry import repair_polygon
 from pipeline.core.taxonomy import Taxonomy, load_taxonomy
 from pipeline.core.words import gate_rule_text
@@ -346,38 +348,44 @@ def _for_file(frame: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     return out
 
 
-def write_inventory(inventory: Inventory, out_dir: str | Path) -> Path:
-    """Write the inventory folder atomically and return its path."""
+def write_inventory(inventory: Inventory, out_dir: str | Path, *, option: str = "--out") -> Path:
+    """Write the inventory folder atomically and return its path.
+
+    An existing folder is replaced only when it is an inventory the mapper wrote (its stamp, or an
+    earlier version's three files and nothing else); any other non-empty folder is refused with
+    :class:`~pipeline.core.fileio.OutputNotOursError` and left untouched.
+    """
     out_dir = Path(out_dir)
-    out_dir.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}-", dir=out_dir.parent))
-    try:
-        gpkg = tmp / GPKG
-        layers = {
-            "assets": inventory.assets,
-            "boundary": inventory.boundary,
-            "gates": inventory.gates,
-            **inventory.context,
-        }
-        for layer, frame in layers.items():
-            pyogrio.write_dataframe(_for_file(frame), gpkg, layer=layer, driver="GPKG")
-        to_csv_frame(inventory.assets).to_csv(tmp / CSV, index=False, encoding="utf-8-sig")
-        (tmp / REPORT).write_text(
-            json.dumps(inventory.report, ensure_ascii=False, indent=2), encoding="utf-8"
-        )
-        if out_dir.exists():
-            old = out_dir.with_name(f".{out_dir.name}-old")
-            shutil.rmtree(old, ignore_errors=True)
-            out_dir.rename(old)
-            tmp.rename(out_dir)
-            shutil.rmtree(old, ignore_errors=True)
-        else:
-            tmp.rename(out_dir)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
+    with output_folder(out_dir, "inventory", legacy=is_legacy_inventory, option=option) as tmp:
+        write_inventory_files(inventory, tmp)
     log.info("Wrote the inventory of %d assets to %s.", len(inventory.assets), out_dir)
     return out_dir
+
+
+def write_inventory_files(inventory: Inventory, folder: Path) -> None:
+    """Write ``inventory.gpkg``, ``inventory.csv`` and ``report.json`` into an existing ``folder``."""
+    layers = {
+        "assets": inventory.assets,
+        "boundary": inventory.boundary,
+        "gates": inventory.gates,
+        **inventory.context,
+    }
+    for layer, frame in layers.items():
+        pyogrio.write_dataframe(_for_file(frame), folder / GPKG, layer=layer, driver="GPKG")
+    (folder / CSV).write_bytes(csv_bytes(to_csv_frame(inventory.assets)))
+    (folder / REPORT).write_text(json.dumps(inventory.report, ensure_ascii=False, indent=2), encoding="utf-8")
+
+
+def is_legacy_inventory(folder: Path, also: tuple[str, ...] = ()) -> bool:
+    """Tell an inventory an earlier version wrote (no stamp): its own files only, with its report."""
+    names = {p.name for p in folder.iterdir()}
+    if not ({GPKG, REPORT} <= names <= {GPKG, CSV, REPORT, *also}):
+        return False
+    try:
+        report = json.loads((folder / REPORT).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return False
+    return isinstance(report, dict) and "compound" in report and "main_gate" in report
 
 
 def read_inventory(path: str | Path) -> Inventory:
@@ -415,7 +423,7 @@ def read_previous_labels(path: str | Path) -> PreviousLabels:
     """Read the labels of an earlier inventory (folder, GeoPackage or CSV) for ``--keep-labels``."""
     path = Path(path)
     if path.is_file() and path.suffix.lower() == ".csv":
-        frame = pd.read_csv(path, dtype={S.LABEL: str, S.SOURCE_ID: str}, encoding="utf-8-sig")
+        frame = unescape_frame(pd.read_csv(path, dtype={S.LABEL: str, S.SOURCE_ID: str}, encoding="utf-8-sig"))
         retired: list[str] = []
     else:
         inventory = read_inventory(path)

@@ -11,7 +11,8 @@
 | ``dxf`` | one layer per category (a block per asset with its label as text, footprints on ``<category>_area``), the boundary as a closed polyline, gates, context | a projected CRS in metres |
 
 Every file is written to a temporary file beside the target and renamed into place, so a failed
-export leaves nothing half-written. CGCS2000 Gauss-Krüger zones (EPSG:4513–4554) are accepted like any
+export leaves nothing half-written (:mod:`pipeline.core.fileio`). Text that a spreadsheet would read
+as a formula is escaped in CSV and kept a string cell in XLSX (:mod:`pipeline.core.cells`). CGCS2000 Gauss-Krüger zones (EPSG:4513–4554) are accepted like any
 projected CRS; :func:`cgcs2000_gk_crs` names the zone of a longitude.
 """
 
@@ -19,7 +20,6 @@ from __future__ import annotations
 
 import json
 import logging
-import shutil
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
@@ -41,7 +41,9 @@ from pyproj import CRS
 from pyproj.exceptions import CRSError as ProjCRSError
 
 from pipeline.core import schema as S
+from pipeline.core.cells import csv_bytes, xlsx_text_cells
 from pipeline.core.errors import CRSError, DataError
+from pipeline.core.fileio import output_file
 from pipeline.core.taxonomy import load_taxonomy
 from pipeline.core.words import word
 from pipeline.inventory.build import CONTEXT_LAYERS, Inventory, to_csv_frame
@@ -139,14 +141,8 @@ def export_inventory(
     fmt = format_of(out, fmt)
     target = parse_crs(crs)
     writer = _WRITERS[fmt]
-    out.parent.mkdir(parents=True, exist_ok=True)
-    folder = Path(tempfile.mkdtemp(prefix=f".{out.name}-", dir=out.parent))
-    try:
-        tmp = folder / out.name
+    with output_file(out) as tmp:
         writer(inventory, tmp, target)
-        tmp.replace(out)
-    finally:
-        shutil.rmtree(folder, ignore_errors=True)
     log.info("Exported %d assets to %s (%s).", len(inventory.assets), out, fmt)
     return out
 
@@ -220,7 +216,7 @@ def _write_geojson(inventory: Inventory, path: Path, crs: CRS | None) -> None:
 
 
 def _write_csv(inventory: Inventory, path: Path, crs: CRS | None) -> None:
-    _table(inventory, crs).to_csv(path, index=False, encoding="utf-8-sig")
+    path.write_bytes(csv_bytes(_table(inventory, crs)))
 
 
 def _write_xlsx(inventory: Inventory, path: Path, crs: CRS | None) -> None:
@@ -240,6 +236,8 @@ def _sheet(book: Workbook, title: str, frame: pd.DataFrame) -> None:
     sheet.append(list(frame.columns))
     for row in frame.itertuples(index=False):
         sheet.append([_cell(v) for v in row])
+    for cells in sheet.iter_rows():  # a name like =HYPERLINK(…) stays text, never a formula
+        xlsx_text_cells(cells)
     for cell in sheet[1]:
         cell.font = Font(bold=True)
     sheet.freeze_panes = "A2"

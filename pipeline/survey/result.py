@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import logging
-import os
-import tempfile
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -15,6 +13,7 @@ import pyogrio
 
 from pipeline.core import schema as S
 from pipeline.core.errors import InputFileError
+from pipeline.core.fileio import output_file
 from pipeline.survey.base import ReadItem
 from pipeline.survey.formats.archive import ZipLimits
 from pipeline.survey.layers import LAYER, ROLE
@@ -108,16 +107,8 @@ def write_survey(result: SurveyResult, out: str | Path) -> Path:
     out = Path(out)
     if out.suffix.lower() != ".gpkg":
         raise InputFileError(f"Write the survey to a GeoPackage (`.gpkg`), not `{out.name}`.")
-    out.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp_name = tempfile.mkstemp(suffix=".gpkg", prefix=f".{out.stem}-", dir=out.parent)
-    os.close(fd)
-    tmp = Path(tmp_name)
-    tmp.unlink()
-    try:
+    with output_file(out) as tmp:
         pyogrio.write_dataframe(result.features, tmp, layer="survey", driver="GPKG")
         pyogrio.write_dataframe(result.report_frame(), tmp, layer="survey_report", driver="GPKG", append=True)
-        tmp.replace(out)
-    finally:
-        tmp.unlink(missing_ok=True)
     log.info("Wrote %d survey features to %s", len(result.features), out)
     return out

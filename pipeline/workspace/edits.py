@@ -31,9 +31,7 @@ from __future__ import annotations
 import json
 import logging
 import math
-import os
 import re
-import tempfile
 import uuid
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -45,6 +43,7 @@ import shapely
 
 from pipeline.core import schema as S
 from pipeline.core.errors import DataError, InputFileError
+from pipeline.core.fileio import write_text
 from pipeline.core.taxonomy import Taxonomy, load_taxonomy
 from pipeline.inventory.build import Inventory, renumber
 from pipeline.inventory.gates import MainGate
@@ -113,18 +112,8 @@ def compound_dir(root: str | Path, compound_id: str) -> Path:
 
 def write_json_atomic(data: Any, path: str | Path) -> Path:
     """Write ``data`` as indented UTF-8 JSON, through a temporary file, so a crash leaves the old file."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}-", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            json.dump(data, handle, ensure_ascii=False, indent=2, sort_keys=False)
-            handle.write("\n")
-        Path(tmp).replace(path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return path
+    text = json.dumps(data, ensure_ascii=False, indent=2, sort_keys=False) + "\n"
+    return write_text(path, text)
 
 
 def read_json(path: Path, what: str) -> Any:

@@ -24,8 +24,6 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import logging
-import os
-import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -39,6 +37,7 @@ import shapely
 from pipeline.core import schema as S
 from pipeline.core.coords import CRSSuggestion, suggest_crs
 from pipeline.core.errors import DataError, InputFileError
+from pipeline.core.fileio import output_file, write_bytes
 from pipeline.survey.georef import coords_of
 from pipeline.survey.layers import load_layer_mapping
 from pipeline.survey.read import SUFFIXES, SurveyResult, write_survey
@@ -132,9 +131,7 @@ def save_upload(files: Sequence[tuple[str, bytes]], root: str | Path, *, max_byt
     for name, (_, data) in zip(names, files, strict=True):
         path = folder / name
         if not path.is_file():
-            tmp = folder / f".{name}.part"
-            tmp.write_bytes(data)
-            tmp.replace(path)
+            write_bytes(path, data)
     log.info("Kept the uploaded survey %s (%d bytes) in %s", main, total, folder)
     return folder / main
 
@@ -243,11 +240,6 @@ def write_accepted(
 ) -> Path:
     """Keep ``result`` as the compound's survey, replacing any earlier one atomically; return the file."""
     out = survey_path(root, compound_id)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    fd, name = tempfile.mkstemp(suffix=".gpkg", prefix=".survey-", dir=out.parent)
-    os.close(fd)
-    tmp = Path(name)
-    tmp.unlink()
     accepted_at = (now or dt.datetime.now(dt.UTC)).isoformat(timespec="seconds")
     meta = pd.DataFrame(
         {
@@ -255,12 +247,9 @@ def write_accepted(
             "value": [str(FORMAT_VERSION), compound_id, result.path.name, result.crs, accepted_at],
         }
     )
-    try:
+    with output_file(out) as tmp:
         write_survey(result, tmp)
         pyogrio.write_dataframe(meta, tmp, layer=META_LAYER, driver="GPKG", append=True)
-        tmp.replace(out)
-    finally:
-        tmp.unlink(missing_ok=True)
     log.info(
         "Accepted %d survey features from %s for %s", len(result.features), result.path.name, compound_id
     )
