@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from pathlib import Path
 
 import geopandas as gpd
@@ -32,7 +33,8 @@ from ui.settings import Settings
 from ui.state import View
 
 UPLOAD_PREFIX = "upload:"
-_UPLOAD_SUFFIXES = (".osm", ".osm.pbf")
+#: The name :func:`save_upload` gives an upload: 16 hex digits of its hash and its suffix.
+_UPLOAD_NAME = re.compile(r"[0-9a-f]{16}\.osm(\.pbf)?")
 
 
 def shipped_extracts(settings: Settings) -> list[str]:
@@ -46,11 +48,14 @@ def extract_path(extract: str, settings: Settings) -> Path:
     """Return the file of an extract id (a shipped file name, or ``upload:<hash><suffix>``)."""
     if extract.startswith(UPLOAD_PREFIX):
         name = extract.removeprefix(UPLOAD_PREFIX)
-        path = settings.uploads_dir / name
-        valid = len(name.split(".")[0]) == 16 and name.endswith(_UPLOAD_SUFFIXES)
+        folder = settings.uploads_dir
+        valid = _UPLOAD_NAME.fullmatch(name) is not None
     else:
-        path = settings.data_dir / extract
+        name, folder = extract, settings.data_dir
         valid = extract in shipped_extracts(settings)
+    path = folder / name
+    # Only a file inside its folder, once links and `..` are resolved, is ever opened.
+    valid = valid and path.resolve().is_relative_to(folder.resolve())
     if not valid or not path.is_file():
         raise InputFileError(
             f"There is no extract `{extract}` on this server; choose one in the sidebar or upload the file again."
