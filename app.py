@@ -10,6 +10,7 @@ import streamlit as st
 from pipeline.core.errors import MapperError
 from pipeline.core.words import word
 from ui import state
+from ui.crash import run_guarded
 from ui.i18n import t
 from ui.settings import load_settings
 from ui.widgets import language_switch, show_error, sidebar
@@ -46,4 +47,4 @@ except MapperError as exc:
     show_error(exc)
     st.stop()
 state.sync_url(state.current())
-page.run()
+run_guarded(page.run, page.title)  # an unexpected error: one line, the traceback in runtime/logs/

@@ -23,8 +23,10 @@ from typing import Any
 from sqlalchemy import Engine, create_engine, event, func, select, text
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError, OperationalError
+from sqlalchemy.exc import TimeoutError as SATimeoutError
 from sqlalchemy.orm import Session, sessionmaker
 
+from store.contention import begin_write, busy_error, is_lock_error
 from store.errors import StoreError
 from store.settings import StoreSettings, default_db_url
 
@@ -157,13 +159,30 @@ class Store:
     def write(self) -> Iterator[Session]:
         """Open a write transaction (``BEGIN IMMEDIATE`` on SQLite); commit on success.
 
+        The write lock is taken before the block runs. While another process holds it, the store
+        waits (``busy_timeout_ms``), retries with a growing pause (``write_attempts``,
+        ``write_backoff_s``), then raises :class:`~store.errors.StoreBusyError`: one line, nothing
+        written.
+
         Yields
         ------
         Session
             Rolled back if the block raises; nothing of it is kept.
         """
-        with self._sessions() as session, session.begin():
-            yield session
+        session, transaction = begin_write(self)
+        try:
+            with session:
+                try:
+                    yield session
+                    transaction.commit()
+                except BaseException:
+                    if transaction.is_active:
+                        transaction.rollback()
+                    raise
+        except (OperationalError, SATimeoutError) as exc:
+            if is_lock_error(exc):
+                raise busy_error(self, exc) from exc
+            raise
 
     @contextmanager
     def read(self) -> Iterator[Session]:

@@ -13,6 +13,10 @@ class StoreError(MapperError):
     """The store cannot be opened, migrated or written."""
 
 
+class StoreBusyError(StoreError):
+    """Another writer kept the store locked through every retry; nothing was written."""
+
+
 class NotFoundError(MapperError, LookupError):
     """No spot, topic, session or photo has the id asked for."""
 
@@ -46,5 +50,6 @@ __all__ = [
     "PermissionDeniedError",
     "PhotoError",
     "RateLimitError",
+    "StoreBusyError",
     "StoreError",
 ]

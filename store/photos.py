@@ -94,12 +94,33 @@ def _open(data: bytes, name: str) -> Image.Image:
         return Image.open(io.BytesIO(data), formats=list(formats))
     except Image.DecompressionBombError as exc:
         raise PhotoError(f"Photo `{name}` is refused: {exc}. Send a smaller photo.") from exc
+    except ValueError as exc:  # PIL: a zTXt/iTXt/iCCP chunk expanding past MAX_TEXT_CHUNK
+        raise _chunk_bomb(name, exc) from exc
     except (UnidentifiedImageError, OSError) as exc:
         head = data[:8].hex(" ")
         raise PhotoError(
             f"File `{name}` is not a JPEG, PNG or HEIC image (its first bytes are {head}): "
             "send a photo taken with a phone or camera."
         ) from exc
+
+
+_DECOMPRESSED = "Decompressed data too large"
+
+
+def _chunk_bomb(name: str, exc: ValueError) -> PhotoError:
+    """The refusal of a photo whose compressed metadata expands past Pillow's limit (a bomb)."""
+    if _DECOMPRESSED not in str(exc):
+        return PhotoError(
+            f"File `{name}` is not a JPEG, PNG or HEIC image the store can read ({exc}): send a photo "
+            "taken with a phone or camera."
+        )
+    from PIL import PngImagePlugin
+
+    limit = PngImagePlugin.MAX_TEXT_CHUNK // (1024 * 1024)
+    return PhotoError(
+        f"Photo `{name}` is refused: a compressed text or colour-profile chunk in it expands past "
+        f"{limit} MB, as a decompression bomb does; send the photo as a plain JPEG or PNG."
+    )
 
 
 def _to_srgb_rgb(img: Image.Image) -> Image.Image:
@@ -175,7 +196,13 @@ def clean_photo(
         try:
             img.load()
             rgb = _to_srgb_rgb(ImageOps.exif_transpose(img))
-        except (OSError, SyntaxError, ValueError) as exc:
+        except ValueError as exc:
+            if _DECOMPRESSED in str(exc):
+                raise _chunk_bomb(name, exc) from exc
+            raise PhotoError(
+                f"Photo `{name}` ({source_format}) is damaged or cut short ({exc}): send the photo again."
+            ) from exc
+        except (OSError, SyntaxError) as exc:
             raise PhotoError(
                 f"Photo `{name}` ({source_format}) is damaged or cut short ({exc}): send the photo again."
             ) from exc

@@ -49,7 +49,10 @@ class StoreSettings:
     photo_max_side_px, thumb_side_px, jpeg_quality
         The stored photo and its thumbnail are re-encoded as JPEG no larger than these sides.
     busy_timeout_ms
-        How long a SQLite writer waits for the write lock before failing.
+        How long a SQLite writer waits for the write lock in one attempt.
+    write_attempts, write_backoff_s
+        Attempts to take the write lock before giving up with one line (nothing written), and the
+        pause after the first failed attempt (doubled after each).
     near_asset_m
         A spot is linked to the nearest numbered asset within this distance.
     similar_spot_m
@@ -72,6 +75,8 @@ class StoreSettings:
     thumb_side_px: int = 320
     jpeg_quality: int = 85
     busy_timeout_ms: int = 30_000
+    write_attempts: int = 4
+    write_backoff_s: float = 1.0
     near_asset_m: float = 30.0
     similar_spot_m: float = 25.0
     blur_cell_m: float = 50.0

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import re
 import resource
 from collections.abc import Callable, Iterable
@@ -242,6 +243,7 @@ def run_batch(
     from dask.distributed import Client, LocalCluster, as_completed
 
     options = options or BatchOptions()
+    check_workers(workers)
     out = claim_folder(out_dir, "batch", legacy=_legacy_batch)  # refuses a folder the mapper did not write
     remove_stale(out / "compounds")  # half-written by a run that was killed
     tasks = plan_tasks(features, compounds=compounds, radius_m=options.radius_m)
@@ -256,7 +258,7 @@ def run_batch(
             None
             if scheduler
             else LocalCluster(
-                n_workers=workers or 2, threads_per_worker=1, processes=True, dashboard_address="127.0.0.1:0"
+                n_workers=2 if workers is None else workers, threads_per_worker=1, processes=True, dashboard_address="127.0.0.1:0"
             )
         )
         with Client(scheduler or cluster) as client:
@@ -295,6 +297,29 @@ def run_batch(
     for sid, reason in zip(failed[COMPOUND_ID], failed[REASON], strict=True):
         log.warning("Compound %s failed: %s", sid, reason)
     return table
+
+
+#: Local worker processes allowed per core: more only thrash memory.
+MAX_WORKERS_PER_CORE = 4
+
+
+def check_workers(workers: int | None) -> None:
+    """Refuse a worker count a local cluster cannot run (``None`` means the default, 2).
+
+    Raises
+    ------
+    DataError
+        Naming the value and the range allowed on this machine.
+    """
+    if workers is None:
+        return
+    cores = os.cpu_count() or 1
+    most = MAX_WORKERS_PER_CORE * cores
+    if isinstance(workers, bool) or not isinstance(workers, int) or not 1 <= workers <= most:
+        raise DataError(
+            f"`--workers {workers}` is not a number of worker processes this machine can run: give 1 to "
+            f"{most} ({cores} cores), or `--scheduler tcp://HOST:8786` for a cluster elsewhere."
+        )
 
 
 def _row_of(future: Any, task: Task) -> dict[str, Any]:

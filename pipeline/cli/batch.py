@@ -53,7 +53,7 @@ def run(args: argparse.Namespace) -> int:
     import distributed  # noqa: F401  (it sets its loggers' levels when imported; ours come after)
     from tqdm import tqdm
 
-    from pipeline.city.batch import BatchOptions, run_batch
+    from pipeline.city.batch import BatchOptions, check_workers, run_batch
     from pipeline.core.errors import InputFileError
     from pipeline.osm.read import read_osm
 
@@ -70,6 +70,7 @@ def run(args: argparse.Namespace) -> int:
         compounds = [
             line.strip() for line in path.read_text(encoding="utf-8-sig").splitlines() if line.strip()
         ]
+    check_workers(args.workers)  # before the extract is read
     features = read_osm(args.osm)
     options = BatchOptions(method=args.method, scheme=args.scheme, radius_m=args.radius)
     with tqdm(unit="compound", disable=None) as bar:

@@ -6,7 +6,8 @@ command module has ``add_arguments(parser)`` and ``run(args) -> int`` and keeps 
 (geopandas, the stages, the store, the figure) inside ``run``.
 
 Errors the mapper raises on purpose (:class:`pipeline.core.errors.MapperError`) are printed as one
-line and exit with status 2; anything else is a bug and shows its traceback.
+line and exit with status 2; anything else is a bug: one line naming the log file that holds its
+traceback (:mod:`pipeline.core.crash`), exit status 1.
 """
 
 from __future__ import annotations
@@ -92,3 +93,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     except MapperError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
+    except Exception as exc:  # the last resort: one line, the traceback in a log file
+        from pipeline.core.crash import report_crash
+
+        print(f"error: {report_crash(exc, f'python -m pipeline {args.command}')}", file=sys.stderr)
+        return 1

@@ -35,6 +35,7 @@ from pipeline.core.settings import (
     Settings,
 )
 from pipeline.core.taxonomy import load_taxonomy
+from pipeline.osm.damage import Missing, cut_warnings, long_tags_cut
 
 log = logging.getLogger(__name__)
 
@@ -76,6 +77,8 @@ class ReadStats:
     features: int
     skipped_ways: int
     deduplicated: int
+    skipped_nodes: int = 0
+    cut_tags: int = 0
 
 
 def _is_area(tags: Mapping[str, str]) -> bool:
@@ -125,10 +128,39 @@ def read_osm_with_stats(
             "Export one from openstreetmap.org or cut one with osmium."
         )
     wanted = tuple(sorted(set(keys) if keys is not None else load_taxonomy().tag_keys | CONTEXT_KEYS))
+    try:
+        rows, outer_ways, missing = _scan(path, wanted)
+        cut: list[str] = []
+    except ValueError as exc:  # libosmium refuses a tag key or value over 1,024 bytes
+        if "too long" not in str(exc):
+            raise
+        with long_tags_cut(path) as (readable, cut):
+            rows, outer_ways, missing = _scan(readable, wanted, shown=path)
+    for line in (*missing.warnings(path.name), *cut_warnings(cut, path.name)):
+        log.warning("%s", line)
+    skipped = len(missing.ways)
+    frame = _to_frame(rows)
+    before = len(frame)
+    frame = _drop_outline_ways(frame, outer_ways)
+    stats = ReadStats(
+        features=len(frame),
+        skipped_ways=skipped,
+        deduplicated=before - len(frame),
+        skipped_nodes=len(missing.nodes),
+        cut_tags=len(cut),
+    )
+    log.info("Read %d features from %s (%d outline ways dropped).", len(frame), path.name, stats.deduplicated)
+    return frame, stats
+
+
+def _scan(
+    path: Path, wanted: tuple[str, ...], *, shown: Path | None = None
+) -> tuple[list[tuple[str, str, dict[str, str], str]], dict[str, dict[str, str]], Missing]:
+    """Read the features of ``path`` with pyosmium; ``shown`` is the name messages give."""
     factory = osmium.geom.WKBFactory()
     rows: list[tuple[str, str, dict[str, str], str]] = []  # WKB as hex
     outer_ways: dict[str, dict[str, str]] = {}
-    skipped = 0
+    missing = Missing()
     try:
         processor = (
             osmium.FileProcessor(str(path))
@@ -142,6 +174,10 @@ def read_osm_with_stats(
                 if isinstance(obj, osmium.osm.Node):
                     rows.append(("node", str(obj.id), tags, factory.create_point(obj)))
                 elif isinstance(obj, osmium.osm.Way):
+                    absent = [n.ref for n in obj.nodes if not n.location.valid()]
+                    if absent:  # a closed one would vanish in the area assembler without a word
+                        missing.ways.append((f"way/{obj.id}", tags.get("name", ""), absent))
+                        continue
                     if obj.is_closed() and _is_area(tags):
                         continue  # its area comes from the area assembler
                     rows.append(("way", str(obj.id), tags, factory.create_linestring(obj)))
@@ -155,24 +191,26 @@ def read_osm_with_stats(
                         if member.type == "w" and member.role in ("outer", ""):
                             outer_ways[str(member.ref)] = tags
             except (osmium.InvalidLocationError, RuntimeError):
-                skipped += 1
+                if isinstance(obj, osmium.osm.Node):
+                    missing.nodes.append((f"node/{obj.id}", tags.get("name", "")))
+                else:
+                    missing.ways.append((f"{_kind(obj)}/{_id(obj)}", tags.get("name", ""), []))
     except RuntimeError as exc:
         raise InputFileError(
-            f"Cannot read the OSM file `{path}`: {exc}. Check that it is a complete .osm or "
+            f"Cannot read the OSM file `{shown or path}`: {exc}. Check that it is a complete .osm or "
             ".osm.pbf file (re-export it if the download was cut short)."
         ) from exc
-    if skipped:
-        log.warning(
-            "Skipped %d ways of %s whose nodes lie outside the extract; cut a larger extract to keep them.",
-            skipped,
-            path.name,
-        )
-    frame = _to_frame(rows)
-    before = len(frame)
-    frame = _drop_outline_ways(frame, outer_ways)
-    stats = ReadStats(features=len(frame), skipped_ways=skipped, deduplicated=before - len(frame))
-    log.info("Read %d features from %s (%d outline ways dropped).", len(frame), path.name, stats.deduplicated)
-    return frame, stats
+    return rows, outer_ways, missing
+
+
+def _kind(obj: object) -> str:
+    if isinstance(obj, osmium.osm.Area):
+        return "way" if obj.from_way() else "relation"
+    return "relation" if isinstance(obj, osmium.osm.Relation) else "way"
+
+
+def _id(obj: object) -> int:
+    return obj.orig_id() if isinstance(obj, osmium.osm.Area) else obj.id  # type: ignore[attr-defined]
 
 
 def _to_frame(rows: list[tuple[str, str, dict[str, str], str]]) -> gpd.GeoDataFrame:

@@ -22,6 +22,7 @@ import pandas as pd
 from shapely.geometry import Point
 
 from pipeline.core import schema as S
+from pipeline.core.cells import unescape_frame
 from pipeline.core.errors import DataError, InputFileError
 from pipeline.survey.base import RAW_COLUMNS, RawSurvey, ReadItem, clean_text, pick_column
 from pipeline.survey.formats.archive import ZipLimits, check_zip
@@ -134,6 +135,7 @@ def read_csv(path: Path, data: bytes) -> RawSurvey:
         table = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False, sep=sep)
     except (pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
         raise InputFileError(f"`{path.name}` is not a readable CSV table: {exc}.") from exc
+    unescape_frame(table)  # a CSV the mapper wrote quotes text that looks like a formula
     raw = RawSurvey(features=gpd.GeoDataFrame({c: [] for c in RAW_COLUMNS}, geometry=[]))
     raw.features = _points(path, "", table, raw)
     raw.read.insert(0, ReadItem("encoding", 1, encoding))
