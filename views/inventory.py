@@ -5,6 +5,7 @@ import streamlit as st
 
 from layers.web import display_to_wgs84
 from pipeline.core import schema as S
+from pipeline.core.cells import csv_bytes
 from pipeline.core.errors import MapperError
 from pipeline.core.taxonomy import load_taxonomy
 from pipeline.core.words import word
@@ -57,7 +58,7 @@ st.caption(t("shown_of", shown=int(mask.sum()), total=len(assets)))
 st.dataframe(table[mask], hide_index=True, width="stretch", height=min(35 * (int(mask.sum()) + 1) + 3, 600))
 st.download_button(
     t("download_csv"),
-    to_csv_frame(assets).to_csv(index=False).encode("utf-8-sig"),
+    csv_bytes(to_csv_frame(assets)),
     file_name=f"{E.compound_dir('', view.compound).name}-inventory.csv",
     mime="text/csv",
     icon=":material/download:",

@@ -14,6 +14,7 @@ import streamlit as st
 import streamlit_folium
 
 from layers.web import build_map, escape_text, to_display
+from pipeline.core.cells import csv_bytes
 from pipeline.core.errors import MapperError
 from pipeline.core.words import coverage_note_text, reason_text, sites_with_words, uses_text, word
 from pipeline.inventory.build import Inventory
@@ -170,7 +171,7 @@ else:
     st.dataframe(table, hide_index=True, width="stretch")
     st.download_button(
         t("sites_download"),
-        sites_with_words(sites.drop(columns="geometry")).to_csv(index=False).encode("utf-8-sig"),
+        csv_bytes(sites_with_words(sites.drop(columns="geometry"))),
         file_name="sites.csv",
         mime="text/csv",
         key="sites_csv",
@@ -212,7 +213,7 @@ if works:
         st.dataframe(assigned, hide_index=True, width="stretch")
         st.download_button(
             t("sites_download"),
-            assigned.to_csv(index=False).encode("utf-8-sig"),
+            csv_bytes(assigned),
             file_name="zones.csv",
             mime="text/csv",
             key="zones_csv",
