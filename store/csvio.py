@@ -3,8 +3,11 @@
 Import reads columns ``lon``, ``lat`` (WGS-84 decimal degrees), ``category``, ``text`` and
 ``author`` (Chinese headers 经度, 纬度, 类别, 内容, 作者 are read too; other columns are
 ignored). The file may be UTF-8 (with or without BOM) or GB18030/GBK, as Excel saves it in China.
-Every row is checked first and the bad ones are reported by line number; then either all rows
-are stored in one transaction or, if any row is bad, none is: the import is all-or-nothing.
+Every row is checked first and the bad ones are reported by line number (a row farther than 5 km
+from the compound is bad too); then either all rows are stored in one transaction or, if any row is
+bad, none is: the import is all-or-nothing. Rows already in the store for the compound (same place,
+category, text and author) are skipped and counted, so importing a file twice adds nothing
+(:mod:`store.spotcheck`).
 
 Export writes the open spots of a compound (hidden, removed and merged spots are left out) in
 UTF-8 with BOM, text exactly as residents wrote it, except that text beginning like a spreadsheet
@@ -29,6 +32,7 @@ from store.db import Store
 from store.errors import DataError, MapperError
 from store.identity import Planner
 from store.records import SpotRecord
+from store.spotcheck import compound_centre, far_rows, new_rows
 from store.spots import insert_spot, list_spots
 from store.validate import validate_compound_id, validate_lonlat, validate_text
 
@@ -74,15 +78,21 @@ class ImportReport:
     spot_ids: tuple[int, ...]
     linked: int
     encoding: str
+    skipped: int = 0
 
     @property
     def message(self) -> str:
         """A one-line summary for the CLI and the app."""
         n = len(self.spot_ids)
         near = f", {self.linked} linked to a numbered asset" if self.linked else ""
+        again = (
+            f"; skipped {self.skipped} rows already in the store (same place, category, text and author)"
+            if self.skipped
+            else ""
+        )
         return (
             f"Imported {n} spots into {self.compound_id} from `{self.file}` ({self.encoding}"
-            f"{near}); all rows were valid (the import is all-or-nothing)."
+            f"{near}){again}; all rows were valid (the import is all-or-nothing)."
         )
 
 
@@ -136,6 +146,16 @@ def _check_row(line: int, cells: list[str], cols: dict[str, int], max_chars: int
     text = validate_text(cell("text"), max_chars=max_chars, what="`text`")
     author = validate_text(cell("author").strip(), max_chars=80, what="`author`")
     return SpotRow(line=line, lon=lon, lat=lat, category=category, text=text, author=author)
+
+
+def _refuse(label: str, errors: list[str]) -> None:
+    """Raise the refusal listing bad rows by line: nothing is imported."""
+    shown = "\n".join(f"  {e}" for e in errors[:_SHOW_ERRORS])
+    more = f"\n  … and {len(errors) - _SHOW_ERRORS} more" if len(errors) > _SHOW_ERRORS else ""
+    raise DataError(
+        f"`{label}` has {len(errors)} bad row{'s' if len(errors) > 1 else ''}, so nothing was imported (the import is "
+        f"all-or-nothing):\n{shown}{more}\nFix these lines and run the import again."
+    )
 
 
 def read_spots_csv(
@@ -202,12 +222,7 @@ def read_spots_csv(
         except MapperError as exc:
             errors.append(f"line {start}: {exc}")
     if errors:
-        shown = "\n".join(f"  {e}" for e in errors[:_SHOW_ERRORS])
-        more = f"\n  … and {len(errors) - _SHOW_ERRORS} more" if len(errors) > _SHOW_ERRORS else ""
-        raise DataError(
-            f"`{label}` has {len(errors)} bad row{'s' if len(errors) > 1 else ''}, so nothing was imported (the import is "
-            f"all-or-nothing):\n{shown}{more}\nFix these lines and run the import again."
-        )
+        _refuse(label, errors)
     if not rows:
         raise DataError(f"`{label}` has a header but no rows: add one row per spot.")
     return rows, encoding
@@ -252,16 +267,23 @@ def import_spots_csv(
     compound = validate_compound_id(compound_id)
     label = name or (Path(source).name if not isinstance(source, bytes) else "upload.csv")
     rows, encoding = read_spots_csv(source, name=label, max_text_chars=store.settings.max_text_chars)
-    nears: list[Any] = [None] * len(rows)
-    if assets is not None:
-        from store.geo import nearest_assets
-
-        nears = nearest_assets(
-            [r.lon for r in rows], [r.lat for r in rows], assets,
-            max_dist_m=store.settings.near_asset_m,
-        )  # fmt: skip
     ids: list[int] = []
+    linked = 0
     with store.write() as session:
+        store.lock(session, f"spots-import:{compound}")  # two imports of one file: the second skips
+        far = far_rows(rows, compound_centre(session, compound, rows, assets))
+        if far:
+            _refuse(label, far)
+        rows, skipped = new_rows(session, compound, rows)
+        nears: list[Any] = [None] * len(rows)
+        if assets is not None and rows:
+            from store.geo import nearest_assets
+
+            nears = nearest_assets(
+                [r.lon for r in rows], [r.lat for r in rows], assets,
+                max_dist_m=store.settings.near_asset_m,
+            )  # fmt: skip
+        linked = sum(1 for n in nears if n is not None)
         for row, near in zip(rows, nears, strict=True):
             spot = insert_spot(
                 session,
@@ -283,8 +305,9 @@ def import_spots_csv(
         compound_id=compound,
         file=label,
         spot_ids=tuple(ids),
-        linked=sum(1 for n in nears if n is not None),
+        linked=linked,
         encoding=encoding,
+        skipped=skipped,
     )
     log.info(report.message)
     return report

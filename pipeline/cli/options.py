@@ -119,6 +119,7 @@ def read_vector(path: Path, what: str) -> gpd.GeoDataFrame:
     import pyogrio
 
     from pipeline.core.errors import CRSError, InputFileError
+    from pipeline.inventory.compound import check_degrees
 
     if not path.exists():
         raise InputFileError(f"The {what} file `{path}` does not exist.")
@@ -130,6 +131,7 @@ def read_vector(path: Path, what: str) -> gpd.GeoDataFrame:
         ) from exc
     if frame.crs is None:
         raise CRSError(f"The {what} file `{path}` has no CRS; save it with one (a Shapefile needs its .prj).")
+    check_degrees(frame, path, what)
     return frame
 
 

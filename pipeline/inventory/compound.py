@@ -132,6 +132,26 @@ def select_compound(compounds: gpd.GeoDataFrame, query: str) -> pd.Series:
     )
 
 
+def check_degrees(frame: gpd.GeoDataFrame, path: str | Path, what: str) -> None:
+    """Refuse a file whose coordinates, read as WGS-84, are not degrees (metres in a GeoJSON, say).
+
+    Raises
+    ------
+    CRSError
+        Naming the file, the coordinates found and what they look like.
+    """
+    x0, y0, x1, y1 = (float(v) for v in frame.to_crs(S.WGS84).total_bounds)
+    if -180 <= x0 <= x1 <= 180 and -90 <= y0 <= y1 <= 90:
+        return
+    declared = frame.crs.to_string() if frame.crs is not None else "none"
+    raise CRSError(
+        f"The {what} file `{path}` has coordinates like ({x0:.0f}, {y0:.0f}), which are not degrees, "
+        f"though its CRS says {declared}: they look like metres of a projected CRS (UTM or "
+        "Gauss-Krüger). Save the file with its real CRS (a GeoPackage or Shapefile keeps it; GeoJSON "
+        "must be WGS-84 degrees)."
+    )
+
+
 def read_boundary_file(path: str | Path) -> shapely.Polygon | shapely.MultiPolygon:
     """Read a compound outline from any vector file GDAL reads; return it in WGS-84.
 
@@ -156,5 +176,7 @@ def read_boundary_file(path: str | Path) -> shapely.Polygon | shapely.MultiPolyg
         )
     if len(frame) > 1:
         log.warning("The boundary file %s has %d features; merging them into one outline.", path, len(frame))
-    geom = shapely.union_all(frame.to_crs(S.WGS84).geometry.values)
+    wgs84 = frame.to_crs(S.WGS84)
+    check_degrees(wgs84, path, "boundary")
+    geom = shapely.union_all(wgs84.geometry.values)
     return repair_polygon(geom, f"boundary in `{path}`")

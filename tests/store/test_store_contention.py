@@ -78,9 +78,12 @@ def test_a_lock_taken_inside_the_block_is_reported_the_same_way(sqlite_file):
     holder = hold_lock(sqlite_file)
     ran = []
     try:
-        with Store(sqlite_file, settings=QUICK, migrate=False) as store, pytest.raises(StoreBusyError):
-            with store.write():
-                ran.append(True)
+        with (
+            Store(sqlite_file, settings=QUICK, migrate=False) as store,
+            pytest.raises(StoreBusyError),
+            store.write(),
+        ):
+            ran.append(True)
     finally:
         holder.rollback()
         holder.close()

@@ -12,13 +12,16 @@ What becomes what (model space only; blocks are not exploded):
   texts without a letter or a Chinese character (dimensions, elevations) are left out;
 - everything else (DIMENSION, LEADER, IMAGE, 3D solids, meshes, …) is counted as not read.
 
-ezdxf's recover mode reads damaged files and old code pages (``$DWGCODEPAGE`` ANSI_936 = GBK);
+ezdxf's recover mode reads damaged files and old code pages (``$DWGCODEPAGE`` ANSI_936 = GBK); text
+whose bytes are GBK, GB18030 or UTF-8 where the header says otherwise is detected and read right, with
+a warning (:mod:`pipeline.survey.formats.codepage`);
 ``\\U+XXXX`` escapes in names are decoded. ``$INSUNITS`` is reported, never used to scale.
 Layers mapped to ``ignore`` (frames, dimensions, contours) are skipped and counted.
 """
 
 from __future__ import annotations
 
+import io
 import logging
 import math
 import re
@@ -43,6 +46,7 @@ from pipeline.survey.base import (
     ReadItem,
     clean_text,
 )
+from pipeline.survey.formats.codepage import fix_codepage
 from pipeline.survey.layers import HINT, IGNORE, LAYER, LayerMapping
 
 log = logging.getLogger(__name__)
@@ -127,14 +131,15 @@ def _text_anchor(entity: DXFGraphic, text: str) -> Point:
     return Point(base.x + dx * cos - dy * sin, base.y + dx * sin + dy * cos)
 
 
-def _read_doc(path: Path) -> ezdxf.document.Drawing:
+def _read_doc(path: Path) -> tuple[ezdxf.document.Drawing, str | None]:
     if path.suffix.lower() == ".dwg":
         raise InputFileError(
             f"`{path.name}` is a DWG, AutoCAD's closed binary format; save it as DXF "
             "(另存为 → AutoCAD 2010 DXF) and import that."
         )
     try:
-        doc, auditor = recover.readfile(str(path))
+        data, warning = fix_codepage(path.read_bytes(), path.name)
+        doc, auditor = recover.read(io.BytesIO(data))
     except (OSError, ezdxf.DXFStructureError, UnicodeDecodeError) as exc:
         raise InputFileError(
             f"`{path.name}` is not a readable DXF file ({exc}); save the drawing again as DXF "
@@ -142,7 +147,9 @@ def _read_doc(path: Path) -> ezdxf.document.Drawing:
         ) from exc
     if auditor.has_errors:
         log.warning("%s: ezdxf repaired %d structure errors while reading", path.name, len(auditor.errors))
-    return doc
+    if warning:
+        log.warning("%s", warning)
+    return doc, warning
 
 
 def read_dxf(path: Path, *, mapping: LayerMapping) -> RawSurvey:
@@ -162,7 +169,7 @@ def read_dxf(path: Path, *, mapping: LayerMapping) -> RawSurvey:
     DataError
         The model space holds no closed shape, point or block insert.
     """
-    doc = _read_doc(path)
+    doc, codepage_warning = _read_doc(path)
     code = int(doc.header.get("$INSUNITS", 0))
     unit = f"$INSUNITS {code} ({units.unit_name(code) if code else 'unitless'})"
     rows: list[tuple[str, str, str, str, shapely.Geometry]] = []
@@ -221,6 +228,8 @@ def read_dxf(path: Path, *, mapping: LayerMapping) -> RawSurvey:
         rows.append((layer, sid, name, hint, geom))
         per_layer[layer][_KIND_WORD[geom.geom_type]] += 1
     raw = _assemble(path, rows, labels, unit)
+    if codepage_warning:
+        raw.warnings.append(codepage_warning)
     factor = units.METER_FACTOR[code] if 0 < code < len(units.METER_FACTOR) else None
     raw.unit_m = 1.0 / factor if factor else None
     for layer, counts in sorted(per_layer.items()):
