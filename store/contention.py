@@ -12,7 +12,8 @@ from __future__ import annotations
 
 import logging
 import time
-from typing import TYPE_CHECKING
+from collections.abc import Callable
+from typing import TYPE_CHECKING, TypeVar
 
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.exc import TimeoutError as SATimeoutError
@@ -24,6 +25,7 @@ if TYPE_CHECKING:
     from store.db import Store
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 _LOCKED = ("database is locked", "database table is locked", "database is busy")
 
@@ -46,6 +48,27 @@ def busy_error(store: Store, exc: BaseException | None = None) -> StoreBusyError
         f"{settings.write_attempts} attempts (about {waited:.0f} s), so nothing was written; try again "
         "when it has finished."
     )
+
+
+def with_retries(store: Store, action: Callable[[], T]) -> T:
+    """Run ``action`` (one whole transaction, e.g. the schema migration); retry it while the store is locked.
+
+    Raises
+    ------
+    StoreBusyError
+        When every attempt found the store locked.
+    """
+    attempts = max(1, store.settings.write_attempts)
+    for attempt in range(attempts):
+        try:
+            return action()
+        except (OperationalError, SATimeoutError) as exc:
+            if not is_lock_error(exc):
+                raise
+            if attempt == attempts - 1:
+                raise busy_error(store, exc) from exc
+            time.sleep(store.settings.write_backoff_s * 2**attempt)
+    raise AssertionError("unreachable")  # pragma: no cover
 
 
 def begin_write(store: Store) -> tuple[Session, SessionTransaction]:

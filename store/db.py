@@ -22,11 +22,11 @@ from typing import Any
 
 from sqlalchemy import Engine, create_engine, event, func, select, text
 from sqlalchemy.engine import URL, make_url
-from sqlalchemy.exc import ArgumentError, OperationalError
+from sqlalchemy.exc import ArgumentError, DatabaseError, OperationalError
 from sqlalchemy.exc import TimeoutError as SATimeoutError
 from sqlalchemy.orm import Session, sessionmaker
 
-from store.contention import begin_write, busy_error, is_lock_error
+from store.contention import begin_write, busy_error, is_lock_error, with_retries
 from store.errors import StoreError
 from store.settings import StoreSettings, default_db_url
 
@@ -139,16 +139,25 @@ class Store:
         self._read_sessions = sessionmaker(self._reader, expire_on_commit=False)
         try:
             if migrate:
-                upgrade_schema(self)
+                with_retries(self, lambda: upgrade_schema(self))
             else:
                 with self.engine.connect():
                     pass
+        except StoreError:
+            self.engine.dispose()
+            raise
         except OperationalError as exc:
             self.engine.dispose()
             raise StoreError(
                 f"Cannot open the store at {self.describe()}: {exc.orig}. Check the URL, that the "
                 "server runs (PostgreSQL: `bash scripts/start_postgres.sh`) and that the folder "
                 "of a SQLite file is writable."
+            ) from exc
+        except DatabaseError as exc:  # a file that is not a database, a damaged one
+            self.engine.dispose()
+            raise StoreError(
+                f"Cannot open the store at {self.describe()}: {exc.orig}; it is not a database the "
+                "store can use. Move the file away (or restore it from a backup), or give another URL."
             ) from exc
 
     def describe(self) -> str:

@@ -65,11 +65,18 @@ def run(args: argparse.Namespace) -> int:
     from pipeline.core import schema as S
     from pipeline.core.crs import utm_crs
     from pipeline.core.errors import DataError
+    from pipeline.core.fileio import check_replaceable
     from pipeline.core.words import gate_rule_text
-    from pipeline.inventory.build import build_inventory, read_previous_labels, write_inventory
+    from pipeline.inventory.build import (
+        build_inventory,
+        is_legacy_inventory,
+        read_previous_labels,
+        write_inventory,
+    )
     from pipeline.inventory.compound import read_boundary_file
     from pipeline.osm.read import fetch_osm, read_osm
 
+    check_replaceable(args.out, "inventory", legacy=is_legacy_inventory)  # before any work
     boundary = read_boundary_file(args.boundary) if args.boundary else None
     if args.online:
         if boundary is None and not args.place:

@@ -33,6 +33,9 @@ def run(args: argparse.Namespace) -> int:
     from pipeline.inventory.build import lonlat, read_previous_labels
     from pipeline.inventory.numbering import number_assets
 
+    suffix = args.out.suffix.lower()
+    if suffix not in (".csv", ".gpkg", ".geojson", ".json"):
+        raise InputFileError(f"Cannot write `{args.out}`; use .gpkg, .geojson or .csv.")
     assets = read_vector(args.assets, "assets")
     boundary_frame = read_vector(args.boundary, "boundary")
     boundary = repair_polygon(
@@ -51,16 +54,13 @@ def run(args: argparse.Namespace) -> int:
         previous=previous,
         force=args.force,
     ).to_crs(assets.crs)
-    suffix = args.out.suffix.lower()
     if suffix == ".csv":
         out = pd.DataFrame(numbered.drop(columns="geometry"))
         lon, lat = lonlat(numbered)
         out[S.LON], out[S.LAT] = lon.to_numpy(), lat.to_numpy()
         write_csv(out, args.out)
-    elif suffix in (".gpkg", ".geojson", ".json"):
+    else:
         with output_file(args.out) as tmp:
             numbered.to_file(tmp, driver="GPKG" if suffix == ".gpkg" else "GeoJSON", layer=args.out.stem)
-    else:
-        raise InputFileError(f"Cannot write `{args.out}`; use .gpkg, .geojson or .csv.")
     print(f"Numbered {len(numbered)} assets ({args.method}, {args.scheme}); written to {args.out}")
     return 0

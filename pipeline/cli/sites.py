@@ -84,12 +84,14 @@ def _recorded_extract(inventory: Inventory) -> Path | None:
 
 def run(args: argparse.Namespace) -> int:
     """Run ``sites``; return the exit status."""
+    from pipeline.core.fileio import check_replaceable
     from pipeline.core.words import coverage_with_words, reason_text, sites_with_words
     from pipeline.inventory.build import read_inventory
     from pipeline.sites.coverage import service_areas
     from pipeline.sites.rank import SiteOptions, SiteWeights, find_sites, rank_sites, supervision_zones
     from pipeline.sites.standards import read_standards
 
+    check_replaceable(args.out, "sites")  # refused before any work: a folder the mapper did not write
     inventory = read_inventory(args.inventory)
     osm = args.osm or _recorded_extract(inventory)
     features = None

@@ -140,8 +140,8 @@ def check_replaceable(
         )
     if stamp.get("kind") != kind:
         raise OutputNotOursError(
-            f"`{target}` holds a {stamp.get('kind', 'different')} output, not a {kind}; it is left untouched. "
-            f"Give `{option}` another folder."
+            f"`{target}` holds {_a(stamp.get('kind', 'different'))} output, not {_a(kind)}; it is left "
+            f"untouched. Give `{option}` another folder."
         )
     if not whole:  # filled over several runs: what it holds besides ours is never touched
         return
@@ -149,9 +149,13 @@ def check_replaceable(
     if extra:
         shown = ", ".join(extra[:3]) + (f" and {len(extra) - 3} more" if len(extra) > 3 else "")
         raise OutputNotOursError(
-            f"`{target}` is a {kind} the mapper wrote, but it now also holds {shown}, which the mapper "
+            f"`{target}` is {_a(kind)} the mapper wrote, but it now also holds {shown}, which the mapper "
             f"did not write; it is left untouched. Move those out, or give `{option}` another folder."
         )
+
+
+def _a(word: str) -> str:
+    return f"an {word}" if word[:1].lower() in "aeiou" else f"a {word}"
 
 
 # --------------------------------------------------------------------------------- stale temporaries
@@ -223,6 +227,7 @@ _PATH_REASONS = {
 }
 _DISK_WORDS = (
     ("No space left", errno.ENOSPC),
+    ("disk is full", errno.ENOSPC),
     ("Read-only file system", errno.EROFS),
     ("Permission denied", errno.EACCES),
 )
@@ -326,6 +331,7 @@ def output_folder(
     try:
         try:
             yield tmp
+            tmp.chmod(0o777 & ~_umask())  # mkdtemp makes it private; an output is as any new folder
             stamp = _stamp(kind, tmp)
             (tmp / STAMP).write_text(json.dumps(stamp, ensure_ascii=False, indent=1), encoding="utf-8")
         except BaseException as exc:
@@ -405,7 +411,7 @@ def output_file(target: str | Path, *, option: str = "--out") -> Iterator[Path]:
     target = Path(target)
     if target.is_dir():
         raise OutputError(
-            f"`{target}` is a folder; give `{option}` a file name, e.g. `{target / ('out' + (target.suffix or '.csv'))}`."
+            f"`{target}` is a folder; write to a file instead, e.g. `{target / ('out' + (target.suffix or '.csv'))}`."
         )
     parent = target.parent
     _mkparent(parent, target)

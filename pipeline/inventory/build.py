@@ -50,6 +50,8 @@ GPKG = "inventory.gpkg"
 CSV = "inventory.csv"
 REPORT = "report.json"
 CONTEXT_LAYERS = ("buildings", "roads", "green", "water")
+#: The farthest outside the outline that adjacent assets are taken, in metres.
+MAX_RADIUS_M = 1000.0
 OSM_CREDIT = "© OpenStreetMap contributors"
 
 
@@ -133,6 +135,11 @@ def build_inventory(
     if (compound is None) == (boundary is None):
         raise DataError(
             "Give either a compound (`--compound`) or a boundary (`--boundary FILE`), not both or none."
+        )
+    if not 0 <= radius_m <= MAX_RADIUS_M:  # also refuses nan
+        raise DataError(
+            f"`--radius {radius_m:g}` is not a distance the build can use: give 0 to {MAX_RADIUS_M:g} metres "
+            f"(default {DEFAULT_RADIUS_M:g})."
         )
     if compound is not None:
         row = find_compound(features, compound)

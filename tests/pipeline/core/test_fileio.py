@@ -102,7 +102,7 @@ def test_another_kind_of_output_is_not_replaced(tmp_path):
     with output_folder(out, "sites") as tmp:
         (tmp / "sites.csv").write_text("x")
     with (
-        pytest.raises(OutputNotOursError, match="sites output, not a inventory"),
+        pytest.raises(OutputNotOursError, match="sites output, not an inventory"),
         output_folder(out, "inventory"),
     ):
         pass
@@ -187,7 +187,7 @@ def test_output_file_replaces_atomically_and_keeps_the_previous_on_failure(tmp_p
 
 
 def test_output_file_at_a_folder_is_refused(tmp_path):
-    with pytest.raises(OutputError, match=r"is a folder; give `--out` a file name"), output_file(tmp_path):
+    with pytest.raises(OutputError, match=r"is a folder; write to a file instead"), output_file(tmp_path):
         pass
 
 
