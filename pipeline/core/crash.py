@@ -2,8 +2,9 @@
 
 The command line (:func:`pipeline.cli.main.main`) and the app (``app.py``) catch what is not a
 :class:`~pipeline.core.errors.MapperError` (a bug, a library's surprise, memory running out) and call
-:func:`report_crash`: the traceback goes to a file under ``runtime/logs/`` (``$MAPPER_LOG_DIR``
-overrides), and the user sees one line naming the error and that file, never a page of stack.
+:func:`report_crash`: the traceback goes to a file in the ``logs`` folder of the runtime folder
+(:class:`pipeline.core.settings.Settings`, ``runtime/logs/`` by default), and the user sees one line
+naming the error and that file, never a page of stack.
 """
 
 from __future__ import annotations
@@ -17,14 +18,15 @@ from pathlib import Path
 
 log = logging.getLogger(__name__)
 
-#: Environment variable naming the folder for crash logs.
-LOG_DIR_ENV = "MAPPER_LOG_DIR"
-PROJECT_ROOT = Path(__file__).resolve().parents[2]
-
-
 def log_dir() -> Path:
-    """Where crash logs go: ``$MAPPER_LOG_DIR``, else ``runtime/logs`` in the project."""
-    return Path(os.environ.get(LOG_DIR_ENV) or PROJECT_ROOT / "runtime" / "logs")
+    """Where crash logs go: ``logs`` in the runtime folder (the project's ``runtime/logs`` by default)."""
+    from pipeline.core.errors import MapperError
+    from pipeline.core.settings import PROJECT_ROOT, Settings
+
+    try:
+        return Settings.from_env().runtime_dir / "logs"
+    except MapperError:  # a bad setting must not hide the crash
+        return PROJECT_ROOT / "runtime" / "logs"
 
 
 def _summary(exc: BaseException) -> str:
@@ -66,4 +68,4 @@ def report_crash(exc: BaseException, context: str = "", *, full_path: bool = Tru
     return f"unexpected error ({_summary(exc)}); please report it ({where})."
 
 
-__all__ = ["LOG_DIR_ENV", "log_dir", "report_crash", "write_crash_log"]
+__all__ = ["log_dir", "report_crash", "write_crash_log"]

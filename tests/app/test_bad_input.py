@@ -127,12 +127,9 @@ def test_bad_input_link_outside_the_uploads_falls_back_in_the_app(
         secret.unlink()
 
 
-def test_crash_a_page_that_fails_unexpectedly_shows_one_line(
-    fake_map: FakeMap, tmp_path, monkeypatch
-) -> None:
+def test_crash_a_page_that_fails_unexpectedly_shows_one_line(fake_map: FakeMap, runtime: Path) -> None:
     """A bug in a page: one error line naming the log file, the traceback in the log, no stack on the page."""
-    logs = tmp_path / "logs"
-    monkeypatch.setenv("MAPPER_LOG_DIR", str(logs))
+    logs = runtime / "logs"
     with mock.patch("ui.data.numbered", side_effect=RuntimeError("boom")):
         at = AppTest.from_file(APP, default_timeout=60).run()
     assert not at.exception

@@ -794,8 +794,9 @@ def test_an_unexpected_error_is_one_line_and_a_log(work, capsys, monkeypatch, tm
     """A bug (here: the build's numbering raising TypeError) reaches the user as one line, exit 1."""
     import pipeline.cli.main as cli
 
-    logs = tmp_path_factory.mktemp("logs")
-    monkeypatch.setenv("MAPPER_LOG_DIR", str(logs))
+    runtime = tmp_path_factory.mktemp("runtime")
+    logs = runtime / "logs"
+    monkeypatch.setenv("MAPPER_RUNTIME_DIR", str(runtime))
     monkeypatch.setattr(cli, "build_inventory", lambda *a, **k: (_ for _ in ()).throw(TypeError("bug")))
     before = tree_hash(work)
     code, err = run([*BUILD, demo(work), "--compound", DEMO_ID, "--out", str(work / "inv")], capsys)

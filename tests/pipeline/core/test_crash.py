@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from pipeline.cli import main as cli
-from pipeline.core.crash import LOG_DIR_ENV, report_crash
+from pipeline.core.crash import report_crash
 
 
 def boom() -> None:
@@ -13,7 +13,7 @@ def boom() -> None:
 
 
 def test_report_crash_writes_the_traceback_and_returns_one_line(tmp_path, monkeypatch):
-    monkeypatch.setenv(LOG_DIR_ENV, str(tmp_path / "logs"))
+    monkeypatch.setenv("MAPPER_RUNTIME_DIR", str(tmp_path))
     try:
         boom()
     except KeyError as exc:
@@ -27,7 +27,7 @@ def test_report_crash_writes_the_traceback_and_returns_one_line(tmp_path, monkey
 
 
 def test_the_app_is_shown_the_log_name_only(tmp_path, monkeypatch):
-    monkeypatch.setenv(LOG_DIR_ENV, str(tmp_path / "logs"))
+    monkeypatch.setenv("MAPPER_RUNTIME_DIR", str(tmp_path))
     line = report_crash(RuntimeError("x"), full_path=False)
     assert str(tmp_path) not in line and "details in crash-" in line
 
@@ -35,19 +35,19 @@ def test_the_app_is_shown_the_log_name_only(tmp_path, monkeypatch):
 def test_an_unwritable_log_folder_still_gives_one_line(tmp_path, monkeypatch):
     blocker = tmp_path / "file"
     blocker.write_text("")
-    monkeypatch.setenv(LOG_DIR_ENV, str(blocker / "logs"))
+    monkeypatch.setenv("MAPPER_RUNTIME_DIR", str(blocker))
     monkeypatch.setattr("tempfile.gettempdir", lambda: str(blocker / "tmp"))
     line = report_crash(RuntimeError("x"))
     assert line.endswith("(no log could be written).")
 
 
 def test_the_cli_turns_a_bug_into_one_line_and_exit_1(tmp_path, monkeypatch, capsys):
-    monkeypatch.setenv(LOG_DIR_ENV, str(tmp_path / "logs"))
+    monkeypatch.setenv("MAPPER_RUNTIME_DIR", str(tmp_path))
 
     def broken(args):
         raise ZeroDivisionError("division by zero")
 
-    monkeypatch.setitem(cli.COMMANDS, "compounds", broken)
+    monkeypatch.setattr("pipeline.cli.compounds.run", broken)
     assert cli.main(["compounds", "x.osm"]) == 1
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "Traceback" not in err
@@ -60,6 +60,6 @@ def test_keyboard_interrupt_is_not_swallowed(monkeypatch):
     def interrupted(args):
         raise KeyboardInterrupt
 
-    monkeypatch.setitem(cli.COMMANDS, "compounds", interrupted)
+    monkeypatch.setattr("pipeline.cli.compounds.run", interrupted)
     with pytest.raises(KeyboardInterrupt):
         cli.main(["compounds", "x.osm"])
