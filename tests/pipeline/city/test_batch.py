@@ -147,6 +147,9 @@ def test_a_task_draws_its_figure_with_the_callable_it_is_given(beijing, tmp_path
     row = run_task(task, part, str(tmp_path / "a"), BatchOptions(),
                    lambda inventory, path: drawn.append((inventory.report["compound"]["source_id"], path)))
     assert row["status"] == "done"
-    assert drawn == [("way/1376112785", tmp_path / "a" / "compounds" / "way-1376112785" / "layout.pdf")]
+    # drawn into the compound's temporary folder, which then becomes compounds/way-1376112785 whole
+    ((sid, path),) = drawn
+    assert (sid, path.name, path.parent.parent) == ("way/1376112785", "layout.pdf", tmp_path / "a" / "compounds")
+    assert path.parent.name.startswith(".way-1376112785.mapper-tmp-")
     assert run_task(task, part, str(tmp_path / "b"), BatchOptions())["status"] == "done"
     assert not list((tmp_path / "b").rglob("layout.pdf"))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -216,3 +217,46 @@ def test_claim_folder_stamps_an_empty_folder_and_refuses_a_users(tmp_path):
         claim_folder(users, "batch")
     assert tree_hash(users) == before
     assert json.loads((out / STAMP).read_text())["written_by"] == "community asset mapper"
+
+
+def test_a_stamp_the_mapper_did_not_write_does_not_count(tmp_path):
+    out = users_folder(tmp_path / "forged")
+    (out / STAMP).write_text(json.dumps({"written_by": "someone else", "kind": "inventory", "files": []}))
+    with pytest.raises(OutputNotOursError, match="not written by the mapper"):
+        check_replaceable(out, "inventory")
+    (out / STAMP).write_text("not json")
+    with pytest.raises(OutputNotOursError, match="not written by the mapper"):
+        check_replaceable(out, "inventory")
+
+
+def test_temporaries_of_this_very_process_are_left_alone(tmp_path):
+    """Another thread of this process (the app serves many) may be writing them right now."""
+    mine = tmp_path / f".inv.mapper-tmp-{os.getpid()}-abc"
+    mine.mkdir()
+    assert remove_stale(tmp_path) == 0
+    assert mine.exists()
+
+
+def test_a_swap_that_fails_half_way_puts_the_previous_output_back(tmp_path, monkeypatch):
+    out = tmp_path / "inv"
+    with output_folder(out, "inventory") as tmp:
+        (tmp / "a.csv").write_text("previous")
+    before = tree_hash(tmp_path)
+    real_rename = Path.rename
+
+    def rename(self, target):
+        if ".mapper-tmp-" in self.name:  # the new output cannot be moved into place
+            raise OSError(28, "No space left on device")
+        return real_rename(self, target)
+
+    monkeypatch.setattr(Path, "rename", rename)
+    with pytest.raises(OutputWriteError, match="previous one is kept"), output_folder(out, "inventory") as tmp:
+        (tmp / "a.csv").write_text("new")
+    assert tree_hash(tmp_path) == before
+
+
+def test_write_bytes_writes_exactly(tmp_path):
+    from pipeline.core.fileio import write_bytes
+
+    data = bytes(range(256))
+    assert write_bytes(tmp_path / "x.bin", data).read_bytes() == data
