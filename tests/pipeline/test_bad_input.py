@@ -306,7 +306,7 @@ CASES = [
             "100000",
         ],
         2,
-        lambda w: "`--dpi 100000`",
+        lambda w: "`--dpi 100000` would draw A3 at 1,169,291 × 1,653,543 pixels (1,933,474 MP), over the cap of 100 MP on a page; use at most 719 dpi for A3",
     ),
     Case(
         "refused",
@@ -1035,3 +1035,24 @@ def test_kill_9_during_spots_import_stores_all_rows_or_none(work):
     with Store(db(work)) as store:
         assert count_spots(store, DEMO_ID) in (0, 3000)
         assert store.check_integrity() == []
+
+
+@pytest.mark.parametrize(
+    ("command", "argv", "names"),
+    [
+        ("build", lambda w: [*BUILD, demo(w), "--compound", DEMO_ID, "--out", str(w / "thesis")], "thesis"),
+        ("sites", lambda w: ["-q", "sites", "--inventory", str(w / "inv"), "--out", str(w / "thesis")], "thesis"),
+        ("batch", lambda w: ["-q", "batch", "--osm", demo(w), "--out", str(w / "c"), "--workers", "0"], "--workers 0"),
+    ],
+)
+def test_a_refusal_comes_before_any_work(work, capsys, monkeypatch, command, argv, names):
+    """The output folder and the options are checked before the extract or the inventory is read."""
+
+    def no_work(*args, **kwargs):
+        raise AssertionError("read before the refusal")
+
+    monkeypatch.setattr("pipeline.osm.read.read_osm", no_work)
+    monkeypatch.setattr("pipeline.inventory.build.read_inventory", no_work)
+    code, err = run(argv(work), capsys)
+    assert code == 2, err
+    assert_one_line(err.removeprefix("error: "), names)

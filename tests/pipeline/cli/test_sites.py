@@ -86,3 +86,17 @@ def test_cli_weights_coverage_by_the_households_given(tmp_path):
     assert buildings.loc["way/594886651", "weight_basis"] == "households"
     assert main(["-q", "sites", "--inventory", str(inventory), "--households", str(tmp_path / "no.csv"),
                  "--out", str(out)]) == 2
+
+
+def test_every_sites_table_goes_through_the_escaping_writer(demo_inventory, tmp_path, monkeypatch):
+    from unittest import mock
+
+    from pipeline.core import cells
+    from pipeline.core.fileio import read_stamp
+
+    inventory_dir = write_inventory(demo_inventory, tmp_path / "inventory")
+    with mock.patch("pipeline.core.cells.csv_bytes", wraps=cells.csv_bytes) as spy:
+        assert main(["-q", "sites", "--inventory", str(inventory_dir), "--osm", str(DEMO_OSM),
+                     "--out", str(tmp_path / "s")]) == 0  # fmt: skip
+    assert spy.call_count == 3  # coverage.csv, access.csv, sites.csv
+    assert read_stamp(tmp_path / "s")["kind"] == "sites"

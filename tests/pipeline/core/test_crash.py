@@ -9,17 +9,17 @@ from pipeline.core.crash import report_crash
 
 
 def boom() -> None:
-    raise KeyError("a key nobody expected\nwith a second line")
+    raise ValueError("a value nobody expected\nwith a second line")
 
 
 def test_report_crash_writes_the_traceback_and_returns_one_line(tmp_path, monkeypatch):
     monkeypatch.setenv("MAPPER_RUNTIME_DIR", str(tmp_path))
     try:
         boom()
-    except KeyError as exc:
+    except ValueError as exc:
         line = report_crash(exc, "python -m pipeline build")
     assert "\n" not in line
-    assert line.startswith("unexpected error (KeyError: ")
+    assert line.startswith("unexpected error (ValueError: a value nobody expected with a second line)")
     logs = list((tmp_path / "logs").glob("crash-*.log"))
     assert len(logs) == 1 and str(logs[0]) in line
     text = logs[0].read_text()

@@ -95,3 +95,22 @@ def test_export_to_a_folder_is_refused_clearly(hostile, tmp_path):
     (tmp_path / "x.csv").mkdir()
     with pytest.raises(OutputError, match=r"x\.csv` is a folder"):
         export_inventory(hostile, tmp_path / "x.csv")
+
+
+def test_labels_that_look_like_formulas_come_back_from_the_csv(hostile, tmp_path):
+    assets = hostile.assets.copy()
+    assets[S.LABEL] = [f"-{i}" if i % 2 else f"+{i}" for i in range(len(assets))]
+    folder = write_inventory(replace(hostile, assets=assets), tmp_path / "inv")
+    assert "'-1" in (folder / "inventory.csv").read_text(encoding="utf-8-sig")
+    previous = read_previous_labels(folder / "inventory.csv")
+    assert sorted(previous.by_source.values()) == sorted(assets[S.LABEL])
+
+
+def test_an_inventory_an_earlier_version_wrote_is_replaced(demo_inventory, tmp_path):
+    """No stamp, but its own three files only: it is the mapper's, and a rebuild replaces it."""
+    folder = write_inventory(demo_inventory, tmp_path / "inv")
+    (folder / ".mapper-output.json").unlink()
+    (folder / "report.json").write_text('{"compound": {}, "main_gate": {}, "old": true}', encoding="utf-8")
+    write_inventory(demo_inventory, folder)
+    assert "old" not in (folder / "report.json").read_text(encoding="utf-8")
+    assert (folder / ".mapper-output.json").is_file()
