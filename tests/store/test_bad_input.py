@@ -179,7 +179,7 @@ CASES = [
         "photo-text-bomb-after-pixels",
         add(photo=bomb(b"zTXt", after_image=True), photo_name="late.png"),
         PhotoError,
-        "Photo `late.png`",
+        "Photo `late.png` is refused: a compressed",
     ),
     Case(
         "refused",
@@ -389,3 +389,17 @@ def test_importing_the_same_forms_twice_skips_them_and_changes_nothing(fresh, wo
 
 def test_the_catalogue_of_the_store_has_its_cases():
     assert len({c.id for c in CASES}) == len(CASES) >= 30
+
+
+def test_a_lock_lost_inside_a_write_is_reported_in_one_line_and_rolled_back(fresh, work):
+    """SQLite can still answer "database is locked" inside a transaction (at COMMIT): one line, nothing kept."""
+    from sqlalchemy.exc import OperationalError
+
+    from store.models import Spot
+
+    before = store_hash(work / "store.sqlite3")
+    with pytest.raises(StoreBusyError) as info, fresh.write() as session:
+        session.query(Spot).filter(Spot.compound_id == COMPOUND).update({"text": "changed"})
+        raise OperationalError("COMMIT", {}, sqlite3.OperationalError("database is locked"))
+    assert_one_line(str(info.value), "is busy")
+    assert store_hash(work / "store.sqlite3") == before

@@ -133,3 +133,27 @@ def test_export_import_export_keeps_text_byte_for_byte_and_places_to_the_metre(
         assert metres < 1.0
     stored = sorted((s.text, s.author) for s in list_spots(store, other))
     assert stored == sorted((t, f"-作者{i}") for i, t in enumerate(TEXTS))
+
+
+def test_a_row_the_file_has_more_often_than_the_store_is_imported_again(store, compound, planner, tmp_path):
+    import_spots_csv(store, compound, write(tmp_path, "once.csv", f"{HERE},parking,停满车,A\n"), planner)
+    twice = write(tmp_path, "twice.csv", f"{HERE},parking,停满车,A\n{HERE},parking,停满车,A\n")
+    report = import_spots_csv(store, compound, twice, planner)
+    assert (len(report.spot_ids), report.skipped) == (1, 1)
+
+
+def test_the_same_place_with_other_words_is_another_spot(store, compound, planner, tmp_path):
+    import_spots_csv(store, compound, write(tmp_path, "a.csv", f"{HERE},parking,停满车,A\n"), planner)
+    for body in (f"{HERE},parking,晚上停满车,A\n", f"{HERE},parking,停满车,B\n", f"{HERE},lighting,停满车,A\n"):
+        report = import_spots_csv(store, compound, write(tmp_path, "b.csv", body), planner)
+        assert (len(report.spot_ids), report.skipped) == (1, 0), body
+
+
+def test_the_middle_of_the_stored_spots_places_the_compound(store, compound, planner, tmp_path):
+    from store import add_spot
+
+    east = (116.50, 40.0101)  # 14 km east of HERE
+    for lon, lat, who in ((*east, "A"), (*east, "B"), (116.3301, 40.0101, "C")):
+        add_spot(store, compound, resident(who), lon, lat, "parking", f"{who} 停满车")
+    report = import_spots_csv(store, compound, write(tmp_path, "e.csv", "116.5001,40.0102,waste,满了,D\n"), planner)
+    assert len(report.spot_ids) == 1

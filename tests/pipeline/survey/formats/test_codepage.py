@@ -77,3 +77,10 @@ def test_a_2007_drawing_is_utf8_whatever_its_code_page_says():
     assert declared_encoding(data)[0] == "utf-8"
     fixed, warning = fix_codepage(data + "幼儿园".encode("gbk"), "new.dxf")
     assert warning is not None and "GBK" in warning and b"\\U+5E7C" in fixed
+
+
+def test_western_symbols_that_happen_to_be_gbk_are_not_taken_for_chinese():
+    """``¦¡¦¢`` in cp1252 is GBK for Greek ΑΒ: valid GBK, but not Chinese text, so the header is believed."""
+    data = "¦¡¦¢".encode("cp1252")
+    assert data.decode("gbk") == "ΑΒ"
+    assert detect_encoding(data) is None
