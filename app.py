@@ -47,4 +47,4 @@ except MapperError as exc:
     show_error(exc)
     st.stop()
 state.sync_url(state.current())
-run_guarded(page.run, page.title)  # an unexpected error: one line, the traceback in runtime/logs/
+run_guarded(page.run)  # an unexpected error: one line, the traceback in runtime/logs/

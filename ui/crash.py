@@ -12,7 +12,7 @@ from ui.i18n import t
 from ui.widgets import show_error
 
 
-def run_guarded(run: Callable[[], object], page: str = "") -> None:
+def run_guarded(run: Callable[[], object]) -> None:
     """Run a page; a mapper error is shown as it is, anything else as one line and a log entry.
 
     Streamlit's own control flow (``st.stop``, ``st.rerun``, ``st.switch_page``) derives from
@@ -23,5 +23,5 @@ def run_guarded(run: Callable[[], object], page: str = "") -> None:
     except MapperError as exc:
         show_error(exc)
     except Exception as exc:  # the last resort
-        line = report_crash(exc, f"app page {page}", full_path=False)
+        line = report_crash(exc, "the app", full_path=False)
         st.error(f"{t('error')} {line}", icon=":material/error:")

@@ -791,13 +791,14 @@ def test_importing_a_spots_file_twice_skips_every_row(work, capsys, monkeypatch)
 
 
 def test_an_unexpected_error_is_one_line_and_a_log(work, capsys, monkeypatch, tmp_path_factory):
-    """A bug (here: the build's numbering raising TypeError) reaches the user as one line, exit 1."""
-    import pipeline.cli.main as cli
-
+    """A bug (here: the build raising TypeError) reaches the user as one line, exit 1."""
     runtime = tmp_path_factory.mktemp("runtime")
     logs = runtime / "logs"
     monkeypatch.setenv("MAPPER_RUNTIME_DIR", str(runtime))
-    monkeypatch.setattr(cli, "build_inventory", lambda *a, **k: (_ for _ in ()).throw(TypeError("bug")))
+    def bug(*args, **kwargs):
+        raise TypeError("bug")
+
+    monkeypatch.setattr("pipeline.inventory.build.build_inventory", bug)
     before = tree_hash(work)
     code, err = run([*BUILD, demo(work), "--compound", DEMO_ID, "--out", str(work / "inv")], capsys)
     assert code == 1
