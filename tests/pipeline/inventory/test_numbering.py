@@ -240,3 +240,29 @@ def test_polygon_assets_are_placed_by_a_point_on_their_surface():
     )
     numbered = number_assets(scene, SQUARE, SOUTH_GATE)
     assert order(numbered) == ["lot", "n"]
+
+
+def test_a_plain_assets_file_is_numbered_without_ids_or_categories():
+    """Only names and points: numbered 1…N; the category scheme and kept labels say what they need."""
+    plain = gpd.GeoDataFrame({"name": list(COMPASS)}, geometry=[shapely.Point(xy) for xy in COMPASS.values()], crs=UTM)
+    numbered = number_assets(plain.iloc[::-1], SQUARE, SOUTH_GATE)
+    assert list(numbered["name"]) == CLOCKWISE_FROM_SOUTH
+    assert list(numbered["label"]) == [str(i) for i in range(1, 9)]
+    with pytest.raises(DataError, match="no `category` column.*--scheme global"):
+        number_assets(plain, SQUARE, SOUTH_GATE, scheme="category")
+    with pytest.raises(DataError, match="needs a `source_id`"):
+        number_assets(plain, SQUARE, SOUTH_GATE, previous=PreviousLabels({"x": "1"}))
+
+
+def test_exact_ties_fall_back_to_name_then_position():
+    """Two points 10 m either side of the south wall, at x = 20: the same distance walked and the same
+    distance from the wall. Unnamed, the one further south (smaller y) comes first, whatever the row
+    order; named, the name decides."""
+    inside, outside = shapely.Point(20, 10), shapely.Point(20, -10)
+    for rows in ([inside, outside], [outside, inside]):
+        plain = gpd.GeoDataFrame({"name": ["", ""]}, geometry=rows, crs=UTM)
+        numbered = number_assets(plain, SQUARE, SOUTH_GATE, method="perimeter")
+        assert [p.y for p in numbered.geometry] == [-10, 10]
+        named = plain.assign(name=["b" if p.y < 0 else "a" for p in rows])
+        numbered = number_assets(named, SQUARE, SOUTH_GATE, method="perimeter")
+        assert list(numbered["name"]) == ["a", "b"]
