@@ -97,7 +97,7 @@ def readable_source(path: Path) -> tuple[str | osmium.io.FileBuffer, dict[str, s
 
 
 def _sorted_buffer(root: ET.Element) -> osmium.io.FileBuffer:
-    """pyosmium wants nodes, then ways, then relations, each by ascending id."""
+    """Return the objects as pyosmium wants them: nodes, ways, relations, each by ascending id."""
     objects = [el for el in root if el.tag in _TYPES]
     for el in objects:
         root.remove(el)
