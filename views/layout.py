@@ -50,7 +50,7 @@ if pick and state.is_new_click("layout_point", view, point):
 with side:
     main = inventory.main_gate
     st.subheader(t("main_gate"))
-    st.text(main.name or main.source_id)
+    st.text(main.title(lang()))
     st.caption(t("why_gate"))
     st.text(gate_rule_text(main.rule, lang()))
     st.subheader(t("numbered", n=len(inventory.assets)))
