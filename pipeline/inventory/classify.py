@@ -4,11 +4,20 @@ OSM tag rules are tried first, name patterns second (see ``taxonomy.toml``); the
 matched is recorded in the ``rule`` column. Features near the compound that carry an
 amenity/leisure/shop/office/man_made/power tag but match no rule go to a review list: nothing
 is silently dropped.
+
+Green spaces are public spaces: an unnamed lawn, garden or green (kinds in :data:`GREEN_KINDS`)
+is an asset when it lies inside or touches the compound and is large enough to use — at least
+:data:`GREEN_MIN_WIDTH_M` wide somewhere (GB 50180-2018 asks 8 m of a residential block's
+concentrated green space) and :data:`GREEN_MIN_AREA_M2` in area (our choice: 20 m × 20 m, room for
+a seating group or a small playground; the standard sets no area for a block's green). It is
+named 绿地 (green space where the area's names are not Chinese). Narrow verges, small beds and
+lawns across the street stay in the green context layer. A named green space is kept as before.
 """
 
 from __future__ import annotations
 
 import logging
+import re
 
 import geopandas as gpd
 import pandas as pd
@@ -16,10 +25,17 @@ import shapely
 
 from pipeline.core import schema as S
 from pipeline.core.taxonomy import Taxonomy, load_taxonomy
+from pipeline.inventory.naming import word
 
 log = logging.getLogger(__name__)
 
 DEFAULT_RADIUS_M = 50.0
+
+#: Kinds that are green space: usable ones inside or touching the compound are public spaces.
+GREEN_KINDS = frozenset({"green", "garden"})
+GREEN_MIN_WIDTH_M = 8.0
+GREEN_MIN_AREA_M2 = 400.0
+TOUCH_M = 1.0  # a green space this close to the boundary touches it
 
 #: Keys whose unmatched features must be reviewed by a person.
 REVIEW_KEYS = ("amenity", "leisure", "shop", "office", "man_made", "power")
@@ -98,6 +114,7 @@ def select_assets(
         for sid, name, t in zip(unmatched[S.SOURCE_ID], unmatched[S.NAME], unmatched[S.TAGS], strict=True)
     ]
     matched, merged = _drop_points_inside_same_kind(matched)
+    matched = _usable_green(matched, boundary, near)
     reps = matched.geometry.representative_point()
     matched[S.INSIDE] = reps.within(boundary).to_numpy()
     matched[S.DIST_M] = matched.distance(boundary).round(1)
@@ -110,6 +127,38 @@ def select_assets(
         len(review),
     )
     return matched.reset_index(drop=True), review, merged
+
+
+def _usable_green(assets: gpd.GeoDataFrame, boundary: shapely.Geometry, near: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """Keep an unnamed green space only when the compound's people can use it; name it 绿地."""
+    names = assets[S.NAME].fillna("")
+    green = assets[S.KIND].isin(GREEN_KINDS) & (names == "")
+    if not green.any():
+        return assets
+    geoms = assets.geometry
+    polygon = geoms.geom_type.isin(["Polygon", "MultiPolygon"])
+    touches = geoms.distance(boundary) <= TOUCH_M
+    wide = polygon & ~geoms.buffer(-GREEN_MIN_WIDTH_M / 2).is_empty
+    usable = touches & wide & (geoms.area >= GREEN_MIN_AREA_M2)
+    keep = ~green | usable
+    out = assets[keep].copy()
+    out.loc[green[keep], S.NAME] = word("green", local_language(near[S.NAME]))
+    dropped = int((~keep).sum())
+    if dropped:
+        log.info("%d unnamed green spaces are too small, too narrow or not the compound's.", dropped)
+    return out
+
+
+_CJK = re.compile(r"[\u4e00-\u9fff]")
+
+
+def local_language(names: pd.Series) -> str:
+    """``zh`` when at least a third of the area's names are Chinese, else ``en``."""
+    named = names.fillna("").astype(str)
+    named = named[named != ""]
+    if named.empty:
+        return "zh"
+    return "zh" if named.map(lambda n: bool(_CJK.search(n))).mean() >= 1 / 3 else "en"
 
 
 def _drop_points_inside_same_kind(

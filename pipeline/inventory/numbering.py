@@ -33,6 +33,7 @@ from shapely.ops import polylabel
 from pipeline.core import schema as S
 from pipeline.core.crs import require_projected
 from pipeline.core.errors import DataError, GateError, GeometryError
+from pipeline.inventory.order import choose_method
 
 log = logging.getLogger(__name__)
 
@@ -262,7 +263,8 @@ def number_assets(
     boundary, gate
         The compound's boundary polygon and main gate point, in the assets' CRS.
     method
-        ``polar`` or ``perimeter`` (see the module docstring).
+        ``polar`` or ``perimeter`` (see the module docstring), or ``auto``
+        (:func:`pipeline.inventory.order.choose_method`).
     scheme
         ``global`` (``1``…``N``) or ``category`` (``A01``…, ``B01``…, ``C01``…).
     previous
@@ -312,6 +314,8 @@ def number_assets(
         rows = ", ".join(map(str, assets.loc[empty].get(S.SOURCE_ID, assets.index[empty]).head(5)))
         raise GeometryError(f"{int(empty.sum())} assets have no location ({rows}); fix or drop them.")
 
+    if method == "auto":
+        method = choose_method(poly).method
     xy = _positions(assets.geometry.values)
     key, tie = clockwise_keys(xy, poly, point, method)
     order = _clockwise_order(assets, key, tie, xy)
@@ -336,8 +340,9 @@ def _positions(geometry: np.ndarray) -> np.ndarray:
 
 
 def _clockwise_order(assets: pd.DataFrame, key: np.ndarray, tie: np.ndarray, xy: np.ndarray) -> np.ndarray:
-    """Sort by key, then tie distance; only exact ties fall back to name, ``source_id`` (when there
-    is one), then the position (west to east, south to north).
+    """Sort by key, then tie distance; only exact ties fall back to name, id, then position.
+
+    The id is ``source_id`` when there is one; the position is read west to east, south to north.
 
     Sorting strings for a million rows costs seconds, and exact ties are rare, so names are
     read only for the rows that need them.
