@@ -181,7 +181,7 @@ def build_inventory(
         assets, gates, notes = _apply_survey(assets, gates, poly, survey_local, local, radius_m)
         survey_notes.update(notes)
     assets, merged_parts = merge_parts(assets)
-    assets, placed = locate_neighbours(assets, poly, local, radius_m=radius_m)
+    assets, placed = locate_neighbours(assets, poly, local, radius_m=radius_m, compound_gates=gates)
     main = _main_gate(gates, poly, local, gate, crs, force)
     titles = {"zh": name, "en": name} if name else compound_titles(compound_tags, poly, roads_of(local))
     boundary_frame = gpd.GeoDataFrame(

@@ -5,6 +5,11 @@ matched is recorded in the ``rule`` column. Features near the compound that carr
 amenity/leisure/shop/office/man_made/power tag but match no rule go to a review list: nothing
 is silently dropped.
 
+Street furniture outside the compound (:data:`STREET_FURNITURE`) is the street's, not an asset.
+An asset outside the compound that lies inside another residential compound, more than
+:data:`WALLED_DEPTH_M` from its outline, is behind that compound's walls: it is not this
+compound's asset (a shop on the other compound's street front is).
+
 Green spaces are public spaces: an unnamed lawn, garden or green (kinds in :data:`GREEN_KINDS`)
 is an asset when it lies inside or touches the compound and is large enough to use — at least
 :data:`GREEN_MIN_WIDTH_M` wide somewhere (GB 50180-2018 asks 8 m of a residential block's
@@ -20,6 +25,7 @@ import logging
 import re
 
 import geopandas as gpd
+import numpy as np
 import pandas as pd
 import shapely
 
@@ -36,9 +42,24 @@ GREEN_KINDS = frozenset({"green", "garden"})
 GREEN_MIN_WIDTH_M = 8.0
 GREEN_MIN_AREA_M2 = 400.0
 TOUCH_M = 1.0  # a green space this close to the boundary touches it
+#: Outside the compound these belong to the street, not to it: a hydrant, a bench on the pavement.
+STREET_FURNITURE = (("emergency", "fire_hydrant"), ("amenity", "bench"), ("leisure", "picnic_table"))
+#: An asset this deep inside another compound is behind its walls (see _in_other_compounds).
+WALLED_DEPTH_M = 15.0
+#: A polygon holding this share of the compound's area holds the compound (a campus round it).
+SURROUNDS_SHARE = 0.9
 
 #: Keys whose unmatched features must be reviewed by a person.
 REVIEW_KEYS = ("amenity", "leisure", "shop", "office", "man_made", "power")
+
+#: Tags that make a polygon a residential compound (also :mod:`pipeline.inventory.compound`'s).
+COMPOUND_TAGS = (("landuse", "residential"), ("residential", None), ("place", "neighbourhood"))
+
+
+def is_compound(tags: dict[str, str]) -> bool:
+    """Tell whether a polygon's tags make it a residential compound."""
+    return any(k in tags and (v is None or tags[k] == v) for k, v in COMPOUND_TAGS)
+
 
 #: Features that are never assets, whatever their name says: roads, compounds, admin areas.
 _NOT_ASSET_KEYS = ("landuse=residential", "residential", "boundary", "waterway", "railway", "barrier")
@@ -105,8 +126,8 @@ def select_assets(
     """
     near = classified[classified.distance(boundary) <= radius_m]
     near = near[~near[S.SOURCE_ID].isin(exclude)]
-    # A campus or district polygon that contains the whole compound is context, not an asset.
-    near = near[~near.geometry.covers(boundary)]
+    # A campus or district polygon that holds the compound is context, not an asset.
+    near = near[~surrounds(near.geometry, boundary)]
     matched = near[near[S.KIND] != ""].copy()
     unmatched = near[(near[S.KIND] == "") & near[S.TAGS].map(lambda t: any(k in t for k in REVIEW_KEYS))]
     review = [
@@ -117,6 +138,12 @@ def select_assets(
     matched = _usable_green(matched, boundary, near)
     reps = matched.geometry.representative_point()
     matched[S.INSIDE] = reps.within(boundary).to_numpy()
+    street = matched[S.TAGS].map(_street_furniture).astype(bool) & ~matched[S.INSIDE]
+    matched, reps = matched[~street], reps[~street]
+    walled = _in_other_compounds(reps, near, boundary) & ~matched[S.INSIDE]
+    if walled.any():
+        log.info("%d assets lie inside a neighbouring compound: theirs, not this one's.", int(walled.sum()))
+        matched, reps = matched[~walled], reps[~walled]
     matched[S.DIST_M] = matched.distance(boundary).round(1)
     log.info(
         "Selected %d assets (%d inside, %d adjacent within %.0f m); %d features to review.",
@@ -127,6 +154,44 @@ def select_assets(
         len(review),
     )
     return matched.reset_index(drop=True), review, merged
+
+
+def _street_furniture(tags: dict[str, str]) -> bool:
+    return any(tags.get(k) == v for k, v in STREET_FURNITURE)
+
+
+def _in_other_compounds(
+    reps: gpd.GeoSeries, near: gpd.GeoDataFrame, boundary: shapely.Geometry
+) -> pd.Series:
+    """Tell which points lie inside another residential compound, behind its walls.
+
+    A point within :data:`WALLED_DEPTH_M` of that compound's outline is on its street front (a shop
+    in a street-facing building, as round every Helsinki block) and stays reachable.
+    """
+    polygons = near[near.geom_type.isin(["Polygon", "MultiPolygon"])]
+    others = polygons[polygons[S.TAGS].map(is_compound).astype(bool)]
+    others = others[~surrounds(others.geometry, boundary)]
+    if others.empty or reps.empty:
+        return pd.Series(False, index=reps.index)
+    geoms = others.geometry.to_numpy()
+    hit, which = shapely.STRtree(geoms).query(reps.to_numpy(), predicate="within")
+    deep = shapely.distance(reps.to_numpy()[hit], shapely.boundary(geoms[which])) >= WALLED_DEPTH_M
+    out = np.zeros(len(reps), dtype=bool)
+    out[hit[deep]] = True
+    return pd.Series(out, index=reps.index)
+
+
+def surrounds(geoms: gpd.GeoSeries, boundary: shapely.Geometry) -> pd.Series:
+    """Tell which polygons hold the compound: :data:`SURROUNDS_SHARE` of its area or more.
+
+    Not all of it: a campus drawn round its staff housing misses a sliver here and there.
+    """
+    polygonal = geoms.geom_type.isin(["Polygon", "MultiPolygon"])
+    out = pd.Series(False, index=geoms.index)
+    if polygonal.any() and boundary.area > 0:
+        shared = shapely.area(shapely.intersection(geoms[polygonal].to_numpy(), boundary))
+        out[polygonal] = shared >= SURROUNDS_SHARE * boundary.area
+    return out
 
 
 def _usable_green(assets: gpd.GeoDataFrame, boundary: shapely.Geometry, near: gpd.GeoDataFrame) -> gpd.GeoDataFrame:

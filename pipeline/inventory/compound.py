@@ -15,6 +15,7 @@ from pipeline.core import schema as S
 from pipeline.core.crs import utm_crs
 from pipeline.core.errors import CompoundNotFoundError, CRSError, DataError, InputFileError
 from pipeline.core.geometry import repair_polygon
+from pipeline.inventory.classify import is_compound
 from pipeline.inventory.gates import TITLE_EN, TITLE_ZH, find_gates, roads_of
 from pipeline.inventory.naming import STREET_SEARCH_M, compound_titles
 
@@ -24,12 +25,6 @@ AREA_M2 = "area_m2"
 GATE_MARGIN_M = 100.0  # gates, crossings and the roads they face all lie this close
 GATES = "gates"
 
-#: Tags that make a polygon a residential compound.
-COMPOUND_TAGS = (("landuse", "residential"), ("residential", None), ("place", "neighbourhood"))
-
-
-def _is_compound(tags: dict[str, str]) -> bool:
-    return any(k in tags and (v is None or tags[k] == v) for k, v in COMPOUND_TAGS)
 
 
 def find_compounds(features: gpd.GeoDataFrame, *, count_gates: bool = True) -> gpd.GeoDataFrame:
@@ -51,7 +46,7 @@ def find_compounds(features: gpd.GeoDataFrame, *, count_gates: bool = True) -> g
         WGS-84; largest first.
     """
     polygons = features[features.geom_type.isin(["Polygon", "MultiPolygon"])]
-    compounds = polygons[polygons[S.TAGS].map(_is_compound).astype(bool)]
+    compounds = polygons[polygons[S.TAGS].map(is_compound).astype(bool)]
     if compounds.empty:
         return gpd.GeoDataFrame(
             {S.SOURCE_ID: [], S.NAME: [], AREA_M2: [], GATES: [], TITLE_ZH: [], TITLE_EN: []},
@@ -115,7 +110,7 @@ def find_compound(features: gpd.GeoDataFrame, query: str) -> pd.Series:
     build in a city-sized extract does not cost a pass over all its compounds.
     """
     hit = features[features[S.SOURCE_ID] == query.strip()]
-    if len(hit) == 1 and _is_compound(hit[S.TAGS].iloc[0]) and hit.geom_type.iloc[0] in ("Polygon", "MultiPolygon"):
+    if len(hit) == 1 and is_compound(hit[S.TAGS].iloc[0]) and hit.geom_type.iloc[0] in ("Polygon", "MultiPolygon"):
         return hit.iloc[0]
     return select_compound(find_compounds(features, count_gates=False), query)
 

@@ -10,9 +10,10 @@ numbers the institution once, where residents reach it. So:
     its grounds, a school's unnamed pitches beside it; and same-named facilities of one kind close
     together (a bus stop's platforms). Each merge is returned for ``report.json``.
 :func:`locate_neighbours`
-    An adjacent institution or park (outside the compound, a polygon) is placed at its own gate
-    nearest the compound, when one lies within the adjacency radius of the boundary, else where
-    its outline faces the compound (:func:`meeting_point`). Its outline is dropped from the inventory; the figure's extent is
+    An adjacent institution or park (outside the compound, a polygon) is placed at the compound's
+    gate into it (a gate in the wall they share), else at its own gate nearest the compound when
+    one lies within the adjacency radius of the boundary, else where its outline faces the
+    compound (:func:`meeting_point`). Its outline is dropped from the inventory; the figure's extent is
     then the compound plus the radius.
 """
 
@@ -41,7 +42,7 @@ SCHOOL_KINDS = frozenset({"school", "primary_school", "middle_school", "kinderga
 OTHER_IDS = "other_ids"
 #: A name that ends like this names a building, not an institution (培训楼, 图书馆, 礼堂).
 BUILDING_NAME = re.compile(r"(楼|馆|堂|厅|室|舍|房|building|hall)$", re.IGNORECASE)
-LOCATED = "located"  # how an adjacent asset was placed: "gate" or "boundary"
+LOCATED = "located"  # how an adjacent asset was placed: "shared gate", "gate" or "boundary"
 
 
 def _polygonal(geoms: np.ndarray) -> np.ndarray:
@@ -87,6 +88,8 @@ def merge_parts(assets: gpd.GeoDataFrame) -> tuple[gpd.GeoDataFrame, list[dict[s
 
     def absorb(kept: int, part: int, reason: str) -> None:
         into[part], why[part] = kept, reason
+        if not names[kept] and names[part]:  # an unnamed school polygon takes its named node's name
+            names[kept] = names[part]
         if shapely.get_dimensions(geoms[part]) == 2:
             polygons = [g for g in (geoms[kept], geoms[part]) if shapely.get_dimensions(g) == 2]
             geoms[kept] = shapely.union_all(polygons)
@@ -123,7 +126,7 @@ def merge_parts(assets: gpd.GeoDataFrame) -> tuple[gpd.GeoDataFrame, list[dict[s
             if i == g or into[i] >= 0 or inside[i] != inside[g] or area(i) >= area(g):
                 continue
             own = institution[i] and names[i] and kind[i] != kind[g] and not BUILDING_NAME.search(names[i])
-            if not own and shapely.contains(geoms[g], shapely.point_on_surface(geoms[i])):
+            if not own and shapely.contains(_filled(geoms[g]), shapely.point_on_surface(geoms[i])):
                 absorb(g, i, "inside its grounds")
     schools = [g for g in range(len(frame)) if into[g] < 0 and kind[g] in SCHOOL_KINDS and not inside[g]]
     for i in range(len(frame)):
@@ -155,8 +158,15 @@ def merge_parts(assets: gpd.GeoDataFrame) -> tuple[gpd.GeoDataFrame, list[dict[s
             }
         )
     frame[OTHER_IDS] = other
+    frame[S.NAME] = names
     frame = frame.set_geometry(gpd.GeoSeries(geoms, index=frame.index, crs=frame.crs))
     return frame[into < 0].reset_index(drop=True), records
+
+
+def _filled(geom: shapely.Geometry) -> shapely.Geometry:
+    """A polygon with its holes filled: the field inside a running track is the stadium's."""
+    parts = getattr(geom, "geoms", [geom])
+    return shapely.union_all([shapely.Polygon(p.exterior) for p in parts if isinstance(p, shapely.Polygon)])
 
 
 def locate_neighbours(
@@ -165,8 +175,13 @@ def locate_neighbours(
     features: gpd.GeoDataFrame,
     *,
     radius_m: float,
+    compound_gates: gpd.GeoDataFrame | None = None,
 ) -> tuple[gpd.GeoDataFrame, list[dict[str, object]]]:
     """Place each adjacent institution or park where it meets the compound; return what was placed.
+
+    In turn: at the compound's gate in the wall it shares with the neighbour (a gate whose
+    ``opens_to`` is ``neighbour``, on the neighbour's outline); at its own gate nearest the
+    compound, within ``radius_m``; else where its outline faces the compound.
 
     Parameters
     ----------
@@ -178,6 +193,8 @@ def locate_neighbours(
         The features near the compound (gate nodes of the neighbours), same CRS.
     radius_m
         The adjacency radius: a neighbour's gate farther than this from the boundary is not used.
+    compound_gates
+        The compound's gates (:func:`pipeline.inventory.gates.find_gates`).
     """
     frame = assets.copy()
     geoms = frame.geometry.to_numpy()
@@ -193,13 +210,26 @@ def locate_neighbours(
     if not wanted.any():
         return frame, []
     gates = _gate_nodes(features)
+    shared = np.array([], dtype=object)
+    if compound_gates is not None and len(compound_gates) and "opens_to" in compound_gates:
+        into = compound_gates[compound_gates["opens_to"] == "neighbour"].sort_values(S.SOURCE_ID)
+        shared = into.geometry.to_numpy()
+        leads = into["neighbour"].fillna("").astype(str).to_numpy() if "neighbour" in into else np.full(len(into), "")
     records = []
     for i in np.flatnonzero(wanted):
         poly = geoms[i]
+        name = str(frame[S.NAME].iloc[i] or "")
+        ours = (
+            shared[(shapely.distance(shared, poly.boundary) <= GATE_SNAP_M) & ((leads == "") | (leads == name))]
+            if len(shared)
+            else shared
+        )
         near = gates[
             (shapely.distance(gates, poly.boundary) <= GATE_SNAP_M) & (shapely.distance(gates, boundary) <= radius_m)
         ] if len(gates) else gates
-        if len(near):
+        if len(ours):
+            point, how = ours[0], "shared gate"
+        elif len(near):
             point = near[int(np.argmin(shapely.distance(near, boundary)))]
             how = "gate"
         else:
@@ -211,9 +241,10 @@ def locate_neighbours(
             {
                 S.SOURCE_ID: str(frame[S.SOURCE_ID].iloc[i]),
                 S.NAME: str(frame[S.NAME].iloc[i] or ""),
-                "located": "at its gate nearest the compound"
-                if how == "gate"
-                else "at its point nearest the compound",
+                "located": {
+                    "shared gate": "at the compound's gate into it",
+                    "gate": "at its gate nearest the compound",
+                }.get(how, "where its outline faces the compound"),
                 "area_m2": round(float(poly.area), 1),
             }
         )
