@@ -132,8 +132,8 @@ def kind_list(text: object) -> str:
 
 
 def compound_label(sid: str) -> str:
-    """A compound as the select box shows it: its number on the map, name (or "no name") and id."""
-    return f"{number.get(sid, '')}. {names.get(sid) or t('no_name')} · {sid}"
+    """A compound as the select box shows it: its number on the map and its name or title (no id)."""
+    return f"{number.get(sid, '')}. {names.get(sid) or t('no_name')}"
 
 
 # --- the map of outlines -------------------------------------------------------------------------

@@ -145,12 +145,17 @@ def compound_titles(
     if not len(near):
         return {"zh": "", "en": ""}
     best = near.loc[dist[near.index].sort_values(kind="mergesort").index[0]]
+    english = {
+        n: t["name:en"]
+        for n, t in zip(near["name"], near["tags"], strict=True)
+        if isinstance(t, dict) and t.get("name:en")
+    }
     on_road = shapely.ops.nearest_points(best.geometry, boundary.centroid)[0]
     centre = boundary.centroid
     dx, dy = centre.x - on_road.x, centre.y - on_road.y
     bearing = math.degrees(math.atan2(dx, dy)) % 360.0
     side = SIDES[int(((bearing + 22.5) % 360.0) // 45.0)]
-    name_en = best["tags"].get("name:en", "") if isinstance(best["tags"], dict) else ""
+    name_en = english.get(best["name"], "")
     return {
         "zh": word("compound_street", "zh", street=best["name"], side=word(side, "zh")),
         "en": word("compound_street", "en", street=english_road(best["name"], name_en), side=word(side, "en")),

@@ -59,10 +59,12 @@ def merge_parts(assets: gpd.GeoDataFrame) -> tuple[gpd.GeoDataFrame, list[dict[s
     1. same name: with an institution among them, all become that institution (the largest);
        otherwise those of one kind within :data:`SAME_NAME_M` of each other become the one
        nearest the compound (a bus stop's platform on the compound's side of the street);
-    2. inside its grounds: an asset whose representative point lies in an institution's polygon
-       (the union of its parts so far), or, outside the compound, in any larger asset's polygon
-       (a stadium's pitches, a park's playground: one neighbour, one number); an institution of
-       another kind with a name of its own (a school in a campus, not its 实验楼) stays apart;
+    2. inside its grounds: an institution or a public space whose representative point lies in
+       an institution's polygon (the union of its parts so far), or, outside the compound, in any
+       larger asset's polygon (a school's buildings and pitches, a stadium's field: one neighbour,
+       one number). An institution of another kind with a name of its own (a school in a campus,
+       not its 实验楼) stays apart, and so does a facility (a parcel station, a waste station or a
+       library in a campus serves the residents too);
     3. a school's pitch: an unnamed pitch outside within :data:`PITCH_M` of a school.
 
     The kept asset's geometry is the union of its polygonal parts; ``other_ids`` lists the rest.
@@ -77,6 +79,7 @@ def merge_parts(assets: gpd.GeoDataFrame) -> tuple[gpd.GeoDataFrame, list[dict[s
     kind = frame[S.KIND].to_numpy()
     dist = frame[S.DIST_M].to_numpy() if S.DIST_M in frame else np.zeros(len(frame))
     institution = (frame[S.CATEGORY] == S.Category.INSTITUTION.value).to_numpy()
+    facility = (frame[S.CATEGORY] == S.Category.FACILITY.value).to_numpy()
     into = np.full(len(frame), -1)
     why = [""] * len(frame)
 
@@ -126,7 +129,7 @@ def merge_parts(assets: gpd.GeoDataFrame) -> tuple[gpd.GeoDataFrame, list[dict[s
             if i == g or into[i] >= 0 or inside[i] != inside[g] or area(i) >= area(g):
                 continue
             own = institution[i] and names[i] and kind[i] != kind[g] and not BUILDING_NAME.search(names[i])
-            if not own and shapely.contains(_filled(geoms[g]), shapely.point_on_surface(geoms[i])):
+            if not own and not facility[i] and shapely.contains(_filled(geoms[g]), shapely.point_on_surface(geoms[i])):
                 absorb(g, i, "inside its grounds")
     schools = [g for g in range(len(frame)) if into[g] < 0 and kind[g] in SCHOOL_KINDS and not inside[g]]
     for i in range(len(frame)):
