@@ -34,6 +34,8 @@ from pipeline.inventory.gates import GATE_BARRIERS, GATE_SNAP_M, NOT_GATES
 SAME_NAME_M = 150.0
 #: A pitch this close to a school outside the compound is the school's.
 PITCH_M = 30.0
+#: A neighbour placed at a gate is put this far into its grounds behind it.
+BEHIND_GATE_M = 8.0
 #: A neighbour's outline this much farther than its nearest approach still faces the compound.
 FACING_M = 10.0
 #: Kinds placed where they meet the compound when they lie outside it (besides institutions).
@@ -166,6 +168,15 @@ def merge_parts(assets: gpd.GeoDataFrame) -> tuple[gpd.GeoDataFrame, list[dict[s
     return frame[into < 0].reset_index(drop=True), records
 
 
+def _behind(gate: shapely.Point, grounds: shapely.Geometry) -> shapely.Point:
+    """A point :data:`BEHIND_GATE_M` into the grounds behind a gate, so its marker sits beside the gate's."""
+    inner = grounds.buffer(-BEHIND_GATE_M)
+    if inner.is_empty:
+        return gate
+    point = shapely.ops.nearest_points(inner, gate)[0]
+    return point if point.distance(gate) <= 2 * BEHIND_GATE_M else gate
+
+
 def _filled(geom: shapely.Geometry) -> shapely.Geometry:
     """A polygon with its holes filled: the field inside a running track is the stadium's."""
     parts = getattr(geom, "geoms", [geom])
@@ -184,7 +195,8 @@ def locate_neighbours(
 
     In turn: at the compound's gate in the wall it shares with the neighbour (a gate whose
     ``opens_to`` is ``neighbour``, on the neighbour's outline); at its own gate nearest the
-    compound, within ``radius_m``; else where its outline faces the compound.
+    compound, within ``radius_m``; else where its outline faces the compound. At a gate, the
+    point is :data:`BEHIND_GATE_M` into its grounds, so the two markers do not hide each other.
 
     Parameters
     ----------
@@ -231,9 +243,9 @@ def locate_neighbours(
             (shapely.distance(gates, poly.boundary) <= GATE_SNAP_M) & (shapely.distance(gates, boundary) <= radius_m)
         ] if len(gates) else gates
         if len(ours):
-            point, how = ours[0], "shared gate"
+            point, how = _behind(ours[0], poly), "shared gate"
         elif len(near):
-            point = near[int(np.argmin(shapely.distance(near, boundary)))]
+            point = _behind(near[int(np.argmin(shapely.distance(near, boundary)))], poly)
             how = "gate"
         else:
             point = meeting_point(poly, boundary)

@@ -33,8 +33,8 @@ def scene(rows):
 #
 # Expected, by hand: 大学 alone (the pitch and 实验楼 stand in 附中, the smaller grounds); 附中
 # with 实验楼 and the pitch; 某中学 with its building and both pitches; one 五道口; the
-# playground: five assets. 某中学 is placed at its gate (120, 50); 大学 and 附中 at their points
-# nearest the compound, on y = 130.
+# playground: five assets. 某中学 is placed at its gate (120, 50), 8 m into its grounds: (128, 50);
+# 大学 and 附中 where they face the compound, on y = 130.
 ROWS = [
     ("way/1", "大学", {"amenity": "university"}, shapely.box(0, 130, 2000, 2130)),
     ("way/2", "附中", {"amenity": "school"}, shapely.box(0, 130, 60, 170)),
@@ -79,7 +79,7 @@ def test_neighbours_are_placed_where_they_meet_the_compound(selected):
     merged, _ = merge_parts(assets)
     placed, records = locate_neighbours(merged, SQUARE, features, radius_m=50)
     by_id = placed.set_index("source_id")
-    assert by_id.loc["way/5"].geometry.equals(shapely.Point(120, 50))  # its gate
+    assert by_id.loc["way/5"].geometry.equals(shapely.Point(128, 50))  # 8 m behind its gate (120, 50)
     assert by_id.loc["way/5", "located"] == "gate"
     for sid in ("way/1", "way/2"):
         point = by_id.loc[sid].geometry
