@@ -266,3 +266,35 @@ def test_exact_ties_fall_back_to_name_then_position():
         named = plain.assign(name=["b" if p.y < 0 else "a" for p in rows])
         numbered = number_assets(named, SQUARE, SOUTH_GATE, method="perimeter")
         assert list(numbered["name"]) == ["a", "b"]
+
+
+def test_perimeter_on_a_1000_vertex_boundary_agrees_with_shapely():
+    """A wavy ring of 1,000 vertices takes the STRtree branch; every key must be the distance along
+    the clockwise ring that ``shapely.line_locate_point`` gives, counted from the gate."""
+    from pipeline.inventory.numbering import STRTREE_MIN_VERTICES
+
+    n = 1000
+    assert n >= STRTREE_MIN_VERTICES
+    angle = np.linspace(0, 2 * np.pi, n, endpoint=False)
+    radius = 300 + 20 * np.sin(7 * angle)
+    ring = shapely.Polygon(np.column_stack([radius * np.sin(angle), radius * np.cos(angle)]))  # clockwise
+    rng = np.random.default_rng(11)
+    r = rng.uniform(50, 330, 200)
+    t = rng.uniform(0, 2 * np.pi, 200)
+    points = np.column_stack([r * np.sin(t), r * np.cos(t)])
+    scene = gpd.GeoDataFrame(
+        {"source_id": [f"p{i}" for i in range(200)], "category": "facility"},
+        geometry=shapely.points(points), crs=UTM,
+    )
+    gate = shapely.Point(0, -320)  # south
+    numbered = number_assets(scene, ring, gate, method="perimeter")
+
+    line = shapely.LineString(shapely.orient_polygons(ring, exterior_cw=True).exterior.coords)
+    start = shapely.line_locate_point(line, gate)
+    along = (shapely.line_locate_point(line, shapely.points(points)) - start) % line.length
+    expected = dict(zip(scene["source_id"], along, strict=True))
+    got = dict(zip(numbered["source_id"], numbered["order_key"], strict=True))
+    assert got == pytest.approx(expected, abs=1e-6)
+    # Points beyond a convex vertex share its position along the ring: nearer the ring first.
+    near = dict(zip(scene["source_id"], shapely.distance(line, shapely.points(points)), strict=True))
+    assert list(numbered["source_id"]) == sorted(expected, key=lambda s: (round(expected[s], 6), near[s]))
