@@ -45,7 +45,7 @@ from pipeline.inventory.gates import (
     roads_of,
 )
 from pipeline.inventory.merge import choose_boundary, choose_gates, merge_survey
-from pipeline.inventory.naming import compound_titles
+from pipeline.inventory.naming import Titles, compound_titles
 from pipeline.inventory.neighbours import locate_neighbours, merge_parts
 from pipeline.inventory.numbering import MAX_GATE_DIST_M, PreviousLabels, number_assets, retired_labels
 from pipeline.inventory.order import choose_method
@@ -183,14 +183,14 @@ def build_inventory(
     assets, merged_parts = merge_parts(assets)
     assets, placed = locate_neighbours(assets, poly, local, radius_m=radius_m, compound_gates=gates)
     main = _main_gate(gates, poly, local, gate, crs, force)
-    titles = {"zh": name, "en": name} if name else compound_titles(compound_tags, poly, roads_of(local))
+    titles = Titles(name, name) if name else compound_titles(compound_tags, poly, roads_of(local))
     boundary_frame = gpd.GeoDataFrame(
         {
             S.SOURCE_ID: [compound_id],
             S.NAME: [name],
             AREA_M2: [round(poly.area, 1)],
-            TITLE_ZH: [titles["zh"]],
-            TITLE_EN: [titles["en"]],
+            TITLE_ZH: [titles.zh],
+            TITLE_EN: [titles.en],
         },
         geometry=[poly],
         crs=crs,
@@ -205,8 +205,8 @@ def build_inventory(
                 S.SOURCE_ID: compound_id,
                 S.NAME: name,
                 AREA_M2: round(poly.area, 1),
-                TITLE_ZH: titles["zh"],
-                TITLE_EN: titles["en"],
+                TITLE_ZH: titles.zh,
+                TITLE_EN: titles.en,
             },
             "source": source,
             "crs": crs.to_string(),

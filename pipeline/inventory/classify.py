@@ -31,7 +31,7 @@ import shapely
 
 from pipeline.core import schema as S
 from pipeline.core.taxonomy import Taxonomy, load_taxonomy
-from pipeline.inventory.naming import word
+from pipeline.core.words import word
 
 log = logging.getLogger(__name__)
 
@@ -207,7 +207,7 @@ def _usable_green(assets: gpd.GeoDataFrame, boundary: shapely.Geometry, near: gp
     usable = touches & wide & (geoms.area >= GREEN_MIN_AREA_M2)
     keep = ~green | usable
     out = assets[keep].copy()
-    out.loc[green[keep], S.NAME] = word("green", local_language(near[S.NAME]))
+    out.loc[green[keep], S.NAME] = word("compound.title.green", local_language(near[S.NAME]))
     dropped = int((~keep).sum())
     if dropped:
         log.info("%d unnamed green spaces are too small, too narrow or not the compound's.", dropped)

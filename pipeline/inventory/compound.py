@@ -17,7 +17,7 @@ from pipeline.core.errors import CompoundNotFoundError, CRSError, DataError, Inp
 from pipeline.core.geometry import repair_polygon
 from pipeline.inventory.classify import is_compound
 from pipeline.inventory.gates import TITLE_EN, TITLE_ZH, find_gates, roads_of
-from pipeline.inventory.naming import STREET_SEARCH_M, compound_titles
+from pipeline.inventory.naming import STREET_SEARCH_M, Titles, compound_titles
 
 log = logging.getLogger(__name__)
 
@@ -67,8 +67,8 @@ def find_compounds(features: gpd.GeoDataFrame, *, count_gates: bool = True) -> g
             S.NAME: compounds[S.NAME].fillna("").to_numpy(),
             AREA_M2: compounds.to_crs(crs).area.round(0).to_numpy(),
             GATES: gate_counts,
-            TITLE_ZH: [t["zh"] for t in titles],
-            TITLE_EN: [t["en"] for t in titles],
+            TITLE_ZH: [t.zh for t in titles],
+            TITLE_EN: [t.en for t in titles],
         },
         geometry=compounds.geometry.to_numpy(),
         crs=features.crs,
@@ -76,13 +76,13 @@ def find_compounds(features: gpd.GeoDataFrame, *, count_gates: bool = True) -> g
     return out.sort_values([AREA_M2, S.SOURCE_ID], ascending=[False, True]).reset_index(drop=True)
 
 
-def _titles(compounds: gpd.GeoDataFrame, roads: gpd.GeoDataFrame) -> list[dict[str, str]]:
+def _titles(compounds: gpd.GeoDataFrame, roads: gpd.GeoDataFrame) -> list[Titles]:
     """Each compound's title in Chinese and English: its name, else one made from its surroundings."""
     named = roads[roads[S.NAME].fillna("") != ""]
     out = []
     for name, tags, geom in zip(compounds[S.NAME].fillna(""), compounds[S.TAGS], compounds.geometry, strict=True):
         if name:
-            out.append({"zh": name, "en": name})
+            out.append(Titles(name, name))
             continue
         near = named.iloc[named.sindex.query(geom.buffer(STREET_SEARCH_M))] if len(named) else named
         out.append(compound_titles(tags, shapely.make_valid(geom), near))

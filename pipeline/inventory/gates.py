@@ -49,7 +49,8 @@ import shapely
 
 from pipeline.core import schema as S
 from pipeline.core.geometry import facing_middle
-from pipeline.inventory.naming import english_road, gate_titles, side_of, word
+from pipeline.core.words import word
+from pipeline.inventory.naming import Titles, english_road, gate_titles, side_of, side_word
 
 log = logging.getLogger(__name__)
 
@@ -143,7 +144,7 @@ class MainGate:
 
     def title(self, lang: str = "zh") -> str:
         """What to call the gate in ``lang``: its name, else its side and road; never its id."""
-        return self.name or (self.title_zh if lang == "zh" else self.title_en) or word("gate_plain", lang)
+        return self.name or (self.title_zh if lang == "zh" else self.title_en) or word("gate.title.plain", lang)
 
 
 def _is_gate(tags: dict[str, str]) -> bool:
@@ -546,7 +547,10 @@ def mark_main(gates: gpd.GeoDataFrame, main: MainGate, boundary: shapely.Geometr
     frame = gates.copy()
     if main.source_id not in set(frame[S.SOURCE_ID]):
         side = side_of(main.point, boundary)
-        plain = {"zh": word("gate", "zh", side=word(side, "zh"), n=""), "en": word("gate", "en", side=word(side, "en"), n="")}
+        plain = Titles(
+            word("gate.title.gate", "zh", side=side_word(side, "zh"), n=""),
+            word("gate.title.gate", "en", side=side_word(side, "en"), n=""),
+        )
         extra = gpd.GeoDataFrame(
             [
                 {
@@ -557,8 +561,8 @@ def mark_main(gates: gpd.GeoDataFrame, main: MainGate, boundary: shapely.Geometr
                     ROAD: "",
                     VEHICLE: False,
                     SIDE: side,
-                    TITLE_ZH: main.name or main.title_zh or plain["zh"],
-                    TITLE_EN: main.name or main.title_en or plain["en"],
+                    TITLE_ZH: main.name or main.title_zh or plain.zh,
+                    TITLE_EN: main.name or main.title_en or plain.en,
                     "geometry": main.point,
                 }
             ],

@@ -3,8 +3,8 @@
 No internal id (``crossing/way/136867403/0``, ``way/609225889``) is ever shown as a name. The
 parts are computed from the geometry — which side of the compound a gate is on, the road it opens
 to, the neighbour a shared wall leads into, the street a compound lies along — and worded here,
-in :data:`WORDS` and :func:`word`, the one place the texts live (to be pointed at the word
-catalogue).
+in the word catalogue (``gate.side.*``, ``gate.title.*``, ``compound.title.*`` in
+``pipeline/core/words.toml``).
 
 The side of a gate is where it sits in the compound, as people name gates (东南门 is near the
 south-east corner even in a south wall): its offset from the centre of the compound's bounding
@@ -15,41 +15,35 @@ from __future__ import annotations
 
 import math
 import re
+from typing import NamedTuple
 
 import numpy as np
 import pandas as pd
 import shapely
 
+from pipeline.core.words import word
+
 #: How far from an unnamed compound the street it is named after may run, metres.
 STREET_SEARCH_M = 150.0
 
-#: Compass sides, clockwise from north; each is a 45° sector.
+#: Compass sides, clockwise from north; each is a 45° sector (words: ``gate.side.<side>``).
 SIDES = ("north", "north-east", "east", "south-east", "south", "south-west", "west", "north-west")
 
-WORDS: dict[str, dict[str, str]] = {
-    "north": {"zh": "北", "en": "north"},
-    "north-east": {"zh": "东北", "en": "north-east"},
-    "east": {"zh": "东", "en": "east"},
-    "south-east": {"zh": "东南", "en": "south-east"},
-    "south": {"zh": "南", "en": "south"},
-    "south-west": {"zh": "西南", "en": "south-west"},
-    "west": {"zh": "西", "en": "west"},
-    "north-west": {"zh": "西北", "en": "north-west"},
-    "gate": {"zh": "{side}侧入口{n}", "en": "{side} entrance{n}"},
-    "gate_number": {"zh": "{n}", "en": " {n}"},
-    "gate_road": {"zh": "（{road}）", "en": " ({road})"},
-    "gate_neighbour": {"zh": "（通{neighbour}）", "en": " (to {neighbour})"},
-    "gate_neighbour_unnamed": {"zh": "（通相邻院落）", "en": " (to the neighbouring grounds)"},
-    "gate_plain": {"zh": "入口", "en": "entrance"},
-    "compound_address": {"zh": "{street}{number}号院", "en": "No. {number} {street}"},
-    "compound_street": {"zh": "{street}{side}侧小区", "en": "compound {side} of {street}"},
-    "green": {"zh": "绿地", "en": "green space"},
-}
+
+class Titles(NamedTuple):
+    """A name in Chinese and in English."""
+
+    zh: str
+    en: str
+
+    def of(self, lang: str) -> str:
+        """The name in ``lang``."""
+        return self.zh if lang == "zh" else self.en
 
 
-def word(key: str, lang: str = "zh", **values: object) -> str:
-    """Return the text ``key`` in ``lang`` (``zh`` or ``en``) with ``values`` filled in."""
-    return WORDS[key]["zh" if lang == "zh" else "en"].format(**values)
+def side_word(side: str, lang: str) -> str:
+    """A side's word (北, north-east …)."""
+    return word(f"gate.side.{side}", lang)
 
 
 _EN_ABBREV = ((re.compile(r"\bRoad$"), "Rd"), (re.compile(r"\bStreet$"), "St"), (re.compile(r"\bAvenue$"), "Ave"))
@@ -91,15 +85,15 @@ def gate_titles(gates: pd.DataFrame, lang: str) -> list[str]:
         if getattr(row, "opens_to", "") == "neighbour":
             neighbour = getattr(row, "neighbour", "") or ""
             tail = (
-                word("gate_neighbour", lang, neighbour=neighbour)
+                word("gate.title.neighbour", lang, neighbour=neighbour)
                 if neighbour
-                else word("gate_neighbour_unnamed", lang)
+                else word("gate.title.neighbour_unnamed", lang)
             )
         else:
             road = row.road_name or ""
             if lang != "zh":
                 road = english_road(road, row.road_name_en or "")
-            tail = word("gate_road", lang, road=road) if road else ""
+            tail = word("gate.title.road", lang, road=road) if road else ""
         base.append((row.side or "", tail))
     titles = []
     xy = shapely.get_coordinates(gates.geometry.to_numpy()) if len(gates) else np.empty((0, 2))
@@ -112,17 +106,15 @@ def gate_titles(gates: pd.DataFrame, lang: str) -> list[str]:
         if len(alike) > 1:
             vertical = side in ("east", "west")
             alike.sort(key=lambda j: (-xy[j, 1], xy[j, 0]) if vertical else (xy[j, 0], -xy[j, 1]))
-            number = word("gate_number", lang, n=alike.index(i) + 1)
+            number = word("gate.title.number", lang, n=alike.index(i) + 1)
         if not side:
-            titles.append(word("gate_plain", lang) + tail)
+            titles.append(word("gate.title.plain", lang) + tail)
             continue
-        titles.append(word("gate", lang, side=word(side, lang), n=number) + tail)
+        titles.append(word("gate.title.gate", lang, side=side_word(side, lang), n=number) + tail)
     return titles
 
 
-def compound_titles(
-    tags: dict[str, str], boundary: shapely.Geometry, roads: pd.DataFrame
-) -> dict[str, str]:
+def compound_titles(tags: dict[str, str], boundary: shapely.Geometry, roads: pd.DataFrame) -> Titles:
     """A title for an unnamed compound, in Chinese and English; empty when nothing names it.
 
     From its address tags (``addr:street`` + ``addr:housenumber`` → 学清路8号院), else from the
@@ -133,17 +125,17 @@ def compound_titles(
     street, number = tags.get("addr:street", ""), tags.get("addr:housenumber", "")
     street_en = tags.get("addr:street:en", "")
     if street and number:
-        return {
-            "zh": word("compound_address", "zh", street=street, number=number),
-            "en": word("compound_address", "en", street=english_road(street, street_en), number=number),
-        }
+        return Titles(
+            word("compound.title.address", "zh", street=street, number=number),
+            word("compound.title.address", "en", street=english_road(street, street_en), number=number),
+        )
     named = roads[roads["name"].fillna("") != ""] if len(roads) else roads
     if not len(named):
-        return {"zh": "", "en": ""}
+        return Titles("", "")
     dist = named.distance(boundary)
     near = named[dist <= STREET_SEARCH_M]
     if not len(near):
-        return {"zh": "", "en": ""}
+        return Titles("", "")
     best = near.loc[dist[near.index].sort_values(kind="mergesort").index[0]]
     english = {
         n: t["name:en"]
@@ -156,10 +148,10 @@ def compound_titles(
     bearing = math.degrees(math.atan2(dx, dy)) % 360.0
     side = SIDES[int(((bearing + 22.5) % 360.0) // 45.0)]
     name_en = english.get(best["name"], "")
-    return {
-        "zh": word("compound_street", "zh", street=best["name"], side=word(side, "zh")),
-        "en": word("compound_street", "en", street=english_road(best["name"], name_en), side=word(side, "en")),
-    }
+    return Titles(
+        word("compound.title.street", "zh", street=best["name"], side=side_word(side, "zh")),
+        word("compound.title.street", "en", street=english_road(best["name"], name_en), side=side_word(side, "en")),
+    )
 
 
 def title_of(record: object, lang: str = "zh") -> str:
@@ -172,7 +164,7 @@ def title_of(record: object, lang: str = "zh") -> str:
     if isinstance(name, str) and name:
         return name
     title = get("title_zh" if lang == "zh" else "title_en", "")
-    return title if isinstance(title, str) and title else word("gate_plain", lang)
+    return title if isinstance(title, str) and title else word("gate.title.plain", lang)
 
 
 def compound_title(record: dict[str, object], lang: str = "zh") -> str:
