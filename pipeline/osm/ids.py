@@ -114,18 +114,21 @@ def _from_pbf(path: Path) -> tuple[str | osmium.io.FileBuffer, dict[str, str]]:
     first = next((node.id for node in osmium.FileProcessor(str(path), osmium.osm.NODE)), 0)
     if first >= 0:
         return str(path), {}
-    objects: dict[str, list[object]] = {kind: [] for kind in _TYPES}
+    nodes: list[tuple[int, dict[str, str], float, float]] = []
+    ways: list[tuple[int, dict[str, str], list[int]]] = []
+    relations: list[tuple[int, dict[str, str], list[tuple[str, int, str]]]] = []
     largest = dict.fromkeys(_TYPES, 0)
     for obj in osmium.FileProcessor(str(path)):
-        kind = _TYPES["nwr".index(obj.type_str())]
-        largest[kind] = max(largest[kind], obj.id)
-        if kind == "node":
-            objects[kind].append((obj.id, dict(obj.tags), obj.location.lon, obj.location.lat))
-        elif kind == "way":
-            objects[kind].append((obj.id, dict(obj.tags), [n.ref for n in obj.nodes]))
-        else:
+        if isinstance(obj, osmium.osm.Node):
+            largest["node"] = max(largest["node"], obj.id)
+            nodes.append((obj.id, dict(obj.tags), obj.location.lon, obj.location.lat))
+        elif isinstance(obj, osmium.osm.Way):
+            largest["way"] = max(largest["way"], obj.id)
+            ways.append((obj.id, dict(obj.tags), [n.ref for n in obj.nodes]))
+        elif isinstance(obj, osmium.osm.Relation):
+            largest["relation"] = max(largest["relation"], obj.id)
             members = [(_TYPES["nwr".index(m.type)], m.ref, m.role) for m in obj.members]
-            objects[kind].append((obj.id, dict(obj.tags), members))
+            relations.append((obj.id, dict(obj.tags), members))
     back: dict[str, str] = {}
 
     def positive(kind: str, number: int) -> str:
@@ -136,15 +139,15 @@ def _from_pbf(path: Path) -> tuple[str | osmium.io.FileBuffer, dict[str, str]]:
         return new
 
     root = ET.Element("osm", version="0.6", generator="mapper")
-    for number, tags, lon, lat in objects["node"]:  # type: ignore[misc]
+    for number, tags, lon, lat in nodes:
         el = ET.SubElement(root, "node", id=positive("node", number), lat=f"{lat:.7f}", lon=f"{lon:.7f}")
         _tags(el, tags)
-    for number, tags, refs in objects["way"]:  # type: ignore[misc]
+    for number, tags, refs in ways:
         el = ET.SubElement(root, "way", id=positive("way", number))
         for ref in refs:
             ET.SubElement(el, "nd", ref=positive("node", ref))
         _tags(el, tags)
-    for number, tags, members in objects["relation"]:  # type: ignore[misc]
+    for number, tags, members in relations:
         el = ET.SubElement(root, "relation", id=positive("relation", number))
         for kind, ref, role in members:
             ET.SubElement(el, "member", type=kind, ref=positive(kind, ref), role=role)
