@@ -297,3 +297,34 @@ def test_no_gate_title_or_rule_holds_an_internal_id(demo_features):
             assert not inventory.gates[column].fillna("").str.contains(ids).any(), (compound, column)
         for lang in ("zh", "en"):
             assert not ids.search(inventory.main_gate.title(lang)), compound
+
+
+# Two unnamed lift gates on the south side, each with a service road to the tertiary road south.
+# The road bends: 12 m from node/2 (80, 0), 40 m from node/1 (20, 0). Expected: node/2, the one
+# nearer its road (rule 3, last criterion), though node/1 has the smaller id.
+NEARER = [
+    ("way/1", "", {"highway": "tertiary"}, shapely.LineString([(-50, -40), (60, -40), (100, -12), (150, -12)])),
+    ("way/2", "", {"highway": "service"}, shapely.LineString([(20, -40), (20, 30)])),
+    ("way/3", "", {"highway": "service"}, shapely.LineString([(80, -12), (80, 30)])),
+    ("node/1", "", {"barrier": "lift_gate"}, shapely.Point(20, 0)),
+    ("node/2", "", {"barrier": "lift_gate"}, shapely.Point(80, 0)),
+]
+
+
+def test_of_two_gates_alike_the_one_nearer_its_road_is_main():
+    scene = features(NEARER)
+    main = choose_main_gate(find_gates(SQUARE, scene), SQUARE, roads_of(scene))
+    assert (main.source_id, main.rule) == ("node/2", "nearer_vehicle_gate_road:tertiary")
+
+
+def test_shop_doors_and_doors_in_building_walls_are_not_gates():
+    """On the square's outline: a shop door (entrance=shop), a staircase door, and an entrance=yes on
+    the outline of a building that forms the east wall; only the gate (barrier=gate) is a gate."""
+    scene = features([
+        ("way/5", "", {"building": "yes"}, shapely.box(80, 20, 100, 80)),
+        ("node/1", "", {"entrance": "shop"}, shapely.Point(0, 50)),
+        ("node/2", "", {"entrance": "staircase"}, shapely.Point(50, 100)),
+        ("node/3", "", {"entrance": "yes"}, shapely.Point(100, 50)),
+        ("node/4", "", {"barrier": "gate"}, shapely.Point(50, 0)),
+    ])
+    assert list(find_gates(SQUARE, scene)["source_id"]) == ["node/4"]

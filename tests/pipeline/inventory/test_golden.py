@@ -68,6 +68,18 @@ def test_main_gate(path):
         assert main.title("en") == expected["title_en"]
 
 
+@pytest.mark.parametrize("path", [p for p in GOLDEN if "[[gates]]" in p.read_text(encoding="utf-8")], ids=lambda p: p.stem)
+def test_gates_and_their_titles(path):
+    """Where a file lists the gates, they are all the compound's gates, with these titles."""
+    spec, inventory = _build(path)
+    gates = inventory.gates[inventory.gates["gate_type"] != "chosen point"].set_index("source_id")
+    assert set(gates.index) == {g["id"] for g in spec["gates"]}
+    for gate in spec["gates"]:
+        for lang in ("zh", "en"):
+            if f"title_{lang}" in gate:
+                assert gates.loc[gate["id"], f"title_{lang}"] == gate[f"title_{lang}"], gate["why"]
+
+
 @pytest.mark.parametrize("path", GOLDEN, ids=lambda p: p.stem)
 def test_method(path):
     spec, inventory = _build(path)
@@ -81,8 +93,11 @@ def test_assets_and_categories(path):
     extra = sorted(set(inventory.assets["source_id"]) - set(groups))
     assert not extra, f"assets the expert does not number: {extra}"
     categories = dict(zip(inventory.assets["source_id"], inventory.assets["category"], strict=True))
+    names = dict(zip(inventory.assets["source_id"], inventory.assets["name"], strict=True))
     for sid, i in groups.items():
         assert categories[sid] == spec["assets"][i]["category"], spec["assets"][i]["why"]
+        if "name" in spec["assets"][i]:
+            assert names[sid] == spec["assets"][i]["name"], spec["assets"][i]["why"]
     for entry in spec.get("not_assets", []):
         assert not set(entry["ids"]) & set(categories), entry["why"]
 

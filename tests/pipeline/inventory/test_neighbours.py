@@ -27,13 +27,13 @@ def scene(rows):
 #          (building=school) and an unnamed pitch.
 #   east:  某中学 (a school, 120–220 × 0–100) with a gate in its west wall at (120, 50); inside
 #          it a building also named 某中学 and a pitch; an unnamed pitch 10 m beyond its east
-#          wall (225–245 × 40–60); two bus-stop platforms named 五道口 on the street 10 m south
-#          of the compound, 40 m apart.
+#          wall (225–245 × 40–60); two bus-stop platforms named 五道口 south of the compound, one
+#          10 m off (node/11), one 40 m off across the street (node/10).
 #   in:    a playground inside the compound.
 #
 # Expected, by hand: 大学 alone (the pitch and 实验楼 stand in 附中, the smaller grounds); 附中
-# with 实验楼 and the pitch; 某中学 with its building and both pitches; one 五道口; the
-# playground: five assets. 某中学 is placed at its gate (120, 50), 8 m into its grounds: (128, 50);
+# with 实验楼 and the pitch; 某中学 with its building and both pitches; one 五道口, at the platform
+# on the compound's side (node/11); the playground: five assets. 某中学 is placed at its gate (120, 50), 8 m into its grounds: (128, 50);
 # 大学 and 附中 where they face the compound, on y = 130.
 ROWS = [
     ("way/1", "大学", {"amenity": "university"}, shapely.box(0, 130, 2000, 2130)),
@@ -45,7 +45,7 @@ ROWS = [
     ("way/7", "", {"leisure": "pitch"}, shapely.box(150, 10, 200, 40)),
     ("way/8", "", {"leisure": "pitch"}, shapely.box(225, 40, 245, 60)),
     ("node/9", "", {"barrier": "gate"}, shapely.Point(120, 50)),
-    ("node/10", "五道口", {"highway": "bus_stop"}, shapely.Point(20, -10)),
+    ("node/10", "五道口", {"highway": "bus_stop"}, shapely.Point(20, -40)),
     ("node/11", "五道口", {"highway": "bus_stop"}, shapely.Point(60, -10)),
     ("node/12", "", {"leisure": "playground"}, shapely.Point(50, 50)),
 ]
@@ -61,14 +61,14 @@ def selected():
 def test_parts_of_one_institution_become_one_asset(selected):
     _, assets = selected
     merged, records = merge_parts(assets)
-    assert set(merged["source_id"]) == {"way/1", "way/2", "way/5", "node/10", "node/12"}
+    assert set(merged["source_id"]) == {"way/1", "way/2", "way/5", "node/11", "node/12"}
     table = merges_frame(records).set_index("merged")
     assert table.loc["way/3", ["kept", "why"]].tolist() == ["way/2", "inside its grounds"]
     assert table.loc["way/4", ["kept", "why"]].tolist() == ["way/2", "inside its grounds"]
     assert table.loc["way/6", ["kept", "why"]].tolist() == ["way/5", "same name"]
     assert table.loc["way/7", ["kept", "why"]].tolist() == ["way/5", "inside its grounds"]
     assert table.loc["way/8", ["kept", "why"]].tolist() == ["way/5", "a school's pitch"]
-    assert table.loc["node/11", ["kept", "why"]].tolist() == ["node/10", "same name"]
+    assert table.loc["node/10", ["kept", "why"]].tolist() == ["node/11", "same name"]
     assert "way/2" not in table.index  # 附中 is an institution of its own inside the campus
     kept = merged.set_index("source_id")
     assert kept.loc["way/5", "other_ids"] == "osm:way/6; osm:way/7; osm:way/8"
@@ -107,3 +107,18 @@ def test_a_huge_neighbour_does_not_widen_the_figure(selected, tmp_path):
     x0, y0, x1, y1 = _content_bounds(inventory)
     assert x1 - x0 <= 100 + 2 * 50 + 1 and y1 - y0 <= 100 + 2 * 50 + 1
     assert inventory.report["merged_parts"] and inventory.report["neighbours_placed"]
+
+
+def test_the_figure_never_spans_more_than_the_compound_and_the_radius(selected):
+    """Even an asset left 900 m off (by a survey, an edit) does not widen the map."""
+    from layers.figure.layout import _content_bounds
+    from pipeline.inventory.build import build_inventory
+
+    features = scene(ROWS).set_geometry(scene(ROWS).geometry.translate(444000, 4427000)).to_crs("EPSG:4326")
+    square = gpd.GeoSeries([shapely.box(444000, 4427000, 444100, 4427100)], crs=UTM).to_crs("EPSG:4326").iloc[0]
+    inventory = build_inventory(features, boundary=square, boundary_name="方院")
+    far = inventory.assets.copy()
+    far.loc[far.index[0], "geometry"] = shapely.Point(444950, 4427050)
+    x0, y0, x1, y1 = _content_bounds(type(inventory)(far, inventory.boundary, inventory.gates, inventory.context, inventory.report))
+    assert x1 == pytest.approx(444100 + 50)  # the far asset is cut off at the radius
+    assert 444000 - 50 <= x0 and 4427000 - 50 <= y0 and y1 <= 4427100 + 50

@@ -52,3 +52,16 @@ def test_the_demo_is_numbered_by_the_perimeter_and_says_why(demo_inventory):
     assert choice["asked"] == "auto"
     assert choice["solidity"] < MIN_SOLIDITY and choice["elongation"] > MAX_ELONGATION
     assert choice["reason"].startswith("the compound is long")
+
+
+def test_auto_walks_a_long_compound_where_polar_would_jump():
+    """A 400 × 80 m compound (elongation 5), gate in the middle of the south side. R (250, 45) stands
+    35 m from the north wall at x = 250; P (300, 75) against the north wall at x = 300. Walking the wall
+    clockwise (west, up, east along the north side) reaches R's wall point first (530 m) and P's
+    after (580 m). From the centre (200, 40), P is at 71° and R at 84°: polar would put P first."""
+    box = shapely.box(0, 0, 400, 80)
+    assets = gpd.GeoDataFrame(
+        {"name": ["P", "R"]}, geometry=[shapely.Point(300, 75), shapely.Point(250, 45)], crs=UTM
+    )
+    assert list(number_assets(assets, box, shapely.Point(200, 0), method="polar")["name"]) == ["P", "R"]
+    assert list(number_assets(assets, box, shapely.Point(200, 0), method="auto")["name"]) == ["R", "P"]
