@@ -111,7 +111,10 @@ def _from_pbf(path: Path) -> tuple[str | osmium.io.FileBuffer, dict[str, str]]:
     Only the first object is looked at, so a city extract costs nothing more; ogr2osm numbers
     every object it writes below zero.
     """
-    first = next((node.id for node in osmium.FileProcessor(str(path), osmium.osm.NODE)), 0)
+    try:
+        first = next((node.id for node in osmium.FileProcessor(str(path), osmium.osm.NODE)), 0)
+    except RuntimeError:  # a broken file: the reader says what is wrong with it, in one line
+        return str(path), {}
     if first >= 0:
         return str(path), {}
     nodes: list[tuple[int, dict[str, str], float, float]] = []
