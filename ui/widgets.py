@@ -33,6 +33,42 @@ from ui.state import (
 )
 
 MAP_HEIGHT = 620
+#: The map's height on a phone: the compound fits, and the form below it starts inside an 844 px screen.
+PHONE_MAP_HEIGHT = 400
+#: The map's expected width on a phone (390 px screen less the page's margins).
+PHONE_MAP_WIDTH = 358
+
+#: Styles for narrow screens: every control a thumb can hit (44 px, WCAG 2.5.5), nothing wider than the screen.
+PHONE_CSS = """
+<style>
+@media (max-width: 640px) {
+  [data-testid="stMain"] .block-container { padding-left: 1rem; padding-right: 1rem; padding-top: 3rem; }
+  [data-testid="stMain"] button, [data-testid="stMain"] [role="button"] { min-height: 44px; min-width: 44px; }
+  [data-testid="stMain"] input, [data-testid="stMain"] textarea { min-height: 44px; }
+  [data-testid="stMain"] [data-baseweb="select"] > div { min-height: 44px; }
+  [data-testid="stMain"] label:has(input[type="checkbox"]) { min-height: 44px; align-items: center; }
+  [data-testid="stMain"] [data-testid="stTooltipHoverTarget"] { min-width: 44px; min-height: 44px;
+      display: inline-flex; align-items: center; justify-content: center; }
+  [data-testid="stMain"] [data-testid="stElementToolbarButton"] button { min-width: 44px; min-height: 44px; }
+  [data-testid="stMain"] { overflow-x: hidden; }
+  [data-testid="stMain"] h1 { font-size: 1.75rem; padding-bottom: .25rem; }
+}
+</style>
+"""
+
+
+def is_phone() -> bool:
+    """Whether the browser says it is a phone (``Mobi`` in its user agent, as MDN advises)."""
+    try:
+        agent = st.context.headers.get("User-Agent", "") or ""
+    except Exception:  # no browser behind this run (AppTest, bare mode)
+        return False
+    return "Mobi" in agent
+
+
+def phone_style() -> None:
+    """Add :data:`PHONE_CSS` to the page (it applies on narrow screens only)."""
+    st.html(PHONE_CSS)
 
 
 def show_error(exc: MapperError) -> None:
@@ -52,7 +88,7 @@ def numbered_or_stop(view: View, settings: Settings) -> Inventory:
 
 def header(page: str, inventory: Inventory) -> None:
     """The page's title and, as plain text, the compound's name, id and source file."""
-    st.title(t(page))
+    st.title(t(page), anchor=False)
     compound = inventory.report.get("compound", {})
     name = compound.get(S.NAME) or t("no_name")
     st.text(f"{name} · {compound.get(S.SOURCE_ID, '')} · {inventory.report.get('source', '')}")

@@ -130,9 +130,13 @@ def _cancel() -> None:
 
 
 # --- the map ------------------------------------------------------------------------------------------
+# On a phone the columns stack: the map (short enough for the form to start on the first screen), then the
+# new spot's form, then the spot chosen. The map's own button starts a new spot.
+phone = widgets.is_phone()
+map_height = widgets.PHONE_MAP_HEIGHT if phone else widgets.MAP_HEIGHT
 map_col, side = st.columns([3, 2], gap="medium")
 with map_col:
-    heat = st.toggle(t("spots_heat"), key="spots_heat", help=t("spots_heat_help"))
+    heat = bool(st.session_state.get("spots_heat", False))
     pending = st.session_state.get(K_PENDING)
     try:
         m = build_spots_map(
@@ -142,7 +146,7 @@ with map_col:
             basemap=view.basemap,
             tianditu_key=st.session_state.get(K_TIANDITU, ""),
             vendor_url=widgets.vendor_url(),
-            size_px=(MAP_WIDTH, widgets.MAP_HEIGHT),
+            size_px=(widgets.PHONE_MAP_WIDTH, map_height) if phone else (MAP_WIDTH, map_height),
             heat=heat,
             blurred_m=None if planner else cell_m,
         )
@@ -153,7 +157,7 @@ with map_col:
         streamlit_folium.st_folium(
             m,
             key="spots_map",
-            height=widgets.MAP_HEIGHT,
+            height=map_height,
             use_container_width=True,
             returned_objects=["last_clicked", "last_object_clicked"],
             feature_group_to_add=(
@@ -162,7 +166,17 @@ with map_col:
         )
         or {}
     )
+
+
+def _map_notes() -> None:
+    """The heat map switch and what the map shows: under the map, or on a phone under the form."""
+    st.toggle(t("spots_heat"), key="spots_heat", help=t("spots_heat_help"))
     st.caption(t("spots_exact_note") if planner else t("spots_blur_note", m=cell_m))
+
+
+if not phone:
+    with map_col:
+        _map_notes()
 
 
 def _place(lng: float, lat: float) -> None:
@@ -189,10 +203,10 @@ if state.is_new_click("spots_point", view, point):
 
 # --- beside the map: the new spot, then the spot chosen ---------------------------------------------------
 with side:
-    name = roles.pseudonym_input("spots")
-    st.subheader(t("spots_add"))
+    st.subheader(t("spots_add"), anchor=False)
     roles.show_flash("spots_add")
     pending = st.session_state.get(K_PENDING)
+    name = roles.pseudonym()
     if pending is None:
         st.caption(t("spots_click_hint"))
     else:
@@ -238,6 +252,7 @@ with side:
             height=110,
             placeholder=t("spots_text_hint"),
         )
+        name = roles.pseudonym_input("spots")
         st.file_uploader(
             t("spots_photo"),
             type=PHOTO_TYPES,
@@ -259,7 +274,7 @@ with side:
         if not name:
             st.caption(t("spots_need_name"))
 
-    st.subheader(t("spots_selected"))
+    st.subheader(t("spots_selected"), anchor=False)
     roles.show_flash("spots_selected")
     if st.session_state.get(K_SELECTED) not in by_id:
         st.session_state.pop(K_SELECTED, None)
@@ -279,6 +294,8 @@ with side:
         placeholder=t("spots_pick_hint"),
         format_func=spot_names.get,
     )
+    if pending is None:  # the name box sits in the form while a spot is placed, else here (for supporting)
+        name = roles.pseudonym_input("spots")
     if chosen is not None:
         spot = by_id[chosen]
         with st.container(border=True):
@@ -309,8 +326,11 @@ with side:
                 if not name:
                     st.caption(t("spots_need_name"))
 
+if phone:
+    _map_notes()
+
 # --- the list -------------------------------------------------------------------------------------------
-st.subheader(t("spots_list", n=len(records)))
+st.subheader(t("spots_list", n=len(records)), anchor=False)
 filter_col, mine_col = st.columns([2, 1])
 only = filter_col.multiselect(
     t("spots_category"),

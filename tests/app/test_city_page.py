@@ -190,7 +190,7 @@ def test_clicking_a_compound_on_the_city_map_opens_it(app_url: str, builds: Path
         frame.locator(".leaflet-container").first.click(position={"x": x, "y": y})
         page.get_by_role("heading", name=f"1. （无名称） · {COMPOUNDS[0]}").wait_for(timeout=45_000)
         opened = page.frame_locator('iframe[title="streamlit_folium.st_folium"]').nth(1)
-        opened.locator(".am-num").first.wait_for(timeout=45_000)
+        opened.locator(".am-num:visible").first.wait_for(timeout=45_000)
         assert opened.locator(".am-num").count() == 24
         assert page.locator('[data-testid="stException"]').count() == 0
         shot(page, "city-opened.png")

@@ -202,7 +202,7 @@ def page(browser, scene: Scene) -> Iterator[object]:
 def _map(page, *, markers: bool = True):
     """The map's frame, once its numbered assets (and spot markers) are drawn."""
     frame_locator = page.frame_locator(MAP_FRAME).first
-    frame_locator.locator(".am-num").first.wait_for(timeout=45_000)
+    frame_locator.locator(".am-num:visible").first.wait_for(timeout=45_000)
     frame = frame_locator.locator("body").element_handle().owner_frame()
     if markers:
         frame.wait_for_function(

@@ -149,6 +149,31 @@ def test_declutter_separates_a_pile_and_leaves_loners_alone() -> None:
     assert moved[5].tolist() == [400.0, 400.0]
 
 
+def test_declutter_moves_labels_off_fixed_boxes_and_never_moves_those() -> None:
+    """A gate (fixed, 14 px tall) under two labels: the labels leave it, the gate stays."""
+    xy = np.array([[100.0, 100.0], [104.0, 100.0], [100.0, 102.0]])
+    widths = np.array([14.0, 30.0, 30.0])
+    heights = np.array([14.0, LABEL_H, LABEL_H])
+    offsets = declutter(xy, widths, heights=heights, fixed=np.array([True, False, False]))
+    assert offsets[0].tolist() == [0.0, 0.0]
+    moved = xy + offsets
+    for i in range(3):
+        for j in range(i + 1, 3):
+            assert (
+                abs(moved[i, 0] - moved[j, 0]) >= (widths[i] + widths[j]) / 2 - 0.5
+                or abs(moved[i, 1] - moved[j, 1]) >= (heights[i] + heights[j]) / 2 - 0.5
+            ), (i, j)
+
+
+def test_every_marker_is_handed_to_the_declutter_and_the_map_fits_the_compound(
+    demo_inventory: Inventory,
+) -> None:
+    html = build_map(demo_inventory).get_root().render()
+    assert html.count("map._amItems = map._amItems || []") == 2  # gates and assets
+    assert "fitBounds" in html and "_amFit" in html
+    assert html.count('class="am-legend-box') == 0 and "am-legend-toggle" in html  # one folded legend
+
+
 def test_gaode_shifts_every_overlay_to_gcj02(demo_inventory: Inventory) -> None:
     wgs = to_display(demo_inventory.gates)
     gcj = to_display(demo_inventory.gates, "gaode")
