@@ -326,6 +326,22 @@ with side:
                 if not name:
                     st.caption(t("spots_need_name"))
 
+    # --- what I reported on this device (the key survives a reload: ui.roles) ---
+    with st.expander(t("spots_mine", n=len(mine)), expanded=bool(mine) and chosen is None):
+        if not mine:
+            st.caption(t("spots_mine_none"))
+        for r in mine:
+            st.button(
+                spot_names[r.id],
+                key=f"spots_mine_{r.id}",
+                on_click=st.session_state.__setitem__,
+                args=(K_SELECTED, r.id),
+                width="stretch",
+            )
+        st.button(
+            t("forget_device"), key="spots_forget", on_click=roles.forget_device, help=t("forget_device_help")
+        )
+
 if phone:
     _map_notes()
 

@@ -257,3 +257,67 @@ def test_the_page_is_never_wider_than_the_screen(phone, scene: Scene) -> None:
         )
         assert widths[0] <= PHONE["width"] and widths[1] <= widths[2], (lang, widths)
     _shot(phone, "phone-spots-en.png")
+
+
+def _add_spot_here(page, frame, lonlat: tuple[float, float], text: str) -> None:
+    """Start a spot from the map's button with the cross on ``lonlat``, describe it and submit it."""
+    lon, lat = lonlat
+    frame.evaluate(
+        "([lat, lng]) => window.map.setView([lat, lng], window.map.getZoom(), {animate: false})", [lat, lon]
+    )
+    frame.locator(".sp-add").tap()
+    frame.locator(".sp-add-here").tap()
+    page.get_by_role("button", name="提交问题点").wait_for(timeout=30_000)
+    page.get_by_role("textbox", name="问题说明（不超过 500 字）").fill(text)
+    page.keyboard.press("Tab")
+    page.wait_for_timeout(400)
+    page.get_by_role("button", name="提交问题点").tap()
+    page.get_by_text("谢谢！").wait_for(timeout=30_000)
+
+
+def test_a_reload_keeps_the_pseudonym_and_my_spots(browser, scene: Scene) -> None:
+    def device():
+        context = browser.new_context(
+            viewport=PHONE, is_mobile=True, has_touch=True, user_agent=PHONE_AGENT, locale="zh-CN"
+        )
+        return context, keep_local(context, scene.url)
+
+    context, outside = device()
+    page = context.new_page()
+    frame = open_spots(page, scene.url)
+    name = page.get_by_role("textbox", name="你的称呼（化名即可）")
+    name.fill("张阿姨")
+    name.press("Enter")
+    deadline = time.monotonic() + 30
+    while not any(c["name"] == "mapper_name" and c["value"] for c in context.cookies()):
+        assert time.monotonic() < deadline, context.cookies()
+        page.wait_for_timeout(200)
+    frame = open_spots(page, scene.url)
+    _add_spot_here(page, frame, (scene.empty[0] + 0.0004, scene.empty[1]), "楼道灯坏了")
+    with Store(scene.db_url, migrate=False) as store:
+        [spot] = [s for s in list_spots(store, COMPOUND) if s.text == "楼道灯坏了"]
+    assert spot.author == "张阿姨"
+
+    page.reload()
+    frame = open_spots(page, scene.url)
+    assert page.get_by_role("textbox", name="你的称呼（化名即可）").input_value() == "张阿姨"
+    mine = page.get_by_test_id("stExpander").filter(has_text="我的问题点（")
+    assert "我的问题点（1）" in mine.inner_text()
+    mine.get_by_role("button", name=f"#{spot.id}").wait_for(timeout=10_000)
+    # one's own spot is drawn at its exact place, as before the reload
+    own = frame.evaluate(
+        f"() => Object.values(window.map._layers).filter(l => l.spotIds && l.spotIds[0] === {spot.id})"
+        ".map(l => [l.getLatLng().lng, l.getLatLng().lat])"
+    )
+    assert own == [pytest.approx([spot.lon, spot.lat], abs=1e-7)]
+    _shot(page, "phone-spots-mine.png")
+    context.close()
+    assert outside == []
+
+    other, outside = device()  # another device is another resident
+    page = other.new_page()
+    open_spots(page, scene.url)
+    assert page.get_by_role("textbox", name="你的称呼（化名即可）").input_value() == ""
+    assert "我的问题点（0）" in page.get_by_test_id("stExpander").filter(has_text="我的问题点（").inner_text()
+    other.close()
+    assert outside == []
