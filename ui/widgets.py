@@ -112,8 +112,11 @@ def show_map(
     """Draw the inventory's map and return what ``st_folium`` reports (clicks in ``returned``).
 
     ``width`` is the map's expected width in pixels; the map fills its column, and the opening zoom
-    and label layout are chosen for this width.
+    and label layout are chosen for this width. On a phone (:func:`is_phone`) the map is
+    :data:`PHONE_MAP_WIDTH` by :data:`PHONE_MAP_HEIGHT`.
     """
+    if is_phone():
+        width, height = PHONE_MAP_WIDTH, PHONE_MAP_HEIGHT
     m = build_map(
         inventory,
         lang=view.lang,

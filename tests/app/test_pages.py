@@ -87,6 +87,20 @@ def test_a_point_near_the_boundary_becomes_the_main_gate(
     assert len(main) == 1 and 'data-sid="user-point"' in main[0][2]
 
 
+def test_the_map_always_reports_clicks_and_one_made_before_picking_picks_nothing(
+    fake_map: FakeMap, demo_inventory: Inventory
+) -> None:
+    corner = demo_inventory.boundary.geometry.iloc[0].boundary.interpolate(0.6, normalized=True)
+    point = to_display(gpd.GeoDataFrame(geometry=[corner], crs=demo_inventory.crs)).iloc[0]
+    fake_map.returns = {"last_clicked": {"lat": point.y, "lng": point.x}}
+    at = _app().run()
+    assert not at.exception and at.session_state[K_GATE] == ""  # picking is off
+    assert fake_map.kwargs[-1]["returned_objects"] == ["last_object_clicked", "last_clicked"]
+    at.session_state["pick_boundary"] = True
+    at.run()
+    assert not at.exception and at.session_state[K_GATE] == ""  # the old click is not taken as a pick
+
+
 def test_a_point_far_from_the_boundary_is_refused(fake_map: FakeMap, demo_inventory: Inventory) -> None:
     centre = demo_inventory.boundary.geometry.iloc[0].centroid
     point = to_display(gpd.GeoDataFrame(geometry=[centre], crs=demo_inventory.crs)).iloc[0]

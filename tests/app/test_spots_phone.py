@@ -14,11 +14,13 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
+import geopandas as gpd
 import pytest
 
+from pipeline.core import schema as S
 from store import Store, hash_password, list_spots
 from tests.app.test_spots_browser import COMPOUND, DEMO_OSM, PASSWORD, Scene, _seed
-from tests.helpers.app import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, MAP_FRAME, app_server, keep_local
+from tests.helpers.app import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, MAP_FRAME, PARK, app_server, keep_local
 
 playwright = pytest.importorskip("playwright.sync_api")
 
@@ -321,3 +323,30 @@ def test_a_reload_keeps_the_pseudonym_and_my_spots(browser, scene: Scene) -> Non
     assert "我的问题点（0）" in page.get_by_test_id("stExpander").filter(has_text="我的问题点（").inner_text()
     other.close()
     assert outside == []
+
+
+def test_a_tap_on_the_boundary_of_the_layout_page_renumbers_from_there(phone, scene: Scene, demo_inventory) -> None:
+    outline = demo_inventory.boundary.geometry.iloc[0].boundary
+    here = gpd.GeoSeries([outline.interpolate(0.6, normalized=True)], crs=demo_inventory.crs).to_crs(S.WGS84)[0]
+    phone.goto(f"{scene.url}/")
+    frame = phone.frame_locator(MAP_FRAME).first
+    park = frame.locator(f'.am-num[data-sid="{PARK}"]')
+    frame.locator(".am-num:visible").first.wait_for(timeout=60_000)
+    assert park.text_content() == "9"
+    _shot(phone, "phone-layout.png")
+    phone.get_by_text("在边界上点选主入口").tap()
+    phone.wait_for_timeout(1500)  # the rerun; the map is not redrawn (nothing on it changed)
+    handle = frame.locator("body").element_handle().owner_frame()
+    handle.evaluate("([lat, lng]) => window.map.setView([lat, lng], 18, {animate: false})", [here.y, here.x])
+    x, y = handle.evaluate(
+        "([lat, lng]) => { const p = window.map.latLngToContainerPoint([lat, lng]); return [p.x, p.y]; }",
+        [here.y, here.x],
+    )
+    frame.locator(".leaflet-container").tap(position={"x": x, "y": y})
+    phone.wait_for_function("() => /gate=[0-9.]+%2C[0-9.]+/.test(location.search)", timeout=60_000)
+    deadline = time.monotonic() + 60
+    while park.text_content() == "9":
+        assert time.monotonic() < deadline, "the numbers did not change"
+        phone.wait_for_timeout(200)
+    assert frame.locator('.am-main[data-sid="user-point"]').count() == 1
+    _shot(phone, "phone-layout-boundary-pick.png")
