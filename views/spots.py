@@ -24,7 +24,7 @@ from store import (
     suggest_support,
     support_spot,
 )
-from store.geo import nearest_asset, spots_frame
+from store.geo import nearest_asset, spots_frame, with_current_labels
 from ui import roles, state, widgets
 from ui.i18n import lang, t
 from ui.state import K_TIANDITU
@@ -44,7 +44,12 @@ view, inventory, store, planner = roles.open_page("spots")
 code = lang()
 cell_m = store.settings.blur_cell_m
 
-records = list_spots(store, view.compound, statuses=MODERATION if planner else ("open",))
+# "near 9 · 畅乐园" as the map numbers it now, not as it was numbered when the spot was made
+records = with_current_labels(
+    list_spots(store, view.compound, statuses=MODERATION if planner else ("open",)),
+    inventory.assets,
+    max_dist_m=store.settings.near_asset_m,
+)
 by_id = {r.id: r for r in records}
 mine = [r for r in records if roles.is_mine(r)]
 if planner:

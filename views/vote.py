@@ -36,6 +36,7 @@ from store import (
     restore_spot,
     results_to_csv,
 )
+from store.geo import with_current_labels
 from store.models import ANONYMOUS, NAMED
 from ui import roles, widgets
 from ui.i18n import lang, t
@@ -196,7 +197,11 @@ else:
 
 topics = list_topics(store, session.id) if session else []
 topic_ids = [topic.id for topic in topics]
-spots = list_spots(store, view.compound, statuses=MODERATION if planner else ("open",))
+spots = with_current_labels(  # "near 9 · 畅乐园" as numbered now
+    list_spots(store, view.compound, statuses=MODERATION if planner else ("open",)),
+    inventory.assets,
+    max_dist_m=store.settings.near_asset_m,
+)
 spot_by_id = {s.id: s for s in spots}
 
 

@@ -44,7 +44,7 @@ from store import (
     open_session,
 )
 from store.geo import blur_lonlat
-from tests.helpers.app import APP, PARK, FakeMap
+from tests.helpers.app import APP, PARK, SOUTH_EAST_GATE, FakeMap, marker_labels
 from ui.roles import K_PLANNER, K_RESIDENT_KEY
 
 COMPOUND = "way/595108678"
@@ -186,6 +186,23 @@ def test_spots_page_runs_in_both_languages(
         0,
         "邻居",
     ]
+
+
+def test_a_spot_reads_its_assets_label_from_the_current_numbering(
+    spots_map: SpotsMap, store: Store, park: tuple[float, float], demo_inventory: Inventory
+) -> None:
+    add_spot(store, COMPOUND, _resident(), *park, "seating", "缺座椅", assets=demo_inventory.assets)
+    at = _app(gate=SOUTH_EAST_GATE).run()  # numbered from another gate: the park is no longer 9
+    assert not at.exception
+    park_now = next(
+        label for sid, label in marker_labels(spots_map.maps[-1]).items() if sid == PARK
+    )
+    assert park_now != "9"
+    assert at.dataframe[0].value.iloc[0].tolist()[3] == f"近 {park_now} · 畅乐园"
+    [row] = _spot_rows(spots_map.maps[-1])
+    assert f"近 {park_now} · 畅乐园" in row[5]  # the popup too
+    at = _app(gate=SOUTH_EAST_GATE, lang="en").switch_page("views/vote.py").run()
+    assert not at.exception
 
 
 def test_the_public_map_blurs_and_a_signed_in_planner_sees_exact_places(
