@@ -13,7 +13,8 @@ import pandas as pd
 import streamlit as st
 import streamlit_folium
 
-from layers.web import build_map, escape_text, to_display
+from layers.web import build_map, escape_text, to_display, use_local_assets
+from layers.web.sites import add_site_numbers
 from pipeline.core.cells import csv_bytes
 from pipeline.core.errors import MapperError
 from pipeline.core.words import coverage_note_text, reason_text, sites_with_words, uses_text, word
@@ -144,6 +145,8 @@ if len(sites):
         },
         tooltip=folium.GeoJsonTooltip(fields=["tip"], labels=False),
     ).add_to(m)
+    add_site_numbers(m, sites, lang=code, basemap=view.basemap)  # S01… on the map, as in the table
+    use_local_assets(m, widgets.vendor_url())
 streamlit_folium.st_folium(
     m, key="sites_map", height=widgets.MAP_HEIGHT, use_container_width=True, returned_objects=[]
 )
