@@ -350,3 +350,24 @@ def test_a_tap_on_the_boundary_of_the_layout_page_renumbers_from_there(phone, sc
         phone.wait_for_timeout(200)
     assert frame.locator('.am-main[data-sid="user-point"]').count() == 1
     _shot(phone, "phone-layout-boundary-pick.png")
+
+
+def test_the_vote_picker_says_published_as_soon_as_a_session_is_closed(phone, scene: Scene) -> None:
+    phone.goto(f"{scene.url}/vote")
+    picker = phone.get_by_test_id("stSelectbox").filter(has_text="投票场次").first
+    picker.wait_for(timeout=45_000)
+    phone.get_by_test_id("stExpandSidebarButton").tap()
+    phone.get_by_text("规划师登录").first.tap()
+    phone.get_by_role("textbox", name="用户名").fill("wang")
+    phone.get_by_role("textbox", name="密码").fill(PASSWORD)
+    phone.get_by_role("button", name="规划师登录").last.tap()
+    phone.get_by_text("已登录：wang").wait_for(timeout=30_000)
+    phone.get_by_test_id("stSidebarCollapseButton").locator("button").tap()
+    shown = picker.get_by_role("combobox")
+    assert "停车与照明专题 · 进行中" in shown.input_value()
+    phone.get_by_text("确认结束本场投票").tap()
+    phone.get_by_role("button", name="结束投票并公布结果").tap()
+    phone.get_by_text("投票已结束，结果已公布。").wait_for(timeout=30_000)
+    phone.wait_for_timeout(500)
+    assert "停车与照明专题 · 已公布" in shown.input_value()
+    _shot(phone, "phone-vote-closed.png")
