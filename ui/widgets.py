@@ -17,7 +17,7 @@ from pipeline.core.words import word
 from pipeline.inventory.build import Inventory
 from ui import data
 from ui.i18n import LANGS, lang, t
-from ui.settings import Settings
+from ui.settings import Settings, load_settings
 from ui.state import (
     K_BASEMAP,
     K_COMPOUND,
@@ -91,7 +91,9 @@ def header(page: str, inventory: Inventory) -> None:
     st.title(t(page), anchor=False)
     compound = inventory.report.get("compound", {})
     name = compound.get(S.NAME) or t("no_name")
-    st.text(f"{name} · {compound.get(S.SOURCE_ID, '')} · {inventory.report.get('source', '')}")
+    settings = load_settings(st.get_option("server.maxUploadSize"))
+    source = data.source_name(str(inventory.report.get("source", "")), settings)
+    st.text(f"{name} · {compound.get(S.SOURCE_ID, '')} · {source}")
 
 
 def vendor_url() -> str:
@@ -205,7 +207,7 @@ def _compound_picker(settings: Settings) -> None:
             extracts,
             key=K_EXTRACT,
             on_change=_reset_compound,
-            format_func=lambda e: uploads.get(e, e),
+            format_func=lambda e: uploads.get(e) or data.source_name(e, settings),
         )
     with st.expander(t("upload")):
         st.file_uploader(
@@ -227,7 +229,8 @@ def _compound_picker(settings: Settings) -> None:
     found = data.compounds(extract, settings)
     if found.empty:
         raise DataError(
-            f"`{uploads.get(extract, extract)}` has no residential compound (landuse=residential); "
+            f"`{uploads.get(extract) or data.source_name(extract, settings)}` has no residential compound "
+            "(landuse=residential); "
             "choose another extract, or upload one that covers the whole compound."
         )
     ids = found[S.SOURCE_ID].tolist()

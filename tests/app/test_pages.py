@@ -19,10 +19,10 @@ from pipeline.core.errors import InputFileError
 from pipeline.inventory.build import Inventory
 from pipeline.workspace.edits import Edits, apply_edits, edits_path
 from pipeline.workspace.profile import profile_path
-from tests.helpers.app import APP, PARK, SOUTH_EAST_GATE, FakeMap, marker_labels, markers
+from tests.helpers.app import APP, PARK, ROOT, SOUTH_EAST_GATE, FakeMap, marker_labels, markers
 from ui import data
 from ui.settings import Settings
-from ui.state import K_GATE, K_LANG, K_METHOD
+from ui.state import K_EXTRACT, K_GATE, K_LANG, K_METHOD
 
 TIMEOUT = 60
 
@@ -235,6 +235,20 @@ def test_uploads_are_size_checked_and_kept_by_hash(tmp_path: Path) -> None:
     for bad in ("upload:../../etc/passwd", "upload:0123456789abcdef.osm", "../data.osm"):
         with pytest.raises(InputFileError, match="no extract"):
             data.extract_path(bad, settings)
+
+
+def test_an_upload_shows_its_name_in_a_new_session_too(fake_map: FakeMap, runtime: Path) -> None:
+    settings = Settings(data_dir=ROOT / "data" / "osm", runtime_dir=runtime, max_upload_mb=50)
+    osm = (ROOT / "data" / "osm" / "beijing_haidian_qinghua-east-rd.osm").read_bytes()
+    extract = data.save_upload("C:\\下载\\清华东路.osm", osm, settings)
+    assert data.source_name(extract, settings) == "清华东路.osm"
+    assert data.source_name(extract.removeprefix("upload:"), settings) == "清华东路.osm"  # as a report has it
+    assert data.source_name("beijing_haidian_qinghua-east-rd.osm", settings) == "beijing_haidian_qinghua-east-rd.osm"
+    at = _app(osm=extract, compound="way/595108678").run()  # a link: this session did not upload it
+    assert not at.exception
+    assert at.text[0].value.endswith(" · 清华东路.osm")
+    box = at.selectbox(key=K_EXTRACT)
+    assert box.format_func(extract) == "清华东路.osm" and "清华东路.osm" in box.options
 
 
 def test_an_extract_without_compounds_says_so(
