@@ -103,13 +103,14 @@ shown_kind = st.selectbox(
     t("sites_service_area"), ["", *kinds], format_func=lambda k: label_of.get(k, t("sites_none"))
 )
 
+phone = widgets.is_phone()
 m = build_map(
     inventory,
     lang=code,
     basemap=view.basemap,
     tianditu_key=st.session_state.get(K_TIANDITU, ""),
     vendor_url=widgets.vendor_url(),
-    size_px=(880, widgets.MAP_HEIGHT),
+    size_px=(widgets.PHONE_MAP_WIDTH, widgets.PHONE_MAP_HEIGHT) if phone else (880, widgets.MAP_HEIGHT),
 )
 if shown_kind:
     area = service_areas(coverage.area, standards.loc[[shown_kind]])
@@ -148,7 +149,11 @@ if len(sites):
     add_site_numbers(m, sites, lang=code, basemap=view.basemap)  # S01… on the map, as in the table
     use_local_assets(m, widgets.vendor_url())
 streamlit_folium.st_folium(
-    m, key="sites_map", height=widgets.MAP_HEIGHT, use_container_width=True, returned_objects=[]
+    m,
+    key="sites_map",
+    height=widgets.PHONE_MAP_HEIGHT if phone else widgets.MAP_HEIGHT,
+    use_container_width=True,
+    returned_objects=[],
 )
 
 st.subheader(t("sites_sites"))
