@@ -25,6 +25,7 @@ from store import (
     support_spot,
 )
 from store.geo import nearest_asset, spots_frame, with_current_labels
+from store.spots import NEXT_STAGES, STAGES, current_stages, set_stage, spot_history
 from ui import roles, state, widgets
 from ui.i18n import lang, t
 from ui.state import K_TIANDITU
@@ -50,6 +51,12 @@ records = with_current_labels(
     inventory.assets,
     max_dist_m=store.settings.near_asset_m,
 )
+# each spot's progress (open -> confirmed -> planned -> in progress -> done, or closed); the map and the
+# list show the stages chosen under the list (all by default)
+stage_of = current_stages(store, view.compound)
+only_stages = st.session_state.get("spots_stage_filter") or []
+if only_stages:
+    records = [r for r in records if stage_of.get(r.id, "open") in only_stages]
 by_id = {r.id: r for r in records}
 mine = [r for r in records if roles.is_mine(r)]
 if planner:
@@ -62,6 +69,9 @@ else:  # others' spots snapped to the grid; a resident's own at their exact plac
     own = spots_frame(mine, lang=code)
     others["mine"], own["mine"] = False, True
     frame = pd.concat([others, own], ignore_index=True).sort_values("id", ignore_index=True)
+frame["stage_label"] = [
+    "" if stage_of.get(int(i), "open") == "open" else word(f"spot.stage.{stage_of[int(i)]}", code) for i in frame["id"]
+]
 
 
 def _local(when: object) -> str:
@@ -128,6 +138,23 @@ def _remove(spot_id: int) -> None:
     )
     if done is not None:
         st.session_state.pop(K_SELECTED, None)
+
+
+def _move(spot_id: int) -> None:
+    stage = st.session_state.get(f"spots_stage_to_{spot_id}")
+    link = str(st.session_state.get(f"spots_stage_link_{spot_id}", "")).strip() or None
+    roles.attempt(
+        "spots_selected",
+        lambda: set_stage(
+            store,
+            spot_id,
+            planner,
+            stage,
+            st.session_state.get(f"spots_stage_note_{spot_id}", ""),
+            link=link if stage == "planned" else None,
+        ),
+        t("spots_stage_moved", id=spot_id, stage=word(f"spot.stage.{stage}", code)),
+    )
 
 
 def _cancel() -> None:
@@ -315,6 +342,33 @@ with side:
                     st.image(get_photo(store, spot.id, thumbnail=True, include_hidden=planner is not None))
                 except MapperError as exc:
                     widgets.show_error(exc)
+            stage = stage_of.get(spot.id, "open")
+            st.text(f"{t('spots_stage')}: {word(f'spot.stage.{stage}', code)}")
+            if stage != "open":
+                with st.expander(t("spots_history")):
+                    for step in spot_history(store, spot.id):
+                        who = step.actor.removeprefix("planner:")
+                        head = f"{_local(step.at)} · {word(f'spot.stage.{step.stage}', code)} · {who}"
+                        st.text(" · ".join(x for x in (head, step.link or "") if x))
+                        if step.note:
+                            st.text(step.note)
+            if planner is not None:
+                onward = NEXT_STAGES[stage]
+                if not onward:
+                    st.caption(t("spots_stage_final"))
+                else:
+                    to = st.selectbox(
+                        t("spots_stage_move"),
+                        onward,
+                        key=f"spots_stage_to_{spot.id}",
+                        format_func=lambda s: word(f"spot.stage.{s}", code),
+                    )
+                    st.text_input(t("spots_stage_note"), key=f"spots_stage_note_{spot.id}", max_chars=500)
+                    if to == "planned":
+                        st.text_input(t("spots_stage_link"), key=f"spots_stage_link_{spot.id}", max_chars=32)
+                    st.button(
+                        t("spots_stage_button"), key=f"spots_stage_go_{spot.id}", on_click=_move, args=(spot.id,)
+                    )
             if roles.is_mine(spot):
                 st.caption(t("spots_yours"))
                 st.button(t("spots_remove"), key=f"spots_remove_{spot.id}", on_click=_remove, args=(spot.id,))
@@ -352,7 +406,14 @@ if phone:
 
 # --- the list -------------------------------------------------------------------------------------------
 st.subheader(t("spots_list", n=len(records)), anchor=False)
-filter_col, mine_col = st.columns([2, 1])
+filter_col, stage_col, mine_col = st.columns([2, 2, 1])
+stage_col.multiselect(
+    t("spots_stage"),
+    list(STAGES),
+    format_func=lambda s: word(f"spot.stage.{s}", code),
+    key="spots_stage_filter",
+    placeholder=t("all"),
+)
 only = filter_col.multiselect(
     t("spots_category"),
     [c.value for c in SpotCategory],
@@ -369,6 +430,7 @@ table = pd.DataFrame(
         t("spots_col_text"): [r.text for r in shown],
         t("spots_col_near"): [r.near(code) for r in shown],
         t("spots_col_supports"): [r.supports for r in shown],
+        t("spots_stage"): [word(f"spot.stage.{stage_of.get(r.id, 'open')}", code) for r in shown],
         t("spots_col_author"): [r.author for r in shown],
         t("spots_col_time"): [_local(r.created_at) for r in shown],
         t("spots_col_photo"): [r.has_photo for r in shown],

@@ -91,6 +91,8 @@ def _spot_html(row: Any, lang: str) -> str:
         head.append(escape_text(row.near))
     if row.status != "open":
         head.append(f'<span class="sp-flag">{escape_text(word("spot.hidden", lang))}</span>')
+    if getattr(row, "stage_label", ""):  # its progress, when past "open" (the page names the stage)
+        head.append(f'<span class="sp-flag">{escape_text(row.stage_label)}</span>')
     if getattr(row, "mine", False):
         head.append(f'<span class="sp-flag">{escape_text(word("spot.mine", lang))}</span>')
     meta = [escape_text(row.author), escape_text(word("spot.supports", lang, n=int(row.supports)))]
