@@ -333,6 +333,7 @@ def test_the_heat_map_draws_from_the_served_script(page, scene: Scene) -> None:
 def test_the_vote_pages_show_topics_and_results_as_text(page, scene: Scene) -> None:
     page.goto(f"{scene.url}/vote")
     page.get_by_text("投出你的 3 个圆点").wait_for(timeout=45_000)
+    page.get_by_role("button", name="投票", exact=True).wait_for(timeout=30_000)  # drawn to its end
     shown = _texts(page)
     for text in PAYLOADS[6:]:
         assert text in shown
