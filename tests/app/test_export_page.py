@@ -8,7 +8,8 @@ import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 import layers.figure.layout as layout
-from tests.helpers.app import ROOT
+from pipeline.workspace.edits import AssetEdit, Edits, edits_path, write_edits
+from tests.helpers.app import PARK, ROOT
 
 PAGE = str(ROOT / "views" / "export.py")
 
@@ -27,3 +28,19 @@ def test_the_figure_is_drawn_on_request_and_once_per_inventory_and_options() -> 
         assert not again.exception and len(again.image) == 1 and plot.call_count == 1
         at.selectbox(key="export_paper").set_value("A4").run()  # new options: drawn again
         assert not at.exception and plot.call_count == 2
+
+
+def test_an_edited_inventory_is_drawn_afresh(runtime) -> None:
+    """A renamed asset changes only the assets: the cache key must see it."""
+    st.cache_data.clear()
+    with mock.patch.object(layout, "plot_layout", wraps=layout.plot_layout) as plot:
+        at = AppTest.from_file(PAGE, default_timeout=120)
+        at.session_state["_export_wanted:way/595108678"] = True
+        at.run()
+        assert not at.exception and plot.call_count == 1
+        edits = Edits("way/595108678", changes={PARK: AssetEdit(name="新的畅乐园")})
+        write_edits(edits, edits_path(runtime, "way/595108678"))
+        again = AppTest.from_file(PAGE, default_timeout=120)
+        again.session_state["_export_wanted:way/595108678"] = True
+        again.run()
+        assert not again.exception and plot.call_count == 2

@@ -17,6 +17,7 @@ from pathlib import Path
 import geopandas as gpd
 import pytest
 
+from layers.web import fit_zoom
 from pipeline.core import schema as S
 from store import Store, hash_password, list_spots
 from tests.app.test_spots_browser import COMPOUND, DEMO_OSM, PASSWORD, Scene, _seed
@@ -33,6 +34,14 @@ PHONE_AGENT = (
     "Chrome/120.0.0.0 Mobile Safari/537.36"
 )
 MIN_TAP_PX = 44
+#: The fitted bounds (the map's Declutter fits them) in the map's container pixels, and the map's size.
+FIT_JS = """() => {
+    const bounds = L.latLngBounds(window.map._amFit);
+    const sw = window.map.latLngToContainerPoint(bounds.getSouthWest());
+    const ne = window.map.latLngToContainerPoint(bounds.getNorthEast());
+    const size = window.map.getSize();
+    return {x0: sw.x, y0: ne.y, x1: ne.x, y1: sw.y, w: size.x, h: size.y};
+}"""
 
 #: Boxes (container pixels) of every drawn marker in the map's view: numbered assets, gates, spots.
 BOXES_JS = """() => {
@@ -141,20 +150,23 @@ def _shot(page, name: str) -> None:
 
 def test_the_map_opens_fitted_to_the_compound(phone, scene: Scene) -> None:
     frame = open_spots(phone, scene.url)
-    box = frame.evaluate(
-        """() => {
-        const bounds = L.latLngBounds(window.map._amFit);
-        const sw = window.map.latLngToContainerPoint(bounds.getSouthWest());
-        const ne = window.map.latLngToContainerPoint(bounds.getNorthEast());
-        const size = window.map.getSize();
-        return {x0: sw.x, y0: ne.y, x1: ne.x, y1: sw.y, w: size.x, h: size.y};
-    }"""
-    )
+    box = frame.evaluate(FIT_JS)
     assert box["w"] < 400 and box["h"] == 400  # the phone's map
     assert box["x0"] >= 0 and box["x1"] <= box["w"] and box["y0"] >= 0 and box["y1"] <= box["h"]
     # fitted: the compound spans most of the width or height (half a zoom step more would not fit)
     assert max((box["x1"] - box["x0"]) / box["w"], (box["y1"] - box["y0"]) / box["h"]) > 0.6
+    # at the zoom the server laid the labels out for (its phone map, the same margin)
+    (south, west), (north, east) = frame.evaluate("() => window.map._amFit")
+    zoom = frame.evaluate("() => window.map.getZoom()")
+    assert zoom == fit_zoom((west, south, east, north), (box["w"], box["h"]))
     _shot(phone, "phone-spots.png")
+    phone.set_viewport_size({"width": 620, "height": 844})  # a wider frame (columns still stacked): fitted again
+    phone.wait_for_function(
+        "s => document.querySelector(s).getBoundingClientRect().width > 550", arg=MAP_FRAME, timeout=10_000
+    )
+    phone.wait_for_timeout(800)
+    wide = frame.evaluate(FIT_JS)
+    assert wide["w"] > 550 and (wide["x1"] - wide["x0"]) / wide["w"] > 0.6
 
 
 def test_no_marker_covers_another_at_any_zoom_and_the_numbers_come_back(phone, scene: Scene) -> None:

@@ -117,11 +117,12 @@ def test_template_code_in_names_never_runs_on_the_server(demo_inventory: Invento
     assert "{{ cycler" not in page
 
 
-def test_labels_of_the_demo_do_not_overlap_at_the_opening_zoom(demo_inventory: Inventory) -> None:
+@pytest.mark.parametrize("size", [(720, 620), (358, 400), (300, 300)])  # desktop, phone, smaller
+def test_labels_of_the_demo_do_not_overlap_at_the_opening_zoom(demo_inventory: Inventory, size) -> None:
     anchors = demo_inventory.assets.geometry.representative_point()
     points = to_display(gpd.GeoDataFrame(geometry=anchors, crs=demo_inventory.crs))
     bounds = shapely.union_all([*to_display(demo_inventory.boundary), *points]).bounds
-    zoom = fit_zoom(bounds, (720, 620))  # as build_map does for the app's map
+    zoom = fit_zoom(bounds, size)  # as build_map does for the app's map
     rows = asset_rows(demo_inventory, zoom=zoom)
     assert sum(1 for r in rows if r[5] or r[6]) >= 2  # some labels were moved
     lon = np.array([r[1] for r in rows])
@@ -133,6 +134,17 @@ def test_labels_of_the_demo_do_not_overlap_at_the_opening_zoom(demo_inventory: I
     for i in range(len(rows)):
         for j in range(i + 1, len(rows)):
             assert abs(x[i] - x[j]) >= (w[i] + w[j]) / 2 - 0.5 or abs(y[i] - y[j]) >= LABEL_H - 0.5, (i, j)
+    # nor a gate (the gates stay where they are; 14 px tall)
+    gates = markers(build_map(demo_inventory, size_px=size), "gates")
+    glon = np.array([g[1] for g in gates])
+    glat = np.radians([g[0] for g in gates])
+    gx = (glon + 180) / 360 * scale
+    gy = (1 - np.log(np.tan(glat) + 1 / np.cos(glat)) / np.pi) / 2 * scale
+    for i in range(len(rows)):
+        for k, gate in enumerate(gates):
+            assert (
+                abs(x[i] - gx[k]) >= (w[i] + gate[4]) / 2 - 0.5 or abs(y[i] - gy[k]) >= (LABEL_H + 14) / 2 - 0.5
+            ), (rows[i][2], k)
 
 
 def test_declutter_separates_a_pile_and_leaves_loners_alone() -> None:
