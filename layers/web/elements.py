@@ -123,7 +123,7 @@ class DivMarkers(VerbatimMacroElement):
         role: str,
         popups: bool = True,
         height: int = LABEL_H,
-        declutter: int | None = None,
+        declutter: float | None = None,
         layout_zoom: float | None = None,
     ):
         super().__init__()
