@@ -15,6 +15,7 @@ from pipeline.core import schema as S
 from pipeline.core.errors import DataError, InputFileError, MapperError
 from pipeline.core.words import word
 from pipeline.inventory.build import Inventory
+from pipeline.inventory.naming import compound_title, title_of
 from ui import data
 from ui.i18n import LANGS, lang, t
 from ui.settings import Settings, load_settings
@@ -90,10 +91,10 @@ def header(page: str, inventory: Inventory) -> None:
     """The page's title and, as plain text, the compound's name, id and source file."""
     st.title(t(page), anchor=False)
     compound = inventory.report.get("compound", {})
-    name = compound.get(S.NAME) or t("no_name")
+    name = compound_title(compound, lang()) or t("no_name")
     settings = load_settings(st.get_option("server.maxUploadSize"))
     source = data.source_name(str(inventory.report.get("source", "")), settings)
-    st.text(f"{name} · {compound.get(S.SOURCE_ID, '')} · {source}")
+    st.text(f"{name} · {source}")
 
 
 def vendor_url() -> str:
@@ -234,15 +235,13 @@ def _compound_picker(settings: Settings) -> None:
             "choose another extract, or upload one that covers the whole compound."
         )
     ids = found[S.SOURCE_ID].tolist()
-    names = dict(zip(found[S.SOURCE_ID], found[S.NAME], strict=True))
+    titles = found[f"title_{lang()}"] if f"title_{lang()}" in found else found[S.NAME]
+    names = {
+        sid: f"{title or t('no_name')} · {area:,.0f} m²"
+        for sid, title, area in zip(ids, titles.fillna(""), found["area_m2"], strict=True)
+    }
     _valid(K_COMPOUND, ids, ids[0])
-    st.selectbox(
-        t("compound"),
-        ids,
-        key=K_COMPOUND,
-        on_change=_reset_gate,
-        format_func=lambda c: f"{names.get(c) or t('no_name')} · {c}",
-    )
+    st.selectbox(t("compound"), ids, key=K_COMPOUND, on_change=_reset_gate, format_func=names.get)
 
 
 def _numbering_picker(settings: Settings) -> None:
@@ -251,10 +250,7 @@ def _numbering_picker(settings: Settings) -> None:
         View(extract=st.session_state[K_EXTRACT], compound=st.session_state[K_COMPOUND]), settings
     )
     gates = base.gates
-    names = {
-        sid: (name if isinstance(name, str) and name else sid)
-        for sid, name in zip(gates[S.SOURCE_ID], gates[S.NAME], strict=True)
-    }
+    names = {row[S.SOURCE_ID]: title_of(row, lang()) for _, row in gates.iterrows()}
     detected = base.main_gate
     options = ["", *gates[S.SOURCE_ID].tolist()]
     chosen = st.session_state.get(K_GATE, "")
@@ -264,10 +260,10 @@ def _numbering_picker(settings: Settings) -> None:
 
     def gate_name(sid: str) -> str:
         if sid == "":
-            return t("gate_auto", name=names.get(detected.source_id, detected.name or detected.source_id))
+            return t("gate_auto", name=names.get(detected.source_id, detected.title(lang())))
         if "," in sid:
             return t("gate_point", point=sid)
-        return f"{names[sid]} · {sid}" if names[sid] != sid else sid
+        return names[sid]
 
     st.selectbox(t("main_gate"), options, key=K_GATE, format_func=gate_name)
     st.radio(t("method"), list(S.METHODS), key=K_METHOD, format_func=lambda m: t(f"method_{m}"))

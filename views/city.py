@@ -108,7 +108,8 @@ numeric = [
     if c in compounds and pd.api.types.is_numeric_dtype(compounds[c])
 ]
 ids = compounds[COMPOUND_ID].astype(str).tolist()
-names = dict(zip(ids, compounds[S.NAME], strict=True))
+titles = compounds[f"title_{code}"] if f"title_{code}" in compounds else compounds[S.NAME]
+names = {sid: n or tt for sid, n, tt in zip(ids, compounds[S.NAME].fillna(""), titles.fillna(""), strict=True)}
 number = {sid: i + 1 for i, sid in enumerate(ids)}
 share_kinds = Counter(c.split("_", 1)[-1] for c in shares)  # a kind named twice keeps the column names
 
@@ -131,8 +132,8 @@ def kind_list(text: object) -> str:
 
 
 def compound_label(sid: str) -> str:
-    """A compound as the select box shows it: its number on the map, name (or "no name") and id."""
-    return f"{number.get(sid, '')}. {names.get(sid) or t('no_name')} · {sid}"
+    """A compound as the select box shows it: its number on the map and its name or title (no id)."""
+    return f"{number.get(sid, '')}. {names.get(sid) or t('no_name')}"
 
 
 # --- the map of outlines -------------------------------------------------------------------------
@@ -201,7 +202,7 @@ def show_compound(compound_id: str) -> None:
         widgets.show_error(exc)
         return
     main = inventory.main_gate
-    st.text(f"{t('main_gate')}: {main.name or main.source_id} · {gate_rule_text(main.rule, code)}")
+    st.text(f"{t('main_gate')}: {main.title(code)} · {gate_rule_text(main.rule, code)}")
     map_col, table_col = st.columns([3, 2], gap="medium")
     with map_col:
         widgets.show_map(inventory, view, key="city_compound_map", returned=[], height=520, width=720)
@@ -217,11 +218,12 @@ if opened:
 # --- the compounds table -------------------------------------------------------------------------
 st.subheader(t("city_compounds"))
 shown = [S.NAME, COMPOUND_ID, STATUS, REASON, "area_m2", *COUNT_COLUMNS, "main_gate", "main_gate_rule"]
-rest = [c for c in compounds.columns if c not in (*shown, *coverage, "geometry", *INTERNAL_COLUMNS)]
+hidden = (*shown, *coverage, "geometry", "title_zh", "title_en", *INTERNAL_COLUMNS)
+rest = [c for c in compounds.columns if c not in hidden]
 columns = [c for c in (*shown, *rest) if c in compounds]
 table = pd.DataFrame(compounds[columns]).copy()
 table.insert(0, NUMBER, range(1, len(table) + 1))  # the numbers on the map
-table[S.NAME] = [n or t("no_name") for n in table[S.NAME]]
+table[S.NAME] = [names.get(sid) or t("no_name") for sid in compounds[COMPOUND_ID].astype(str)]
 table[STATUS] = [word(f"city.status.{s}", code, default=str(s)) for s in table[STATUS]]
 if "main_gate_rule" in table:
     table["main_gate_rule"] = [gate_rule_text(r, code) if isinstance(r, str) else r for r in table["main_gate_rule"]]

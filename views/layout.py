@@ -53,7 +53,7 @@ if state.is_new_click("layout_point", view, point) and pick:
 with side:
     main = inventory.main_gate
     st.subheader(t("main_gate"))
-    st.text(main.name or main.source_id)
+    st.text(main.title(lang()))
     st.caption(t("why_gate"))
     st.text(gate_rule_text(main.rule, lang()))
     st.subheader(t("numbered", n=len(inventory.assets)))

@@ -68,6 +68,7 @@ from pipeline.core.words import LANGS, word
 from pipeline.inventory.build import Inventory
 from pipeline.inventory.classify import DEFAULT_RADIUS_M
 from pipeline.inventory.context import CONTEXT_MARGIN_M
+from pipeline.inventory.naming import compound_title
 
 log = logging.getLogger(__name__)
 
@@ -402,16 +403,18 @@ def _obstacles(
 
 
 def _content_bounds(inventory: Inventory) -> tuple[float, float, float, float]:
+    """The compound, its assets and gates, but never more than the compound plus the adjacency radius."""
     pts = np.vstack([_rep_points(inventory.assets), _rep_points(inventory.gates)])
     bx0, by0, bx1, by1 = inventory.boundary.total_bounds
-    if len(pts):
-        return (
-            min(bx0, pts[:, 0].min()),
-            min(by0, pts[:, 1].min()),
-            max(bx1, pts[:, 0].max()),
-            max(by1, pts[:, 1].max()),
-        )
-    return bx0, by0, bx1, by1
+    if not len(pts):
+        return bx0, by0, bx1, by1
+    reach = float(inventory.report.get("radius_m", DEFAULT_RADIUS_M))
+    return (
+        max(min(bx0, pts[:, 0].min()), bx0 - reach),
+        max(min(by0, pts[:, 1].min()), by0 - reach),
+        min(max(bx1, pts[:, 0].max()), bx1 + reach),
+        min(max(by1, pts[:, 1].max()), by1 + reach),
+    )
 
 
 def _map_window(
@@ -521,7 +524,7 @@ def _check_pixels(fig: Figure, dpi: float) -> None:
 
 def figure_title(inventory: Inventory, lang: str = "zh") -> str:
     """Return the figure's title: the compound's name and 重要生活服务设施布局图 (or its English)."""
-    name = inventory.report.get("compound", {}).get(S.NAME) or str(inventory.boundary[S.NAME].iloc[0] or "")
+    name = compound_title(inventory.report.get("compound", {}), lang) or str(inventory.boundary[S.NAME].iloc[0] or "")
     title = word("figure.title", lang)
     return word("figure.named_title", lang, name=name, title=title) if name else title
 

@@ -649,7 +649,7 @@ def _footer_lines(inventory: Inventory, lang: str, date: dt.date) -> list[str]:
     numbered = word(
         "figure.numbered",
         lang,
-        gate=gate.name or gate.source_id,
+        gate=gate.title(lang),
         method=word(f"figure.method.{method if method in S.METHODS else 'polar'}", lang),
     )
     return [

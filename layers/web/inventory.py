@@ -46,6 +46,7 @@ from pipeline.core.errors import DataError
 from pipeline.core.taxonomy import load_taxonomy
 from pipeline.core.words import gate_rule_text, word
 from pipeline.inventory.build import Inventory
+from pipeline.inventory.naming import title_of
 
 #: Above this many assets, markers are clustered until zoom 18 and labels are not decluttered.
 CLUSTER_ABOVE = 400
@@ -162,7 +163,7 @@ def _gate_rows(inventory: Inventory, lang: str, basemap: str) -> list[list[Any]]
     rows = []
     for (_, gate), point in zip(gates.iterrows(), points, strict=True):
         name = gate[S.NAME] if isinstance(gate[S.NAME], str) else ""
-        title = escape_text(name or gate[S.SOURCE_ID])
+        title = escape_text(name or title_of(gate, lang))
         sid = escape_text(gate[S.SOURCE_ID])
         if gate["is_main"]:
             icon = f'<div class="am-gate am-main" data-sid="{sid}" data-main="1">{main_word}</div>'

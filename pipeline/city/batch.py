@@ -42,6 +42,7 @@ from pipeline.inventory.build import (
     write_inventory_files,
 )
 from pipeline.inventory.compound import AREA_M2, find_compounds, neighbourhood
+from pipeline.inventory.naming import compound_title, title_of
 from pipeline.sites.coverage import assess_coverage, coverage_summary
 
 log = logging.getLogger(__name__)
@@ -63,7 +64,7 @@ NETWORK_MARGIN_M = 600.0
 class BatchOptions:
     """How every compound is built: the same options as ``build``."""
 
-    method: str = "polar"
+    method: str = "auto"
     scheme: str = "global"
     radius_m: float = 50.0
 
@@ -193,10 +194,12 @@ def summarise(report: dict[str, Any]) -> dict[str, Any]:
     gate = report.get("main_gate", {})
     return {
         AREA_M2: report["compound"][AREA_M2],
+        "title_zh": compound_title(report["compound"], "zh"),
+        "title_en": compound_title(report["compound"], "en"),
         "assets": report.get("assets", 0),
         **{f"n_{c.value}": int(counts.get(c.value, 0)) for c in S.Category},
         "gates": report.get("gates", 0),
-        "main_gate": gate.get(S.NAME) or gate.get(S.SOURCE_ID, ""),
+        "main_gate": title_of(gate, "zh") if gate else "",
         "main_gate_rule": gate.get("rule", ""),
         "review": len(report.get("review", [])),
     }

@@ -74,6 +74,7 @@ def run(args: argparse.Namespace) -> int:
         write_inventory,
     )
     from pipeline.inventory.compound import read_boundary_file
+    from pipeline.inventory.naming import compound_title, title_of
     from pipeline.osm.read import fetch_osm, read_osm
 
     check_replaceable(args.out, "inventory", legacy=is_legacy_inventory)  # before any work
@@ -124,8 +125,8 @@ def run(args: argparse.Namespace) -> int:
     out = write_inventory(inventory, args.out)
     gate = inventory.report["main_gate"]
     print(
-        f"{inventory.report['compound']['name'] or inventory.report['compound']['source_id']}: "
-        f"{len(inventory.assets)} assets numbered clockwise from {gate['name'] or gate['source_id']} "
+        f"{compound_title(inventory.report['compound'], 'en') or inventory.report['compound']['source_id']}: "
+        f"{len(inventory.assets)} assets numbered clockwise from {title_of(gate, 'en')} "
         f"({gate_rule_text(gate['rule'], 'en')}); written to {out}"
     )
     return 0

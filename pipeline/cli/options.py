@@ -18,7 +18,7 @@ if TYPE_CHECKING:
 # The choices and defaults below are those of the core (a test checks they are the same), repeated here so
 # that building a parser imports neither the core nor geopandas.
 #: Numbering methods and label schemes, as :data:`pipeline.core.schema.METHODS` and ``SCHEMES``.
-METHODS = ("polar", "perimeter")
+METHODS = ("auto", "polar", "perimeter")
 SCHEMES = ("global", "category")
 #: Default of ``--radius``, as :data:`pipeline.inventory.classify.DEFAULT_RADIUS_M`.
 DEFAULT_RADIUS_M = 50.0
@@ -29,8 +29,9 @@ def add_method_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--method",
         choices=METHODS,
-        default="polar",
-        help="polar: bearing from the centre; perimeter: walk along the boundary",
+        default="auto",
+        help="auto (default): perimeter for long or concave compounds, polar for compact ones; "
+        "polar: bearing from the centre; perimeter: walk along the boundary",
     )
     parser.add_argument(
         "--scheme",

@@ -1,10 +1,11 @@
-"""Repair or refuse polygons: the one place the mapper decides what a bad boundary becomes."""
+"""Geometry the mapper decides once: what a bad boundary becomes, where one outline faces another."""
 
 from __future__ import annotations
 
 import logging
 
 import shapely
+import shapely.ops
 
 from pipeline.core.errors import GeometryError
 
@@ -60,3 +61,19 @@ def repair_polygon(geom: shapely.Geometry | None, what: str) -> shapely.Polygon 
         polygons.area,
     )
     return polygons
+
+
+def facing_middle(line: shapely.Geometry, other: shapely.Geometry, slack_m: float = 10.0) -> shapely.Point:
+    """The middle of the stretch of ``line`` that faces ``other``: within ``slack_m`` of its nearest approach.
+
+    Where a road runs along a whole side, or a campus faces a whole side across the road, the
+    nearest point GEOS finds is whichever end of that side it meets first; the middle of the
+    facing stretch is where people would put the gate, or the label.
+    """
+    gap = float(line.distance(other))
+    stretch = line.intersection(other.buffer(gap + slack_m))
+    parts = [p for p in getattr(stretch, "geoms", [stretch]) if shapely.get_dimensions(p) == 1 and p.length > 0]
+    if not parts:
+        return shapely.ops.nearest_points(line, other)[0]
+    merged = shapely.line_merge(shapely.MultiLineString(parts))
+    return shapely.ops.nearest_points(merged, merged.centroid)[0]

@@ -51,8 +51,8 @@ SOURCE_OSM = "osm"
 SOURCE_SURVEY = "survey"
 SOURCE_MANUAL = "manual"
 
-# Numbering methods and schemes.
-METHODS = ("polar", "perimeter")
+# Numbering methods (``auto`` picks polar or perimeter from the shape) and schemes.
+METHODS = ("auto", "polar", "perimeter")
 SCHEMES = ("global", "category")
 
 WGS84 = "EPSG:4326"

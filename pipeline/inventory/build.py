@@ -34,15 +34,21 @@ from pipeline.inventory.classify import DEFAULT_RADIUS_M, classify_features, sel
 from pipeline.inventory.compound import AREA_M2, find_compound, neighbourhood
 from pipeline.inventory.context import CONTEXT_MARGIN_M, context_layers
 from pipeline.inventory.gates import (
+    TITLE_EN,
+    TITLE_ZH,
     MainGate,
     choose_main_gate,
     describe_gates,
     find_gates,
+    grounds_of,
     mark_main,
     roads_of,
 )
 from pipeline.inventory.merge import choose_boundary, choose_gates, merge_survey
+from pipeline.inventory.naming import Titles, compound_titles
+from pipeline.inventory.neighbours import locate_neighbours, merge_parts
 from pipeline.inventory.numbering import MAX_GATE_DIST_M, PreviousLabels, number_assets, retired_labels
+from pipeline.inventory.order import choose_method
 
 log = logging.getLogger(__name__)
 
@@ -82,7 +88,14 @@ class Inventory:
     def main_gate(self) -> MainGate:
         """The gate numbering starts from, and the rule that chose it."""
         row = self.gates[self.gates["is_main"]].iloc[0]
-        return MainGate(row.geometry, row[S.SOURCE_ID], row[S.NAME] or "", row["main_rule"])
+        return MainGate(
+            row.geometry,
+            row[S.SOURCE_ID],
+            row[S.NAME] or "",
+            row["main_rule"],
+            str(row.get(TITLE_ZH, "") or ""),
+            str(row.get(TITLE_EN, "") or ""),
+        )
 
 
 def neighbourhood_margin(radius_m: float) -> float:
@@ -97,7 +110,7 @@ def build_inventory(
     boundary: shapely.Polygon | shapely.MultiPolygon | None = None,
     boundary_name: str = "",
     gate: GateOverride | None = None,
-    method: str = "polar",
+    method: str = "auto",
     scheme: str = "global",
     radius_m: float = DEFAULT_RADIUS_M,
     previous: PreviousLabels | None = None,
@@ -144,9 +157,10 @@ def build_inventory(
     if compound is not None:
         row = find_compound(features, compound)
         compound_id, name = row[S.SOURCE_ID], row[S.NAME]
+        compound_tags = features.loc[features[S.SOURCE_ID] == compound_id, S.TAGS].iloc[0]
         outline = repair_polygon(row.geometry, f"boundary of {compound_id}")
     else:
-        compound_id, name = "boundary", boundary_name
+        compound_id, name, compound_tags = "boundary", boundary_name, {}
         outline = repair_polygon(boundary, "boundary")
     crs = utm_crs(outline)
     local = neighbourhood(features, outline, margin_m=neighbourhood_margin(radius_m)).to_crs(crs)
@@ -166,9 +180,20 @@ def build_inventory(
     if survey_local is not None:
         assets, gates, notes = _apply_survey(assets, gates, poly, survey_local, local, radius_m)
         survey_notes.update(notes)
+    assets, merged_parts = merge_parts(assets)
+    assets, placed = locate_neighbours(assets, poly, local, radius_m=radius_m, compound_gates=gates)
     main = _main_gate(gates, poly, local, gate, crs, force)
+    titles = Titles(name, name) if name else compound_titles(compound_tags, poly, roads_of(local))
     boundary_frame = gpd.GeoDataFrame(
-        {S.SOURCE_ID: [compound_id], S.NAME: [name], AREA_M2: [round(poly.area, 1)]}, geometry=[poly], crs=crs
+        {
+            S.SOURCE_ID: [compound_id],
+            S.NAME: [name],
+            AREA_M2: [round(poly.area, 1)],
+            TITLE_ZH: [titles.zh],
+            TITLE_EN: [titles.en],
+        },
+        geometry=[poly],
+        crs=crs,
     )
     inventory = Inventory(
         assets=assets,
@@ -176,12 +201,20 @@ def build_inventory(
         gates=mark_main(gates, main, poly),
         context=context_layers(local, poly),
         report={
-            "compound": {S.SOURCE_ID: compound_id, S.NAME: name, AREA_M2: round(poly.area, 1)},
+            "compound": {
+                S.SOURCE_ID: compound_id,
+                S.NAME: name,
+                AREA_M2: round(poly.area, 1),
+                TITLE_ZH: titles.zh,
+                TITLE_EN: titles.en,
+            },
             "source": source,
             "crs": crs.to_string(),
             "radius_m": radius_m,
             "review": review,
             "merged_points": merged,
+            "merged_parts": merged_parts,
+            "neighbours_placed": placed,
             **({"survey": survey_notes} if survey_notes else {}),
             "credit": OSM_CREDIT + (f"; survey: {survey_source}" if survey_source else ""),
         },
@@ -217,7 +250,9 @@ def _apply_survey(
     merged[S.RULE] = merged[S.RULE].fillna("survey layer")
     choice = choose_gates(gates, survey)
     if choice.source == "survey":
-        gates = describe_gates(choice.gates.assign(gate_type="survey"), poly, roads_of(local))
+        gates = describe_gates(
+            choice.gates.assign(gate_type="survey"), poly, roads_of(local), grounds_of(local, poly)
+        )
     notes = {
         "merged": report.merged.to_dict("records"),
         "survey_only": list(report.survey_only),
@@ -252,24 +287,25 @@ def _main_gate(
             hit = node
         point = hit.geometry.iloc[0].representative_point()
         name = hit[S.NAME].iloc[0] or ""
+        titles = (str(hit[TITLE_ZH].iloc[0]), str(hit[TITLE_EN].iloc[0])) if TITLE_ZH in hit else ("", "")
     else:
         assert override.point is not None
         point = gpd.GeoSeries([override.point], crs=S.WGS84).to_crs(crs).iloc[0]
-        sid, name = "user-point", ""
+        sid, name, titles = "user-point", "", ("", "")
     dist = poly.boundary.distance(point)
     if dist > MAX_GATE_DIST_M and not force:
         raise GateError(
             f"The gate `{sid}` is {dist:.0f} m from the boundary (more than {MAX_GATE_DIST_M:.0f} m); "
             "check its coordinates (lon,lat order, WGS-84), pick a gate on the boundary, or pass --force."
         )
-    return MainGate(point, sid, name, "user")
+    return MainGate(point, sid, name, "user", *titles)
 
 
 def renumber(
     inventory: Inventory,
     *,
     gate: MainGate | None = None,
-    method: str = "polar",
+    method: str = "auto",
     scheme: str = "global",
     previous: PreviousLabels | None = None,
     force: bool = False,
@@ -285,6 +321,8 @@ def renumber(
         )
         gates = gates[(gates["gate_type"] != "chosen point") | gates["is_main"]].reset_index(drop=True)
     main = gates[gates["is_main"]].iloc[0]
+    choice = choose_method(inventory.boundary.geometry.iloc[0]) if method == "auto" else None
+    method = choice.method if choice is not None else method
     numbered = number_assets(
         inventory.assets,
         inventory.boundary.geometry.iloc[0],
@@ -298,6 +336,7 @@ def renumber(
     report.update(
         {
             "method": method,
+            "method_choice": choice.record() if choice is not None else {"asked": method, "method": method},
             "scheme": scheme,
             "main_gate": _gate_record(main, gates.crs),
             "gates": len(gates),
@@ -313,7 +352,7 @@ def renumber(
     log.info(
         "Numbered %d assets clockwise from %s (%s).",
         len(numbered),
-        main[S.NAME] or main[S.SOURCE_ID],
+        main[S.NAME] or main.get(TITLE_EN, ""),
         gate_rule_text(main["main_rule"], "en"),
     )
     return replace(inventory, assets=numbered.reset_index(drop=True), gates=gates, report=report)
@@ -324,6 +363,8 @@ def _gate_record(row: pd.Series, crs: Any) -> dict[str, Any]:
     return {
         S.SOURCE_ID: row[S.SOURCE_ID],
         S.NAME: row[S.NAME] or "",
+        TITLE_ZH: str(row.get(TITLE_ZH, "") or row[S.NAME] or ""),
+        TITLE_EN: str(row.get(TITLE_EN, "") or row[S.NAME] or ""),
         "rule": row["main_rule"],
         "gate_type": row["gate_type"],
         S.LON: round(lonlat.x, 7),

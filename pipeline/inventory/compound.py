@@ -15,7 +15,9 @@ from pipeline.core import schema as S
 from pipeline.core.crs import utm_crs
 from pipeline.core.errors import CompoundNotFoundError, CRSError, DataError, InputFileError
 from pipeline.core.geometry import repair_polygon
-from pipeline.inventory.gates import find_gates
+from pipeline.inventory.classify import is_compound
+from pipeline.inventory.gates import TITLE_EN, TITLE_ZH, find_gates, roads_of
+from pipeline.inventory.naming import STREET_SEARCH_M, Titles, compound_titles
 
 log = logging.getLogger(__name__)
 
@@ -23,12 +25,6 @@ AREA_M2 = "area_m2"
 GATE_MARGIN_M = 100.0  # gates, crossings and the roads they face all lie this close
 GATES = "gates"
 
-#: Tags that make a polygon a residential compound.
-COMPOUND_TAGS = (("landuse", "residential"), ("residential", None), ("place", "neighbourhood"))
-
-
-def _is_compound(tags: dict[str, str]) -> bool:
-    return any(k in tags and (v is None or tags[k] == v) for k, v in COMPOUND_TAGS)
 
 
 def find_compounds(features: gpd.GeoDataFrame, *, count_gates: bool = True) -> gpd.GeoDataFrame:
@@ -45,28 +41,52 @@ def find_compounds(features: gpd.GeoDataFrame, *, count_gates: bool = True) -> g
     -------
     GeoDataFrame
         ``source_id``, ``name``, ``area_m2``, ``gates`` (count found on the outline, or -1 when
-        not counted), geometry in WGS-84; largest first.
+        not counted), ``title_zh`` and ``title_en`` (the name, else one from the address or the
+        nearest named street: :func:`pipeline.inventory.naming.compound_titles`), geometry in
+        WGS-84; largest first.
     """
     polygons = features[features.geom_type.isin(["Polygon", "MultiPolygon"])]
-    compounds = polygons[polygons[S.TAGS].map(_is_compound).astype(bool)]
+    compounds = polygons[polygons[S.TAGS].map(is_compound).astype(bool)]
     if compounds.empty:
         return gpd.GeoDataFrame(
-            {S.SOURCE_ID: [], S.NAME: [], AREA_M2: [], GATES: []}, geometry=[], crs=features.crs
+            {S.SOURCE_ID: [], S.NAME: [], AREA_M2: [], GATES: [], TITLE_ZH: [], TITLE_EN: []},
+            geometry=[],
+            crs=features.crs,
         )
     crs = utm_crs(shapely.union_all(compounds.geometry.values))
     local = features.to_crs(crs)
-    gate_counts = [len(find_gates(shapely.make_valid(local.loc[i].geometry), local)) for i in compounds.index]
+    gate_counts = (
+        [len(find_gates(shapely.make_valid(local.loc[i].geometry), local)) for i in compounds.index]
+        if count_gates
+        else [-1] * len(compounds)
+    )
+    titles = _titles(local.loc[compounds.index], roads_of(local))
     out = gpd.GeoDataFrame(
         {
             S.SOURCE_ID: compounds[S.SOURCE_ID].to_numpy(),
             S.NAME: compounds[S.NAME].fillna("").to_numpy(),
             AREA_M2: compounds.to_crs(crs).area.round(0).to_numpy(),
             GATES: gate_counts,
+            TITLE_ZH: [t.zh for t in titles],
+            TITLE_EN: [t.en for t in titles],
         },
         geometry=compounds.geometry.to_numpy(),
         crs=features.crs,
     )
     return out.sort_values([AREA_M2, S.SOURCE_ID], ascending=[False, True]).reset_index(drop=True)
+
+
+def _titles(compounds: gpd.GeoDataFrame, roads: gpd.GeoDataFrame) -> list[Titles]:
+    """Each compound's title in Chinese and English: its name, else one made from its surroundings."""
+    named = roads[roads[S.NAME].fillna("") != ""]
+    out = []
+    for name, tags, geom in zip(compounds[S.NAME].fillna(""), compounds[S.TAGS], compounds.geometry, strict=True):
+        if name:
+            out.append(Titles(name, name))
+            continue
+        near = named.iloc[named.sindex.query(geom.buffer(STREET_SEARCH_M))] if len(named) else named
+        out.append(compound_titles(tags, shapely.make_valid(geom), near))
+    return out
 
 
 def neighbourhood(
@@ -90,7 +110,7 @@ def find_compound(features: gpd.GeoDataFrame, query: str) -> pd.Series:
     build in a city-sized extract does not cost a pass over all its compounds.
     """
     hit = features[features[S.SOURCE_ID] == query.strip()]
-    if len(hit) == 1 and _is_compound(hit[S.TAGS].iloc[0]) and hit.geom_type.iloc[0] in ("Polygon", "MultiPolygon"):
+    if len(hit) == 1 and is_compound(hit[S.TAGS].iloc[0]) and hit.geom_type.iloc[0] in ("Polygon", "MultiPolygon"):
         return hit.iloc[0]
     return select_compound(find_compounds(features, count_gates=False), query)
 

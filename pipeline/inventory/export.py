@@ -47,6 +47,7 @@ from pipeline.core.fileio import output_file
 from pipeline.core.taxonomy import load_taxonomy
 from pipeline.core.words import word
 from pipeline.inventory.build import CONTEXT_LAYERS, Inventory, to_csv_frame
+from pipeline.inventory.naming import title_of
 
 log = logging.getLogger(__name__)
 
@@ -271,7 +272,7 @@ def _compound_profile(inventory: Inventory, crs: CRS | None) -> dict[str, Any]:
         "area_m2": compound.get("area_m2", round(float(inventory.boundary.area.sum()), 1)),
         "crs": inventory.crs.to_string(),
         "export_crs": (crs or inventory.crs).to_string(),
-        "main_gate": gate.get(S.NAME) or gate.get(S.SOURCE_ID, ""),
+        "main_gate": title_of(gate, "zh") if gate else "",
         "main_gate_rule": gate.get("rule", ""),
         "method": report.get("method", ""),
         "scheme": report.get("scheme", ""),

@@ -33,6 +33,7 @@ from shapely.ops import polylabel
 from pipeline.core import schema as S
 from pipeline.core.crs import require_projected
 from pipeline.core.errors import DataError, GateError, GeometryError
+from pipeline.inventory.order import choose_method
 
 log = logging.getLogger(__name__)
 
@@ -189,7 +190,8 @@ def _stable_labels(ordered: pd.DataFrame, scheme: str, previous: PreviousLabels)
     _check_scheme(previous.by_source.values(), scheme)
     labels: list[str] = []
     last_in_group: dict[str, str] = {}
-    for source_id, category in zip(ordered[S.SOURCE_ID], ordered[S.CATEGORY], strict=True):
+    categories = ordered[S.CATEGORY] if S.CATEGORY in ordered else pd.Series("", index=ordered.index)
+    for source_id, category in zip(ordered[S.SOURCE_ID], categories, strict=True):
         group = category if scheme == "category" else ""
         kept = previous.by_source.get(source_id)
         if kept is not None:
@@ -255,12 +257,14 @@ def number_assets(
     Parameters
     ----------
     assets
-        Assets in a projected metric CRS with ``source_id`` and ``category``; ``name`` optional.
-        Other columns are kept as they are.
+        Assets in a projected metric CRS; ``category`` (needed by the ``category`` scheme),
+        ``name`` and ``source_id`` (needed to keep earlier labels) are optional. Other columns
+        are kept as they are.
     boundary, gate
         The compound's boundary polygon and main gate point, in the assets' CRS.
     method
-        ``polar`` or ``perimeter`` (see the module docstring).
+        ``polar`` or ``perimeter`` (see the module docstring), or ``auto``
+        (:func:`pipeline.inventory.order.choose_method`).
     scheme
         ``global`` (``1``…``N``) or ``category`` (``A01``…, ``B01``…, ``C01``…).
     previous
@@ -283,10 +287,14 @@ def number_assets(
             "There are no assets to number: the inventory is empty. Widen the search radius "
             "(--radius), check the compound, or add assets from a survey."
         )
-    for column in (S.SOURCE_ID, S.CATEGORY):
-        if column not in assets.columns:
-            raise DataError(f"The assets have no `{column}` column; it is required for numbering.")
-    bad = sorted(set(assets[S.CATEGORY].unique()) - {c.value for c in S.Category})
+    if S.CATEGORY not in assets.columns and scheme == "category":
+        raise DataError(
+            "The assets have no `category` column, which the `category` scheme needs; "
+            "add one (public_space, facility, institution) or use `--scheme global`."
+        )
+    if previous is not None and S.SOURCE_ID not in assets.columns:
+        raise DataError("Keeping earlier labels needs a `source_id` column that names each asset.")
+    bad = sorted(set(assets.get(S.CATEGORY, pd.Series(dtype=str)).unique()) - {c.value for c in S.Category})
     if bad:
         raise DataError(f"Unknown categories {bad}; use {', '.join(c.value for c in S.Category)}.")
     poly = _as_geometry(boundary, assets.crs, "boundary")
@@ -303,12 +311,14 @@ def number_assets(
         )
     empty = assets.geometry.is_empty | assets.geometry.isna()
     if empty.any():
-        rows = ", ".join(map(str, assets.loc[empty, S.SOURCE_ID].head(5)))
+        rows = ", ".join(map(str, assets.loc[empty].get(S.SOURCE_ID, assets.index[empty]).head(5)))
         raise GeometryError(f"{int(empty.sum())} assets have no location ({rows}); fix or drop them.")
 
+    if method == "auto":
+        method = choose_method(poly).method
     xy = _positions(assets.geometry.values)
     key, tie = clockwise_keys(xy, poly, point, method)
-    order = _clockwise_order(assets, key, tie)
+    order = _clockwise_order(assets, key, tie, xy)
     ordered = assets.iloc[order]
     ordered[S.KEY] = key[order]
     ordered[S.SEQ] = np.arange(1, len(ordered) + 1)
@@ -329,8 +339,10 @@ def _positions(geometry: np.ndarray) -> np.ndarray:
     return xy
 
 
-def _clockwise_order(assets: pd.DataFrame, key: np.ndarray, tie: np.ndarray) -> np.ndarray:
-    """Sort by key, then tie distance; only exact ties fall back to name and ``source_id``.
+def _clockwise_order(assets: pd.DataFrame, key: np.ndarray, tie: np.ndarray, xy: np.ndarray) -> np.ndarray:
+    """Sort by key, then tie distance; only exact ties fall back to name, id, then position.
+
+    The id is ``source_id`` when there is one; the position is read west to east, south to north.
 
     Sorting strings for a million rows costs seconds, and exact ties are rare, so names are
     read only for the rows that need them.
@@ -340,6 +352,7 @@ def _clockwise_order(assets: pd.DataFrame, key: np.ndarray, tie: np.ndarray) -> 
     if not same.any():
         return order
     names = assets[S.NAME] if S.NAME in assets else pd.Series("", index=assets.index)
+    ids = assets[S.SOURCE_ID] if S.SOURCE_ID in assets else pd.Series("", index=assets.index)
     starts = np.flatnonzero(np.diff(np.r_[0, same.astype(int)]) == 1)
     for start in starts:
         end = start + 1
@@ -347,8 +360,8 @@ def _clockwise_order(assets: pd.DataFrame, key: np.ndarray, tie: np.ndarray) -> 
             end += 1
         group = order[start : end + 1]
         labels = [
-            (str(n) if isinstance(n, str) else "", str(sid))
-            for n, sid in zip(names.iloc[group], assets[S.SOURCE_ID].iloc[group], strict=True)
+            (str(n) if isinstance(n, str) else "", str(sid), x, y)
+            for n, sid, (x, y) in zip(names.iloc[group], ids.iloc[group], xy[group].tolist(), strict=True)
         ]
         order[start : end + 1] = group[sorted(range(len(group)), key=labels.__getitem__)]
     return order

@@ -36,6 +36,7 @@ from pipeline.core.settings import (
 )
 from pipeline.core.taxonomy import load_taxonomy
 from pipeline.osm.damage import Missing, cut_warnings, long_tags_cut
+from pipeline.osm.ids import readable_source, restore_ids
 
 log = logging.getLogger(__name__)
 
@@ -128,20 +129,22 @@ def read_osm_with_stats(
             "Export one from openstreetmap.org or cut one with osmium."
         )
     wanted = tuple(sorted(set(keys) if keys is not None else load_taxonomy().tag_keys | CONTEXT_KEYS))
+    source, original_ids = readable_source(path)  # negative ids (JOSM, ogr2osm): see pipeline.osm.ids
     try:
-        rows, outer_ways, missing = _scan(path, wanted)
+        rows, outer_ways, missing = _scan(source, wanted, shown=path)
         cut: list[str] = []
     except ValueError as exc:  # libosmium refuses a tag key or value over 1,024 bytes
         if "too long" not in str(exc):
             raise
         with long_tags_cut(path) as (readable, cut):
-            rows, outer_ways, missing = _scan(readable, wanted, shown=path)
+            source, original_ids = readable_source(readable)
+            rows, outer_ways, missing = _scan(source, wanted, shown=path)
     for line in (*missing.warnings(path.name), *cut_warnings(cut, path.name)):
         log.warning("%s", line)
     skipped = len(missing.ways)
     frame = _to_frame(rows)
     before = len(frame)
-    frame = _drop_outline_ways(frame, outer_ways)
+    frame = restore_ids(_drop_outline_ways(frame, outer_ways), original_ids)
     stats = ReadStats(
         features=len(frame),
         skipped_ways=skipped,
@@ -154,16 +157,19 @@ def read_osm_with_stats(
 
 
 def _scan(
-    path: Path, wanted: tuple[str, ...], *, shown: Path | None = None
+    path: Path | str | osmium.io.FileBuffer, wanted: tuple[str, ...], *, shown: Path | None = None
 ) -> tuple[list[tuple[str, str, dict[str, str], str]], dict[str, dict[str, str]], Missing]:
-    """Read the features of ``path`` with pyosmium; ``shown`` is the name messages give."""
+    """Read the features of ``path`` (a file, or a renumbered copy in memory) with pyosmium.
+
+    ``shown`` is the name messages give.
+    """
     factory = osmium.geom.WKBFactory()
     rows: list[tuple[str, str, dict[str, str], str]] = []  # WKB as hex
     outer_ways: dict[str, dict[str, str]] = {}
     missing = Missing()
     try:
         processor = (
-            osmium.FileProcessor(str(path))
+            osmium.FileProcessor(path if isinstance(path, osmium.io.FileBuffer) else str(path))
             .with_locations()
             .with_areas(KeyFilter(*wanted))
             .with_filter(KeyFilter(*wanted))

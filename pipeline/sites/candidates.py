@@ -163,8 +163,11 @@ def candidate_sites(
     ]
     taken = {r[S.SOURCE_ID] for r in rows}
     for sid, name, geom in zip(public[S.SOURCE_ID], public[S.NAME], public.geometry, strict=True):
-        if sid in taken:
-            rows = [dict(r, type="public_space") if r[S.SOURCE_ID] == sid else r for r in rows]
+        if sid in taken:  # a lawn that is a public space stays a lawn: that says what is there
+            rows = [
+                dict(r, type="public_space") if r[S.SOURCE_ID] == sid and r["type"] != "green" else r
+                for r in rows
+            ]
         else:
             rows.append({"type": "public_space", S.SOURCE_ID: sid, S.NAME: name or "", "geometry": geom})
     # Only the open part, at least min_width_m wide: never the buildings on it, never a strip.

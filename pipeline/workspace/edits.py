@@ -305,7 +305,9 @@ def apply_edits(
     numbered = renumber(
         edited,
         gate=gate,
-        method=method or inventory.report.get("method", S.METHODS[0]),
+        method=method
+        or inventory.report.get("method_choice", {}).get("asked")
+        or inventory.report.get("method", S.METHODS[0]),
         scheme=scheme or inventory.report.get("scheme", S.SCHEMES[0]),
     )
     report = dict(numbered.report)

@@ -17,7 +17,17 @@ from pathlib import Path
 
 import pytest
 
-from tests.helpers.app import CHROMIUM, CHROMIUM_ARGS, PARK, ROOT, app_server, keep_local
+from tests.helpers.app import (
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    PARK,
+    PARK_LABEL,
+    PARK_LABEL_FROM_WORK_AREA_GATE,
+    ROOT,
+    app_server,
+    keep_local,
+)
+from tests.helpers.testdata import DEMO_ASSETS
 
 playwright = pytest.importorskip("playwright.sync_api")
 
@@ -125,18 +135,18 @@ def _shot(page, name: str) -> None:
 def test_map_shows_numbered_markers_and_a_gate_click_renumbers(page, server: str) -> None:
     page.goto(f"{server}/")
     frame = _map(page)
-    assert frame.locator(".am-num").count() == 22
-    assert frame.locator(f'.am-num[data-sid="{PARK}"]').inner_text() == "9"
+    assert frame.locator(".am-num").count() == DEMO_ASSETS
+    assert frame.locator(f'.am-num[data-sid="{PARK}"]').inner_text() == PARK_LABEL
     assert frame.locator(".am-main").inner_text() == "主入口"
     _shot(page, "layout.png")
     frame.locator(".am-gate:not(.am-main)").first.click()
-    page.wait_for_function("() => location.search.includes('gate=node%2F5671590330')", timeout=60_000)
+    page.wait_for_function("() => location.search.includes('gate=node%2F5671677877')", timeout=60_000)
     frame = _map(page)
     park = frame.locator(f'.am-num[data-sid="{PARK}"]')
     deadline = time.monotonic() + 60
-    while park.inner_text() == "9" and time.monotonic() < deadline:
+    while park.inner_text() == PARK_LABEL and time.monotonic() < deadline:
         page.wait_for_timeout(200)
-    assert park.inner_text() == "21"
+    assert park.inner_text() == PARK_LABEL_FROM_WORK_AREA_GATE
     _shot(page, "layout-after-gate-click.png")
 
 

@@ -8,6 +8,7 @@ from streamlit.testing.v1 import AppTest
 
 from pipeline.core import cells
 from tests.helpers.app import APP, FakeMap
+from tests.helpers.testdata import DEMO_ASSETS
 
 
 def test_the_inventory_download_escapes_formula_like_names(fake_map: FakeMap) -> None:
@@ -15,7 +16,7 @@ def test_the_inventory_download_escapes_formula_like_names(fake_map: FakeMap) ->
         at = AppTest.from_file(APP, default_timeout=60).switch_page("views/inventory.py").run()
     assert not at.exception
     frames = [c.args[0] for c in spy.call_args_list]
-    assert any("label" in f.columns and len(f) == 22 for f in frames), frames
+    assert any("label" in f.columns and len(f) == DEMO_ASSETS for f in frames), frames
 
 
 def test_the_sites_download_escapes_formula_like_text(fake_map: FakeMap) -> None:

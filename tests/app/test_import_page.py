@@ -24,6 +24,7 @@ from pipeline.survey.read import read_survey
 from pipeline.workspace import surveys as store
 from tests.helpers.app import APP, MAP_FRAME, FakeMap, map_frame, markers, open_page, serve, shot
 from tests.helpers.survey_files import control_points_for, write_dxf
+from tests.helpers.testdata import DEMO_ASSETS
 
 TIMEOUT = 60
 DEMO = "way/595108678"
@@ -110,7 +111,7 @@ def test_a_dxf_in_epsg_4548_is_previewed_then_accepted(fake_map: FakeMap, runtim
     assert not at.exception
     names = at.dataframe[0].value["名称"].tolist()
     assert "配电室" in names and "垃圾分类驿站" in names
-    assert len(names) == 24  # 22 from OSM, two survey-only; the canteen and the parking merged
+    assert len(names) == DEMO_ASSETS + 2  # two survey-only; the canteen and the parking merged
     at.switch_page("views/layout.py").run()
     sources = [row[2].split('data-sid="')[1].split('"')[0] for row in markers(fake_map.maps[-1], "assets")]
     assert "配电:48" in sources
@@ -125,7 +126,7 @@ def test_accepting_then_removing_goes_back_to_osm(fake_map: FakeMap, runtime: Pa
     assert not store.survey_path(runtime, DEMO).exists()
     assert at.success[0].value.startswith("已移除测绘")
     at.switch_page("views/inventory.py").run()
-    assert len(at.dataframe[0].value) == 22
+    assert len(at.dataframe[0].value) == DEMO_ASSETS
 
 
 def test_a_wrong_crs_shows_the_pipelines_message_as_it_is(

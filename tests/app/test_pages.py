@@ -19,7 +19,19 @@ from pipeline.core.errors import InputFileError
 from pipeline.inventory.build import Inventory
 from pipeline.workspace.edits import Edits, apply_edits, edits_path
 from pipeline.workspace.profile import profile_path
-from tests.helpers.app import APP, PARK, ROOT, SOUTH_EAST_GATE, FakeMap, marker_labels, markers
+from tests.helpers.app import (
+    APP,
+    PARK,
+    PARK_LABEL,
+    PARK_LABEL_FROM_WORK_AREA_GATE,
+    ROOT,
+    SOUTH_EAST_GATE,
+    WORK_AREA_GATE,
+    FakeMap,
+    marker_labels,
+    markers,
+)
+from tests.helpers.testdata import DEMO_ASSETS
 from ui import data
 from ui.settings import Settings
 from ui.state import K_EXTRACT, K_GATE, K_LANG, K_METHOD
@@ -43,25 +55,25 @@ def test_layout_shows_every_asset_as_a_numbered_marker(fake_map: FakeMap, demo_i
     at = _app().run()
     assert not at.exception
     assert at.title[0].value == "布局"
-    assert at.text[0].value.startswith("石科院生活区 · way/595108678")
+    assert at.text[0].value == "石科院生活区 · beijing_haidian_qinghua-east-rd.osm"  # no id shown
     rows = markers(fake_map.maps[-1], "assets")
-    assert len(rows) == len(demo_inventory.assets) == 22
-    assert marker_labels(fake_map.maps[-1])[PARK] == "9"
+    assert len(rows) == len(demo_inventory.assets) == DEMO_ASSETS
+    assert marker_labels(fake_map.maps[-1])[PARK] == PARK_LABEL
     gates = markers(fake_map.maps[-1], "gates")
     assert sum('data-main="1"' in row[2] for row in gates) == 1
 
 
 def test_clicking_another_gate_renumbers(fake_map: FakeMap, demo_inventory: Inventory) -> None:
-    fake_map.returns = {"last_object_clicked": _gate_click(demo_inventory, SOUTH_EAST_GATE)}
+    fake_map.returns = {"last_object_clicked": _gate_click(demo_inventory, WORK_AREA_GATE)}
     at = _app().run()
     assert not at.exception
-    assert at.session_state[K_GATE] == SOUTH_EAST_GATE
-    assert at.query_params["gate"] == SOUTH_EAST_GATE
+    assert at.session_state[K_GATE] == WORK_AREA_GATE
+    assert at.query_params["gate"] == WORK_AREA_GATE
     expected = apply_edits(
-        demo_inventory, Edits("way/595108678"), gate=data.main_gate(demo_inventory, SOUTH_EAST_GATE)
+        demo_inventory, Edits("way/595108678"), gate=data.main_gate(demo_inventory, WORK_AREA_GATE)
     )
     park = expected.assets.set_index(S.SOURCE_ID).loc[PARK, S.LABEL]
-    assert park != "9"
+    assert park == PARK_LABEL_FROM_WORK_AREA_GATE
     assert marker_labels(fake_map.maps[-1])[PARK] == park
 
 
@@ -147,7 +159,7 @@ def test_switching_language_changes_titles(fake_map: FakeMap) -> None:
 def test_a_bad_link_falls_back_to_what_exists(fake_map: FakeMap) -> None:
     at = _app(osm="nothing.osm", method="sideways").run()
     assert not at.exception
-    assert at.session_state[K_METHOD] == "polar"
+    assert at.session_state[K_METHOD] == "auto"
     assert at.title[0].value == "布局"
 
 
@@ -157,7 +169,7 @@ def test_inventory_table_starts_at_label_1(fake_map: FakeMap) -> None:
     assert at.title[0].value == "清单"
     table = at.dataframe[0].value
     assert table.iloc[0]["编号"] == "1"
-    assert table["编号"].tolist() == [str(i) for i in range(1, 23)]
+    assert table["编号"].tolist() == [str(i) for i in range(1, DEMO_ASSETS + 1)]
 
 
 def test_inventory_search_filters_the_table(fake_map: FakeMap) -> None:
@@ -174,7 +186,7 @@ def test_hiding_an_asset_is_kept_and_renumbers(fake_map: FakeMap, runtime: Path)
     saved = json.loads(edits_path(runtime, "way/595108678").read_text(encoding="utf-8"))
     first = next(iter(saved["changes"]))
     assert saved["changes"][first] == {"hidden": True}
-    assert at.dataframe[0].value["编号"].tolist() == [str(i) for i in range(1, 22)]
+    assert at.dataframe[0].value["编号"].tolist() == [str(i) for i in range(1, DEMO_ASSETS)]
 
 
 def test_adding_an_asset_by_clicking_the_map(fake_map: FakeMap, runtime: Path) -> None:
@@ -185,7 +197,7 @@ def test_adding_an_asset_by_clicking_the_map(fake_map: FakeMap, runtime: Path) -
     assert not at.exception
     saved = json.loads(edits_path(runtime, "way/595108678").read_text(encoding="utf-8"))
     assert [(a["name"], a["lon"], a["lat"]) for a in saved["added"]] == [("新公厕", 116.352, 39.99775)]
-    assert len(at.dataframe[0].value) == 23
+    assert len(at.dataframe[0].value) == DEMO_ASSETS + 1
     assert "新公厕" in at.dataframe[0].value["名称"].tolist()
 
 

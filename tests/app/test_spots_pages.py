@@ -44,7 +44,7 @@ from store import (
     open_session,
 )
 from store.geo import blur_lonlat
-from tests.helpers.app import APP, PARK, SOUTH_EAST_GATE, FakeMap, marker_labels
+from tests.helpers.app import APP, PARK, PARK_LABEL, SOUTH_EAST_GATE, FakeMap, marker_labels
 from ui.roles import K_PLANNER, K_RESIDENT_KEY
 
 COMPOUND = "way/595108678"
@@ -182,7 +182,7 @@ def test_spots_page_runs_in_both_languages(
         1,
         "座椅" if code == "zh" else "Seating",
         "缺座椅",
-        "近 9 · 畅乐园" if code == "zh" else "near 9 · 畅乐园",
+        f"近 {PARK_LABEL} · 畅乐园" if code == "zh" else f"near {PARK_LABEL} · 畅乐园",
         0,
         "待处理" if code == "zh" else "open",
         "邻居",
@@ -270,7 +270,7 @@ def test_a_click_places_a_pin_and_the_form_adds_the_spot(
     assert at.session_state["spots_pending"] == (round(lon, 7), round(lat, 7))
     pin = spots_map.calls[-1]["feature_group_to_add"]
     assert isinstance(pin, folium.FeatureGroup)
-    assert "近 9 · 畅乐园" in _texts(at)
+    assert f"近 {PARK_LABEL} · 畅乐园" in _texts(at)
     _button(at, "提交问题点").click().run()  # no pseudonym yet
     assert "请先在上方填写你的称呼。" in _texts(at) and list_spots(store, COMPOUND) == []
     at.text_input(key="_pseudonym_spots").input("李大爷")
@@ -283,7 +283,7 @@ def test_a_click_places_a_pin_and_the_form_adds_the_spot(
         PAYLOADS[0] + "\n" + PAYLOADS[1],
         "李大爷",
         "lighting",
-        "9",
+        PARK_LABEL,
         "畅乐园",
     )
     assert (spot.lon, spot.lat) == pytest.approx((lon, lat), abs=1e-7)
@@ -303,7 +303,7 @@ def test_clicking_a_numbered_asset_places_the_pin_on_it(
     spots_map.returns = {"last_object_clicked": {"lat": park[1], "lng": park[0]}}
     at = _app().run()
     assert at.session_state["spots_pending"] == (round(park[0], 7), round(park[1], 7))
-    assert "近 9 · 畅乐园" in _texts(at)
+    assert f"近 {PARK_LABEL} · 畅乐园" in _texts(at)
 
 
 def test_a_click_far_outside_the_compound_is_refused(spots_map: SpotsMap, store: Store) -> None:

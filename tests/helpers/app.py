@@ -23,8 +23,13 @@ from layers.web import DivMarkers
 
 ROOT = Path(__file__).resolve().parents[2]
 APP = str(ROOT / "app.py")
-PARK = "way/595098643"  # 畅乐园, number 9 from the detected gate
-SOUTH_EAST_GATE = "node/5671590330"  # 东南门, not the detected main gate
+PARK = "way/595098643"  # 畅乐园
+#: 畅乐园's number walking the wall clockwise from 东南门 (tests/golden/shikeyuan.toml's order).
+PARK_LABEL = "14"
+#: ... and from 石科院工作区南门: the institute at that gate, two car parks, the fitness ground, 畅乐园.
+PARK_LABEL_FROM_WORK_AREA_GATE = "5"
+SOUTH_EAST_GATE = "node/5671590330"  # 东南门, the detected main gate
+WORK_AREA_GATE = "node/5671677877"  # 石科院工作区南门, in the wall shared with the institute
 
 CHROMIUM = "/usr/bin/chromium"
 #: Headless, no sandbox (root in CI), and none of Chromium's own calls home.

@@ -77,7 +77,7 @@ def test_city_file_holds_every_asset_with_its_compound(city_run):
     assert len(assets) == table["assets"].fillna(0).sum()
     assert set(assets["compound_id"]) <= set(table.loc[table["status"] == "done", "compound_id"])
     demo = compounds.set_index("compound_id").loc["way/595108678"]
-    assert demo["name"] == "石科院生活区" and demo["main_gate"] == "石科院工作区南门"
+    assert demo["name"] == "石科院生活区" and demo["main_gate"] == "东南门"
     assert demo["assets"] == (assets["compound_id"] == "way/595108678").sum()
     assert gpd.read_file(out / "city.gpkg", layer="assets").shape[0] == len(assets)
 

@@ -6,7 +6,7 @@ import pytest
 
 from pipeline.cli.main import main
 from pipeline.inventory.build import build_inventory, write_inventory
-from tests.helpers.testdata import DEMO_ID
+from tests.helpers.testdata import DEMO_ASSETS, DEMO_ID
 
 
 @pytest.fixture(scope="module")
@@ -34,7 +34,7 @@ def test_cli_export_and_figure(inventory_dir, tmp_path, capsys):
         )
         == 0
     )
-    assert "22 assets exported as dxf" in capsys.readouterr().out
+    assert f"{DEMO_ASSETS} assets exported as dxf" in capsys.readouterr().out
     assert (
         main(
             [
@@ -80,5 +80,5 @@ def test_cli_export_and_figure(inventory_dir, tmp_path, capsys):
 def test_cli_export_format_overrides_the_suffix(inventory_dir, tmp_path, capsys):
     out = tmp_path / "assets.txt"
     assert main(["-q", "export", "--inventory", str(inventory_dir), "--format", "csv", "--out", str(out)]) == 0
-    assert "22 assets exported as csv" in capsys.readouterr().out
+    assert f"{DEMO_ASSETS} assets exported as csv" in capsys.readouterr().out
     assert out.read_text(encoding="utf-8-sig").startswith("seq,label,category")

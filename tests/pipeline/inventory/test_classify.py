@@ -12,6 +12,7 @@ from pipeline.core.taxonomy import load_taxonomy
 from pipeline.inventory.classify import classify_features, select_assets
 
 UTM = "EPSG:32650"
+SQUARE = shapely.box(0, 0, 100, 100)
 STANDARD_KINDS = {
     "kindergarten", "childcare", "community_service", "elderly_care", "sports_ground", "fitness",
     "culture_station", "clinic", "canteen", "shop", "recycling", "waste_station", "toilets", "bus_stop",
@@ -99,3 +100,38 @@ def test_bad_taxonomy_files(tmp_path):
     bad.write_text("[kinds.x\n")
     with pytest.raises(DataError, match="not valid TOML"):
         load_taxonomy(bad)
+
+
+# The 100 m square compound with green spaces in and around it:
+#
+#   lawn-in    30 × 30 m lawn inside (900 m², 30 m wide)             → public space 绿地
+#   strip      5 × 100 m verge inside (500 m², 5 m wide)             → too narrow: not an asset
+#   bed        15 × 15 m lawn inside (225 m²)                        → too small: not an asset
+#   edge       30 × 30 m lawn outside, sharing the east wall         → touches: 绿地
+#   across     30 × 30 m lawn 40 m north, across a street            → not the compound's
+#   named      10 × 10 m garden inside, named 小花园                  → kept by its name
+GREEN = [
+    ("way/1", "", {"landuse": "grass"}, shapely.box(10, 10, 40, 40)),
+    ("way/2", "", {"landuse": "grass"}, shapely.box(0, 90, 100, 95)),
+    ("way/3", "", {"landuse": "grass"}, shapely.box(60, 10, 75, 25)),
+    ("way/4", "", {"landuse": "meadow"}, shapely.box(100, 40, 130, 70)),
+    ("way/5", "", {"landuse": "grass"}, shapely.box(30, 140, 60, 170)),
+    ("way/6", "小花园", {"leisure": "garden"}, shapely.box(60, 60, 70, 70)),
+]
+
+
+def test_usable_green_spaces_are_public_spaces_named_green():
+    assets, _, _ = select_assets(classify_features(scene(GREEN)), SQUARE)
+    by_id = assets.set_index("source_id")
+    assert set(by_id.index) == {"way/1", "way/4", "way/6"}
+    assert list(by_id.loc[["way/1", "way/4", "way/6"], "name"]) == ["绿地", "绿地", "小花园"]
+    assert set(by_id["category"]) == {"public_space"}
+    assert by_id.loc["way/1", "kind"] == "green" and by_id.loc["way/6", "kind"] == "garden"
+
+
+def test_green_spaces_are_named_in_english_where_the_names_are_not_chinese():
+    rows = [*GREEN, ("node/9", "Kotikatu", {"amenity": "bench"}, shapely.Point(50, 50)),
+            ("node/10", "Puisto", {"amenity": "bench"}, shapely.Point(55, 50))]
+    rows = [(sid, "" if name == "小花园" else name, tags, geom) for sid, name, tags, geom in rows]
+    assets, _, _ = select_assets(classify_features(scene(rows)), SQUARE)
+    assert assets.set_index("source_id").loc["way/1", "name"] == "green space"

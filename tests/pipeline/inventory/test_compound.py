@@ -103,3 +103,20 @@ def test_boundary_file_missing_or_without_crs(tmp_path):
     gpd.GeoDataFrame(geometry=[shapely.box(0, 0, 1, 1)]).to_file(shp)
     with pytest.raises(CRSError, match="no CRS.*\\.prj"):
         read_boundary_file(shp)
+
+
+def test_unnamed_compounds_are_listed_with_a_title():
+    """The three xitucheng compounds have no name; each gets one from the street it lies along.
+    The BUPT housing lies east of 西土城路, which runs down its west side."""
+    from pipeline.osm.read import read_osm
+    from tests.helpers.testdata import EXTRACTS
+
+    found = find_compounds(read_osm(EXTRACTS["xitucheng"]), count_gates=False).set_index("source_id")
+    assert (found["name"] == "").all()
+    assert tuple(found.loc["way/1376112785", ["title_zh", "title_en"]]) == ("西土城路东侧小区", "compound east of Xitucheng Rd")
+    assert found["title_zh"].str.endswith("侧小区").all() and not found["title_en"].str.contains("way/").any()
+
+
+def test_a_named_compound_is_titled_by_its_name(demo_features):
+    found = find_compounds(demo_features, count_gates=False).set_index("source_id")
+    assert tuple(found.loc["way/595108678", ["title_zh", "title_en"]]) == ("石科院生活区", "石科院生活区")

@@ -82,8 +82,8 @@ def test_emergency_exits_are_gates_but_never_main():
 def test_no_gate_uses_the_boundary_point_nearest_the_highest_road():
     scene = features([SCENE[0], SCENE[1]])
     main = choose_main_gate(find_gates(SQUARE, scene), SQUARE, roads_of(scene))
-    assert main.rule == "nearest_road:tertiary"
-    assert gate_rule_text(main.rule, "en") == "no gate mapped: the boundary point nearest highway=tertiary"
+    assert main.rule == "facing_road:tertiary"
+    assert gate_rule_text(main.rule, "en") == "no gate mapped: the middle of the side facing highway=tertiary"
     assert main.point.y == pytest.approx(0)
 
 
@@ -97,14 +97,20 @@ def test_nothing_mapped_uses_the_southernmost_point():
 
 
 def test_demo_gates_and_main_gate(demo_inventory):
+    """石科院工作区南门 is in the wall shared with the institute (石油化工科学研究院): it leads into
+    the work area, not out. 东南门, a foot gate, is the only one that opens outward."""
     gates = demo_inventory.gates.set_index("source_id")
     assert set(gates.index) == {"node/5671590330", "node/5671677877"}
     assert gates.loc["node/5671590330", "name"] == "东南门"
     assert not gates.loc["node/5671590330", "vehicle"]  # access=foot
     main = demo_inventory.main_gate
-    assert (main.source_id, main.name) == ("node/5671677877", "石科院工作区南门")
-    assert main.rule == "vehicle_gate_road:living_street"
-    assert gate_rule_text(main.rule, "en") == "the vehicle gate facing the highest-class road (highway=living_street)"
+    assert gates.loc["node/5671677877", "opens_to"] == "neighbour"
+    assert gates.loc["node/5671677877", "neighbour"] == "石油化工科学研究院"
+    assert (main.source_id, main.name) == ("node/5671590330", "东南门")
+    assert main.rule == "outward_gate_no_road"
+    assert gate_rule_text(main.rule, "en") == (
+        "the gate that opens outward (no road mapped nearby); a gate in a shared wall leads into a neighbour"
+    )
 
 
 def test_xitucheng_named_south_gate_is_main():
@@ -151,3 +157,174 @@ def test_every_rule_the_chooser_records_has_chinese(demo_features):
         assert rule.partition(":")[0] in RULES, rule
         assert gate_rule_text(rule, "zh") != rule, rule
         assert gate_rule_text(rule, "en") != rule, rule
+
+
+# --------------------------------------------------------------------------- scenes that bite
+#
+# The 100 m square again. A primary road runs 20 m west of it, a residential street 20 m south.
+#
+#          |                          |
+#  primary |  foot gate (0, 60)       |
+#  x = -20 |  ◇ access=foot           |
+#          |                          |
+#          +-------------▲ lift gate (80, 0)
+#  ------------------------------------------ residential street, y = -20
+#
+# The foot gate faces the higher road (primary, 20 m off); the lift gate, 100 m from the primary, faces
+# only the residential street. Expected: the lift gate, because a vehicle gate comes before the class
+# of the road (rule 3, second criterion).
+FOOT_VS_VEHICLE = [
+    ("way/1", "学院路", {"highway": "primary"}, shapely.LineString([(-20, -50), (-20, 150)])),
+    ("way/2", "", {"highway": "residential"}, shapely.LineString([(-50, -20), (150, -20)])),
+    ("way/3", "", {"highway": "service"}, shapely.LineString([(80, -20), (80, 50)])),
+    ("node/1", "", {"barrier": "gate", "access": "foot"}, shapely.Point(0, 60)),
+    ("node/2", "", {"barrier": "lift_gate"}, shapely.Point(80, 0)),
+]
+
+
+def test_a_vehicle_gate_beats_a_foot_gate_on_a_higher_road():
+    scene = features(FOOT_VS_VEHICLE)
+    gates = find_gates(SQUARE, scene).set_index("source_id")
+    assert gates.loc["node/1", "road"] == "primary" and not gates.loc["node/1", "vehicle"]
+    assert gates.loc["node/2", "road"] == "residential" and gates.loc["node/2", "vehicle"]
+    main = choose_main_gate(find_gates(SQUARE, scene), SQUARE, roads_of(scene))
+    assert main.source_id == "node/2"
+    assert main.rule == "vehicle_gate_road:residential"
+
+
+# Two lift gates in the south side, both on service roads from the same tertiary road 20 m south.
+# They differ only by name: node/1 is unnamed, node/2 is 南门. Expected: 南门, named before unnamed
+# (rule 3, fourth criterion), although node/1 has the smaller id.
+TWIN_GATES = [
+    ("way/1", "成府路", {"highway": "tertiary"}, shapely.LineString([(-50, -20), (150, -20)])),
+    ("way/2", "", {"highway": "service"}, shapely.LineString([(30, -20), (30, 40)])),
+    ("way/3", "", {"highway": "service"}, shapely.LineString([(70, -20), (70, 40)])),
+    ("node/1", "", {"barrier": "lift_gate"}, shapely.Point(30, 0)),
+    ("node/2", "南门", {"barrier": "lift_gate"}, shapely.Point(70, 0)),
+]
+
+
+def test_of_two_vehicle_gates_alike_the_named_one_is_main():
+    scene = features(TWIN_GATES)
+    main = choose_main_gate(find_gates(SQUARE, scene), SQUARE, roads_of(scene))
+    assert (main.source_id, main.name) == ("node/2", "南门")
+    assert main.rule == "named_vehicle_gate_road:tertiary"
+    assert gate_rule_text(main.rule, "zh") == "面向最高等级道路（highway=tertiary）的有名称车行出入口"
+
+
+# The square's north side is a wall shared with a research institute's grounds (office=research,
+# the box 0–100 × 100–200), whose own living street runs through a gate in that wall (50, 100):
+# a vehicle gate facing a living street. The south side has a foot gate (50, 0) onto a residential
+# street 10 m south. Expected: the foot gate — it opens outward; the north gate leads into the
+# institute (rule 3, first criterion), though it is a vehicle gate.
+#
+#   +------------------------------+ (100, 200)
+#   |  研究所 office=research       |
+#   |          | living street      |
+#   +----------▲-------------------+ (100, 100)  ← shared wall, gate (50, 100)
+#   |          compound             |
+#   +----------◇-------------------+  foot gate (50, 0)
+#   ------------------------------------ residential street, y = -10
+SHARED_WALL = [
+    ("way/10", "研究所", {"office": "research"}, shapely.box(0, 100, 100, 200)),
+    ("way/11", "", {"highway": "living_street"}, shapely.LineString([(50, 60), (50, 190)])),
+    ("way/12", "", {"highway": "residential"}, shapely.LineString([(-50, -10), (150, -10)])),
+    ("node/1", "", {"entrance": "yes", "access": "permissive"}, shapely.Point(50, 100)),
+    ("node/2", "", {"barrier": "gate", "access": "foot"}, shapely.Point(50, 0)),
+]
+
+
+def test_a_gate_that_opens_outward_beats_one_in_a_shared_wall():
+    scene = features(SHARED_WALL)
+    gates = find_gates(SQUARE, scene).set_index("source_id")
+    assert gates.loc["node/1", "vehicle"] and gates.loc["node/1", "opens_to"] == "neighbour"
+    assert gates.loc["node/1", "neighbour"] == "研究所"
+    assert gates.loc["node/2", "opens_to"] == "road" and not gates.loc["node/2", "vehicle"]
+    main = choose_main_gate(find_gates(SQUARE, scene), SQUARE, roads_of(scene))
+    assert main.source_id == "node/2"
+    assert main.rule == "outward_gate_road:residential"
+    assert gate_rule_text(main.rule, "en") == (
+        "the gate that opens outward (facing highway=residential); a gate in a shared wall leads into a neighbour"
+    )
+    assert gate_rule_text(main.rule, "zh") == (
+        "朝外的出入口（面向 highway=residential）；与相邻单位或小区共用围墙的出入口通向邻院"
+    )
+    assert (main.title("zh"), main.title("en")) == ("南侧入口", "south entrance")
+    assert gates.loc["node/1", "title_zh"] == "北侧入口（通研究所）"
+    assert gates.loc["node/1", "title_en"] == "north entrance (to 研究所)"
+
+
+# --------------------------------------------------------------------------- names people can read
+#
+# The square with 成府路 (name:en Chengfu Road) 15 m north and an unnamed residential street 15 m
+# east; two unnamed gates in the middle of the north side, (40, 100) and (60, 100); one unnamed gate
+# low in the east side, (100, 30).
+#
+# Expected: 北侧入口1（成府路）/north entrance 1 (Chengfu Rd) for the western of the two north
+# gates, 北侧入口2（成府路） for the eastern; 东侧入口/east entrance for the east gate, whose street
+# has no name, with 成府路 farther than the 60 m a gate looks for its road.
+NAMES = [
+    ("way/1", "成府路", {"highway": "secondary", "name:en": "Chengfu Road"}, shapely.LineString([(-50, 115), (150, 115)])),
+    ("way/2", "", {"highway": "residential"}, shapely.LineString([(115, -50), (115, 150)])),
+    ("node/1", "", {"barrier": "gate"}, shapely.Point(60, 100)),
+    ("node/2", "", {"barrier": "gate"}, shapely.Point(40, 100)),
+    ("node/3", "", {"barrier": "gate"}, shapely.Point(100, 30)),
+]
+
+
+def test_unnamed_gates_are_named_from_their_side_and_road():
+    gates = find_gates(SQUARE, features(NAMES)).set_index("source_id")
+    assert gates.loc["node/2", "title_zh"] == "北侧入口1（成府路）"
+    assert gates.loc["node/1", "title_zh"] == "北侧入口2（成府路）"
+    assert gates.loc["node/2", "title_en"] == "north entrance 1 (Chengfu Rd)"
+    # (100, 30): east of the centre and a little south, 21.8° from east: the east sector.
+    assert gates.loc["node/3", "side"] == "east"
+    # 成府路 is 85 m away, beyond the 60 m a gate looks for its road; the street is unnamed.
+    assert (gates.loc["node/3", "title_zh"], gates.loc["node/3", "title_en"]) == ("东侧入口", "east entrance")
+
+
+def test_no_gate_title_or_rule_holds_an_internal_id(demo_features):
+    """Titles and rules of every gate of every compound of the demo extract are free of ids."""
+    import re
+
+    from pipeline.inventory.build import build_inventory
+    from pipeline.inventory.compound import find_compounds
+
+    ids = re.compile(r"(?:node|way|relation|crossing)/|\d{6,}")
+    for compound in find_compounds(demo_features, count_gates=False)["source_id"]:
+        inventory = build_inventory(demo_features, compound=compound)
+        for column in ("title_zh", "title_en"):
+            assert not inventory.gates[column].fillna("").str.contains(ids).any(), (compound, column)
+        for lang in ("zh", "en"):
+            assert not ids.search(inventory.main_gate.title(lang)), compound
+
+
+# Two unnamed lift gates on the south side, each with a service road to the tertiary road south.
+# The road bends: 12 m from node/2 (80, 0), 40 m from node/1 (20, 0). Expected: node/2, the one
+# nearer its road (rule 3, last criterion), though node/1 has the smaller id.
+NEARER = [
+    ("way/1", "", {"highway": "tertiary"}, shapely.LineString([(-50, -40), (60, -40), (100, -12), (150, -12)])),
+    ("way/2", "", {"highway": "service"}, shapely.LineString([(20, -40), (20, 30)])),
+    ("way/3", "", {"highway": "service"}, shapely.LineString([(80, -12), (80, 30)])),
+    ("node/1", "", {"barrier": "lift_gate"}, shapely.Point(20, 0)),
+    ("node/2", "", {"barrier": "lift_gate"}, shapely.Point(80, 0)),
+]
+
+
+def test_of_two_gates_alike_the_one_nearer_its_road_is_main():
+    scene = features(NEARER)
+    main = choose_main_gate(find_gates(SQUARE, scene), SQUARE, roads_of(scene))
+    assert (main.source_id, main.rule) == ("node/2", "nearer_vehicle_gate_road:tertiary")
+
+
+def test_shop_doors_and_doors_in_building_walls_are_not_gates():
+    """On the square's outline: a shop door (entrance=shop), a staircase door, and an entrance=yes on
+    the outline of a building that forms the east wall; only the gate (barrier=gate) is a gate."""
+    scene = features([
+        ("way/5", "", {"building": "yes"}, shapely.box(80, 20, 100, 80)),
+        ("node/1", "", {"entrance": "shop"}, shapely.Point(0, 50)),
+        ("node/2", "", {"entrance": "staircase"}, shapely.Point(50, 100)),
+        ("node/3", "", {"entrance": "yes"}, shapely.Point(100, 50)),
+        ("node/4", "", {"barrier": "gate"}, shapely.Point(50, 0)),
+    ])
+    assert list(find_gates(SQUARE, scene)["source_id"]) == ["node/4"]

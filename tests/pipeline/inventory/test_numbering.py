@@ -240,3 +240,61 @@ def test_polygon_assets_are_placed_by_a_point_on_their_surface():
     )
     numbered = number_assets(scene, SQUARE, SOUTH_GATE)
     assert order(numbered) == ["lot", "n"]
+
+
+def test_a_plain_assets_file_is_numbered_without_ids_or_categories():
+    """Only names and points: numbered 1…N; the category scheme and kept labels say what they need."""
+    plain = gpd.GeoDataFrame({"name": list(COMPASS)}, geometry=[shapely.Point(xy) for xy in COMPASS.values()], crs=UTM)
+    numbered = number_assets(plain.iloc[::-1], SQUARE, SOUTH_GATE)
+    assert list(numbered["name"]) == CLOCKWISE_FROM_SOUTH
+    assert list(numbered["label"]) == [str(i) for i in range(1, 9)]
+    with pytest.raises(DataError, match="no `category` column.*--scheme global"):
+        number_assets(plain, SQUARE, SOUTH_GATE, scheme="category")
+    with pytest.raises(DataError, match="needs a `source_id`"):
+        number_assets(plain, SQUARE, SOUTH_GATE, previous=PreviousLabels({"x": "1"}))
+
+
+def test_exact_ties_fall_back_to_name_then_position():
+    """Two points 10 m either side of the south wall, at x = 20: the same distance walked and the same
+    distance from the wall. Unnamed, the one further south (smaller y) comes first, whatever the row
+    order; named, the name decides."""
+    inside, outside = shapely.Point(20, 10), shapely.Point(20, -10)
+    for rows in ([inside, outside], [outside, inside]):
+        plain = gpd.GeoDataFrame({"name": ["", ""]}, geometry=rows, crs=UTM)
+        numbered = number_assets(plain, SQUARE, SOUTH_GATE, method="perimeter")
+        assert [p.y for p in numbered.geometry] == [-10, 10]
+        named = plain.assign(name=["b" if p.y < 0 else "a" for p in rows])
+        numbered = number_assets(named, SQUARE, SOUTH_GATE, method="perimeter")
+        assert list(numbered["name"]) == ["a", "b"]
+
+
+def test_perimeter_on_a_1000_vertex_boundary_agrees_with_shapely():
+    """A wavy ring of 1,000 vertices takes the STRtree branch; every key must be the distance along
+    the clockwise ring that ``shapely.line_locate_point`` gives, counted from the gate."""
+    from pipeline.inventory.numbering import STRTREE_MIN_VERTICES
+
+    n = 1000
+    assert n >= STRTREE_MIN_VERTICES
+    angle = np.linspace(0, 2 * np.pi, n, endpoint=False)
+    radius = 300 + 20 * np.sin(7 * angle)
+    ring = shapely.Polygon(np.column_stack([radius * np.sin(angle), radius * np.cos(angle)]))  # clockwise
+    rng = np.random.default_rng(11)
+    r = rng.uniform(50, 330, 200)
+    t = rng.uniform(0, 2 * np.pi, 200)
+    points = np.column_stack([r * np.sin(t), r * np.cos(t)])
+    scene = gpd.GeoDataFrame(
+        {"source_id": [f"p{i}" for i in range(200)], "category": "facility"},
+        geometry=shapely.points(points), crs=UTM,
+    )
+    gate = shapely.Point(0, -320)  # south
+    numbered = number_assets(scene, ring, gate, method="perimeter")
+
+    line = shapely.LineString(shapely.orient_polygons(ring, exterior_cw=True).exterior.coords)
+    start = shapely.line_locate_point(line, gate)
+    along = (shapely.line_locate_point(line, shapely.points(points)) - start) % line.length
+    expected = dict(zip(scene["source_id"], along, strict=True))
+    got = dict(zip(numbered["source_id"], numbered["order_key"], strict=True))
+    assert got == pytest.approx(expected, abs=1e-6)
+    # Points beyond a convex vertex share its position along the ring: nearer the ring first.
+    near = dict(zip(scene["source_id"], shapely.distance(line, shapely.points(points)), strict=True))
+    assert list(numbered["source_id"]) == sorted(expected, key=lambda s: (round(expected[s], 6), near[s]))

@@ -16,7 +16,7 @@ from pipeline.inventory.build import Inventory, build_inventory, renumber
 from pipeline.inventory.gates import MainGate
 from pipeline.osm.read import read_osm
 from pipeline.workspace import edits as E
-from tests.helpers.testdata import DEMO_OSM
+from tests.helpers.testdata import DEMO_ASSETS, DEMO_OSM
 
 UTM = "EPSG:32650"
 X0, Y0 = 443_000.0, 4_427_000.0
@@ -265,8 +265,8 @@ def test_edits_survive_a_rebuild_from_osm() -> None:
     edits = E.set_kind(E.hide(E.Edits("way/595108678"), "way/595098625"), "way/595098618", "square")
     first = E.apply_edits(build_inventory(features, compound="way/595108678"), edits)
     second = E.apply_edits(build_inventory(read_osm(DEMO), compound="way/595108678"), edits)
-    assert len(first.assets) == 21
+    assert len(first.assets) == DEMO_ASSETS - 1
     assert "way/595098625" not in set(first.assets[S.SOURCE_ID])
     assert first.assets.set_index(S.SOURCE_ID).loc["way/595098618", S.CATEGORY] == "public_space"
     assert first.assets[[S.SOURCE_ID, S.LABEL]].equals(second.assets[[S.SOURCE_ID, S.LABEL]])
-    assert first.assets[S.LABEL].tolist() == [str(i) for i in range(1, 22)]
+    assert first.assets[S.LABEL].tolist() == [str(i) for i in range(1, DEMO_ASSETS)]
