@@ -13,7 +13,7 @@ from ui import state
 from ui.crash import run_guarded
 from ui.i18n import t
 from ui.settings import load_settings
-from ui.widgets import language_switch, show_error, sidebar
+from ui.widgets import language_switch, phone_style, show_error, sidebar
 
 #: The pages in menu order: script, title key (``app.<key>`` of ``pipeline/core/words.toml``), icon.
 PAGES = (
@@ -34,6 +34,7 @@ st.set_page_config(
     layout="wide",
 )
 state.start()
+phone_style()
 language_switch()
 page = st.navigation(
     [

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -151,6 +151,50 @@ def nearest_assets(
             source_id=str(row[SOURCE_ID]),
             dist_m=round(float(d), 2),
         )
+    return out
+
+
+def with_current_labels(
+    records: Sequence[Any], assets: gpd.GeoDataFrame, *, max_dist_m: float = 30.0
+) -> list[Any]:
+    """Return spot records whose "near" asset carries the label and name it has in ``assets`` now.
+
+    A spot keeps the ``source_id`` of the asset it was linked to when it was made, so after a gate change,
+    a renumbering or a rename it reads "近 23 · 畅乐园" as the map does, not the label frozen at creation. A
+    spot whose asset is gone (hidden, removed from the data) is linked again to its nearest asset within
+    ``max_dist_m`` (or to none). The store is not changed.
+
+    Parameters
+    ----------
+    records
+        :class:`~store.records.SpotRecord` objects.
+    assets
+        The numbered inventory the page shows (see :func:`nearest_assets`).
+    """
+    _check_assets(assets)
+    now = {
+        str(sid): (str(label), _text(name))
+        for sid, label, name in zip(assets[SOURCE_ID], assets[LABEL], assets[NAME], strict=True)
+    }
+    out = list(records)
+    lost = [i for i, r in enumerate(out) if r.near_source_id and r.near_source_id not in now]
+    for i, r in enumerate(out):
+        if r.near_source_id in now:
+            label, name = now[r.near_source_id]
+            if (label, name) != (r.near_label, r.near_name or ""):
+                out[i] = replace(r, near_label=label, near_name=name)
+    if lost:
+        found = nearest_assets(
+            [out[i].lon for i in lost], [out[i].lat for i in lost], assets, max_dist_m=max_dist_m
+        )
+        for i, near in zip(lost, found, strict=True):
+            out[i] = replace(
+                out[i],
+                near_label=None if near is None else near.label,
+                near_name=None if near is None else near.name,
+                near_source_id=None if near is None else near.source_id,
+                near_dist_m=None if near is None else near.dist_m,
+            )
     return out
 
 

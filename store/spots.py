@@ -9,26 +9,41 @@ from __future__ import annotations
 
 import logging
 import math
+import re
 from collections.abc import Iterable
-from datetime import timedelta
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any, BinaryIO
 
-from sqlalchemy import Select, exists, func, select
+from sqlalchemy import (
+    CheckConstraint,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    Select,
+    String,
+    Text,
+    exists,
+    func,
+    select,
+)
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from pipeline.core.spots import SpotCategory, parse_spot_category
 from store import audit
 from store.db import Store
 from store.errors import (
     ConflictError,
+    DataError,
     NotFoundError,
     PermissionDeniedError,
     RateLimitError,
 )
 from store.geo import NearAsset, degree_box, haversine_m
-from store.identity import Resident
-from store.models import HIDDEN, OPEN, REMOVED, Spot, SpotPhoto, Support
+from store.identity import Planner, Resident
+from store.models import HIDDEN, OPEN, REMOVED, Base, Spot, SpotPhoto, Support
 from store.photos import CleanPhoto, clean_photo
 from store.records import SimilarSpot, SpotRecord
 from store.validate import validate_compound_id, validate_lonlat, validate_text
@@ -540,3 +555,130 @@ def support_spot(store: Store, spot_id: int, resident: Resident) -> SpotRecord:
 
 
 _ALREADY = "You already support spot {}: one support per resident per spot."
+
+
+# --- a spot's life: open -> confirmed -> planned -> in progress -> done, or closed with a reason ----------
+# As FixMyStreet keeps a report's state: a planner moves a spot on with a note, and everyone sees its
+# history. The stage is separate from the moderation status (open/hidden/merged/removed) and lives in a
+# table of its own, one row per change (migration 0002); a spot without rows is at "open".
+
+#: The stages in order; ``done`` and ``closed`` are final.
+STAGES = ("open", "confirmed", "planned", "in_progress", "done", "closed")
+#: Where each stage may go next (forward; "closed" from any stage that is not final).
+NEXT_STAGES: dict[str, tuple[str, ...]] = {
+    "open": ("confirmed", "planned", "closed"),
+    "confirmed": ("planned", "closed"),
+    "planned": ("in_progress", "closed"),
+    "in_progress": ("done", "closed"),
+    "done": (),
+    "closed": (),
+}
+_LINK = re.compile(r"(topic:[0-9]{1,9}|site:S[0-9]{1,4})")
+MAX_NOTE_CHARS = 500
+
+
+class SpotStage(Base):
+    """One change of a spot's stage: who moved it, when, with what note (and for ``planned``, to what)."""
+
+    __tablename__ = "spot_stages"
+    __table_args__ = (
+        CheckConstraint(
+            "stage IN ('open', 'confirmed', 'planned', 'in_progress', 'done', 'closed')", name="stage"
+        ),
+        Index("ix_spot_stages_spot_at", "spot_id", "at"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    spot_id: Mapped[int] = mapped_column(ForeignKey("spots.id"), nullable=False)
+    stage: Mapped[str] = mapped_column(String(16), nullable=False)
+    note: Mapped[str] = mapped_column(Text, nullable=False, default="")
+    link: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    actor: Mapped[str] = mapped_column(String(120), nullable=False)
+    at: Mapped[datetime] = mapped_column(DateTime, nullable=False)
+
+
+@dataclass(frozen=True)
+class StageRecord:
+    """A step of a spot's history."""
+
+    stage: str
+    note: str
+    link: str | None
+    actor: str
+    at: datetime
+
+
+def current_stages(store: Store, compound_id: str) -> dict[int, str]:
+    """Every spot of a compound that has left ``open``: spot id -> its stage now."""
+    latest = (
+        select(SpotStage.spot_id, func.max(SpotStage.id).label("last"))
+        .join(Spot, Spot.id == SpotStage.spot_id)
+        .where(Spot.compound_id == validate_compound_id(compound_id))
+        .group_by(SpotStage.spot_id)
+        .subquery()
+    )
+    with store.read() as session:
+        rows = session.execute(select(SpotStage.spot_id, SpotStage.stage).join(latest, SpotStage.id == latest.c.last))
+        return {int(spot_id): str(stage) for spot_id, stage in rows}
+
+
+def spot_history(store: Store, spot_id: int) -> list[StageRecord]:
+    """A spot's stages, oldest first, beginning with ``open`` when it was marked (by its author's pseudonym)."""
+    with store.read() as session:
+        spot = session.get(Spot, spot_id)
+        if spot is None:
+            raise NotFoundError(f"There is no spot {spot_id}.")
+        steps = session.scalars(select(SpotStage).where(SpotStage.spot_id == spot_id).order_by(SpotStage.id))
+        return [StageRecord("open", "", None, spot.author, spot.created_at)] + [
+            StageRecord(s.stage, s.note, s.link, s.actor, s.at) for s in steps
+        ]
+
+
+def set_stage(
+    store: Store, spot_id: int, planner: Planner, stage: str, note: str = "", *, link: str | None = None
+) -> StageRecord:
+    """Move a spot to its next stage (a planner), with a note; ``closed`` needs one (the reason).
+
+    ``link`` ties a ``planned`` spot to what will fix it: ``topic:<id>`` (a vote topic) or ``site:S03``
+    (a candidate site).
+
+    Raises
+    ------
+    DataError
+        When the stage, the note or the link is not valid.
+    ConflictError
+        When the spot cannot go from its stage to ``stage`` (see :data:`NEXT_STAGES`).
+    NotFoundError
+        When there is no such spot.
+    """
+    if stage not in STAGES:
+        raise DataError(f"`{stage}` is not a stage; use one of {', '.join(STAGES)}.")
+    text = note.strip() if isinstance(note, str) else ""
+    if stage == "closed" and not text:
+        raise DataError("Closing a spot needs a reason: write why, residents read it in the spot's history.")
+    if len(text) > MAX_NOTE_CHARS:
+        raise DataError(f"The note has {len(text)} characters; keep it to {MAX_NOTE_CHARS}.")
+    if link is not None and (stage != "planned" or not _LINK.fullmatch(link)):
+        raise DataError(f"`{link}` cannot be linked: a planned spot links to topic:<id> or site:S<number>.")
+    with store.write() as session:
+        spot = get_for_update(session, spot_id)
+        last = session.scalars(
+            select(SpotStage.stage).where(SpotStage.spot_id == spot_id).order_by(SpotStage.id.desc()).limit(1)
+        ).first()
+        now_stage = last or "open"
+        if stage not in NEXT_STAGES[now_stage]:
+            allowed = ", ".join(NEXT_STAGES[now_stage]) or "none: it is final"
+            raise ConflictError(f"Spot {spot_id} is {now_stage}; it can go to {allowed}, not {stage}.")
+        at = store.settings.clock()
+        session.add(SpotStage(spot_id=spot_id, stage=stage, note=text, link=link, actor=planner.actor, at=at))
+        audit.record(
+            session,
+            store,
+            actor=planner.actor,
+            action="spot.stage",
+            object_type="spot",
+            object_id=spot_id,
+            compound_id=spot.compound_id,
+            detail={"from": now_stage, "to": stage, "note": text, "link": link},
+        )
+        return StageRecord(stage, text, link, planner.actor, at)

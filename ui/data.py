@@ -35,6 +35,8 @@ from ui.state import View
 UPLOAD_PREFIX = "upload:"
 #: The name :func:`save_upload` gives an upload: 16 hex digits of its hash and its suffix.
 _UPLOAD_NAME = re.compile(r"[0-9a-f]{16}\.osm(\.pbf)?")
+#: An upload's original name is kept beside it in ``<hash><suffix>.name`` (at most this many characters).
+NAME_SUFFIX, MAX_NAME_CHARS = ".name", 120
 
 
 def shipped_extracts(settings: Settings) -> list[str]:
@@ -86,7 +88,26 @@ def save_upload(name: str, data: bytes, settings: Settings) -> str:
     path = settings.uploads_dir / f"{digest}{suffix}"
     if not path.exists():
         write_bytes(path, data)
+    # the name people know it by, for the sidebar and page headers (kept beside it; the last upload's)
+    label = Path(name.replace("\\", "/")).name.strip()[:MAX_NAME_CHARS] or path.name
+    write_bytes(path.with_name(f"{path.name}{NAME_SUFFIX}"), label.encode("utf-8"))
     return f"{UPLOAD_PREFIX}{path.name}"
+
+
+def source_name(source: str, settings: Settings) -> str:
+    """The name to show for an extract's file name: an upload's original name, else the name itself.
+
+    ``source`` is an extract id (``upload:<hash>.osm`` or a shipped file's name) or the bare file name an
+    inventory's report records.
+    """
+    bare = source.removeprefix(UPLOAD_PREFIX)
+    if _UPLOAD_NAME.fullmatch(bare):
+        try:
+            label = (settings.uploads_dir / f"{bare}{NAME_SUFFIX}").read_text(encoding="utf-8").strip()
+        except (OSError, UnicodeDecodeError):
+            return source
+        return label or source
+    return source
 
 
 @st.cache_data(max_entries=8, show_spinner=False)

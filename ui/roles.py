@@ -3,10 +3,12 @@
 - **The store**: one :class:`store.Store` per server process and database URL (``$MAPPER_DB_URL``, else
   ``runtime/mapper.sqlite3``), shared with ``st.cache_resource``; it is thread-safe (every call checks a
   connection out for one transaction). Nothing per-user is cached.
-- **A resident** needs no account: a random secret key made once per browser session
-  (:func:`store.new_resident_key`, kept in ``st.session_state``) plus the pseudonym typed. The store keeps
-  only the key's digest; it ties a resident's spots, supports and ballot together and counts the hourly
-  limit. A new tab or a reload is a new session, hence a new resident.
+- **A resident** needs no account: a random secret key made once per device (:func:`store.new_resident_key`)
+  plus the pseudonym typed. The store keeps only the key's digest; it ties a resident's spots, supports and
+  ballot together and counts the hourly limit. The key and the pseudonym are kept on the device in two
+  first-party cookies (``static/identity``, a component with no output, writes them; the app reads them
+  with ``st.context.cookies`` when a session starts), so a reload or a visit next week is the same resident
+  with the same "my spots". :func:`forget_device` starts afresh.
 - **A planner** signs in with a name and a password checked against salted hashes
   (:func:`store.load_planners`: the TOML file named by ``$MAPPER_PLANNERS_FILE`` and/or
   ``$MAPPER_PLANNERS``), never by a name alone; failed attempts are throttled per session. When an OIDC
@@ -17,10 +19,14 @@
 
 from __future__ import annotations
 
+import re
 import time
+import urllib.parse
 from collections.abc import Callable
+from pathlib import Path
 
 import streamlit as st
+import streamlit.components.v1 as components
 
 from pipeline.core.errors import MapperError
 from pipeline.core.settings import Settings as MapperSettings
@@ -42,6 +48,13 @@ K_FLASH = "_flash"
 #: Failed sign-ins allowed per session before a pause of :data:`SIGNIN_PAUSE_S` seconds.
 SIGNIN_TRIES, SIGNIN_PAUSE_S = 5, 60.0
 MAX_PSEUDONYM_CHARS = 40
+#: The cookies that keep a resident's key and pseudonym on their device (a year).
+KEY_COOKIE, NAME_COOKIE = "mapper_resident", "mapper_name"
+K_DEVICE_WRITTEN = "_resident_device_written"  # (key, name) last written to the device, or ("", "") forgotten
+_KEY_FORM = re.compile(r"[A-Za-z0-9_-]{22,128}")
+_device = components.declare_component(
+    "resident_device", path=str(Path(__file__).resolve().parents[1] / "static" / "identity")
+)
 
 
 @st.cache_resource(show_spinner=False)
@@ -63,11 +76,59 @@ def open_store() -> Store:
 # --- residents --------------------------------------------------------------------------------------
 
 
+def _cookies() -> dict[str, str]:
+    try:
+        return dict(st.context.cookies)
+    except Exception:  # no browser behind this run (AppTest, bare mode)
+        return {}
+
+
 def resident_key() -> str:
-    """Return the secret resident key of this browser session, made on first use."""
+    """Return the secret resident key: the one this device keeps, else a new one (made on first use).
+
+    On a session's first call the pseudonym kept on the device is taken too, unless one was typed.
+    """
     if K_RESIDENT_KEY not in st.session_state:
-        st.session_state[K_RESIDENT_KEY] = new_resident_key()
+        cookies = _cookies()
+        saved = cookies.get(KEY_COOKIE, "")
+        if _KEY_FORM.fullmatch(saved):
+            st.session_state[K_RESIDENT_KEY] = saved
+            name = urllib.parse.unquote(cookies.get(NAME_COOKIE, ""))[:MAX_PSEUDONYM_CHARS].strip()
+            if name and not st.session_state.get(K_PSEUDONYM):
+                st.session_state[K_PSEUDONYM] = name
+            st.session_state[K_DEVICE_WRITTEN] = (saved, name)
+        else:
+            st.session_state[K_RESIDENT_KEY] = new_resident_key()
     return st.session_state[K_RESIDENT_KEY]
+
+
+def remember_on_device() -> None:
+    """Keep the resident's key and pseudonym on this device (cookies), when they changed.
+
+    Drawn (height 0) at the bottom of the sidebar; after :func:`forget_device` it deletes the cookies once.
+    """
+    key, name = resident_key(), pseudonym()
+    written = st.session_state.get(K_DEVICE_WRITTEN)
+    args: dict[str, object] = {"key_cookie": KEY_COOKIE, "name_cookie": NAME_COOKIE}
+    if written == ("", ""):  # forgotten: delete, and write the new key only once a name is given
+        args["forget"] = True
+        if name:
+            args.update(forget=False, secret=key, name=name)
+            st.session_state[K_DEVICE_WRITTEN] = (key, name)
+    elif written != (key, name):
+        args.update(secret=key, name=name)
+        st.session_state[K_DEVICE_WRITTEN] = (key, name)
+    with st.sidebar:
+        _device(**args, key="_resident_device", default=None)
+
+
+def forget_device() -> None:
+    """Start afresh on this device: a new key, no pseudonym, and the cookies deleted (a callback)."""
+    st.session_state[K_RESIDENT_KEY] = new_resident_key()
+    st.session_state[K_PSEUDONYM] = ""
+    for widget in [k for k in st.session_state if str(k).startswith("_pseudonym_")]:
+        st.session_state[widget] = ""
+    st.session_state[K_DEVICE_WRITTEN] = ("", "")
 
 
 def pseudonym(where: str | None = None) -> str:
@@ -85,11 +146,25 @@ def pseudonym(where: str | None = None) -> str:
 def pseudonym_input(where: str) -> str:
     """Draw the pseudonym box (kept across pages) and return the pseudonym typed, trimmed."""
     widget = f"_pseudonym_{where}"
-    if widget not in st.session_state:
+    if widget not in st.session_state or (
+        not st.session_state[widget] and st.session_state.get(K_PSEUDONYM)
+    ):  # the pseudonym kept on the device, or typed on another page
         st.session_state[widget] = st.session_state.get(K_PSEUDONYM, "")
-    st.text_input(t("pseudonym"), key=widget, max_chars=MAX_PSEUDONYM_CHARS, help=t("pseudonym_help"))
+    st.text_input(
+        t("pseudonym"),
+        key=widget,
+        max_chars=MAX_PSEUDONYM_CHARS,
+        help=t("pseudonym_help"),
+        on_change=_copy_pseudonym,
+        args=(widget,),
+    )
     st.session_state[K_PSEUDONYM] = st.session_state[widget]
     return pseudonym()
+
+
+def _copy_pseudonym(widget: str) -> None:
+    """Take the name typed before the page runs, so it is kept on the device in the same run."""
+    st.session_state[K_PSEUDONYM] = st.session_state[widget]
 
 
 def resident(where: str | None = None, *, name: str | None = None) -> Resident:
@@ -233,4 +308,5 @@ def open_page(key: str) -> tuple[View, Inventory, Store, Planner | None]:
         st.stop()
     signed_in = planner_box()
     resident_key()
+    remember_on_device()
     return view, inventory, store, signed_in

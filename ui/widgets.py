@@ -18,7 +18,7 @@ from pipeline.inventory.build import Inventory
 from pipeline.inventory.naming import compound_title, title_of
 from ui import data
 from ui.i18n import LANGS, lang, t
-from ui.settings import Settings
+from ui.settings import Settings, load_settings
 from ui.state import (
     K_BASEMAP,
     K_COMPOUND,
@@ -34,6 +34,42 @@ from ui.state import (
 )
 
 MAP_HEIGHT = 620
+#: The map's height on a phone: the compound fits, and the form below it starts inside an 844 px screen.
+PHONE_MAP_HEIGHT = 400
+#: The map's expected width on a phone (390 px screen less the page's margins).
+PHONE_MAP_WIDTH = 358
+
+#: Styles for narrow screens: every control a thumb can hit (44 px, WCAG 2.5.5), nothing wider than the screen.
+PHONE_CSS = """
+<style>
+@media (max-width: 640px) {
+  [data-testid="stMain"] .block-container { padding-left: 1rem; padding-right: 1rem; padding-top: 3rem; }
+  [data-testid="stMain"] button, [data-testid="stMain"] [role="button"] { min-height: 44px; min-width: 44px; }
+  [data-testid="stMain"] input, [data-testid="stMain"] textarea { min-height: 44px; }
+  [data-testid="stMain"] [data-baseweb="select"] > div { min-height: 44px; }
+  [data-testid="stMain"] label:has(input[type="checkbox"]) { min-height: 44px; align-items: center; }
+  [data-testid="stMain"] [data-testid="stTooltipHoverTarget"] { min-width: 44px; min-height: 44px;
+      display: inline-flex; align-items: center; justify-content: center; }
+  [data-testid="stMain"] [data-testid="stElementToolbarButton"] button { min-width: 44px; min-height: 44px; }
+  [data-testid="stMain"] { overflow-x: hidden; }
+  [data-testid="stMain"] h1 { font-size: 1.75rem; padding-bottom: .25rem; }
+}
+</style>
+"""
+
+
+def is_phone() -> bool:
+    """Whether the browser says it is a phone (``Mobi`` in its user agent, as MDN advises)."""
+    try:
+        agent = st.context.headers.get("User-Agent", "") or ""
+    except Exception:  # no browser behind this run (AppTest, bare mode)
+        return False
+    return "Mobi" in agent
+
+
+def phone_style() -> None:
+    """Add :data:`PHONE_CSS` to the page (it applies on narrow screens only)."""
+    st.html(PHONE_CSS)
 
 
 def show_error(exc: MapperError) -> None:
@@ -53,10 +89,12 @@ def numbered_or_stop(view: View, settings: Settings) -> Inventory:
 
 def header(page: str, inventory: Inventory) -> None:
     """The page's title and, as plain text, the compound's name, id and source file."""
-    st.title(t(page))
+    st.title(t(page), anchor=False)
     compound = inventory.report.get("compound", {})
     name = compound_title(compound, lang()) or t("no_name")
-    st.text(f"{name} · {inventory.report.get('source', '')}")
+    settings = load_settings(st.get_option("server.maxUploadSize"))
+    source = data.source_name(str(inventory.report.get("source", "")), settings)
+    st.text(f"{name} · {source}")
 
 
 def vendor_url() -> str:
@@ -77,8 +115,11 @@ def show_map(
     """Draw the inventory's map and return what ``st_folium`` reports (clicks in ``returned``).
 
     ``width`` is the map's expected width in pixels; the map fills its column, and the opening zoom
-    and label layout are chosen for this width.
+    and label layout are chosen for this width. On a phone (:func:`is_phone`) the map is
+    :data:`PHONE_MAP_WIDTH` by :data:`PHONE_MAP_HEIGHT`.
     """
+    if is_phone():
+        width, height = PHONE_MAP_WIDTH, PHONE_MAP_HEIGHT
     m = build_map(
         inventory,
         lang=view.lang,
@@ -167,7 +208,7 @@ def _compound_picker(settings: Settings) -> None:
             extracts,
             key=K_EXTRACT,
             on_change=_reset_compound,
-            format_func=lambda e: uploads.get(e, e),
+            format_func=lambda e: uploads.get(e) or data.source_name(e, settings),
         )
     with st.expander(t("upload")):
         st.file_uploader(
@@ -189,7 +230,8 @@ def _compound_picker(settings: Settings) -> None:
     found = data.compounds(extract, settings)
     if found.empty:
         raise DataError(
-            f"`{uploads.get(extract, extract)}` has no residential compound (landuse=residential); "
+            f"`{uploads.get(extract) or data.source_name(extract, settings)}` has no residential compound "
+            "(landuse=residential); "
             "choose another extract, or upload one that covers the whole compound."
         )
     ids = found[S.SOURCE_ID].tolist()

@@ -1,5 +1,13 @@
-"""Export (导出): the layout figure (preview; PDF, SVG, PNG) and the inventory (GPKG, GeoJSON, CSV, XLSX, DXF)."""
+"""Export (导出): the layout figure (preview; PDF, SVG, PNG) and the inventory (GPKG, GeoJSON, CSV, XLSX, DXF).
 
+Nothing is drawn on a visit: the figure is drawn when asked for (a button, then again as options change in
+that session), and every file is made when its download button is clicked. Figures and files are cached
+for the whole server by the inventory's content and the options, so the same figure is never drawn twice.
+"""
+
+import hashlib
+
+import pandas as pd
 import streamlit as st
 
 from layers.figure.layout import PAPER_SIZES_MM, figure_bytes, figure_title, plot_layout
@@ -45,27 +53,51 @@ figure_lang = lang_col.radio(
 dpi = dpi_col.selectbox(t("export_dpi"), [150, 300, 600], index=1, key="export_dpi")
 
 
-def draw():
-    """The figure for the options chosen (drawn again for each download: figures are not shared)."""
-    fig, _ = plot_layout(inventory, paper=paper, orientation=orientation, lang=figure_lang)
-    return fig
+def fingerprint(inv: object) -> str:
+    """A digest of everything a figure or a file is made from: the numbered assets, the context, the report."""
+    parts = [str(sorted(inv.report.get("compound", {}).items())), inv.crs.to_string()]
+    for frame in (inv.assets, inv.boundary, inv.gates, *(inv.context[k] for k in sorted(inv.context))):
+        parts.append(str(pd.util.hash_pandas_object(frame.drop(columns="geometry").astype(str)).sum()))
+        parts.append(hashlib.sha256(b"".join(frame.geometry.to_wkb())).hexdigest())
+    return hashlib.sha256("|".join(parts).encode()).hexdigest()
 
 
-preview_key = ("export_preview", view, paper, orientation, figure_lang, len(inventory.assets))
-try:
-    if st.session_state.get("export_preview_key") != preview_key:
-        st.session_state["export_preview"] = figure_bytes(draw(), "png", dpi=PREVIEW_DPI)
-        st.session_state["export_preview_key"] = preview_key
-except MapperError as exc:
-    widgets.show_error(exc)
-    st.stop()
-st.image(
-    st.session_state["export_preview"], caption=f"{figure_title(inventory, figure_lang)} · {t('export_preview')}"
-)
+@st.cache_data(max_entries=48, show_spinner=False)
+def figure_file(key: str, paper: str, orientation: str, figure_lang: str, fmt: str, dpi: int, _inv) -> bytes:
+    """The layout figure as ``fmt`` bytes; cached by the inventory's :func:`fingerprint` ``key`` and the options."""
+    fig, _ = plot_layout(_inv, paper=paper, orientation=orientation, lang=figure_lang)
+    return figure_bytes(fig, fmt, dpi=dpi)
+
+
+@st.cache_data(max_entries=48, show_spinner=False)
+def data_file(key: str, fmt: str, crs: str | None, _inv) -> bytes:
+    """The inventory as ``fmt`` bytes; cached by the inventory's :func:`fingerprint` ``key``, format and CRS."""
+    return export_bytes(_inv, fmt, crs=crs)
+
+
+key = fingerprint(inventory)
+wanted = f"_export_wanted:{view.compound}"  # the figure was asked for in this session
+if not st.session_state.get(wanted):
+    st.button(
+        t("export_build"),
+        type="primary",
+        icon=":material/draw:",
+        key="export_build",
+        help=t("export_build_help"),
+        on_click=st.session_state.__setitem__,
+        args=(wanted, True),
+    )
+else:
+    try:
+        preview = figure_file(key, paper, orientation, figure_lang, "png", PREVIEW_DPI, inventory)
+    except MapperError as exc:
+        widgets.show_error(exc)
+        st.stop()
+    st.image(preview, caption=f"{figure_title(inventory, figure_lang)} · {t('export_preview')}")
 for column, fmt in zip(st.columns(3), ("pdf", "svg", "png"), strict=True):
     column.download_button(
         fmt.upper(),
-        data=lambda fmt=fmt: figure_bytes(draw(), fmt, dpi=dpi),
+        data=lambda fmt=fmt: figure_file(key, paper, orientation, figure_lang, fmt, dpi, inventory),
         file_name=f"{stem}-layout-{paper}-{figure_lang}.{fmt}",
         mime=FIGURE_MIME[fmt],
         on_click="ignore",
@@ -94,7 +126,7 @@ for column, (fmt, (label, mime)) in zip(st.columns(len(FORMATS)), FORMATS.items(
     geographic = crs == "EPSG:4326"
     column.download_button(
         label,
-        data=lambda fmt=fmt: export_bytes(inventory, fmt, crs=None if fmt == "geojson" else crs),
+        data=lambda fmt=fmt: data_file(key, fmt, None if fmt == "geojson" else crs, inventory),
         file_name=f"{stem}-inventory.{fmt}",
         mime=mime,
         on_click="ignore",

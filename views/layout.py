@@ -21,8 +21,10 @@ widgets.header("layout", inventory)
 map_col, side = st.columns([3, 1], gap="medium")
 with map_col:
     pick = st.toggle(t("pick_boundary"), key="pick_boundary", help=t("pick_boundary_help"))
-    returned = ["last_object_clicked", "last_clicked"] if pick else ["last_object_clicked"]
-    out = widgets.show_map(inventory, view, key="layout_map", returned=returned)
+    # The map reports plain clicks whether or not picking is on: st_folium's frame keeps the objects it
+    # returns from when the map was drawn, so a list that changed with the switch was never seen by the
+    # browser, and a boundary click did nothing until something else redrew the map.
+    out = widgets.show_map(inventory, view, key="layout_map", returned=["last_object_clicked", "last_clicked"])
     st.caption(t("gate_hint"))
 
 clicked = out.get("last_object_clicked")
@@ -38,7 +40,8 @@ if state.is_new_click("layout_object", view, clicked):
             None if asset is None else inventory.assets[S.SOURCE_ID].iloc[asset]
         )
 point = out.get("last_clicked")
-if pick and state.is_new_click("layout_point", view, point):
+# every click counts once, so one made with picking off does not pick a gate when it is switched on
+if state.is_new_click("layout_point", view, point) and pick:
     lon, lat = display_to_wgs84(point["lng"], point["lat"], view.basemap)
     dist = data.boundary_distance_m(inventory, lon, lat)
     if dist > MAX_GATE_DIST_M:

@@ -13,7 +13,8 @@ import pandas as pd
 import streamlit as st
 import streamlit_folium
 
-from layers.web import build_map, escape_text, to_display
+from layers.web import build_map, escape_text, to_display, use_local_assets
+from layers.web.sites import add_site_numbers
 from pipeline.core.cells import csv_bytes
 from pipeline.core.errors import MapperError
 from pipeline.core.words import coverage_note_text, reason_text, sites_with_words, uses_text, word
@@ -102,13 +103,14 @@ shown_kind = st.selectbox(
     t("sites_service_area"), ["", *kinds], format_func=lambda k: label_of.get(k, t("sites_none"))
 )
 
+phone = widgets.is_phone()
 m = build_map(
     inventory,
     lang=code,
     basemap=view.basemap,
     tianditu_key=st.session_state.get(K_TIANDITU, ""),
     vendor_url=widgets.vendor_url(),
-    size_px=(880, widgets.MAP_HEIGHT),
+    size_px=(widgets.PHONE_MAP_WIDTH, widgets.PHONE_MAP_HEIGHT) if phone else (880, widgets.MAP_HEIGHT),
 )
 if shown_kind:
     area = service_areas(coverage.area, standards.loc[[shown_kind]])
@@ -144,8 +146,14 @@ if len(sites):
         },
         tooltip=folium.GeoJsonTooltip(fields=["tip"], labels=False),
     ).add_to(m)
+    add_site_numbers(m, sites, lang=code, basemap=view.basemap)  # S01… on the map, as in the table
+    use_local_assets(m, widgets.vendor_url())
 streamlit_folium.st_folium(
-    m, key="sites_map", height=widgets.MAP_HEIGHT, use_container_width=True, returned_objects=[]
+    m,
+    key="sites_map",
+    height=widgets.PHONE_MAP_HEIGHT if phone else widgets.MAP_HEIGHT,
+    use_container_width=True,
+    returned_objects=[],
 )
 
 st.subheader(t("sites_sites"))

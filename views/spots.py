@@ -24,7 +24,8 @@ from store import (
     suggest_support,
     support_spot,
 )
-from store.geo import nearest_asset, spots_frame
+from store.geo import nearest_asset, spots_frame, with_current_labels
+from store.spots import NEXT_STAGES, STAGES, current_stages, set_stage, spot_history
 from ui import roles, state, widgets
 from ui.i18n import lang, t
 from ui.state import K_TIANDITU
@@ -44,7 +45,18 @@ view, inventory, store, planner = roles.open_page("spots")
 code = lang()
 cell_m = store.settings.blur_cell_m
 
-records = list_spots(store, view.compound, statuses=MODERATION if planner else ("open",))
+# "near 9 · 畅乐园" as the map numbers it now, not as it was numbered when the spot was made
+records = with_current_labels(
+    list_spots(store, view.compound, statuses=MODERATION if planner else ("open",)),
+    inventory.assets,
+    max_dist_m=store.settings.near_asset_m,
+)
+# each spot's progress (open -> confirmed -> planned -> in progress -> done, or closed); the map and the
+# list show the stages chosen under the list (all by default)
+stage_of = current_stages(store, view.compound)
+only_stages = st.session_state.get("spots_stage_filter") or []
+if only_stages:
+    records = [r for r in records if stage_of.get(r.id, "open") in only_stages]
 by_id = {r.id: r for r in records}
 mine = [r for r in records if roles.is_mine(r)]
 if planner:
@@ -57,6 +69,9 @@ else:  # others' spots snapped to the grid; a resident's own at their exact plac
     own = spots_frame(mine, lang=code)
     others["mine"], own["mine"] = False, True
     frame = pd.concat([others, own], ignore_index=True).sort_values("id", ignore_index=True)
+frame["stage_label"] = [
+    "" if stage_of.get(int(i), "open") == "open" else word(f"spot.stage.{stage_of[int(i)]}", code) for i in frame["id"]
+]
 
 
 def _local(when: object) -> str:
@@ -125,14 +140,35 @@ def _remove(spot_id: int) -> None:
         st.session_state.pop(K_SELECTED, None)
 
 
+def _move(spot_id: int) -> None:
+    stage = st.session_state.get(f"spots_stage_to_{spot_id}")
+    link = str(st.session_state.get(f"spots_stage_link_{spot_id}", "")).strip() or None
+    roles.attempt(
+        "spots_selected",
+        lambda: set_stage(
+            store,
+            spot_id,
+            planner,
+            stage,
+            st.session_state.get(f"spots_stage_note_{spot_id}", ""),
+            link=link if stage == "planned" else None,
+        ),
+        t("spots_stage_moved", id=spot_id, stage=word(f"spot.stage.{stage}", code)),
+    )
+
+
 def _cancel() -> None:
     st.session_state.pop(K_PENDING, None)
 
 
 # --- the map ------------------------------------------------------------------------------------------
+# On a phone the columns stack: the map (short enough for the form to start on the first screen), then the
+# new spot's form, then the spot chosen. The map's own button starts a new spot.
+phone = widgets.is_phone()
+map_height = widgets.PHONE_MAP_HEIGHT if phone else widgets.MAP_HEIGHT
 map_col, side = st.columns([3, 2], gap="medium")
 with map_col:
-    heat = st.toggle(t("spots_heat"), key="spots_heat", help=t("spots_heat_help"))
+    heat = bool(st.session_state.get("spots_heat", False))
     pending = st.session_state.get(K_PENDING)
     try:
         m = build_spots_map(
@@ -142,7 +178,7 @@ with map_col:
             basemap=view.basemap,
             tianditu_key=st.session_state.get(K_TIANDITU, ""),
             vendor_url=widgets.vendor_url(),
-            size_px=(MAP_WIDTH, widgets.MAP_HEIGHT),
+            size_px=(widgets.PHONE_MAP_WIDTH, map_height) if phone else (MAP_WIDTH, map_height),
             heat=heat,
             blurred_m=None if planner else cell_m,
         )
@@ -153,7 +189,7 @@ with map_col:
         streamlit_folium.st_folium(
             m,
             key="spots_map",
-            height=widgets.MAP_HEIGHT,
+            height=map_height,
             use_container_width=True,
             returned_objects=["last_clicked", "last_object_clicked"],
             feature_group_to_add=(
@@ -162,7 +198,17 @@ with map_col:
         )
         or {}
     )
+
+
+def _map_notes() -> None:
+    """The heat map switch and what the map shows: under the map, or on a phone under the form."""
+    st.toggle(t("spots_heat"), key="spots_heat", help=t("spots_heat_help"))
     st.caption(t("spots_exact_note") if planner else t("spots_blur_note", m=cell_m))
+
+
+if not phone:
+    with map_col:
+        _map_notes()
 
 
 def _place(lng: float, lat: float) -> None:
@@ -189,10 +235,10 @@ if state.is_new_click("spots_point", view, point):
 
 # --- beside the map: the new spot, then the spot chosen ---------------------------------------------------
 with side:
-    name = roles.pseudonym_input("spots")
-    st.subheader(t("spots_add"))
+    st.subheader(t("spots_add"), anchor=False)
     roles.show_flash("spots_add")
     pending = st.session_state.get(K_PENDING)
+    name = roles.pseudonym()
     if pending is None:
         st.caption(t("spots_click_hint"))
     else:
@@ -238,6 +284,7 @@ with side:
             height=110,
             placeholder=t("spots_text_hint"),
         )
+        name = roles.pseudonym_input("spots")
         st.file_uploader(
             t("spots_photo"),
             type=PHOTO_TYPES,
@@ -259,7 +306,7 @@ with side:
         if not name:
             st.caption(t("spots_need_name"))
 
-    st.subheader(t("spots_selected"))
+    st.subheader(t("spots_selected"), anchor=False)
     roles.show_flash("spots_selected")
     if st.session_state.get(K_SELECTED) not in by_id:
         st.session_state.pop(K_SELECTED, None)
@@ -279,6 +326,8 @@ with side:
         placeholder=t("spots_pick_hint"),
         format_func=spot_names.get,
     )
+    if pending is None:  # the name box sits in the form while a spot is placed, else here (for supporting)
+        name = roles.pseudonym_input("spots")
     if chosen is not None:
         spot = by_id[chosen]
         with st.container(border=True):
@@ -293,6 +342,33 @@ with side:
                     st.image(get_photo(store, spot.id, thumbnail=True, include_hidden=planner is not None))
                 except MapperError as exc:
                     widgets.show_error(exc)
+            stage = stage_of.get(spot.id, "open")
+            st.text(f"{t('spots_stage')}: {word(f'spot.stage.{stage}', code)}")
+            if stage != "open":
+                with st.expander(t("spots_history")):
+                    for step in spot_history(store, spot.id):
+                        who = step.actor.removeprefix("planner:")
+                        head = f"{_local(step.at)} · {word(f'spot.stage.{step.stage}', code)} · {who}"
+                        st.text(" · ".join(x for x in (head, step.link or "") if x))
+                        if step.note:
+                            st.text(step.note)
+            if planner is not None:
+                onward = NEXT_STAGES[stage]
+                if not onward:
+                    st.caption(t("spots_stage_final"))
+                else:
+                    to = st.selectbox(
+                        t("spots_stage_move"),
+                        onward,
+                        key=f"spots_stage_to_{spot.id}",
+                        format_func=lambda s: word(f"spot.stage.{s}", code),
+                    )
+                    st.text_input(t("spots_stage_note"), key=f"spots_stage_note_{spot.id}", max_chars=500)
+                    if to == "planned":
+                        st.text_input(t("spots_stage_link"), key=f"spots_stage_link_{spot.id}", max_chars=32)
+                    st.button(
+                        t("spots_stage_button"), key=f"spots_stage_go_{spot.id}", on_click=_move, args=(spot.id,)
+                    )
             if roles.is_mine(spot):
                 st.caption(t("spots_yours"))
                 st.button(t("spots_remove"), key=f"spots_remove_{spot.id}", on_click=_remove, args=(spot.id,))
@@ -309,9 +385,35 @@ with side:
                 if not name:
                     st.caption(t("spots_need_name"))
 
+    # --- what I reported on this device (the key survives a reload: ui.roles) ---
+    with st.expander(t("spots_mine", n=len(mine)), expanded=bool(mine) and chosen is None):
+        if not mine:
+            st.caption(t("spots_mine_none"))
+        for r in mine:
+            st.button(
+                spot_names[r.id],
+                key=f"spots_mine_{r.id}",
+                on_click=st.session_state.__setitem__,
+                args=(K_SELECTED, r.id),
+                width="stretch",
+            )
+        st.button(
+            t("forget_device"), key="spots_forget", on_click=roles.forget_device, help=t("forget_device_help")
+        )
+
+if phone:
+    _map_notes()
+
 # --- the list -------------------------------------------------------------------------------------------
-st.subheader(t("spots_list", n=len(records)))
-filter_col, mine_col = st.columns([2, 1])
+st.subheader(t("spots_list", n=len(records)), anchor=False)
+filter_col, stage_col, mine_col = st.columns([2, 2, 1])
+stage_col.multiselect(
+    t("spots_stage"),
+    list(STAGES),
+    format_func=lambda s: word(f"spot.stage.{s}", code),
+    key="spots_stage_filter",
+    placeholder=t("all"),
+)
 only = filter_col.multiselect(
     t("spots_category"),
     [c.value for c in SpotCategory],
@@ -328,6 +430,7 @@ table = pd.DataFrame(
         t("spots_col_text"): [r.text for r in shown],
         t("spots_col_near"): [r.near(code) for r in shown],
         t("spots_col_supports"): [r.supports for r in shown],
+        t("spots_stage"): [word(f"spot.stage.{stage_of.get(r.id, 'open')}", code) for r in shown],
         t("spots_col_author"): [r.author for r in shown],
         t("spots_col_time"): [_local(r.created_at) for r in shown],
         t("spots_col_photo"): [r.has_photo for r in shown],

@@ -36,11 +36,12 @@ from store import (
     restore_spot,
     results_to_csv,
 )
+from store.geo import with_current_labels
 from store.models import ANONYMOUS, NAMED
 from ui import roles, widgets
 from ui.i18n import lang, t
 
-K_SESSION = "vote_session"  # the session shown (a select box)
+K_SESSION = "vote_session"  # the session shown (its select box's key adds the sessions' statuses)
 K_VOTED = "_vote_voted"  # session ids this browser session has voted in
 K_FIGURES = "_vote_figures"  # (session id, language) -> PNG bytes of the results figure
 
@@ -183,12 +184,18 @@ roles.show_flash("vote_session")
 if sessions:
     if st.session_state.get(K_SESSION) not in by_id:
         st.session_state[K_SESSION] = next((s.id for s in sessions if s.status == "open"), sessions[0].id)
+    # The box's key names every session's status: the browser keeps a box's shown text while its value
+    # stays, so after a close it said 进行中 until a reload; a new key draws it afresh.
+    picker = f"{K_SESSION}_" + ".".join(f"{s.id}{s.status}" for s in sessions)
+    if st.session_state.get(picker) not in by_id:
+        st.session_state[picker] = st.session_state[K_SESSION]
     chosen = st.selectbox(
         t("vote_session"),
         list(by_id),
-        key=K_SESSION,
+        key=picker,
         format_func={s.id: _session_name(s) for s in sessions}.get,
     )
+    st.session_state[K_SESSION] = chosen
     session = by_id[chosen]
 else:
     session = None
@@ -196,7 +203,11 @@ else:
 
 topics = list_topics(store, session.id) if session else []
 topic_ids = [topic.id for topic in topics]
-spots = list_spots(store, view.compound, statuses=MODERATION if planner else ("open",))
+spots = with_current_labels(  # "near 9 · 畅乐园" as numbered now
+    list_spots(store, view.compound, statuses=MODERATION if planner else ("open",)),
+    inventory.assets,
+    max_dist_m=store.settings.near_asset_m,
+)
 spot_by_id = {s.id: s for s in spots}
 
 

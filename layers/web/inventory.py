@@ -28,10 +28,11 @@ from layers.definitions import (
 )
 from layers.web.basemaps import BASEMAPS, tile_layers, to_display
 from layers.web.elements import (
-    FIT_PAD_PX,
+    LABEL_H,
     TIP_ON_EACH,
+    Declutter,
     DivMarkers,
-    HtmlControl,
+    FoldedLegend,
     MapStyle,
     declutter,
     fit_zoom,
@@ -49,6 +50,11 @@ from pipeline.inventory.naming import title_of
 
 #: Above this many assets, markers are clustered until zoom 18 and labels are not decluttered.
 CLUSTER_ABOVE = 400
+#: Declutter ranks (lower ones are kept first when markers would cover each other): gates, then the numbered
+#: assets in clockwise order; residents' spots come after them (:mod:`layers.web.spots`).
+RANK_GATES, RANK_ASSETS = 0, 1
+#: Height in pixels of a gate's marker.
+GATE_H = 14
 #: Context geometries are simplified to this tolerance in metres before drawing.
 SIMPLIFY_M = 0.3
 
@@ -122,7 +128,18 @@ def asset_rows(
     widths = np.array([label_width(label) for label in labels], dtype=float)
     offsets = np.zeros((len(assets), 2))
     if zoom is not None and len(assets) <= CLUSTER_ABOVE:
-        offsets = declutter(pixels(lon, lat, zoom), widths)
+        # the gates stay where they are: labels move off them too
+        gates = _gate_rows(inventory, lang, basemap)
+        g_lat = np.array([g[0] for g in gates], dtype=float)
+        g_lon = np.array([g[1] for g in gates], dtype=float)
+        n = len(assets)
+        moved = declutter(
+            pixels(np.concatenate([lon, g_lon]), np.concatenate([lat, g_lat]), zoom),
+            np.concatenate([widths, [float(g[4]) for g in gates]]),
+            heights=np.concatenate([np.full(n, float(LABEL_H)), np.full(len(gates), float(GATE_H))]),
+            fixed=np.arange(n + len(gates)) >= n,
+        )
+        offsets = moved[:n]
     kinds = load_taxonomy().kinds
     rows = []
     for i, row in enumerate(assets.itertuples(index=False)):
@@ -239,7 +256,9 @@ def build_map(
             drawn.add_to(m)
 
     gates = folium.FeatureGroup(name=escape_text(GATES.name(lang)), show=GATES.on_by_default).add_to(m)
-    DivMarkers(_gate_rows(inventory, lang, basemap), role="gates", popups=False, height=14).add_to(gates)
+    DivMarkers(
+        _gate_rows(inventory, lang, basemap), role="gates", popups=False, height=GATE_H, declutter=RANK_GATES
+    ).add_to(gates)
 
     assets = folium.FeatureGroup(name=escape_text(ASSETS.name(lang)), show=ASSETS.on_by_default)
     assets.add_to(m)
@@ -260,11 +279,17 @@ def build_map(
         )
         target.add_to(assets)
     rows = asset_rows(inventory, lang=lang, basemap=basemap, zoom=None if cluster else zoom)
-    DivMarkers(rows, role="assets").add_to(target)
+    # Clustered markers are laid out by the cluster; the others by the map's Declutter, at every zoom.
+    DivMarkers(
+        rows,
+        role="assets",
+        declutter=None if cluster else RANK_ASSETS,
+        layout_zoom=None if cluster else zoom,
+    ).add_to(target)
 
     credit = inventory.report.get("credit", "© OpenStreetMap contributors")
-    HtmlControl(_legend_html(inventory, lang), css_class="am-legend", credit=credit).add_to(m)
+    FoldedLegend([_legend_html(inventory, lang)], title=word("map.legend", lang), credit=credit).add_to(m)
     folium.LayerControl(position="topright", collapsed=True).add_to(m)
-    # The browser knows the map's real size: fit there too (the zoom above only lays out the labels).
-    folium.FitBounds([[south, west], [north, east]], padding=(FIT_PAD_PX, FIT_PAD_PX)).add_to(m)
+    # The browser knows the map's real size: it fits there, and again when the frame is resized.
+    Declutter([[south, west], [north, east]]).add_to(m)
     return use_local_assets(m, vendor_url)

@@ -32,8 +32,8 @@ import numpy as np
 from folium.template import Template
 
 from layers.web.basemaps import to_display
-from layers.web.elements import DivMarkers, HtmlControl, VerbatimMacroElement
-from layers.web.html import escape_text, js_json
+from layers.web.elements import DivMarkers, VerbatimMacroElement, folded_legend, map_of
+from layers.web.html import FONT, escape_text, js_json
 from layers.web.inventory import build_map
 from layers.web.vendor import VENDOR_URL, use_local_assets
 from pipeline.core import schema as S
@@ -67,6 +67,9 @@ RADIUS_PX, MAX_RADIUS_PX = 6, 10
 #: Style codes of a marker row.
 PLAIN, HIDDEN, MINE = 0, 1, 2
 
+#: Declutter rank of spot markers: after the gates and the numbered assets (:mod:`layers.web.inventory`).
+RANK_SPOTS = 2
+
 
 def spot_color(category: str) -> str:
     """Return the marker colour of a spot category (grey for one that is not known)."""
@@ -88,6 +91,8 @@ def _spot_html(row: Any, lang: str) -> str:
         head.append(escape_text(row.near))
     if row.status != "open":
         head.append(f'<span class="sp-flag">{escape_text(word("spot.hidden", lang))}</span>')
+    if getattr(row, "stage_label", ""):  # its progress, when past "open" (the page names the stage)
+        head.append(f'<span class="sp-flag">{escape_text(row.stage_label)}</span>')
     if getattr(row, "mine", False):
         head.append(f'<span class="sp-flag">{escape_text(word("spot.mine", lang))}</span>')
     meta = [escape_text(row.author), escape_text(word("spot.supports", lang, n=int(row.supports)))]
@@ -174,7 +179,8 @@ class SpotMarkers(VerbatimMacroElement):
     _template = Template(
         """
         {% macro script(this, kwargs) %}
-        (function (map, group, rows, canvas) {
+        (function (map, group, rows, canvas, rank) {
+            var items = canvas ? null : (map._amItems = map._amItems || []);
             // Spots lie above the numbered assets (marker pane 600) and below tooltips (650).
             if (!map.getPane('spots')) { map.createPane('spots').style.zIndex = 620; }
             var renderer = canvas ? L.canvas({padding: 0.5, pane: 'spots'}) : L.svg({pane: 'spots'});
@@ -189,8 +195,13 @@ class SpotMarkers(VerbatimMacroElement):
                 marker.bindPopup(r[5], {maxWidth: 320, maxHeight: 280, className: 'sp-popup'});
                 marker.spotIds = r[7];
                 group.addLayer(marker);
+                if (items) {
+                    var d = 2 * r[3] + (r[6] === 2 ? 2.5 : 1.5);
+                    items.push({layer: marker, w: d, h: d, dx: 0, dy: 0, rank: rank, z: 0, i: items.length});
+                }
             });
-        })({{ this.map_name }}, {{ this._parent.get_name() }}, {{ this.rows_json }}, {{ this.canvas_json }});
+        })({{ this.map_name }}, {{ this._parent.get_name() }}, {{ this.rows_json }}, {{ this.canvas_json }},
+           {{ this.rank }});
         {% endmacro %}
         """
     )
@@ -200,6 +211,7 @@ class SpotMarkers(VerbatimMacroElement):
         self._name = "SpotMarkers"
         self.rows = rows
         self.canvas = len(rows) > CANVAS_ABOVE if canvas is None else canvas
+        self.rank = RANK_SPOTS
 
     @property
     def rows_json(self) -> str:
@@ -209,9 +221,7 @@ class SpotMarkers(VerbatimMacroElement):
     @property
     def map_name(self) -> str:
         """The JavaScript name of the map this element is drawn on."""
-        element = self._parent
-        while element is not None and not isinstance(element, folium.Map):
-            element = element._parent
+        element = map_of(self)
         if element is None:
             raise ValueError("SpotMarkers must be added to a folium map, or to a layer on one.")
         return element.get_name()
@@ -240,8 +250,29 @@ class SpotStyle(VerbatimMacroElement):
         .sp-new { box-sizing: border-box; width: 100%; height: 100%; border-radius: 50%;
                   border: 3px solid #e41a1c; background: rgba(228, 26, 28, .25);
                   box-shadow: 0 0 0 2px #fff; }
-        .sp-legend { font-size: 11px; line-height: 16px; padding: 5px 8px; }
-        .sp-legend i { border-radius: 50%; width: 10px; height: 10px; margin-right: 5px; vertical-align: -1px; }
+        .sp-legend { font-size: 11px; line-height: 16px; }
+        .sp-legend i { border-radius: 50%; width: 10px !important; height: 10px !important; margin-right: 5px;
+                       vertical-align: -1px; }
+        .sp-add-box { display: flex; gap: 6px; align-items: stretch; }
+        .sp-add-box a { display: block; min-height: 44px; min-width: 44px; line-height: 44px; padding: 0 14px;
+                        box-sizing: border-box; border-radius: 22px; text-decoration: none; text-align: center;
+                        font: 600 15px/44px {{ this.font }}; box-shadow: 0 1px 5px rgba(0,0,0,.35);
+                        cursor: pointer; white-space: nowrap; }
+        .sp-add, .sp-add-here { background: #d7301f; color: #fff !important; }
+        .sp-add-cancel { background: #fff; color: #222 !important; }
+        .sp-add-box .sp-add-here, .sp-add-box .sp-add-cancel { display: none; }
+        .sp-placing .sp-add-box .sp-add { display: none; }
+        .sp-placing .sp-add-box .sp-add-here, .sp-placing .sp-add-box .sp-add-cancel { display: block; }
+        .sp-cross, .sp-hint { display: none; position: absolute; z-index: 800; pointer-events: none; }
+        .sp-placing .sp-cross { display: block; left: 50%; top: 50%; width: 36px; height: 36px;
+                                margin: -18px 0 0 -18px; }
+        .sp-cross::before, .sp-cross::after { content: ""; position: absolute; background: #d7301f;
+                                              box-shadow: 0 0 0 1px #fff; }
+        .sp-cross::before { left: 17px; top: 0; width: 2px; height: 36px; }
+        .sp-cross::after { top: 17px; left: 0; height: 2px; width: 36px; }
+        .sp-placing .sp-hint { display: block; left: 8px; right: 8px; top: 8px; margin: 0 52px; padding: 6px 10px;
+                               background: rgba(255,255,255,.95); border-radius: 4px; font-size: 13px;
+                               box-shadow: 0 1px 4px rgba(0,0,0,.3); }
         </style>
         {% endmacro %}
         """
@@ -250,6 +281,64 @@ class SpotStyle(VerbatimMacroElement):
     def __init__(self) -> None:
         super().__init__()
         self._name = "SpotStyle"
+        self.font = FONT
+
+
+class AddSpotButton(VerbatimMacroElement):
+    """The button on the map that starts a new spot, big enough for a thumb.
+
+    A tap shows a cross at the map's centre and a hint; the resident drags the map until the cross is on the
+    problem and taps "here", which clicks the map at its centre, exactly as a tap on the map itself would
+    (``st_folium`` reports either as ``last_clicked``). "Cancel" leaves without a click.
+    """
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+        (function (map, words) {
+            var container = map.getContainer();
+            var cross = L.DomUtil.create('div', 'sp-cross', container);
+            var hint = L.DomUtil.create('div', 'sp-hint', container);
+            hint.innerHTML = words.hint;
+            var control = L.control({position: 'bottomleft'});
+            control.onAdd = function () {
+                var div = L.DomUtil.create('div', 'sp-add-box');
+                function button(cls, html, act) {
+                    var a = L.DomUtil.create('a', cls, div);
+                    a.href = '#';
+                    a.setAttribute('role', 'button');
+                    a.innerHTML = html;
+                    L.DomEvent.on(a, 'click', function (e) { L.DomEvent.preventDefault(e); act(); });
+                    return a;
+                }
+                function placing(on) { container.classList.toggle('sp-placing', on); }
+                button('sp-add', words.add, function () { placing(true); });
+                button('sp-add-here', words.here, function () {
+                    placing(false);
+                    var latlng = map.getCenter();
+                    map.fire('click', {latlng: latlng, layerPoint: map.latLngToLayerPoint(latlng),
+                                       containerPoint: map.latLngToContainerPoint(latlng)});
+                });
+                button('sp-add-cancel', words.cancel, function () { placing(false); });
+                map.on('click', function () { placing(false); });
+                L.DomEvent.disableClickPropagation(div);
+                return div;
+            };
+            control.addTo(map);
+        })({{ this._parent.get_name() }}, {{ this.words_json }});
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self, lang: str = "zh") -> None:
+        super().__init__()
+        self._name = "AddSpotButton"
+        self.words_json = js_json(
+            {
+                key: escape_text(word(f"spot.{name}", lang))
+                for key, name in (("add", "add"), ("here", "add_here"), ("cancel", "add_cancel"), ("hint", "add_hint"))
+            }
+        )
 
 
 def heat_points(frame: gpd.GeoDataFrame, basemap: str = "none") -> list[list[float]]:
@@ -325,6 +414,7 @@ def add_spots(
     blurred_m: float | None = None,
     pending: tuple[float, float] | None = None,
     vendor_url: str = VENDOR_URL,
+    add_button: bool = True,
 ) -> folium.Map:
     """Add the spots to a map: markers, a heat map (both in the layer control), a legend, the new spot's pin.
 
@@ -344,8 +434,14 @@ def add_spots(
         WGS-84 ``(lon, lat)`` of the spot being placed, drawn as a pin.
     vendor_url
         Where the vendored libraries are served (:func:`layers.web.vendor.use_local_assets`).
+    add_button
+        Draw the button that starts a new spot (:class:`AddSpotButton`).
+
+    The spot colours join the map's one legend (:class:`layers.web.elements.FoldedLegend`) as a section.
     """
     SpotStyle().add_to(m)
+    if add_button:
+        AddSpotButton(lang).add_to(m)
     if not frame.empty:
         heat_layer = folium.plugins.HeatMap(
             heat_points(frame, basemap),
@@ -359,11 +455,9 @@ def add_spots(
         heat_layer.add_to(m)
         markers = folium.FeatureGroup(name=escape_text(word("spot.spots", lang)), show=not heat).add_to(m)
         SpotMarkers(spot_rows(frame, lang=lang, basemap=basemap, blurred_m=blurred_m)).add_to(markers)
-        if not heat:  # the legend names the markers' colours
-            legend = HtmlControl(
-                _legend_html(frame, lang), css_class="am-legend sp-legend", position="bottomleft"
-            )
-            legend.add_to(m)
+        legend = folded_legend(m)
+        if not heat and legend is not None:  # the legend names the markers' colours
+            legend.add_section(f'<div class="sp-legend">{_legend_html(frame, lang)}</div>')
     if pending is not None:
         pending_pin(pending, lang=lang, basemap=basemap).add_to(m)
     move_layer_control_last(m)

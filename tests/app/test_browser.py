@@ -122,7 +122,7 @@ def page(browser, server: str) -> Iterator[object]:
 
 def _map(page, timeout_ms: int = 45_000):
     frame = page.frame_locator(MAP_FRAME).first
-    frame.locator(".am-num").first.wait_for(timeout=timeout_ms)
+    frame.locator(".am-num:visible").first.wait_for(timeout=timeout_ms)
     return frame
 
 

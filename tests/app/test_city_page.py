@@ -193,7 +193,7 @@ def test_clicking_a_compound_on_the_city_map_opens_it(app_url: str, builds: Path
         frame.locator(".leaflet-container").first.click(position={"x": x, "y": y})
         page.get_by_role("heading", name="1. 西土城路东侧小区").wait_for(timeout=45_000)
         opened = page.frame_locator('iframe[title="streamlit_folium.st_folium"]').nth(1)
-        opened.locator(".am-num").first.wait_for(timeout=45_000)
+        opened.locator(".am-num:visible").first.wait_for(timeout=45_000)
         # Every asset of the compound's inventory, as the batch counted them.
         assert opened.locator(".am-num").count() == int(city.compounds["assets"].iloc[0])
         assert page.locator('[data-testid="stException"]').count() == 0

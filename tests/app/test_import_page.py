@@ -249,7 +249,7 @@ def test_control_points_clicked_in_a_browser_register_the_drawing(app_url: str, 
         tolerance.press("Enter")
         points = control_points_for(angle_deg=ANGLE, scale=SCALE).head(3)
         for i, row in enumerate(points.itertuples()):
-            frame = map_frame(page, ".am-num")
+            frame = map_frame(page, ".am-num:visible")
             content = page.frame_locator(MAP_FRAME).first.locator("body").element_handle().owner_frame()
             x, y = content.evaluate(
                 f"() => {{ const p = window.map.latLngToContainerPoint([{row.lat}, {row.lon}]); return [p.x, p.y]; }}"
@@ -299,7 +299,7 @@ def test_a_dxf_preview_in_a_browser(app_url: str, dxf: bytes, tmp_path: Path) ->
         main.get_by_test_id("stSelectbox").first.click(timeout=30_000)
         page.get_by_role("option").filter(has_text="EPSG:4548").first.click()
         page.get_by_text("测绘中的资产（4 项）").wait_for(timeout=45_000)
-        frame = map_frame(page, ".am-num")
+        frame = map_frame(page, ".am-num:visible")
         frame.locator(f'path[stroke="{SURVEY_COLOR}"]').first.wait_for(timeout=30_000)
         assert page.locator('[data-testid="stException"]').count() == 0
         shot(page, "import-preview.png")

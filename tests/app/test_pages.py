@@ -24,6 +24,7 @@ from tests.helpers.app import (
     PARK,
     PARK_LABEL,
     PARK_LABEL_FROM_WORK_AREA_GATE,
+    ROOT,
     SOUTH_EAST_GATE,
     WORK_AREA_GATE,
     FakeMap,
@@ -33,7 +34,7 @@ from tests.helpers.app import (
 from tests.helpers.testdata import DEMO_ASSETS
 from ui import data
 from ui.settings import Settings
-from ui.state import K_GATE, K_LANG, K_METHOD
+from ui.state import K_EXTRACT, K_GATE, K_LANG, K_METHOD
 
 TIMEOUT = 60
 
@@ -96,6 +97,20 @@ def test_a_point_near_the_boundary_becomes_the_main_gate(
     gates = markers(fake_map.maps[-1], "gates")
     main = [row for row in gates if 'data-main="1"' in row[2]]
     assert len(main) == 1 and 'data-sid="user-point"' in main[0][2]
+
+
+def test_the_map_always_reports_clicks_and_one_made_before_picking_picks_nothing(
+    fake_map: FakeMap, demo_inventory: Inventory
+) -> None:
+    corner = demo_inventory.boundary.geometry.iloc[0].boundary.interpolate(0.6, normalized=True)
+    point = to_display(gpd.GeoDataFrame(geometry=[corner], crs=demo_inventory.crs)).iloc[0]
+    fake_map.returns = {"last_clicked": {"lat": point.y, "lng": point.x}}
+    at = _app().run()
+    assert not at.exception and at.session_state[K_GATE] == ""  # picking is off
+    assert fake_map.kwargs[-1]["returned_objects"] == ["last_object_clicked", "last_clicked"]
+    at.session_state["pick_boundary"] = True
+    at.run()
+    assert not at.exception and at.session_state[K_GATE] == ""  # the old click is not taken as a pick
 
 
 def test_a_point_far_from_the_boundary_is_refused(fake_map: FakeMap, demo_inventory: Inventory) -> None:
@@ -232,6 +247,20 @@ def test_uploads_are_size_checked_and_kept_by_hash(tmp_path: Path) -> None:
     for bad in ("upload:../../etc/passwd", "upload:0123456789abcdef.osm", "../data.osm"):
         with pytest.raises(InputFileError, match="no extract"):
             data.extract_path(bad, settings)
+
+
+def test_an_upload_shows_its_name_in_a_new_session_too(fake_map: FakeMap, runtime: Path) -> None:
+    settings = Settings(data_dir=ROOT / "data" / "osm", runtime_dir=runtime, max_upload_mb=50)
+    osm = (ROOT / "data" / "osm" / "beijing_haidian_qinghua-east-rd.osm").read_bytes()
+    extract = data.save_upload("C:\\下载\\清华东路.osm", osm, settings)
+    assert data.source_name(extract, settings) == "清华东路.osm"
+    assert data.source_name(extract.removeprefix("upload:"), settings) == "清华东路.osm"  # as a report has it
+    assert data.source_name("beijing_haidian_qinghua-east-rd.osm", settings) == "beijing_haidian_qinghua-east-rd.osm"
+    at = _app(osm=extract, compound="way/595108678").run()  # a link: this session did not upload it
+    assert not at.exception
+    assert at.text[0].value.endswith(" · 清华东路.osm")
+    box = at.selectbox(key=K_EXTRACT)
+    assert box.format_func(extract) == "清华东路.osm" and "清华东路.osm" in box.options
 
 
 def test_an_extract_without_compounds_says_so(

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from streamlit.testing.v1 import AppTest
 
-from tests.helpers.app import ROOT, FakeMap
+from tests.helpers.app import ROOT, FakeMap, markers
 from ui.state import K_LANG
 
 PAGE = str(ROOT / "views" / "sites.py")
@@ -22,6 +22,9 @@ def test_sites_page_ranks_and_re_ranks(fake_map: FakeMap) -> None:
     assert list(table["排名"]) == list(range(1, len(table) + 1))
     assert table["理由"].str.startswith("补缺：").all()
     before = list(table["编号"])
+    numbers = [row[2].split('data-site="')[1].split('"')[0] for row in markers(fake_map.maps[-1], "sites")]
+    assert numbers == before  # every site carries its number on the map, as in the table
+    assert all("补缺" in row[3] for row in markers(fake_map.maps[-1], "sites"))  # and its reason as tooltip
     at.slider(key="sites_w_gap").set_value(0.0).run()
     at.slider(key="sites_w_suitability").set_value(1.0).run()
     after = at.dataframe[0].value

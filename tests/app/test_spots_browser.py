@@ -202,7 +202,7 @@ def page(browser, scene: Scene) -> Iterator[object]:
 def _map(page, *, markers: bool = True):
     """The map's frame, once its numbered assets (and spot markers) are drawn."""
     frame_locator = page.frame_locator(MAP_FRAME).first
-    frame_locator.locator(".am-num").first.wait_for(timeout=45_000)
+    frame_locator.locator(".am-num:visible").first.wait_for(timeout=45_000)
     frame = frame_locator.locator("body").element_handle().owner_frame()
     if markers:
         frame.wait_for_function(
@@ -333,6 +333,7 @@ def test_the_heat_map_draws_from_the_served_script(page, scene: Scene) -> None:
 def test_the_vote_pages_show_topics_and_results_as_text(page, scene: Scene) -> None:
     page.goto(f"{scene.url}/vote")
     page.get_by_text("投出你的 3 个圆点").wait_for(timeout=45_000)
+    page.get_by_role("button", name="投票", exact=True).wait_for(timeout=30_000)  # drawn to its end
     shown = _texts(page)
     for text in PAYLOADS[6:]:
         assert text in shown

@@ -44,7 +44,7 @@ from store import (
     open_session,
 )
 from store.geo import blur_lonlat
-from tests.helpers.app import APP, PARK, PARK_LABEL, FakeMap
+from tests.helpers.app import APP, PARK, PARK_LABEL, SOUTH_EAST_GATE, FakeMap, marker_labels
 from ui.roles import K_PLANNER, K_RESIDENT_KEY
 
 COMPOUND = "way/595108678"
@@ -178,14 +178,32 @@ def test_spots_page_runs_in_both_languages(
     assert row[7] == [1]
     assert spots_map.calls[-1]["returned_objects"] == ["last_clicked", "last_object_clicked"]
     assert spots_map.calls[-1]["feature_group_to_add"] is None
-    assert at.dataframe[0].value.iloc[0].tolist()[:6] == [
+    assert at.dataframe[0].value.iloc[0].tolist()[:7] == [
         1,
         "座椅" if code == "zh" else "Seating",
         "缺座椅",
         f"近 {PARK_LABEL} · 畅乐园" if code == "zh" else f"near {PARK_LABEL} · 畅乐园",
         0,
+        "待处理" if code == "zh" else "open",
         "邻居",
     ]
+
+
+def test_a_spot_reads_its_assets_label_from_the_current_numbering(
+    spots_map: SpotsMap, store: Store, park: tuple[float, float], demo_inventory: Inventory
+) -> None:
+    add_spot(store, COMPOUND, _resident(), *park, "seating", "缺座椅", assets=demo_inventory.assets)
+    at = _app(gate=SOUTH_EAST_GATE).run()  # numbered from another gate: the park is no longer 9
+    assert not at.exception
+    park_now = next(
+        label for sid, label in marker_labels(spots_map.maps[-1]).items() if sid == PARK
+    )
+    assert park_now != "9"
+    assert at.dataframe[0].value.iloc[0].tolist()[3] == f"近 {park_now} · 畅乐园"
+    [row] = _spot_rows(spots_map.maps[-1])
+    assert f"近 {park_now} · 畅乐园" in row[5]  # the popup too
+    at = _app(gate=SOUTH_EAST_GATE, lang="en").switch_page("views/vote.py").run()
+    assert not at.exception
 
 
 def test_the_public_map_blurs_and_a_signed_in_planner_sees_exact_places(
@@ -545,3 +563,34 @@ def test_moderation_hides_and_restores_with_a_reason(
     audit = at.dataframe[-1].value
     assert audit["操作"].tolist()[:2] == ["spot.restore", "spot.hide"]
     assert '"reason": "广告"' in audit["详情"].tolist()[1]
+
+
+def test_a_planner_moves_a_spot_on_and_residents_read_its_history_and_filter_by_it(
+    spots_map: SpotsMap, store: Store, park: tuple[float, float], demo_inventory: Inventory
+) -> None:
+    lamp = add_spot(store, COMPOUND, _resident(), *park, "lighting", "路灯坏了", assets=demo_inventory.assets)
+    add_spot(store, COMPOUND, _resident(), park[0] + 0.001, park[1], "parking", "乱停车")
+    at = _sign_in(_app().run())
+    at.selectbox(key="spots_selected").set_value(lamp.id).run()
+    assert at.selectbox(key=f"spots_stage_to_{lamp.id}").options == ["已确认", "已列入计划", "已关闭"]
+    at.selectbox(key=f"spots_stage_to_{lamp.id}").set_value("closed").run()
+    _button(at, "更新进展").click().run()  # closing without a reason is refused
+    assert "Closing a spot needs a reason" in " ".join(_texts(at))
+    at.selectbox(key=f"spots_stage_to_{lamp.id}").set_value("planned").run()
+    at.text_input(key=f"spots_stage_note_{lamp.id}").input("列入第一批微更新")
+    at.text_input(key=f"spots_stage_link_{lamp.id}").input("site:S03")
+    _button(at, "更新进展").click().run()
+    assert not at.exception
+    assert any("已更新为“已列入计划”" in s.value for s in at.success)
+
+    resident = _app().run()  # a resident: the stage, the history, the map's flag, the filter
+    resident.selectbox(key="spots_selected").set_value(lamp.id).run()
+    texts = _texts(resident)
+    assert "进展: 已列入计划" in texts and "列入第一批微更新" in texts
+    assert any(t.endswith("已列入计划 · wang · site:S03") for t in texts)
+    rows = {row[7][0]: row for row in _spot_rows(spots_map.maps[-1])}
+    assert "已列入计划" in rows[lamp.id][5] and "已列入计划" not in rows[lamp.id + 1][5]
+    resident.multiselect(key="spots_stage_filter").set_value(["planned"]).run()
+    assert not resident.exception
+    assert [row[7] for row in _spot_rows(spots_map.maps[-1])] == [[lamp.id]]
+    assert resident.dataframe[0].value.iloc[:, 0].tolist() == [lamp.id]

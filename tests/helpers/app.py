@@ -85,9 +85,11 @@ class FakeMap:
 
     maps: list[folium.Map] = field(default_factory=list)
     returns: dict[str, Any] = field(default_factory=dict)
+    kwargs: list[dict[str, Any]] = field(default_factory=list)
 
     def __call__(self, fig: folium.Map, **kwargs: Any) -> dict[str, Any]:
         self.maps.append(fig)
+        self.kwargs.append(kwargs)
         return {k: v for k, v in self.returns.items() if k in kwargs.get("returned_objects", [])}
 
 

@@ -146,3 +146,24 @@ def test_spots_from_store_count_a_closed_sessions_dots_as_votes(store, db_url, c
     assert dict(zip(frame["id"], frame["votes"], strict=True)) == {s1.id: 4, s2.id: 4, s3.id: 0}
     assert dict(zip(frame["id"], frame["supports"], strict=True))[s1.id] == 1
     assert set(spots_from_store(db_url, compound)["votes"]) == {0}
+
+
+def test_spots_read_their_assets_current_label_and_are_linked_again_when_it_is_gone(assets, store, compound):
+    from store import add_spot, list_spots
+    from store.geo import with_current_labels
+    from tests.helpers.db import resident
+
+    add_spot(store, compound, resident(), *lonlat(0, 0), "lighting", "dark", assets=assets)  # near 7
+    add_spot(store, compound, resident(), *lonlat(-40, 0), "waste", "bins", assets=assets)  # near 9
+    add_spot(store, compound, resident(), *lonlat(100, 100), "noise", "far", assets=assets)  # near none
+    made = list_spots(store, compound)
+    assert [s.near() for s in made] == ["近 7 · 畅乐园", "近 9 · 垃圾站", ""]
+    renumbered = assets.copy()  # a new main gate: the park is 23 now, and renamed; 9 is hidden
+    renumbered.loc[renumbered[SOURCE_ID] == "way/1", [LABEL, NAME]] = ["23", "畅乐园（新）"]
+    renumbered = renumbered[renumbered[SOURCE_ID] != "node/4"]
+    now = with_current_labels(made, renumbered)
+    assert [s.near() for s in now] == ["近 23 · 畅乐园（新）", "近 11 · 幼儿园", ""]  # 9's spot: 11 is 28 m off
+    assert now[0].near_source_id == "way/1" and now[1].near_source_id == "way/2"
+    assert with_current_labels(made, renumbered, max_dist_m=20)[1].near_source_id is None
+    assert [s.near() for s in list_spots(store, compound)] == [s.near() for s in made]  # the store is unchanged
+    assert with_current_labels(made, assets) == made

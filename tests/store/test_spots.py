@@ -226,3 +226,40 @@ def test_unknown_spot_ids_are_reported(store, planner):
         support_spot(store, 987654321, resident())
     with pytest.raises(NotFoundError, match="No spot has id 987654321"):
         hide_spot(store, 987654321, planner, "spam")
+
+
+def test_a_spot_lives_from_open_to_done_with_notes_and_its_history(store, compound, planner):
+    from store.spots import current_stages, set_stage, spot_history
+
+    spot = add_spot(store, compound, resident(), LON, LAT, "lighting", "路灯坏了")
+    other = add_spot(store, compound, resident("李大爷"), LON + 0.001, LAT, "parking", "乱停车")
+    assert current_stages(store, compound) == {}  # everything is open
+    set_stage(store, spot.id, planner, "confirmed", "看过了，确实不亮")
+    with pytest.raises(DataError, match="links to topic:<id> or site:S<number>"):
+        set_stage(store, spot.id, planner, "planned", link="../etc")
+    with pytest.raises(DataError, match="not a stage"):
+        set_stage(store, spot.id, planner, "fixed")
+    set_stage(store, spot.id, planner, "planned", "列入第一批", link="site:S03")
+    with pytest.raises(ConflictError, match="is planned; it can go to in_progress, closed, not done"):
+        set_stage(store, spot.id, planner, "done")
+    set_stage(store, spot.id, planner, "in_progress", "施工中")
+    set_stage(store, spot.id, planner, "done", "已换新灯")
+    with pytest.raises(ConflictError, match="none: it is final"):
+        set_stage(store, spot.id, planner, "closed", "x")
+    with pytest.raises(DataError, match="Closing a spot needs a reason"):
+        set_stage(store, other.id, planner, "closed", "  ")
+    set_stage(store, other.id, planner, "closed", "物业已处理")
+    assert current_stages(store, compound) == {spot.id: "done", other.id: "closed"}
+    history = spot_history(store, spot.id)
+    assert [(h.stage, h.note, h.link) for h in history] == [
+        ("open", "", None),
+        ("confirmed", "看过了，确实不亮", None),
+        ("planned", "列入第一批", "site:S03"),
+        ("in_progress", "施工中", None),
+        ("done", "已换新灯", None),
+    ]
+    assert history[0].actor == "张阿姨" and history[-1].actor == "planner:王规划"
+    stages = [e.detail for e in list_audit(store, compound_id=compound) if e.action == "spot.stage"]
+    assert [(d["from"], d["to"]) for d in stages][:2] == [("open", "closed"), ("in_progress", "done")]
+    with pytest.raises(NotFoundError):
+        spot_history(store, 999_999)

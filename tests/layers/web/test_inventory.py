@@ -117,11 +117,12 @@ def test_template_code_in_names_never_runs_on_the_server(demo_inventory: Invento
     assert "{{ cycler" not in page
 
 
-def test_labels_of_the_demo_do_not_overlap_at_the_opening_zoom(demo_inventory: Inventory) -> None:
+@pytest.mark.parametrize("size", [(720, 620), (358, 400), (300, 300)])  # desktop, phone, smaller
+def test_labels_of_the_demo_do_not_overlap_at_the_opening_zoom(demo_inventory: Inventory, size) -> None:
     anchors = demo_inventory.assets.geometry.representative_point()
     points = to_display(gpd.GeoDataFrame(geometry=anchors, crs=demo_inventory.crs))
     bounds = shapely.union_all([*to_display(demo_inventory.boundary), *points]).bounds
-    zoom = fit_zoom(bounds, (720, 620))  # as build_map does for the app's map
+    zoom = fit_zoom(bounds, size)  # as build_map does for the app's map
     rows = asset_rows(demo_inventory, zoom=zoom)
     assert sum(1 for r in rows if r[5] or r[6]) >= 2  # some labels were moved
     lon = np.array([r[1] for r in rows])
@@ -133,6 +134,17 @@ def test_labels_of_the_demo_do_not_overlap_at_the_opening_zoom(demo_inventory: I
     for i in range(len(rows)):
         for j in range(i + 1, len(rows)):
             assert abs(x[i] - x[j]) >= (w[i] + w[j]) / 2 - 0.5 or abs(y[i] - y[j]) >= LABEL_H - 0.5, (i, j)
+    # nor a gate (the gates stay where they are; 14 px tall)
+    gates = markers(build_map(demo_inventory, size_px=size), "gates")
+    glon = np.array([g[1] for g in gates])
+    glat = np.radians([g[0] for g in gates])
+    gx = (glon + 180) / 360 * scale
+    gy = (1 - np.log(np.tan(glat) + 1 / np.cos(glat)) / np.pi) / 2 * scale
+    for i in range(len(rows)):
+        for k, gate in enumerate(gates):
+            assert (
+                abs(x[i] - gx[k]) >= (w[i] + gate[4]) / 2 - 0.5 or abs(y[i] - gy[k]) >= (LABEL_H + 14) / 2 - 0.5
+            ), (rows[i][2], k)
 
 
 def test_declutter_separates_a_pile_and_leaves_loners_alone() -> None:
@@ -147,6 +159,31 @@ def test_declutter_separates_a_pile_and_leaves_loners_alone() -> None:
                 or abs(moved[i, 1] - moved[j, 1]) >= LABEL_H - 0.5
             )
     assert moved[5].tolist() == [400.0, 400.0]
+
+
+def test_declutter_moves_labels_off_fixed_boxes_and_never_moves_those() -> None:
+    """A gate (fixed, 14 px tall) under two labels: the labels leave it, the gate stays."""
+    xy = np.array([[100.0, 100.0], [104.0, 100.0], [100.0, 102.0]])
+    widths = np.array([14.0, 30.0, 30.0])
+    heights = np.array([14.0, LABEL_H, LABEL_H])
+    offsets = declutter(xy, widths, heights=heights, fixed=np.array([True, False, False]))
+    assert offsets[0].tolist() == [0.0, 0.0]
+    moved = xy + offsets
+    for i in range(3):
+        for j in range(i + 1, 3):
+            assert (
+                abs(moved[i, 0] - moved[j, 0]) >= (widths[i] + widths[j]) / 2 - 0.5
+                or abs(moved[i, 1] - moved[j, 1]) >= (heights[i] + heights[j]) / 2 - 0.5
+            ), (i, j)
+
+
+def test_every_marker_is_handed_to_the_declutter_and_the_map_fits_the_compound(
+    demo_inventory: Inventory,
+) -> None:
+    html = build_map(demo_inventory).get_root().render()
+    assert html.count("map._amItems = map._amItems || []") == 2  # gates and assets
+    assert "fitBounds" in html and "_amFit" in html
+    assert html.count('class="am-legend-box') == 0 and "am-legend-toggle" in html  # one folded legend
 
 
 def test_gaode_shifts_every_overlay_to_gcj02(demo_inventory: Inventory) -> None:

@@ -183,6 +183,22 @@ def test_the_spots_map_is_offline_and_names_its_layers_before_the_control(demo_i
     assert isinstance(list(m._children.values())[-1], folium.LayerControl)
 
 
+def test_spot_colours_join_the_one_folded_legend_and_the_map_has_an_add_button(
+    demo_inventory: Inventory,
+) -> None:
+    lon, lat = _park(demo_inventory)
+    frame = spots_frame([_record(1, lon, lat, "路灯坏了")])
+    page = build_spots_map(demo_inventory, frame, lang="en").get_root().render()
+    assert page.count("L.DomUtil.create('a', 'am-legend-toggle'") == 1  # one legend control
+    assert page.count("L.control(") == 2  # the legend and the add button
+    legend = page.split("L.DomUtil.create('a', 'am-legend-toggle'")[1].split("control.addTo(")[0]
+    assert "sp-legend" in legend and "Residents\\u0026#x27; spots" in legend
+    assert "L.control({position: 'bottomleft'})" in page and "+ Mark a spot" in page
+    assert page.count("map._amItems = map._amItems || []") == 3  # gates, assets and spots are decluttered
+    plain = build_spots_map(demo_inventory, frame, heat=True).get_root().render()
+    assert "居民问题点 (" not in plain  # no colours to name when the heat map is shown
+
+
 def test_a_map_without_spots_has_no_spot_layers(demo_inventory: Inventory) -> None:
     m = build_spots_map(demo_inventory, spots_frame([]))
     assert not any(isinstance(e, folium.plugins.HeatMap) for e in m._children.values())

@@ -1,0 +1,52 @@
+"""Candidate sites on the web map: each site's number (``S01``…) on the site, so table rows match shapes.
+
+The numbers are :class:`layers.web.elements.DivMarkers` handed to the map's declutter before the numbered
+assets (a site's number is what the sites page is about), after the gates.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import folium
+import geopandas as gpd
+
+from layers.web.basemaps import to_display
+from layers.web.elements import LABEL_H, DivMarkers, label_width
+from layers.web.html import escape_text
+from pipeline.core.words import reason_text
+
+#: The sites' colour (brown, ColorBrewer Set1, apart from the asset categories).
+SITE_COLOR = "#a65628"
+#: Declutter rank of the site numbers: after the gates (0), before the numbered assets (1).
+RANK_SITES = 0.5
+
+
+def site_rows(sites: gpd.GeoDataFrame, lang: str = "zh", basemap: str = "none") -> list[list[Any]]:
+    """:class:`DivMarkers` rows: each site's ``site_id`` on a point inside it, its rank and reason as tooltip."""
+    if sites.empty:
+        return []
+    points = to_display(
+        gpd.GeoDataFrame(geometry=sites.geometry.representative_point(), crs=sites.crs), basemap
+    )
+    reasons = [reason_text(p, lang) for p in sites["reason"]] if "reason" in sites else [""] * len(sites)
+    rows = []
+    for (rank, site_id, reason), point in zip(
+        zip(sites["rank"], sites["site_id"], reasons, strict=True), points, strict=True
+    ):
+        label = escape_text(site_id)
+        icon = (
+            f'<div class="am-num am-site" style="background:{SITE_COLOR};border-radius:4px" '
+            f'data-site="{label}">{label}</div>'
+        )
+        tip = f"<b>#{int(rank)} {label}</b> · {escape_text(reason)}"
+        rows.append([round(point.y, 7), round(point.x, 7), icon, tip, label_width(str(site_id)), 0.0, 0.0, 2500])
+    return rows
+
+
+def add_site_numbers(m: folium.Map, sites: gpd.GeoDataFrame, *, lang: str = "zh", basemap: str = "none") -> None:
+    """Draw each site's number on the map (no layer-control entry: the control is drawn already)."""
+    rows = site_rows(sites, lang, basemap)
+    if rows:
+        group = folium.FeatureGroup(name="sites", control=False).add_to(m)
+        DivMarkers(rows, role="sites", popups=False, height=LABEL_H, declutter=RANK_SITES).add_to(group)
