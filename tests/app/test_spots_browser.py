@@ -221,12 +221,13 @@ def _texts(page) -> list[str]:
     return page.get_by_test_id("stText").all_text_contents()
 
 
-def _click_on_map(page, frame, lat: float, lon: float) -> None:
-    """Centre the map on a place (clear of the legends in the corners) and click it with the mouse."""
+def _click_on_map(page, frame, lat: float, lon: float, zoom: float | None = None) -> None:
+    """Centre the map on a place (clear of the legends in the corners), at ``zoom``, and click it with the mouse."""
     frame.evaluate(
-        "([lat, lng]) => window.map.setView([lat, lng], window.map.getZoom(), {animate: false})", [lat, lon]
+        "([lat, lng, z]) => window.map.setView([lat, lng], z === null ? window.map.getZoom() : z, {animate: false})",
+        [lat, lon, zoom],
     )
-    page.wait_for_timeout(300)
+    page.wait_for_timeout(300 if zoom is None else 800)
     x, y = frame.evaluate(POINT_JS, [lat, lon])
     box = page.locator(MAP_FRAME).first.bounding_box()
     page.mouse.click(box["x"] + x, box["y"] + y)
@@ -262,7 +263,8 @@ def test_clicking_a_spot_shows_its_text_beside_the_map(page, scene: Scene) -> No
     frame = _map(page)
     for spot_id in (min(scene.spots), min(scene.spots) + 9):  # <img onerror>, and the newline
         marker = next(m for m in frame.evaluate(MARKERS_JS) if m["ids"] == [spot_id])
-        _click_on_map(page, frame, marker["lat"], marker["lng"])
+        # Close up, where no numbered asset is laid over the spot's marker.
+        _click_on_map(page, frame, marker["lat"], marker["lng"], zoom=19)
         text = scene.spots[spot_id][2]
         page.get_by_test_id("stText").filter(has_text=text.split("\n")[0]).first.wait_for(timeout=30_000)
         assert text in _texts(page)

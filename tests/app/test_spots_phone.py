@@ -21,7 +21,16 @@ from layers.web import fit_zoom
 from pipeline.core import schema as S
 from store import Store, hash_password, list_spots
 from tests.app.test_spots_browser import COMPOUND, DEMO_OSM, PASSWORD, Scene, _seed
-from tests.helpers.app import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, MAP_FRAME, PARK, app_server, keep_local
+from tests.helpers.app import (
+    ARTIFACTS,
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    MAP_FRAME,
+    PARK,
+    PARK_LABEL,
+    app_server,
+    keep_local,
+)
 
 playwright = pytest.importorskip("playwright.sync_api")
 
@@ -169,11 +178,13 @@ def test_the_map_opens_fitted_to_the_compound(phone, scene: Scene) -> None:
     assert wide["w"] > 550 and (wide["x1"] - wide["x0"]) / wide["w"] > 0.6
 
 
-def test_no_marker_covers_another_at_any_zoom_and_the_numbers_come_back(phone, scene: Scene) -> None:
+def test_no_marker_covers_another_at_any_zoom_and_the_numbers_come_back(
+    phone, scene: Scene, demo_inventory
+) -> None:
     frame = open_spots(phone, scene.url)
     total = frame.evaluate("() => window.map._amItems.length")
     gates = frame.locator(".am-gate").count()
-    assert total == 22 + gates + len(scene.spots)  # assets, gates, spots (each in a cell of its own)
+    assert total == len(demo_inventory.assets) + gates + len(scene.spots)  # assets, gates, spots (each in a cell of its own)
     seen = []
     zoom = frame.evaluate("() => window.map.getZoom()")
     for _ in range(10):
@@ -344,7 +355,7 @@ def test_a_tap_on_the_boundary_of_the_layout_page_renumbers_from_there(phone, sc
     frame = phone.frame_locator(MAP_FRAME).first
     park = frame.locator(f'.am-num[data-sid="{PARK}"]')
     frame.locator(".am-num:visible").first.wait_for(timeout=60_000)
-    assert park.text_content() == "9"
+    assert park.text_content() == PARK_LABEL
     _shot(phone, "phone-layout.png")
     phone.get_by_text("在边界上点选主入口").tap()
     phone.wait_for_timeout(1500)  # the rerun; the map is not redrawn (nothing on it changed)
@@ -357,7 +368,7 @@ def test_a_tap_on_the_boundary_of_the_layout_page_renumbers_from_there(phone, sc
     frame.locator(".leaflet-container").tap(position={"x": x, "y": y})
     phone.wait_for_function("() => /gate=[0-9.]+%2C[0-9.]+/.test(location.search)", timeout=60_000)
     deadline = time.monotonic() + 60
-    while park.text_content() == "9":
+    while park.text_content() == PARK_LABEL:
         assert time.monotonic() < deadline, "the numbers did not change"
         phone.wait_for_timeout(200)
     assert frame.locator('.am-main[data-sid="user-point"]').count() == 1
