@@ -11,9 +11,10 @@ Open a store once per process (``Store(url)``; the URL defaults to ``$MAPPER_DB_
 - everyone: :func:`list_spots`, :func:`get_spot`, :func:`get_photo`, :func:`list_sessions`,
   :func:`list_topics`, :func:`get_results`, :func:`spots_from_store` (a compound's spots with their
   votes, for coverage and sites), and :mod:`store.geo` for map frames and blurring;
-- planners (a :class:`Planner` from :func:`authenticate`): :func:`hide_spot`,
+- planners (a :class:`Planner` from :func:`sign_in`, which throttles failures in the store): :func:`hide_spot`,
   :func:`restore_spot`, :func:`merge_spots`, :func:`open_session`, :func:`add_topic`,
-  :func:`add_topics_from_spots`, :func:`merge_topics`, :func:`enter_paper_ballot`,
+  :func:`add_topics_from_spots`, :func:`merge_topics`, :func:`issue_codes` (participant codes, one
+  ballot each), :func:`enter_paper_ballot`,
   :func:`close_session`, :func:`import_spots_csv`, :func:`export_spots_csv`,
   :func:`list_audit`.
 """
@@ -22,7 +23,7 @@ from __future__ import annotations
 
 from pipeline.core.spots import SpotCategory, parse_spot_category
 from store.audit import AuditRecord, list_audit
-from store.auth import authenticate, hash_password, load_planners, verify_password
+from store.auth import authenticate, hash_password, load_planners, sign_in, verify_password
 from store.csvio import ImportReport, export_spots_csv, import_spots_csv, spots_to_csv
 from store.db import Store, upgrade_schema
 from store.errors import (
@@ -66,9 +67,13 @@ from store.votes import (
     add_topics_from_spots,
     cast_ballot,
     close_session,
+    code_has_voted,
+    codes_to_csv,
+    count_codes,
     enter_paper_ballot,
     get_results,
     get_session,
+    issue_codes,
     list_sessions,
     list_topics,
     merge_topics,
@@ -108,6 +113,9 @@ __all__ = [
     "cast_ballot",
     "clean_photo",
     "close_session",
+    "code_has_voted",
+    "codes_to_csv",
+    "count_codes",
     "count_spots",
     "default_db_url",
     "edit_spot",
@@ -120,6 +128,7 @@ __all__ = [
     "hash_password",
     "hide_spot",
     "import_spots_csv",
+    "issue_codes",
     "list_audit",
     "list_sessions",
     "list_spots",
@@ -133,6 +142,7 @@ __all__ = [
     "remove_spot",
     "restore_spot",
     "results_to_csv",
+    "sign_in",
     "spots_from_store",
     "spots_to_csv",
     "suggest_support",

@@ -11,7 +11,13 @@ hex>$<hash hex>`` is read too). Make one with ``python -m pipeline spots hash-pa
 - or in ``$MAPPER_PLANNERS`` as ``name=hash`` entries separated by ``;`` or newlines (quote the
   value in a shell: it contains ``$``).
 
-Plain passwords are never stored or logged. The app may instead trust Streamlit's ``st.login``
+Plain passwords are never stored or logged. :func:`sign_in` wraps :func:`authenticate` with a
+throttle kept in the store, so it holds across tabs, browsers and server processes: every failure
+is a row of ``signin_failures`` (the account name typed and the client's address) and an entry of
+the audit log (``signin.fail``); after :data:`FREE_FAILURES` (5) failures in the last hour, for
+the account or for the address, each further attempt waits a delay that doubles with each failure
+(30 s, 60 s, 120 s … up to an hour) after the latest one, and is refused with "try again in N s"
+(logged as ``signin.throttled``). A successful sign-in clears the account's failures. The app may instead trust Streamlit's ``st.login``
 (OIDC) and build a :class:`~store.identity.Planner` from the identity it returns.
 """
 
@@ -19,14 +25,21 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import math
 import secrets
 import tomllib
 from collections.abc import Mapping
+from datetime import timedelta
 from pathlib import Path
 
+from sqlalchemy import delete, func, select
+
 from pipeline.core.settings import PLANNERS_ENV, PLANNERS_FILE_ENV, Settings
+from store import audit
+from store.db import Store
 from store.errors import AuthError, DataError
 from store.identity import Planner
+from store.models import SignInFailure
 
 _SCRYPT = {"n": 2**14, "r": 8, "p": 1}
 _MAXMEM = 64 * 1024 * 1024
@@ -162,3 +175,86 @@ def authenticate(name: str, password: str, planners: Mapping[str, str]) -> Plann
     if stored is None or not ok:
         raise AuthError("Planner name or password is wrong: check both and try again.")
     return Planner(name.strip())
+
+
+#: Failed sign-ins (per account, or per client address) allowed in :data:`FAILURE_WINDOW` before the delay.
+FREE_FAILURES = 5
+#: The delay after the sixth failure; it doubles with each further failure, up to :data:`MAX_DELAY`.
+FIRST_DELAY = timedelta(seconds=30)
+MAX_DELAY = timedelta(hours=1)
+FAILURE_WINDOW = timedelta(hours=1)
+
+
+def signin_delay(failures: int) -> timedelta:
+    """Return how long to wait after the latest of ``failures`` failures (zero up to :data:`FREE_FAILURES`)."""
+    if failures < FREE_FAILURES:
+        return timedelta(0)
+    return min(FIRST_DELAY * 2 ** min(failures - FREE_FAILURES, 20), MAX_DELAY)
+
+
+def sign_in(
+    store: Store, name: str, password: str, planners: Mapping[str, str], *, client: str = "unknown"
+) -> Planner:
+    """Check a planner's name and password like :func:`authenticate`, counting failures in the store.
+
+    Parameters
+    ----------
+    store
+        The open store that keeps the failures and the audit log.
+    name, password, planners
+        As for :func:`authenticate`.
+    client
+        The client's address (``st.context.ip_address``), counted like the account.
+
+    Returns
+    -------
+    Planner
+
+    Raises
+    ------
+    AuthError
+        A wrong name or password (recorded), or "try again in N s" while a delay runs (no
+        password is checked then).
+    """
+    account = (name or "").strip()[:80]
+    where = (client or "unknown").strip()[:64] or "unknown"
+    now = store.settings.clock()
+    since = now - FAILURE_WINDOW
+    with store.read() as session:
+        counts = [
+            session.execute(
+                select(func.count(SignInFailure.id), func.max(SignInFailure.at)).where(
+                    column == value, SignInFailure.at > since
+                )
+            ).one()
+            for column, value in ((SignInFailure.account, account), (SignInFailure.client, where))
+        ]
+    failures = max(int(n or 0) for n, _ in counts)
+    latest = max((at for _, at in counts if at is not None), default=None)
+    if latest is not None:
+        wait = (latest + signin_delay(failures) - now).total_seconds()
+        if wait > 0:
+            seconds = math.ceil(wait)
+            with store.write() as session:
+                audit.record(
+                    session, store, actor=f"planner:{account}", action="signin.throttled",
+                    object_type="signin", object_id=None, compound_id=None,
+                    detail={"account": account, "client": where, "failures": failures, "wait_s": seconds},
+                )  # fmt: skip
+            raise AuthError(
+                f"{failures} failed sign-ins for this planner or this address: try again in {seconds} s."
+            )
+    try:
+        planner = authenticate(name, password, planners)
+    except AuthError:
+        with store.write() as session:
+            session.add(SignInFailure(at=now, account=account, client=where))
+            audit.record(
+                session, store, actor=f"planner:{account}", action="signin.fail",
+                object_type="signin", object_id=None, compound_id=None,
+                detail={"account": account, "client": where, "failures": failures + 1},
+            )  # fmt: skip
+        raise
+    with store.write() as session:
+        session.execute(delete(SignInFailure).where(SignInFailure.account == account))
+    return planner

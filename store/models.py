@@ -139,6 +139,20 @@ class VoteSession(Base):
     opened_at: Mapped[datetime] = mapped_column(DateTime)
     closed_by: Mapped[str | None] = mapped_column(String(80))
     closed_at: Mapped[datetime | None] = mapped_column(DateTime)
+    code_salt: Mapped[str | None] = mapped_column(String(32))
+
+
+class ParticipantCode(Base):
+    """A participant code of a vote session, kept only as ``sha256(salt:code)`` (see :mod:`store.votes`)."""
+
+    __tablename__ = "participant_codes"
+    __table_args__ = (UniqueConstraint("session_id", "code_hash", name="uq_participant_codes_once"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    session_id: Mapped[int] = mapped_column(ForeignKey("vote_sessions.id"), index=True)
+    code_hash: Mapped[str] = mapped_column(String(64))
+    issued_by: Mapped[str] = mapped_column(String(80))
+    issued_at: Mapped[datetime] = mapped_column(DateTime)
 
 
 class Topic(Base):
@@ -191,6 +205,21 @@ class BallotDot(Base):
     ballot_id: Mapped[int] = mapped_column(ForeignKey("ballots.id"), primary_key=True)
     topic_id: Mapped[int] = mapped_column(ForeignKey("topics.id"), primary_key=True, index=True)
     dots: Mapped[int] = mapped_column(Integer)
+
+
+class SignInFailure(Base):
+    """One failed planner sign-in: the account name typed and the client's address."""
+
+    __tablename__ = "signin_failures"
+    __table_args__ = (
+        Index("ix_signin_failures_account_at", "account", "at"),
+        Index("ix_signin_failures_client_at", "client", "at"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    at: Mapped[datetime] = mapped_column(DateTime)
+    account: Mapped[str] = mapped_column(String(80))
+    client: Mapped[str] = mapped_column(String(64))
 
 
 class AuditEntry(Base):

@@ -1,11 +1,22 @@
-"""The Open Space dot vote: sessions, topics from spots, ballots, and published results.
+"""The Open Space dot vote: sessions, topics from spots, participant codes, ballots, and results.
 
 A planner opens a session for a compound, turns spots into topics (merging duplicates carries
 their supports over), and sets whether ballots are named or anonymous. Each participant has
 ``dots_per_participant`` dots (default 3) to put on one or several topics; paper ballots are
 entered by the planner. Closing the session ranks the topics by dots and publishes them with
-the top N (default 5). Anonymous ballots keep no name: the store keeps only a per-session
-digest that stops a second ballot, and the audit log does not say who cast which ballot.
+the top N (default 5).
+
+**One person, one voice.** Every ballot, online or on paper, named or anonymous, needs a
+*participant code* of its session: the planner issues N codes (:func:`issue_codes`, 8 characters
+from a 31-letter alphabet without 0/O/1/I/L, made with :mod:`secrets`), prints them
+(:func:`codes_to_csv`: each code with its link ``?session=ID&code=XXXX``) and hands one to each
+chosen participant. **A code casts one ballot: a second ballot with the same code is refused**
+(:class:`~store.errors.ConflictError`), whoever sends it and from whatever browser; the first
+ballot stands and is never replaced, so a slip found or passed on cannot change a vote already
+cast. The ballot is keyed by the code, not by the browser, so a reload, a new tab or a new
+browser gives no second ballot. The store keeps only ``sha256(salt:code)`` with a random salt per
+session, never the code itself, so a copy of the database does not reveal valid codes.
+Anonymous ballots keep no name, and the audit log does not say who cast which ballot.
 """
 
 from __future__ import annotations
@@ -14,6 +25,7 @@ import csv
 import hashlib
 import io
 import logging
+import secrets
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
@@ -28,7 +40,7 @@ from pipeline.core.fileio import write_text
 from pipeline.core.spots import parse_spot_category
 from store import audit
 from store.db import Store
-from store.errors import ConflictError, DataError, NotFoundError
+from store.errors import ConflictError, DataError, NotFoundError, PermissionDeniedError
 from store.identity import Planner, Resident
 from store.models import (
     ANONYMOUS,
@@ -39,6 +51,7 @@ from store.models import (
     REMOVED,
     Ballot,
     BallotDot,
+    ParticipantCode,
     Spot,
     Support,
     Topic,
@@ -191,6 +204,7 @@ def open_session(
             status=OPEN,
             opened_by=planner.name,
             opened_at=store.settings.clock(),
+            code_salt=secrets.token_hex(16),
         )
         session.add(vote)
         session.flush()
@@ -391,13 +405,162 @@ def merge_topics(store: Store, keep_id: int, duplicate_ids: Sequence[int], plann
 # --- ballots ----------------------------------------------------------------------------------
 
 
-def _voter_key(session_id: int, who: str) -> str:
-    """Return the per-session digest that stops a second ballot.
+#: The letters of participant codes: no 0/O, 1/I/L, so a printed code reads one way.
+CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
+CODE_LENGTH = 8
+MAX_CODES = 2000
 
-    For residents it is made from the raw session key, which the database never holds (spots
-    keep only ``sha256(key)``), so an anonymous ballot cannot be linked to its voter's spots.
+
+def normalise_code(code: str) -> str:
+    """Return ``code`` as stored before hashing: upper case, without spaces or hyphens.
+
+    Raises
+    ------
+    DataError
+        When it is not 8 letters of :data:`CODE_ALPHABET`.
     """
-    return hashlib.sha256(f"session:{session_id}:{who}".encode()).hexdigest()
+    if not isinstance(code, str):
+        raise DataError("The participant code is missing: type the 8 letters on your slip.")
+    clean = code.strip().upper().replace("-", "").replace(" ", "")
+    if len(clean) != CODE_LENGTH or any(c not in CODE_ALPHABET for c in clean):
+        shown = code.strip()[:20]
+        raise DataError(
+            f"Participant code {shown!r} is not a code: a code is {CODE_LENGTH} letters and digits "
+            "from the slip the planner gave you (no 0, O, 1, I or L)."
+        )
+    return clean
+
+
+def _code_hash(salt: str, code: str) -> str:
+    return hashlib.sha256(f"{salt}:{code}".encode()).hexdigest()
+
+
+def _new_code() -> str:
+    return "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
+
+
+def issue_codes(store: Store, session_id: int, planner: Planner, n: int) -> list[str]:
+    """Make ``n`` new participant codes for an open session and return them, in clear, once.
+
+    The store keeps only their salted digests: print or download the codes now
+    (:func:`codes_to_csv`); they cannot be shown again. Issuing more codes later adds to them.
+
+    Raises
+    ------
+    DataError
+        When ``n`` is not 1 to 2,000.
+    ConflictError
+        When the session is closed.
+    """
+    count = _int_in(n, 1, MAX_CODES, "Number of participant codes")
+    with store.write() as session:
+        vote = _session_for_update(session, session_id)
+        _require_open(vote)
+        if not vote.code_salt:
+            vote.code_salt = secrets.token_hex(16)
+        salt = vote.code_salt
+        taken = set(
+            session.scalars(select(ParticipantCode.code_hash).where(ParticipantCode.session_id == vote.id))
+        )
+        codes: list[str] = []
+        now = store.settings.clock()
+        while len(codes) < count:
+            code = _new_code()
+            hashed = _code_hash(salt, code)
+            if hashed in taken:
+                continue
+            taken.add(hashed)
+            codes.append(code)
+            session.add(
+                ParticipantCode(session_id=vote.id, code_hash=hashed, issued_by=planner.name, issued_at=now)
+            )
+        audit.record(
+            session,
+            store,
+            actor=planner.actor,
+            action="codes.issue",
+            object_type="session",
+            object_id=vote.id,
+            compound_id=vote.compound_id,
+            detail={"codes": count},
+        )
+    return codes
+
+
+def count_codes(store: Store, session_id: int) -> tuple[int, int]:
+    """Return ``(issued, used)``: the session's participant codes and how many have cast a ballot."""
+    with store.read() as session:
+        issued = session.scalar(
+            select(func.count(ParticipantCode.id)).where(ParticipantCode.session_id == session_id)
+        )
+        used = session.scalar(
+            select(func.count(Ballot.id))
+            .join(
+                ParticipantCode,
+                (ParticipantCode.session_id == Ballot.session_id)
+                & (ParticipantCode.code_hash == Ballot.voter_key),
+            )
+            .where(Ballot.session_id == session_id)
+        )
+    return int(issued or 0), int(used or 0)
+
+
+def _code_key(session: Session, vote: VoteSession, code: str) -> str:
+    """Return the stored digest of a valid code of ``vote``; refuse any other code in one line."""
+    clean = normalise_code(code)
+    hashed = _code_hash(vote.code_salt, clean) if vote.code_salt else None
+    found = hashed is not None and session.scalar(
+        select(ParticipantCode.id).where(
+            ParticipantCode.session_id == vote.id, ParticipantCode.code_hash == hashed
+        )
+    )
+    if not found:
+        raise PermissionDeniedError(
+            f"Participant code {clean} is not a code of vote session {vote.id}: check it against your "
+            "slip, or ask the planner for a code of this session."
+        )
+    assert hashed is not None
+    return hashed
+
+
+def code_has_voted(store: Store, session_id: int, code: str) -> bool:
+    """Return whether a valid code of the session has cast its ballot.
+
+    Raises
+    ------
+    NotFoundError, DataError, PermissionDeniedError
+        An unknown session; not a code; not a code of this session.
+    """
+    with store.read() as session:
+        vote = session.get(VoteSession, session_id)
+        if vote is None:
+            raise NotFoundError(f"No vote session has id {session_id!r}: reload the list of sessions.")
+        key = _code_key(session, vote, code)
+        return (
+            session.scalar(select(Ballot.id).where(Ballot.session_id == vote.id, Ballot.voter_key == key))
+            is not None
+        )
+
+
+def codes_to_csv(
+    session_id: int, codes: Sequence[str], base_url: str = "", path: str | Path | None = None
+) -> str:
+    """Write a session's codes as CSV (UTF-8 with BOM): ``n, session, code, link``, and return the text.
+
+    ``link`` is ``{base_url}?session=ID&code=XXXX`` (the vote page's address), for a QR code or a
+    printed slip; the code is shown as ``XXXX-XXXX``, which the vote page reads too.
+    """
+    buf = io.StringIO(newline="")
+    writer = csv.writer(buf)
+    writer.writerow(("n", "session", "code", "link"))
+    for i, code in enumerate(codes, start=1):
+        writer.writerow(
+            (i, session_id, f"{code[:4]}-{code[4:]}", f"{base_url}?session={session_id}&code={code}")
+        )
+    out = buf.getvalue()
+    if path is not None:
+        write_text(path, out, encoding="utf-8-sig")
+    return out
 
 
 def _insert_ballot(
@@ -405,12 +568,13 @@ def _insert_ballot(
     session_id: int,
     dots: Mapping[int, int],
     *,
-    voter_key: str,
+    code: str,
     voter_name: str | None,
     origin: str,
     entered_by: str | None,
     actor: str,
 ) -> int:
+    normalise_code(code)
     if not dots:
         raise DataError("The ballot puts no dots on any topic: choose at least one topic.")
     wanted = {
@@ -421,6 +585,7 @@ def _insert_ballot(
         with store.write() as session:
             vote = _session_for_update(session, session_id)
             _require_open(vote)
+            voter_key = _code_key(session, vote, code)
             total = sum(wanted.values())
             if total > vote.dots_per_participant:
                 raise DataError(
@@ -474,14 +639,20 @@ def _insert_ballot(
         raise ConflictError(_VOTED.format(session_id)) from exc
 
 
-_VOTED = "This participant has already voted in session {}: one ballot per participant."
+_VOTED = (
+    "This participant code has voted already in session {}: one code casts one ballot, and the "
+    "first ballot stands."
+)
 
 
-def cast_ballot(store: Store, session_id: int, resident: Resident, dots: Mapping[int, int]) -> int:
-    """Cast a resident's ballot: ``{topic_id: dots}``, at most the session's dots in total.
+def cast_ballot(
+    store: Store, session_id: int, resident: Resident, dots: Mapping[int, int], *, code: str
+) -> int:
+    """Cast a resident's ballot with a participant code: ``{topic_id: dots}``, at most the session's dots.
 
-    In a named session the resident's pseudonym is published with the results; in an anonymous
-    one no name is kept.
+    The ballot counts per code, not per browser: a second ballot with the same code is refused,
+    from any browser. In a named session the resident's pseudonym is published with the
+    results; in an anonymous one no name is kept.
 
     Returns
     -------
@@ -491,15 +662,17 @@ def cast_ballot(store: Store, session_id: int, resident: Resident, dots: Mapping
     Raises
     ------
     ConflictError
-        The resident has voted already, or the session is closed.
+        The code has voted already, or the session is closed.
+    PermissionDeniedError
+        The code is not one of this session's.
     DataError
-        Too many dots, or a topic that is not open in this session.
+        Not a code; too many dots, or a topic that is not open in this session.
     """
     return _insert_ballot(
         store,
         session_id,
         dots,
-        voter_key=_voter_key(session_id, f"resident:{resident.key}"),
+        code=code,
         voter_name=resident.pseudonym,
         origin="resident",
         entered_by=None,
@@ -514,8 +687,9 @@ def enter_paper_ballot(
     dots: Mapping[int, int],
     *,
     voter: str,
+    code: str,
 ) -> int:
-    """Enter a paper ballot from the meeting.
+    """Enter a paper ballot from the meeting; the paper carries the participant's code.
 
     Parameters
     ----------
@@ -524,8 +698,10 @@ def enter_paper_ballot(
     planner
         Who types it in (recorded).
     voter
-        The name on the ballot (named session) or the ballot's serial number (anonymous); the
-        same value cannot be entered twice in a session.
+        The name on the ballot (named session) or the ballot's serial number (anonymous).
+    code
+        The participant code written on the paper: the same rule as online, so a code that
+        voted online cannot vote again on paper, and the other way round.
 
     Returns
     -------
@@ -537,7 +713,7 @@ def enter_paper_ballot(
         store,
         session_id,
         dots,
-        voter_key=_voter_key(session_id, f"paper:{voter.strip().casefold()}"),
+        code=code,
         voter_name=voter.strip(),
         origin="paper",
         entered_by=planner.name,

@@ -39,6 +39,7 @@ from store import (
     support_spot,
 )
 from tests.helpers.app import CHROMIUM, CHROMIUM_ARGS, ROOT, app_server, keep_local
+from tests.helpers.db import code
 
 playwright = pytest.importorskip("playwright.sync_api")
 
@@ -144,7 +145,9 @@ def _seed(
         topics = add_topics_from_spots(store, closed.id, planner, ids[:6])
         for k in range(7):
             votes = {topics[k % 6].id: 2, topics[(k + 2) % 6].id: 1}
-            cast_ballot(store, closed.id, Resident(new_resident_key(), f"居民{k}"), votes)
+            cast_ballot(
+                store, closed.id, Resident(new_resident_key(), f"居民{k}"), votes, code=code(store, closed.id)
+            )
         close_session(store, closed.id, planner)
         opened = open_session(store, COMPOUND, planner, "停车与照明专题", ballot_mode="anonymous")
         add_topics_from_spots(store, opened.id, planner, ids[6:])

@@ -45,6 +45,7 @@ from store import (
 )
 from store.geo import blur_lonlat
 from tests.helpers.app import APP, PARK, PARK_LABEL, SOUTH_EAST_GATE, FakeMap, marker_labels
+from tests.helpers.db import code
 from ui.roles import K_PLANNER, K_RESIDENT_KEY
 
 COMPOUND = "way/595108678"
@@ -491,7 +492,7 @@ def test_a_planner_runs_a_session_from_spots_to_published_results(
     at.number_input(key=f"vote_paper_dot_{other.id}").set_value(1)
     _button(at, "录入这张选票").click().run()
     assert at.success[0].value == "已录入一张纸质选票。"
-    cast_ballot(store, session.id, _resident("钱叔"), {other.id: 3})
+    cast_ballot(store, session.id, _resident("钱叔"), {other.id: 3}, code=code(store, session.id))
     at.checkbox(key="vote_close_sure").check().run()
     _button(at, "结束投票并公布结果").click().run()
     assert not at.exception

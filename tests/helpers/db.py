@@ -44,3 +44,10 @@ def writer_env() -> dict[str, str]:
     env = dict(os.environ)
     env["PYTHONPATH"] = str(ROOT) + os.pathsep + env.get("PYTHONPATH", "")
     return env
+
+
+def code(store: Store, session_id: int) -> str:
+    """A fresh participant code of the session (one person's slip)."""
+    from store import Planner, issue_codes
+
+    return issue_codes(store, session_id, Planner("发码员"), 1)[0]

@@ -129,7 +129,7 @@ def test_spots_from_store_count_a_closed_sessions_dots_as_votes(store, db_url, c
         spots_from_store,
         support_spot,
     )
-    from tests.helpers.db import resident
+    from tests.helpers.db import code, resident
 
     lon, lat = 116.33, 40.01
     s1 = add_spot(store, compound, resident("A"), lon, lat, "parking", "fire lane blocked")
@@ -139,8 +139,8 @@ def test_spots_from_store_count_a_closed_sessions_dots_as_votes(store, db_url, c
     vote = open_session(store, compound, planner, "s", dots=5)
     t1, t2 = add_topics_from_spots(store, vote.id, planner, [s1.id, s2.id])
     merge_topics(store, t1.id, [t2.id], planner)
-    cast_ballot(store, vote.id, resident("E"), {t1.id: 3})
-    cast_ballot(store, vote.id, resident("F"), {t1.id: 1})
+    cast_ballot(store, vote.id, resident("E"), {t1.id: 3}, code=code(store, vote.id))
+    cast_ballot(store, vote.id, resident("F"), {t1.id: 1}, code=code(store, vote.id))
     close_session(store, vote.id, planner)
     frame = spots_from_store(db_url, compound, session_id=vote.id)
     assert dict(zip(frame["id"], frame["votes"], strict=True)) == {s1.id: 4, s2.id: 4, s3.id: 0}

