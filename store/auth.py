@@ -37,7 +37,7 @@ from sqlalchemy import delete, func, select
 from pipeline.core.settings import PLANNERS_ENV, PLANNERS_FILE_ENV, Settings
 from store import audit
 from store.db import Store
-from store.errors import AuthError, DataError
+from store.errors import AuthError, DataError, SignInPausedError
 from store.identity import Planner
 from store.models import SignInFailure
 
@@ -241,8 +241,9 @@ def sign_in(
                     object_type="signin", object_id=None, compound_id=None,
                     detail={"account": account, "client": where, "failures": failures, "wait_s": seconds},
                 )  # fmt: skip
-            raise AuthError(
-                f"{failures} failed sign-ins for this planner or this address: try again in {seconds} s."
+            raise SignInPausedError(
+                f"{failures} failed sign-ins for this planner or this address: try again in {seconds} s.",
+                seconds,
             )
     try:
         planner = authenticate(name, password, planners)

@@ -29,6 +29,14 @@ class AuthError(PermissionDeniedError):
     """A planner's name or password is wrong, or no planners are configured."""
 
 
+class SignInPausedError(AuthError):
+    """Too many failed sign-ins for the account or the address: wait ``wait_s`` seconds."""
+
+    def __init__(self, message: str, wait_s: int) -> None:
+        super().__init__(message)
+        self.wait_s = wait_s
+
+
 class RateLimitError(MapperError):
     """A resident added more spots in the last hour than the store allows."""
 
@@ -50,6 +58,7 @@ __all__ = [
     "PermissionDeniedError",
     "PhotoError",
     "RateLimitError",
+    "SignInPausedError",
     "StoreBusyError",
     "StoreError",
 ]

@@ -11,7 +11,8 @@
   with the same "my spots". :func:`forget_device` starts afresh.
 - **A planner** signs in with a name and a password checked against salted hashes
   (:func:`store.load_planners`: the TOML file named by ``$MAPPER_PLANNERS_FILE`` and/or
-  ``$MAPPER_PLANNERS``), never by a name alone; failed attempts are throttled per session. When an OIDC
+  ``$MAPPER_PLANNERS``), never by a name alone; failed attempts are counted in the store per account and
+  per client address (:func:`store.sign_in`), so a new tab or browser does not reset them. When an OIDC
   provider is configured for ``st.login`` (an ``[auth]`` section in ``.streamlit/secrets.toml``), planners
   may sign in with it instead; the signed-in e-mail must be listed in ``$MAPPER_PLANNER_EMAILS``
   (comma-separated), since a provider such as Google admits anyone with an account.
@@ -20,7 +21,6 @@
 from __future__ import annotations
 
 import re
-import time
 import urllib.parse
 from collections.abc import Callable
 from pathlib import Path
@@ -31,7 +31,8 @@ import streamlit.components.v1 as components
 from pipeline.core.errors import MapperError
 from pipeline.core.settings import Settings as MapperSettings
 from pipeline.inventory.build import Inventory
-from store import Planner, Resident, Store, authenticate, load_planners, new_resident_key
+from store import Planner, Resident, Store, load_planners, new_resident_key, sign_in
+from store.errors import SignInPausedError
 from store.identity import digest
 from store.records import SpotRecord
 from store.settings import default_db_url
@@ -43,10 +44,7 @@ from ui.state import View
 K_RESIDENT_KEY = "_resident_key"
 K_PSEUDONYM = "_resident_pseudonym"
 K_PLANNER = "_planner"
-K_SIGNIN_FAILS = "_planner_signin_fails"
 K_FLASH = "_flash"
-#: Failed sign-ins allowed per session before a pause of :data:`SIGNIN_PAUSE_S` seconds.
-SIGNIN_TRIES, SIGNIN_PAUSE_S = 5, 60.0
 MAX_PSEUDONYM_CHARS = 40
 #: The cookies that keep a resident's key and pseudonym on their device (a year).
 KEY_COOKIE, NAME_COOKIE = "mapper_resident", "mapper_name"
@@ -209,22 +207,17 @@ def planner() -> Planner | None:
 
 
 def _sign_in() -> None:
-    fails: list[float] = [
-        f for f in st.session_state.get(K_SIGNIN_FAILS, []) if time.time() - f < SIGNIN_PAUSE_S
-    ]
-    if len(fails) >= SIGNIN_TRIES:
-        flash("signin", "error", t("signin_paused", s=SIGNIN_PAUSE_S))
-        return
     name = st.session_state.get("_signin_name", "")
     password = st.session_state.get("_signin_password", "")
     st.session_state["_signin_password"] = ""
     try:
-        st.session_state[K_PLANNER] = authenticate(name, password, load_planners())
+        ip = st.context.ip_address
+        client = ip if isinstance(ip, str) and ip else "unknown"
+        st.session_state[K_PLANNER] = sign_in(open_store(), name, password, load_planners(), client=client)
+    except SignInPausedError as exc:
+        flash("signin", "error", t("signin_paused", s=exc.wait_s))
     except MapperError as exc:
-        st.session_state[K_SIGNIN_FAILS] = [*fails, time.time()]
         flash("signin", "error", str(exc))
-        return
-    st.session_state.pop(K_SIGNIN_FAILS, None)
 
 
 def _sign_out() -> None:

@@ -1,11 +1,15 @@
 """Vote (投票): the Open Space dot vote — residents put their dots on topics; planners run the session.
 
-Planners sign in (sidebar) to moderate spots (hide or restore, with a reason), open a session, turn spots
-into topics (merging duplicates carries their supports), enter paper ballots, and close the session, which
+Every ballot needs a participant code of its session: a resident types the code from their slip or follows
+its link (``?session=ID&code=XXXXXXXX``, read from ``st.query_params``); one code casts one ballot, from any
+browser (the store refuses a second). Planners sign in (sidebar) to moderate spots (hide or restore, with a
+reason), open a session, issue and download participant codes, turn spots into topics (merging duplicates
+carries their supports), enter paper ballots (with their code), and close the session, which
 publishes the ranked topics and the top N: a table, a CSV and a figure. Everyone sees the published results;
 planners also see the audit log. Topic titles are residents' text: shown with ``st.text`` and in dataframes.
 """
 
+import html
 import json
 
 import pandas as pd
@@ -24,9 +28,13 @@ from store import (
     add_topics_from_spots,
     cast_ballot,
     close_session,
+    code_has_voted,
+    codes_to_csv,
+    count_codes,
     enter_paper_ballot,
     get_results,
     hide_spot,
+    issue_codes,
     list_audit,
     list_sessions,
     list_spots,
@@ -38,12 +46,14 @@ from store import (
 )
 from store.geo import with_current_labels
 from store.models import ANONYMOUS, NAMED
-from ui import roles, widgets
+from ui import roles, state, widgets
 from ui.i18n import lang, t
 
 K_SESSION = "vote_session"  # the session shown (its select box's key adds the sessions' statuses)
 K_VOTED = "_vote_voted"  # session ids this browser session has voted in
 K_FIGURES = "_vote_figures"  # (session id, language) -> PNG bytes of the results figure
+K_CODE = "vote_code"  # the participant code typed or taken from the link
+K_NEW_CODES = "_vote_new_codes"  # (session id, codes) the planner just issued: shown once, never stored
 
 view, inventory, store, planner = roles.open_page("vote")
 code = lang()
@@ -142,7 +152,9 @@ def _clear_dots(prefix: str, topic_ids: list[int]) -> None:
 def _cast(session_id: int, mode: str, topic_ids: list[int]) -> None:
     def cast() -> int:
         who = roles.resident("vote") if mode == NAMED else roles.resident(name="anonymous")
-        return cast_ballot(store, session_id, who, _dots("vote_dot", topic_ids))
+        return cast_ballot(
+            store, session_id, who, _dots("vote_dot", topic_ids), code=st.session_state.get(K_CODE, "")
+        )
 
     if mode == NAMED and not roles.pseudonym("vote"):
         roles.flash("vote_ballot", "warning", t("spots_need_name"))
@@ -152,15 +164,60 @@ def _cast(session_id: int, mode: str, topic_ids: list[int]) -> None:
         _clear_dots("vote_dot", topic_ids)
 
 
+def _issue(who: Planner, session_id: int) -> None:
+    n = int(st.session_state.get("vote_codes_n", 30))
+    codes = roles.attempt(
+        "vote_codes",
+        lambda: issue_codes(store, session_id, who, n),
+        lambda made: t("vote_codes_made", n=len(made)),
+    )
+    if codes is not None:
+        st.session_state[K_NEW_CODES] = (session_id, codes)
+
+
+def _vote_link() -> str:
+    """The vote page's address without its query, for the links on the slips."""
+    try:
+        url = st.context.url or ""
+    except Exception:  # no browser (a script run): the links are then relative
+        url = ""
+    return url.split("?", 1)[0]
+
+
+def _codes_sheet(session: SessionRecord, codes: list[str], base: str) -> str:
+    """An A4 page of slips (HTML, for the browser's print): each code, its link and the session."""
+    slips = "".join(
+        f'<div class="slip"><b>{html.escape(session.title)}</b> · #{session.id}<br>'
+        f'<span class="code">{c[:4]}-{c[4:]}</span><br>'
+        f"<small>{html.escape(base)}?session={session.id}&amp;code={c}</small></div>"
+        for c in codes
+    )
+    style = (
+        "@page{size:A4;margin:12mm}body{font-family:sans-serif}"
+        ".slip{display:inline-block;width:45%;margin:1%;padding:3mm;border:1px dashed #888;break-inside:avoid}"
+        ".code{font:bold 20pt monospace;letter-spacing:2px}"
+    )
+    head = html.escape(t("vote_codes_sheet", id=session.id))
+    return f'<!doctype html><html><head><meta charset="utf-8"><title>{head}</title><style>{style}</style></head><body>{slips}</body></html>'
+
+
 def _paper(who: Planner, session_id: int, topic_ids: list[int]) -> None:
     voter = st.session_state.get("vote_paper_voter", "")
     done = roles.attempt(
         "vote_paper",
-        lambda: enter_paper_ballot(store, session_id, who, _dots("vote_paper_dot", topic_ids), voter=voter),
+        lambda: enter_paper_ballot(
+            store,
+            session_id,
+            who,
+            _dots("vote_paper_dot", topic_ids),
+            voter=voter,
+            code=st.session_state.get("vote_paper_code", ""),
+        ),
         t("vote_paper_entered"),
     )
     if done is not None:
         st.session_state["vote_paper_voter"] = ""
+        st.session_state["vote_paper_code"] = ""
         _clear_dots("vote_paper_dot", topic_ids)
 
 
@@ -180,6 +237,11 @@ def _moderate(who: Planner, hide: bool) -> None:
 # --- which session ----------------------------------------------------------------------------------------
 sessions = list_sessions(store, view.compound)
 by_id = {s.id: s for s in sessions}
+link = st.session_state.pop(state.K_LINK, None) or {}  # a code link: ?session=ID&code=XXXXXXXX, read once
+if str(link.get("session", "")).isdigit() and int(link["session"]) in by_id:
+    st.session_state[K_SESSION] = int(link["session"])
+if link.get("code"):
+    st.session_state[K_CODE] = str(link["code"])[:20]
 roles.show_flash("vote_session")
 if sessions:
     if st.session_state.get(K_SESSION) not in by_id:
@@ -245,8 +307,17 @@ if session is not None and session.status == "open":
     if topics:
         st.subheader(t("vote_ballot", dots=session.dots_per_participant))
         roles.show_flash("vote_ballot")
-        if session.id in st.session_state.get(K_VOTED, set()):
+        st.text_input(t("vote_code"), key=K_CODE, max_chars=20, help=t("vote_code_help"))
+        typed = str(st.session_state.get(K_CODE, "")).strip()
+        try:
+            code_voted = bool(typed) and code_has_voted(store, session.id, typed)
+        except MapperError as exc:
+            code_voted = False
+            st.text(str(exc))
+        if session.id in st.session_state.get(K_VOTED, set()) and not typed:
             st.success(t("vote_cast"), icon=":material/how_to_vote:")
+        elif code_voted:
+            st.info(t("vote_code_used"), icon=":material/how_to_vote:")
         else:
             name = roles.pseudonym_input("vote") if session.ballot_mode == NAMED else roles.pseudonym()
             st.caption(t("vote_named_note") if session.ballot_mode == NAMED else t("vote_anonymous_note"))
@@ -275,8 +346,10 @@ if session is not None and session.status == "open":
                 key="vote_submit",
                 on_click=_cast,
                 args=(session.id, session.ballot_mode, topic_ids),
-                disabled=used == 0 or left < 0,
+                disabled=used == 0 or left < 0 or not typed,
             )
+            if not typed:
+                st.caption(t("vote_need_code"))
             if session.ballot_mode == NAMED and not name:
                 st.caption(t("spots_need_name"))
     else:
@@ -397,6 +470,35 @@ with tab_session:
     )
     st.button(t("vote_open_button"), key="vote_open", on_click=_open, args=(planner,), icon=":material/add:")
     if session is not None and session.status == "open":
+        st.subheader(t("vote_codes_title"))
+        roles.show_flash("vote_codes")
+        issued, used_codes = count_codes(store, session.id)
+        st.text(t("vote_codes_count", issued=issued, used=used_codes))
+        st.caption(t("vote_codes_note"))
+        st.number_input(t("vote_codes_n"), min_value=1, max_value=2000, value=30, key="vote_codes_n")
+        st.button(t("vote_codes_button"), key="vote_codes_go", on_click=_issue, args=(planner, session.id))
+        made = st.session_state.get(K_NEW_CODES)
+        if made and made[0] == session.id:
+            base = _vote_link()
+            csv_col, sheet_col = st.columns(2)
+            csv_col.download_button(
+                t("vote_codes_csv"),
+                codes_to_csv(session.id, made[1], base).encode("utf-8-sig"),
+                file_name=f"vote-{session.id}-codes.csv",
+                mime="text/csv",
+                icon=":material/download:",
+                key="vote_codes_csv",
+                on_click="ignore",
+            )
+            sheet_col.download_button(
+                t("vote_codes_sheet_button"),
+                _codes_sheet(session, made[1], base).encode("utf-8"),
+                file_name=f"vote-{session.id}-codes-a4.html",
+                mime="text/html",
+                icon=":material/print:",
+                key="vote_codes_sheet",
+                on_click="ignore",
+            )
         st.subheader(t("vote_close_title"))
         st.text(t("vote_close_note", ballots=session.ballots, top=session.top_n))
         sure = st.checkbox(t("vote_close_sure"), key="vote_close_sure")
@@ -485,6 +587,7 @@ with tab_paper:
             key="vote_paper_voter",
             max_chars=80,
         )
+        st.text_input(t("vote_code"), key="vote_paper_code", max_chars=20)
         for topic in topics:
             title_col, dots_col = st.columns([4, 1], vertical_alignment="center")
             title_col.text(f"#{topic.id} · {topic.title}")

@@ -245,12 +245,49 @@ def test_signing_in_needs_the_right_password(spots_map: SpotsMap, store: Store) 
 
 
 def test_sign_in_pauses_after_five_failures(spots_map: SpotsMap, store: Store) -> None:
-    at = _app("views/vote.py").run()
-    for _ in range(5):
-        at = _sign_in(at, password="wrong password")
-    at = _sign_in(at)
-    assert "登录失败次数过多，请 60 秒后再试。" in _texts(at)
+    for _ in range(5):  # each attempt in a new tab: the failures are counted in the store
+        _sign_in(_app("views/vote.py").run(), password="wrong password")
+    at = _sign_in(_app("views/vote.py").run())
+    assert "登录失败次数过多，请 30 秒后再试。" in _texts(at)
     assert not any(t.startswith("已登录") for t in _texts(at))
+    fails = [e for e in list_audit(store, object_type="signin") if e.action == "signin.fail"]
+    assert len(fails) == 5 and {e.detail["account"] for e in fails} == {"wang"}
+
+
+def test_a_code_link_fills_the_code_and_a_used_code_gets_no_ballot(
+    spots_map: SpotsMap, store: Store, park: tuple[float, float]
+) -> None:
+    ids = _seed_spots(store, park, ["活动室", "路灯"])
+    other = open_session(store, COMPOUND, Planner("wang"), "另一场")
+    session = open_session(store, COMPOUND, Planner("wang"), "议事会", ballot_mode="anonymous")
+    first, _ = add_topics_from_spots(store, session.id, Planner("wang"), ids)
+    slip = code(store, session.id)
+    at = _app("views/vote.py", session=str(session.id), code=slip).run()
+    assert at.selectbox(key="vote_session").value == session.id
+    assert at.text_input(key="vote_code").value == slip
+    at.number_input(key=f"vote_dot_{first.id}").set_value(3).run()
+    _button(at, "投票").click().run()
+    assert at.success[0].value == "你已投票，谢谢参与！"
+    # The same link in a new browser: no ballot form, one line says why.
+    again = _app("views/vote.py", session=str(session.id), code=slip).run()
+    assert "这个参与码已经投过票了：每个参与码只能投一张票，第一张票有效。" in [i.value for i in again.info]
+    assert [b.label for b in again.button].count("投票") == 0
+    # A code of another session is refused in one line.
+    stranger = _app("views/vote.py", session=str(session.id), code=code(store, other.id)).run()
+    assert any(x.startswith("Participant code ") and "is not a code of vote session" in x for x in _texts(stranger))
+    close_session(store, session.id, Planner("wang"))
+    assert get_results(store, session.id).ballots == 1
+
+
+def test_a_planner_makes_codes_and_downloads_them(spots_map: SpotsMap, store: Store) -> None:
+    session = open_session(store, COMPOUND, Planner("wang"), "议事会")
+    at = _sign_in(_app("views/vote.py").run())
+    at.number_input(key="vote_codes_n").set_value(4)
+    _button(at, "生成参与码").click().run()
+    assert not at.exception
+    assert "已发 4 个参与码，其中 0 个已投票" in _texts(at)
+    labels = [b.label for b in at.get("download_button")]
+    assert labels == ["下载参与码 CSV", "下载 A4 打印页"]
 
 
 def test_without_configured_planners_nobody_signs_in(
@@ -488,6 +525,7 @@ def test_a_planner_runs_a_session_from_spots_to_published_results(
     [kept, other] = list_topics(store, session.id)
     assert kept.spot_ids == (ids[0], ids[1]) and kept.supports == 2
     at.text_input(key="vote_paper_voter").input("赵大妈")
+    at.text_input(key="vote_paper_code").input(code(store, session.id))
     at.number_input(key=f"vote_paper_dot_{kept.id}").set_value(2)
     at.number_input(key=f"vote_paper_dot_{other.id}").set_value(1)
     _button(at, "录入这张选票").click().run()
@@ -516,7 +554,9 @@ def test_residents_put_their_dots_once(spots_map: SpotsMap, store: Store, park: 
     at = _app("views/vote.py").run()
     assert not at.exception
     assert PAYLOADS[0] in _texts(at)
-    at.number_input(key=f"vote_dot_{first.id}").set_value(3)
+    assert "请先填写参与码。" in [c.value for c in at.caption]
+    at.text_input(key="vote_code").input(code(store, session.id).lower())
+    at.number_input(key=f"vote_dot_{first.id}").set_value(3).run()
     at.number_input(key=f"vote_dot_{second.id}").set_value(1).run()
     assert "还剩 -1 / 3 个圆点" in _texts(at)
     assert _button(at, "投票").disabled
@@ -536,6 +576,7 @@ def test_a_named_ballot_needs_a_name(spots_map: SpotsMap, store: Store, park: tu
     session = open_session(store, COMPOUND, Planner("wang"), "议事会")
     [topic] = add_topics_from_spots(store, session.id, Planner("wang"), ids)
     at = _app("views/vote.py").run()
+    at.text_input(key="vote_code").input(code(store, session.id))
     at.number_input(key=f"vote_dot_{topic.id}").set_value(2).run()
     _button(at, "投票").click().run()
     assert "请先在上方填写你的称呼。" in _texts(at)
