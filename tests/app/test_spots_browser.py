@@ -32,7 +32,11 @@ from store import (
     add_topics_from_spots,
     cast_ballot,
     close_session,
+    count_codes,
+    get_session,
     hash_password,
+    issue_codes,
+    list_sessions,
     list_spots,
     new_resident_key,
     open_session,
@@ -356,3 +360,38 @@ def test_the_vote_pages_show_topics_and_results_as_text(page, scene: Scene) -> N
     page.get_by_role("tab", name="审核问题点").click()
     page.wait_for_timeout(500)
     _shot(page, "vote-planner.png")
+
+
+def test_three_fresh_browsers_with_one_code_cast_one_ballot(browser, scene: Scene) -> None:
+    with Store(scene.db_url, migrate=False) as store:
+        [opened] = [s for s in list_sessions(store, COMPOUND) if s.status == "open"]
+        [slip] = issue_codes(store, opened.id, Planner("wang"), 1)
+    outcomes = []
+    for k in range(3):  # three browsers: no cookie, no storage, no tab shared
+        context = browser.new_context(viewport={"width": 1500, "height": 1300}, locale="zh-CN")
+        outside = keep_local(context, scene.url)
+        tab = context.new_page()
+        tab.goto(f"{scene.url}/vote?session={opened.id}&code={slip}")
+        tab.get_by_text("投出你的 3 个圆点").wait_for(timeout=45_000)
+        playwright.expect(tab.get_by_role("textbox", name="参与码")).to_have_value(slip, timeout=30_000)
+        submit = tab.get_by_role("button", name="投票", exact=True)
+        used = tab.get_by_text("这个参与码已经投过票了")
+        submit.or_(used).first.wait_for(timeout=30_000)  # the ballot form, or the line saying the code voted
+        if submit.count():
+            box = tab.get_by_test_id("stNumberInput").first.locator("input")
+            box.fill("3")
+            box.press("Tab")
+            tab.wait_for_timeout(800)
+            submit.click()
+            tab.get_by_text("你已投票，谢谢参与！").wait_for(timeout=30_000)
+            outcomes.append("cast")
+        else:
+            assert used.count() == 1
+            outcomes.append("refused")
+        _shot(tab, f"vote-code-browser-{k + 1}.png")
+        context.close()
+        assert outside == []
+    assert outcomes == ["cast", "refused", "refused"]
+    with Store(scene.db_url, migrate=False) as store:
+        assert count_codes(store, opened.id) == (1, 1)
+        assert get_session(store, opened.id).ballots == 1
