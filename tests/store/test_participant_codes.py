@@ -165,3 +165,18 @@ def test_codes_only_while_the_session_is_open(store, compound):
     close_session(store, vote.id, planner)
     with pytest.raises(ConflictError, match="is closed"):
         issue_codes(store, vote.id, planner, 1)
+
+
+def test_a_session_opened_before_codes_gets_its_salt_when_codes_are_first_made(store, compound, planner):
+    vote, (t1, _) = _session(store, compound, planner)
+    with store.engine.begin() as conn:  # as a session opened before this revision of the store
+        conn.execute(text("UPDATE vote_sessions SET code_salt = NULL WHERE id = :i"), {"i": vote.id})
+    (slip,) = issue_codes(store, vote.id, planner, 1)
+    with store.engine.connect() as conn:
+        salt = conn.execute(
+            text("SELECT code_salt FROM vote_sessions WHERE id = :i"), {"i": vote.id}
+        ).scalar_one()
+        conn.rollback()
+    assert len(salt) == 32 and int(salt, 16) >= 0
+    cast_ballot(store, vote.id, resident(), {t1: 1}, code=slip)
+    assert count_codes(store, vote.id) == (1, 1)

@@ -92,6 +92,22 @@ def test_failures_older_than_an_hour_are_forgotten(db_url, clock, planners):
         clock.advance(hours=1, seconds=1)
         with pytest.raises(AuthError, match="^Planner name or password is wrong"):
             sign_in(tab, account, "x" * 9, planners, client="10.9.9.8")
+        # Only that last failure counts now: the next attempt is checked at once.
+        with pytest.raises(AuthError, match="^Planner name or password is wrong"):
+            sign_in(tab, account, "x" * 9, planners, client="10.9.9.8")
+
+
+def test_a_successful_sign_in_clears_the_accounts_failures(db_url, clock, planners):
+    account = f"吴{uuid.uuid4().hex[:6]}"
+    planners = {**planners, account: planners["王规划"]}
+    with _tab(db_url, clock) as tab:
+        for i in range(4):
+            with pytest.raises(AuthError, match="wrong"):
+                sign_in(tab, account, "x" * 9, planners, client=f"10.8.0.{i}")
+        assert sign_in(tab, account, PASSWORD, planners, client="10.8.1.1").name == account
+        for i in range(2):
+            with pytest.raises(AuthError, match="^Planner name or password is wrong"):
+                sign_in(tab, account, "x" * 9, planners, client=f"10.8.2.{i}")
 
 
 def test_the_delay_doubles_up_to_an_hour():
