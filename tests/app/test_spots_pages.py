@@ -32,6 +32,7 @@ from store import (
     add_topics_from_spots,
     cast_ballot,
     close_session,
+    count_codes,
     get_photo,
     get_results,
     hash_password,
@@ -288,6 +289,7 @@ def test_a_planner_makes_codes_and_downloads_them(spots_map: SpotsMap, store: St
     assert "已发 4 个参与码，其中 0 个已投票" in _texts(at)
     labels = [b.label for b in at.get("download_button")]
     assert labels == ["下载参与码 CSV", "下载 A4 打印页"]
+    assert count_codes(store, session.id) == (4, 0)
 
 
 def test_without_configured_planners_nobody_signs_in(
