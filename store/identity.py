@@ -2,9 +2,10 @@
 
 Residents need no account. The page makes a random secret key once per browser session
 (:func:`new_resident_key`, kept in ``st.session_state``) and pairs it with the pseudonym the
-resident types. The store keeps only a SHA-256 digest of the key: it ties a resident's spots,
-supports and ballot together, lets only that resident edit or remove their spots, and counts
-the hourly limit, while a typed pseudonym alone proves nothing.
+resident types. The store keeps only a SHA-256 digest of the key: it ties a resident's spots and
+supports together, lets only that resident edit or remove their spots, and counts the hourly
+limit, while a typed pseudonym alone proves nothing. Ballots are not counted per key but per
+participant code (:mod:`store.votes`), so a new browser session gives no second ballot.
 
 A :class:`Planner` comes from :func:`store.auth.authenticate` (hashed passwords in a config
 file or the environment) or from the app's trusted sign-in (``st.login``); the CLI acts as the

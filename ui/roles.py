@@ -4,8 +4,8 @@
   ``runtime/mapper.sqlite3``), shared with ``st.cache_resource``; it is thread-safe (every call checks a
   connection out for one transaction). Nothing per-user is cached.
 - **A resident** needs no account: a random secret key made once per device (:func:`store.new_resident_key`)
-  plus the pseudonym typed. The store keeps only the key's digest; it ties a resident's spots, supports and
-  ballot together and counts the hourly limit. The key and the pseudonym are kept on the device in two
+  plus the pseudonym typed. The store keeps only the key's digest; it ties a resident's spots and supports
+  together and counts the hourly limit (a ballot needs a participant code instead). The key and the pseudonym are kept on the device in two
   first-party cookies (``static/identity``, a component with no output, writes them; the app reads them
   with ``st.context.cookies`` when a session starts), so a reload or a visit next week is the same resident
   with the same "my spots". :func:`forget_device` starts afresh.
