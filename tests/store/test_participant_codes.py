@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
+import threading
 
 import pytest
 from sqlalchemy import text
@@ -180,3 +181,30 @@ def test_a_session_opened_before_codes_gets_its_salt_when_codes_are_first_made(s
     assert len(salt) == 32 and int(salt, 16) >= 0
     cast_ballot(store, vote.id, resident(), {t1: 1}, code=slip)
     assert count_codes(store, vote.id) == (1, 1)
+
+
+def test_the_same_code_sent_at_once_from_two_processes_casts_one_ballot(store, db_url, compound, planner):
+    vote, (t1, t2) = _session(store, compound, planner)
+    (slip,) = issue_codes(store, vote.id, planner, 1)
+    senders = [store_with(db_url) for _ in range(4)]  # each its own engine, as other server processes
+    barrier = threading.Barrier(4, timeout=60)
+    outcomes: list[str] = []
+
+    def send(other, topic: int) -> None:
+        barrier.wait()
+        try:
+            cast_ballot(other, vote.id, resident("同一人"), {topic: 3}, code=slip)
+            outcomes.append("cast")
+        except ConflictError:
+            outcomes.append("refused")
+
+    threads = [threading.Thread(target=send, args=(o, t)) for o, t in zip(senders, (t1, t2, t1, t2), strict=True)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    for other in senders:
+        other.close()
+    assert sorted(outcomes) == ["cast", "refused", "refused", "refused"]
+    assert count_codes(store, vote.id) == (1, 1)
+    assert close_session(store, vote.id, planner).ballots == 1
