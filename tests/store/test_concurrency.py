@@ -97,7 +97,11 @@ def test_sigkill_at_random_moments_loses_no_acknowledged_spot(db_url, compound, 
         assert first.startswith("ack "), proc.stderr.read()
         time.sleep(rng.uniform(0.05, 0.4))
         proc.send_signal(signal.SIGKILL)
-        out, _ = proc.communicate(timeout=30)
+        # Read the rest through the same reader as `first`: readline() may already hold later acks in its
+        # buffer, which communicate() (reading the pipe directly) would never see.
+        out = proc.stdout.read()
+        proc.wait(timeout=30)
+        proc.stderr.close()
         acked += [int(x.split()[1]) for x in (first + out).splitlines() if x.startswith("ack ")]
     with Store(db_url) as store:
         assert store.check_integrity() == []
