@@ -4,13 +4,15 @@ Run: .venv/bin/python bench/bench_batch.py [--tiles 26]
 Two inputs: the three shipped Beijing extracts (19 compounds), and a larger city made by tiling
 them side by side (26 tiles ≈ 500 compounds). For each: a plain loop doing the batch's work per
 compound (inventory, coverage, files) one after another, the batch with 1 worker, and with 2
-workers; compounds/s, the speed-up over the loop, and the peak memory of a worker process. One
-run each (these take minutes).
+workers; compounds/s, the speed-up over the loop, the peak memory of the busiest worker and of the
+client, and per stage (the client cutting neighbourhoods; a worker building, writing, measuring
+coverage) the median and total seconds. One run each (these take minutes).
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import logging
 import shutil
 import sys
@@ -66,8 +68,12 @@ def measure(label: str, features: gpd.GeoDataFrame) -> None:
             table = run_batch(features, out, workers=workers)
             seconds = time.perf_counter() - start
             peak = table["peak_rss_mb"].max()
+            client = json.loads((out / "batch.json").read_text(encoding="utf-8"))["client_peak_rss_mb"]
             print(f"{label:<28} {f'dask x{workers}':<10} {len(table):>5} {seconds:>8.1f} s {len(table) / seconds:>7.2f}/s "
-                  f"{loop_s / seconds:>6.2f}x  peak worker {peak:.0f} MB")
+                  f"{loop_s / seconds:>6.2f}x  peak: worker {peak:.0f} MB, client {client:.0f} MB")
+            stages = [c for c in ("cut_s", "build_s", "write_s", "coverage_s") if c in table]
+            print(f"{'':<28} {'':<10} per compound, median (sum): "
+                  + ", ".join(f"{c[:-2]} {table[c].median():.3f} s ({table[c].sum():.1f})" for c in stages))
             shutil.rmtree(out)
 
 

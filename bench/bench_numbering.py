@@ -1,8 +1,13 @@
-"""Numbering 10^3…10^6 assets: the vectorised kernel versus a plain Python loop.
+"""Numbering 10^3…10^6 assets: the vectorised kernel versus a plain Python loop, perimeter versus polar.
 
-Run: .venv/bin/python bench/bench_numbering.py
-The loop is the obvious way: math.atan2 per asset (polar) or ring.project per asset (perimeter),
-then sorted() with a tuple key. Prints medians and the ratio loop / kernel.
+Run: .venv/bin/python bench/bench_numbering.py [--quick]
+Three tables, medians:
+1. the perimeter walk's nearest-point search (``locate_on_ring``) against ``shapely.line_locate_point``
+   and against the STRtree search it replaced, on rings of 64 to 1,024 vertices (10^5 points);
+2. ``number_assets`` with the perimeter method against the polar method on the same input, 10^3 to
+   10^6 assets on a 1,000-vertex boundary, with the ratio perimeter / polar;
+3. the kernel against the obvious loop (math.atan2 or ring.project per asset, then sorted()), on a
+   64-vertex boundary.
 """
 
 from __future__ import annotations
@@ -52,27 +57,72 @@ def loop(assets: gpd.GeoDataFrame, method: str) -> list[str]:
     return [k[2] for k in sorted(keyed)]
 
 
-def perimeter_vs_geos() -> None:
-    """The STRtree projection against shapely.line_locate_point on rings of 64 and 1,024 vertices."""
+def boundary(vertices: int) -> shapely.Polygon:
+    """The benchmark's compound drawn with ``vertices`` vertices."""
+    angles = np.linspace(0, 2 * np.pi, vertices + 1)[:-1]
+    return shapely.Polygon(np.c_[200 + 200 * np.cos(angles) * (1 + 0.1 * np.sin(5 * angles)), 200 + 200 * np.sin(angles)])
+
+
+def strtree_locate(ring: shapely.LinearRing, xy: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The search ``locate_on_ring`` used before on 256+ vertex rings: an STRtree of the segments."""
+    coords = shapely.get_coordinates(ring)
+    a, b = coords[:-1], coords[1:]
+    seg_len = np.hypot(*(b - a).T)
+    offset = np.r_[0.0, np.cumsum(seg_len)[:-1]]
+    tree = shapely.STRtree(shapely.linestrings(np.stack([a, b], axis=1)))
+    (point_idx, seg_idx), dist = tree.query_nearest(shapely.points(xy), all_matches=True, return_distance=True)
+    first = np.lexsort((seg_idx, point_idx))
+    point_idx, seg_idx, dist = point_idx[first], seg_idx[first], dist[first]
+    keep = np.r_[True, point_idx[1:] != point_idx[:-1]]
+    point_idx, seg_idx, dist = point_idx[keep], seg_idx[keep], dist[keep]
+    d = b[seg_idx] - a[seg_idx]
+    p = xy[point_idx] - a[seg_idx]
+    length2 = np.einsum("ij,ij->i", d, d)
+    t = np.clip(np.einsum("ij,ij->i", p, d) / np.where(length2 > 0, length2, 1.0), 0.0, 1.0)
+    along = np.empty(len(xy))
+    near = np.empty(len(xy))
+    along[point_idx] = offset[seg_idx] + t * seg_len[seg_idx]
+    near[point_idx] = dist
+    return along, near
+
+
+def perimeter_vs_geos(quick: bool) -> None:
+    """The ring search against shapely.line_locate_point and the earlier STRtree search."""
     rng = np.random.default_rng(1)
-    xy = rng.uniform(-50, 450, size=(10**5, 2))
-    print(f"{'vertices':>8} {'strtree s':>10} {'geos s':>9} {'ratio':>7} {'max diff m':>11}")
-    for vertices in (64, 1024):
-        angles = np.linspace(0, 2 * np.pi, vertices + 1)[:-1]
-        poly = shapely.Polygon(np.c_[200 + 200 * np.cos(angles) * (1 + 0.1 * np.sin(5 * angles)), 200 + 200 * np.sin(angles)])
-        ring = clockwise_ring(poly)
+    xy = rng.uniform(-50, 450, size=(10**4 if quick else 10**5, 2))
+    print(f"{len(xy)} points; 'same' = equal to line_locate_point bit for bit")
+    print(f"{'vertices':>8} {'ours s':>9} {'geos s':>9} {'strtree s':>10} {'geos/ours':>10} {'strtree/ours':>13} {'same':>5}")
+    for vertices in (64, 256, 1024):
+        ring = clockwise_ring(boundary(vertices))
         line = shapely.LineString(ring.coords)
         points = shapely.points(xy)
-        ours = median_s(lambda r=ring: locate_on_ring(r, xy), repeats=3)  # STRtree from 256 vertices
+        ours = median_s(lambda r=ring: locate_on_ring(r, xy), repeats=3)
         geos = median_s(lambda ln=line, pts=points: shapely.line_locate_point(ln, pts), repeats=3)
-        diff = np.abs(locate_on_ring(ring, xy)[0] - shapely.line_locate_point(line, points)).max()
-        print(f"{vertices:>8} {ours:>10.4f} {geos:>9.4f} {geos / ours:>6.1f}x {diff:>11.2e}")
+        tree = median_s(lambda r=ring: strtree_locate(r, xy), repeats=3)
+        same = bool(np.array_equal(locate_on_ring(ring, xy)[0], shapely.line_locate_point(line, points)))
+        print(f"{vertices:>8} {ours:>9.4f} {geos:>9.4f} {tree:>10.4f} {geos / ours:>9.1f}x {tree / ours:>12.1f}x {same!s:>5}")
+
+
+def perimeter_vs_polar(quick: bool) -> None:
+    """number_assets, perimeter against polar, same assets, same 1,000-vertex boundary."""
+    poly = boundary(1000)
+    print("\nnumber_assets on a 1,000-vertex boundary, same assets for both methods")
+    print(f"{'n':>8} {'polar s':>9} {'perimeter s':>12} {'perimeter/polar':>16}")
+    for n in (10**3, 10**4, 10**5) if quick else (10**3, 10**4, 10**5, 10**6):
+        assets = scene(n)
+        repeats = 5 if n <= 10**5 else 3
+        polar = median_s(lambda a=assets: number_assets(a, poly, GATE, method="polar"), repeats=repeats)
+        perimeter = median_s(lambda a=assets: number_assets(a, poly, GATE, method="perimeter"), repeats=repeats)
+        print(f"{n:>8} {polar:>9.4f} {perimeter:>12.4f} {perimeter / polar:>15.2f}x", flush=True)
 
 
 def main() -> None:
-    perimeter_vs_geos()
+    quick = "--quick" in sys.argv
+    perimeter_vs_geos(quick)
+    perimeter_vs_polar(quick)
+    print("\nagainst a Python loop, 64-vertex boundary")
     print(f"{'n':>8} {'method':<10} {'kernel s':>9} {'loop s':>9} {'ratio':>7}")
-    for n in (10**3, 10**4, 10**5, 10**6):
+    for n in (10**3, 10**4) if quick else (10**3, 10**4, 10**5, 10**6):
         assets = scene(n)
         repeats = 5 if n <= 10**4 else 3 if n <= 10**5 else 1
         for method in ("polar", "perimeter"):

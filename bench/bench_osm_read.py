@@ -1,13 +1,30 @@
-"""Reading OSM: the pipeline's pyosmium reader versus osmnx.features_from_xml, same files, same tags.
+"""Reading OSM: the pipeline's reader against osmnx, pyrosm and a bare pyosmium pass, same files, same tags.
 
-Run: .venv/bin/python bench/bench_osm_read.py
-Prints the median read time of each reader and the ratio osmnx / ours per extract. osmnx reads
-XML only, so the PBF row times ours alone.
+Run: .venv/bin/python bench/bench_osm_read.py [--quick]
+Inputs: every shipped extract; the Helsinki extract tiled 8 times (72,944 features) and the three
+Beijing extracts merged and tiled 20 times (74,460 features), each written once as XML and as PBF
+to a temporary folder, ids offset by 10^10 per tile. osmnx cannot read the Helsinki tiles (ways
+cut by the extract's box make it fail), so the Beijing ones are its big input.
+Each row prints median wall times of:
+
+- ``bare``: the same pyosmium pass the reader makes (locations, areas, the key filter), doing
+  nothing with the objects: the floor for any pyosmium reader;
+- ``bare+geom``: that pass also making every feature's WKB geometry;
+- ``ours``: ``read_osm`` (features, tags, geometries, outline ways dropped);
+- ``osmnx``: ``osmnx.features_from_xml`` with the same keys (XML only);
+- ``pyrosm``: ``pyrosm.OSM(file).get_data_by_custom_criteria`` with the same keys (PBF only), when
+  pyrosm is installed.
+
+and the ratios ours / bare, ours / bare+geom, osmnx / ours and pyrosm / ours.
 """
 
 from __future__ import annotations
 
+import argparse
+import importlib.util
+import logging
 import sys
+import tempfile
 import warnings
 from pathlib import Path
 
@@ -15,8 +32,11 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
+import osmium  # noqa: E402
 import osmnx as ox  # noqa: E402
+from _tiles import tile_file  # noqa: E402
 from _timing import median_s  # noqa: E402
+from osmium.filter import KeyFilter  # noqa: E402
 
 from pipeline.core.taxonomy import load_taxonomy  # noqa: E402
 from pipeline.osm.read import CONTEXT_KEYS, read_osm  # noqa: E402
@@ -24,20 +44,96 @@ from pipeline.osm.read import CONTEXT_KEYS, read_osm  # noqa: E402
 KEYS = sorted(load_taxonomy().tag_keys | CONTEXT_KEYS)
 
 
+def processor(path: Path) -> osmium.FileProcessor:
+    return osmium.FileProcessor(str(path)).with_locations().with_areas(KeyFilter(*KEYS)).with_filter(KeyFilter(*KEYS))
+
+
+def bare(path: Path) -> int:
+    """The reader's pyosmium pass with nothing done per object."""
+    n = 0
+    for _ in processor(path):
+        n += 1
+    return n
+
+
+def bare_geometry(path: Path) -> int:
+    """The same pass making each feature's WKB, as the reader does."""
+    factory = osmium.geom.WKBFactory()
+    out = []
+    for obj in processor(path):
+        try:
+            if isinstance(obj, osmium.osm.Node):
+                out.append(factory.create_point(obj))
+            elif isinstance(obj, osmium.osm.Way):
+                out.append(factory.create_linestring(obj))
+            elif isinstance(obj, osmium.osm.Area):
+                out.append(factory.create_multipolygon(obj))
+        except (osmium.InvalidLocationError, RuntimeError):
+            pass
+    return len(out)
+
+
+def osmnx_read(path: Path) -> int:
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return len(ox.features_from_xml(path, tags=dict.fromkeys(KEYS, True)))
+
+
+def osmnx_works(path: Path) -> bool:
+    try:
+        osmnx_read(path)
+    except Exception as exc:  # any failure of the peer is reported, and the bench goes on
+        print(f"  osmnx fails on {path.name}: {type(exc).__name__}: {exc}")
+        return False
+    return True
+
+
+def pyrosm_read(path: Path) -> int:
+    import pyrosm
+
+    return len(pyrosm.OSM(str(path)).get_data_by_custom_criteria(dict.fromkeys(KEYS, True)))
+
+
 def main() -> None:
-    print(f"{'extract':<40} {'MB':>5} {'ours s':>8} {'osmnx s':>8} {'ratio':>7} {'ours n':>7} {'osmnx n':>7}")
-    for path in sorted((ROOT / "data" / "osm").glob("*.osm*")):
-        mb = path.stat().st_size / 1e6
-        ours_n = len(read_osm(path))
-        ours = median_s(lambda p=path: read_osm(p), repeats=5)
-        if path.suffix == ".osm":
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore")
-                theirs_n = len(ox.features_from_xml(path, tags=dict.fromkeys(KEYS, True)))
-                theirs = median_s(lambda p=path: ox.features_from_xml(p, tags=dict.fromkeys(KEYS, True)), repeats=3)
-            print(f"{path.name:<40} {mb:>5.1f} {ours:>8.3f} {theirs:>8.3f} {theirs / ours:>6.1f}x {ours_n:>7} {theirs_n:>7}")
-        else:
-            print(f"{path.name:<40} {mb:>5.1f} {ours:>8.3f} {'(XML only)':>8} {'':>7} {ours_n:>7}")
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--quick", action="store_true", help="shipped extracts only, 3 repeats")
+    args = parser.parse_args()
+    logging.disable(logging.WARNING)
+    has_pyrosm = importlib.util.find_spec("pyrosm") is not None
+    if not has_pyrosm:
+        print("pyrosm is not installed: its column is left empty (pip install pyrosm to compare).")
+    with tempfile.TemporaryDirectory() as tmp:
+        paths = sorted((ROOT / "data" / "osm").glob("*.osm*"))
+        if not args.quick:
+            osm = ROOT / "data" / "osm"
+            beijing = [osm / f"beijing_haidian_{n}.osm" for n in ("qinghua-east-rd", "wudaokou-2017", "xitucheng-bupt")]
+            for name, source, tiles in (("helsinki", osm / "helsinki_pyrosm.osm.pbf", 8), ("beijing", beijing, 20)):
+                for suffix in (".osm", ".osm.pbf"):
+                    paths.append(tile_file(source, tiles, Path(tmp) / f"{name}_x{tiles}{suffix}"))
+        print(f"{'extract':<38} {'MB':>5} {'features':>8} {'bare s':>7} {'+geom s':>7} {'ours s':>7} "
+              f"{'osmnx s':>8} {'pyrosm s':>8} {'ours/bare':>9} {'ours/+geom':>10} {'osmnx/ours':>10} {'pyrosm/ours':>11}")
+        for path in paths:
+            mb = path.stat().st_size / 1e6
+            n = len(read_osm(path))
+            big = n > 20_000
+            repeats = 3 if args.quick or big else 5
+            ours = median_s(lambda p=path: read_osm(p), repeats=repeats)
+            floor = median_s(lambda p=path: bare(p), repeats=repeats)
+            geom = median_s(lambda p=path: bare_geometry(p), repeats=repeats)
+            xml = not path.name.endswith(".pbf")
+            theirs = (
+                median_s(lambda p=path: osmnx_read(p), repeats=1 if big else 3, warmup=0)
+                if xml and osmnx_works(path)
+                else None
+            )
+            rosm = median_s(lambda p=path: pyrosm_read(p), repeats=3) if has_pyrosm and not xml else None
+            print(
+                f"{path.name:<38} {mb:>5.1f} {n:>8} {floor:>7.3f} {geom:>7.3f} {ours:>7.3f} "
+                f"{(f'{theirs:.3f}' if theirs else '-'):>8} {(f'{rosm:.3f}' if rosm else '-'):>8} "
+                f"{ours / floor:>8.2f}x {ours / geom:>9.2f}x "
+                f"{(f'{theirs / ours:.1f}x' if theirs else '-'):>10} {(f'{rosm / ours:.1f}x' if rosm else '-'):>11}",
+                flush=True,
+            )
 
 
 if __name__ == "__main__":

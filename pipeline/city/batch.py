@@ -8,6 +8,11 @@ others go on; a rerun skips the compounds already written. At the end the client
 per-compound results into one city file: ``city.gpkg`` and GeoParquet (``city_assets.parquet``,
 ``city_compounds.parquet``), in WGS-84 since a city may span UTM zones.
 
+On a cluster (``scheduler=``), a worker may not see the client's disk: it builds into a temporary
+folder of its own and returns the folder's files with its row, and the client writes them.
+Every row records where its time went (``cut_s`` on the client, ``build_s``, ``write_s``,
+``coverage_s`` on the worker) and the worker's own peak memory; ``batch.json`` adds the client's.
+
 Figures are drawn by a callable the caller passes (``draw_figure``; the command line passes
 :func:`pipeline.cli.batch.draw_layout`), so the core never imports the drawing code.
 """
@@ -18,7 +23,9 @@ import json
 import logging
 import os
 import re
-import resource
+import sys
+import tempfile
+import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -32,13 +39,14 @@ import shapely
 from pipeline.core import schema as S
 from pipeline.core.cells import csv_bytes
 from pipeline.core.errors import DataError, MapperError
-from pipeline.core.fileio import claim_folder, output_file, output_folder, remove_stale, write_text
+from pipeline.core.fileio import STAMP, claim_folder, output_file, output_folder, remove_stale, write_text
 from pipeline.inventory.build import (
     Inventory,
     build_inventory,
     is_legacy_inventory,
     neighbourhood_margin,
     read_inventory,
+    sync_folder,
     write_inventory_files,
 )
 from pipeline.inventory.compound import AREA_M2, find_compounds, neighbourhood
@@ -54,6 +62,8 @@ COVERAGE_NOTE = "coverage_note"
 COVERAGE_CSV = "coverage.csv"
 DONE = "batch-row.json"
 FIGURE = "layout.pdf"
+#: The worker's own peak memory when it finished the compound (MB).
+PEAK_RSS = "peak_rss_mb"
 #: The city files a batch writes beside ``compounds/``.
 CITY_FILES = ("city.gpkg", "city_assets.parquet", "city_compounds.parquet", "batch.json")
 #: The walking network for coverage reaches this far beyond a build's own neighbourhood.
@@ -134,6 +144,7 @@ def run_task(
     """
     folder = Path(out_dir) / "compounds" / folder_name(task.compound_id)
     row: dict[str, Any] = {COMPOUND_ID: task.compound_id, S.NAME: task.name}
+    clock = _StageClock()
     try:
         inventory = build_inventory(
             features,
@@ -143,25 +154,99 @@ def run_task(
             radius_m=options.radius_m,
             source="batch",
         )
+        clock.lap("build")
         # One folder holds the inventory, its coverage, its figure and the done row; it is written
         # whole or not at all, and replaces only a compound folder the mapper wrote.
         with output_folder(folder, "inventory", legacy=_legacy_compound) as tmp:
             write_inventory_files(inventory, tmp)
+            clock.lap("write")
             row.update(summarise(inventory.report))
             row.update(_coverage(inventory, features, tmp))
+            clock.lap("coverage")
             if draw_figure is not None:
                 draw_figure(read_inventory(tmp), tmp / FIGURE)
+                clock.lap("figure")
             row.update({STATUS: "done", REASON: ""})
-            row["peak_rss_mb"] = _peak_rss_mb()
+            row.update(clock.seconds())
+            row[PEAK_RSS] = peak_rss_mb()
             (tmp / DONE).write_text(json.dumps(row, ensure_ascii=False), encoding="utf-8")
+            sync_folder(tmp)  # on disk, once per file, before the folder is moved into place
+        clock.lap("write")
     except MapperError as exc:
         row.update({STATUS: "failed", REASON: str(exc)})
-    row["peak_rss_mb"] = _peak_rss_mb()
+    row.update(clock.seconds())
+    row[PEAK_RSS] = peak_rss_mb()
     return row
 
 
-def _peak_rss_mb() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+class _StageClock:
+    """Wall seconds of a task's stages, as ``<stage>_s`` columns of its row."""
+
+    def __init__(self) -> None:
+        self._last = time.perf_counter()
+        self._laps: dict[str, float] = {}
+
+    def lap(self, stage: str) -> None:
+        now = time.perf_counter()
+        self._laps[stage] = self._laps.get(stage, 0.0) + now - self._last
+        self._last = now
+
+    def seconds(self) -> dict[str, float]:
+        return {f"{stage}_s": round(value, 3) for stage, value in self._laps.items()}
+
+
+def run_task_returning_files(
+    task: Task, features: gpd.GeoDataFrame, options: BatchOptions, draw_figure: DrawFigure | None = None
+) -> tuple[dict[str, Any], dict[str, bytes]]:
+    """Build one compound as :func:`run_task` does, and return its row and its folder's files.
+
+    Runs on a worker of a cluster, whose disk the client may not see: the folder is written to a
+    temporary place on the worker, read back and deleted; the client writes the files
+    (:func:`_store_files`).
+    """
+    with tempfile.TemporaryDirectory(prefix="mapper-batch-") as tmp:
+        row = run_task(task, features, tmp, options, draw_figure)
+        started = time.perf_counter()
+        folder = Path(tmp) / "compounds" / folder_name(task.compound_id)
+        files = (
+            {p.name: p.read_bytes() for p in folder.iterdir() if p.is_file() and p.name != STAMP}
+            if folder.is_dir()
+            else {}
+        )
+        row["pack_s"] = round(time.perf_counter() - started, 3)
+    return row, files
+
+
+def _store_files(out: Path, task: Task, files: dict[str, bytes]) -> None:
+    """Write a compound's files that a worker returned into ``out/compounds/<id>/``, whole or not at all."""
+    if not files:
+        return
+    folder = out / "compounds" / folder_name(task.compound_id)
+    with output_folder(folder, "inventory", legacy=_legacy_compound) as tmp:
+        for name, data in files.items():
+            (tmp / name).write_bytes(data)
+        sync_folder(tmp)
+
+
+def peak_rss_mb() -> float:
+    """The calling process's own peak resident memory so far, in MB.
+
+    On Linux, ``VmHWM`` of ``/proc/self/status``: it belongs to the running program and starts
+    afresh when a process starts one. ``ru_maxrss`` does not: Linux keeps it across that exec,
+    so a spawned Dask worker would report at least what its parent held when it was started.
+    Elsewhere ``ru_maxrss`` is all there is (bytes on macOS, kilobytes on other systems).
+    """
+    try:
+        with open("/proc/self/status", encoding="ascii") as status:
+            for line in status:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    import resource  # not on Windows, where this is not reached on a worker anyway
+
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return peak / 2**20 if sys.platform == "darwin" else peak / 1024
 
 
 def _legacy_compound(folder: Path) -> bool:
@@ -246,6 +331,7 @@ def run_batch(
     from dask.distributed import Client, LocalCluster, as_completed
 
     options = options or BatchOptions()
+    remote = scheduler is not None  # a cluster's workers may not share the client's disk
     check_workers(workers)
     out = claim_folder(out_dir, "batch", legacy=_legacy_batch)  # refuses a folder the mapper did not write
     remove_stale(out / "compounds")  # half-written by a run that was killed
@@ -268,6 +354,7 @@ def run_batch(
             if client.dashboard_link:
                 log.info("Dask dashboard: %s", client.dashboard_link)
             futures: dict[Any, Task] = {}
+            cut_s: dict[str, float] = {}  # the client's time cutting each task's neighbourhood
             queue = iter(todo)
             running = as_completed()
             window = IN_FLIGHT_PER_WORKER * max(1, len(client.scheduler_info()["workers"]))
@@ -275,10 +362,14 @@ def run_batch(
             def submit_next() -> None:
                 task = next(queue, None)
                 if task is not None:
+                    started = time.perf_counter()
                     part = task_features(features, task, radius_m=options.radius_m)
+                    cut_s[task.compound_id] = round(time.perf_counter() - started, 3)
                     key = f"compound-{folder_name(task.compound_id)}"
-                    future = client.submit(
-                        run_task, task, part, str(out.resolve()), options, draw_figure, key=key
+                    future = (
+                        client.submit(run_task_returning_files, task, part, options, draw_figure, key=key)
+                        if remote
+                        else client.submit(run_task, task, part, str(out.resolve()), options, draw_figure, key=key)
                     )
                     futures[future] = task
                     running.add(future)
@@ -287,7 +378,9 @@ def run_batch(
                 submit_next()
             for future in running:
                 task = futures.pop(future)
-                rows.append(_row_of(future, task))
+                row = _row_of(future, task, out if remote else None)
+                row["cut_s"] = cut_s.pop(task.compound_id, None)
+                rows.append(row)
                 done += 1
                 if progress:
                     progress(done, len(tasks), rows[-1])
@@ -295,7 +388,10 @@ def run_batch(
         if cluster is not None:
             cluster.close()
     table = _compounds_table(rows, tasks)
-    write_city(out, table)
+    client_peak = peak_rss_mb()
+    worker_peak = table[PEAK_RSS].max() if PEAK_RSS in table else float("nan")
+    log.info("Peak memory: the client %.0f MB, the busiest worker %.0f MB.", client_peak, worker_peak)
+    write_city(out, table, client_peak_mb=client_peak)
     failed = table[table[STATUS] == "failed"]
     for sid, reason in zip(failed[COMPOUND_ID], failed[REASON], strict=True):
         log.warning("Compound %s failed: %s", sid, reason)
@@ -325,10 +421,19 @@ def check_workers(workers: int | None) -> None:
         )
 
 
-def _row_of(future: Any, task: Task) -> dict[str, Any]:
-    """The summary row a finished task returned, or its failure (a bug in a task is recorded too)."""
+def _row_of(future: Any, task: Task, out: Path | None = None) -> dict[str, Any]:
+    """The summary row a finished task returned, or its failure (a bug in a task is recorded too).
+
+    With ``out``, the task returned its files too (:func:`run_task_returning_files`): they are
+    written there.
+    """
     if future.status != "error":
-        return dict(future.result())
+        if out is None:
+            return dict(future.result())
+        row, files = future.result()
+        started = time.perf_counter()
+        _store_files(out, task, files)
+        return {**row, "store_s": round(time.perf_counter() - started, 3)}
     exc = future.exception()
     log.error("%s failed: %r", task.compound_id, exc)
     return {
@@ -346,8 +451,12 @@ def _compounds_table(rows: list[dict[str, Any]], tasks: list[Task]) -> gpd.GeoDa
     return gpd.GeoDataFrame(table, geometry=[outlines[c] for c in table[COMPOUND_ID]], crs=S.WGS84)
 
 
-def write_city(out: Path, compounds: gpd.GeoDataFrame) -> None:
-    """Gather the built compounds into ``city.gpkg`` and GeoParquet files, in WGS-84."""
+def write_city(out: Path, compounds: gpd.GeoDataFrame, *, client_peak_mb: float | None = None) -> None:
+    """Gather the built compounds into ``city.gpkg`` and GeoParquet files, in WGS-84.
+
+    ``batch.json`` records the counts, the failures and the peak memory of the client (the
+    process that read the city and wrote these files) and of the busiest worker.
+    """
     frames = []
     for sid in compounds.loc[compounds[STATUS] == "done", COMPOUND_ID]:
         assets = pyogrio.read_dataframe(
@@ -371,5 +480,9 @@ def write_city(out: Path, compounds: gpd.GeoDataFrame) -> None:
         "compounds": len(compounds),
         "done": int((compounds[STATUS] == "done").sum()),
         "failed": compounds.loc[compounds[STATUS] == "failed", [COMPOUND_ID, REASON]].to_dict("records"),
+        "client_peak_rss_mb": None if client_peak_mb is None else round(client_peak_mb, 1),
+        "worker_peak_rss_mb": round(float(compounds[PEAK_RSS].max()), 1)
+        if PEAK_RSS in compounds and compounds[PEAK_RSS].notna().any()
+        else None,
     }
     write_text(out / "batch.json", json.dumps(summary, ensure_ascii=False, indent=2))

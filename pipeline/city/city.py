@@ -31,7 +31,16 @@ REQUIRED = (COMPOUND_ID, S.NAME, STATUS)
 #: Count columns of the compounds table, in the order people read them.
 COUNT_COLUMNS = ("assets", "n_public_space", "n_facility", "n_institution", "gates", "review")
 #: Columns of the batch's own bookkeeping, not shown.
-INTERNAL_COLUMNS = ("peak_rss_mb",)
+INTERNAL_COLUMNS = (
+    "peak_rss_mb",
+    "cut_s",
+    "build_s",
+    "write_s",
+    "coverage_s",
+    "figure_s",
+    "pack_s",
+    "store_s",
+)
 #: Name fragments of coverage summary columns.
 COVERAGE_MARKERS = ("coverage", "covered", "gap")
 

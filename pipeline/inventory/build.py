@@ -13,6 +13,9 @@ from __future__ import annotations
 import datetime as dt
 import json
 import logging
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -406,6 +409,7 @@ def write_inventory(inventory: Inventory, out_dir: str | Path, *, option: str = 
     out_dir = Path(out_dir)
     with output_folder(out_dir, "inventory", legacy=is_legacy_inventory, option=option) as tmp:
         write_inventory_files(inventory, tmp)
+        sync_folder(tmp)  # on disk, once per file, before the folder is moved into place
     log.info("Wrote the inventory of %d assets to %s.", len(inventory.assets), out_dir)
     return out_dir
 
@@ -418,10 +422,38 @@ def write_inventory_files(inventory: Inventory, folder: Path) -> None:
         "gates": inventory.gates,
         **inventory.context,
     }
-    for layer, frame in layers.items():
-        pyogrio.write_dataframe(_for_file(frame), folder / GPKG, layer=layer, driver="GPKG")
+    with _sqlite_unsynced():
+        for layer, frame in layers.items():
+            pyogrio.write_dataframe(_for_file(frame), folder / GPKG, layer=layer, driver="GPKG")
     (folder / CSV).write_bytes(csv_bytes(to_csv_frame(inventory.assets)))
     (folder / REPORT).write_text(json.dumps(inventory.report, ensure_ascii=False, indent=2), encoding="utf-8")
+
+
+@contextmanager
+def _sqlite_unsynced() -> Iterator[None]:
+    """Let SQLite (GeoPackage) skip its own fsyncs, several per layer written; the caller syncs once.
+
+    On a shared disk those fsyncs queue up, and the batch's workers then wait for each other.
+    """
+    previous = pyogrio.get_gdal_config_option("OGR_SQLITE_SYNCHRONOUS")
+    pyogrio.set_gdal_config_options({"OGR_SQLITE_SYNCHRONOUS": "OFF"})
+    try:
+        yield
+    finally:
+        pyogrio.set_gdal_config_options({"OGR_SQLITE_SYNCHRONOUS": previous})
+
+
+def sync_folder(folder: Path) -> None:
+    """Flush every file of a folder, and the folder itself (POSIX), to disk: once per file."""
+    paths = sorted(p for p in folder.iterdir() if p.is_file())
+    if os.name == "posix":  # a directory opens for fsync there only
+        paths.append(folder)
+    for path in paths:
+        descriptor = os.open(path, os.O_RDONLY)
+        try:
+            os.fsync(descriptor)
+        finally:
+            os.close(descriptor)
 
 
 def is_legacy_inventory(folder: Path, also: tuple[str, ...] = ()) -> bool:

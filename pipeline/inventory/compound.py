@@ -7,9 +7,11 @@ import logging
 from pathlib import Path
 
 import geopandas as gpd
+import numpy as np
 import pandas as pd
 import pyogrio
 import shapely
+from pyproj import CRS
 
 from pipeline.core import schema as S
 from pipeline.core.crs import utm_crs
@@ -35,7 +37,8 @@ def find_compounds(features: gpd.GeoDataFrame, *, count_gates: bool = True) -> g
     features
         The feature frame in WGS-84.
     count_gates
-        Count each compound's gates (a gate search per compound; off when only picking one).
+        Count each compound's gates; off when only picking one or planning a batch, which then
+        needs no gate search at all.
 
     Returns
     -------
@@ -45,8 +48,10 @@ def find_compounds(features: gpd.GeoDataFrame, *, count_gates: bool = True) -> g
         nearest named street: :func:`pipeline.inventory.naming.compound_titles`), geometry in
         WGS-84; largest first.
     """
-    polygons = features[features.geom_type.isin(["Polygon", "MultiPolygon"])]
-    compounds = polygons[polygons[S.TAGS].map(is_compound).astype(bool)]
+    polygonal = features.geom_type.isin(["Polygon", "MultiPolygon"]).to_numpy()
+    positions = np.flatnonzero(polygonal)
+    positions = positions[features[S.TAGS].iloc[positions].map(is_compound).astype(bool).to_numpy()]
+    compounds = features.iloc[positions]
     if compounds.empty:
         return gpd.GeoDataFrame(
             {S.SOURCE_ID: [], S.NAME: [], AREA_M2: [], GATES: [], TITLE_ZH: [], TITLE_EN: []},
@@ -54,18 +59,14 @@ def find_compounds(features: gpd.GeoDataFrame, *, count_gates: bool = True) -> g
             crs=features.crs,
         )
     crs = utm_crs(shapely.union_all(compounds.geometry.values))
-    local = features.to_crs(crs)
-    gate_counts = (
-        [len(find_gates(shapely.make_valid(local.loc[i].geometry), local)) for i in compounds.index]
-        if count_gates
-        else [-1] * len(compounds)
-    )
-    titles = _titles(local.loc[compounds.index], roads_of(local))
+    local = compounds.to_crs(crs)
+    gate_counts = count_compound_gates(features, positions, crs) if count_gates else [-1] * len(compounds)
+    titles = _titles(local, roads_of(features).to_crs(crs))  # only the roads need projecting
     out = gpd.GeoDataFrame(
         {
             S.SOURCE_ID: compounds[S.SOURCE_ID].to_numpy(),
             S.NAME: compounds[S.NAME].fillna("").to_numpy(),
-            AREA_M2: compounds.to_crs(crs).area.round(0).to_numpy(),
+            AREA_M2: local.area.round(0).to_numpy(),
             GATES: gate_counts,
             TITLE_ZH: [t.zh for t in titles],
             TITLE_EN: [t.en for t in titles],
@@ -89,6 +90,30 @@ def _titles(compounds: gpd.GeoDataFrame, roads: gpd.GeoDataFrame) -> list[Titles
     return out
 
 
+def count_compound_gates(features: gpd.GeoDataFrame, positions: np.ndarray, crs: CRS) -> list[int]:
+    """Count the gates of the compounds at ``positions`` (row positions in ``features``), in ``crs``.
+
+    Each compound's gates are searched among its own neighbourhood (:func:`gates_near`), never
+    the whole city, so a city's listing grows linearly with its compounds.
+    """
+    local = features.to_crs(crs)
+    geoms = local.geometry.to_numpy()
+    return [len(gates_near(local, shapely.make_valid(geoms[pos]))) for pos in positions]
+
+
+def gates_near(local: gpd.GeoDataFrame, boundary: shapely.Geometry) -> gpd.GeoDataFrame:
+    """:func:`find_gates` of ``boundary`` among the features within :data:`GATE_MARGIN_M` of it.
+
+    ``local`` is a feature frame in a metric CRS, ``boundary`` a polygon in it. The features are
+    picked with the frame's spatial index. Gate nodes (10 m), crossings (on the outline), the
+    roads a gate faces (60 m from the gate) and what it opens to all lie that close, so the gates
+    are those a search over the whole frame finds, in the same order, described alike; only a
+    road's English name may differ, when it is mapped on a farther piece of the road.
+    """
+    near = local.sindex.query(boundary, predicate="dwithin", distance=GATE_MARGIN_M)
+    return find_gates(boundary, local.iloc[np.sort(near)])
+
+
 def neighbourhood(
     features: gpd.GeoDataFrame, boundary: shapely.Geometry, *, margin_m: float
 ) -> gpd.GeoDataFrame:
@@ -100,7 +125,7 @@ def neighbourhood(
     crs = utm_crs(boundary)
     area = gpd.GeoSeries([boundary], crs=S.WGS84).to_crs(crs).buffer(margin_m).to_crs(features.crs).iloc[0]
     hits = features.sindex.query(area, predicate="intersects")
-    return features.iloc[sorted(hits)]
+    return features.iloc[np.sort(hits)]
 
 
 def find_compound(features: gpd.GeoDataFrame, query: str) -> pd.Series:

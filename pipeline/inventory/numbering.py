@@ -45,9 +45,6 @@ _KEY_DECIMALS = 6
 
 Boundary: TypeAlias = shapely.Polygon | shapely.MultiPolygon
 
-#: Rings with at least this many vertices are walked with an STRtree (see :func:`locate_on_ring`).
-STRTREE_MIN_VERTICES = 256
-
 
 def compound_centre(boundary: Boundary) -> shapely.Point:
     """Return the centroid if it lies inside the boundary, else the pole of inaccessibility."""
@@ -112,35 +109,256 @@ def clockwise_keys(
 def locate_on_ring(ring: shapely.LinearRing, xy: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Return, for each point, the distance along ``ring`` to its nearest point, and how far it is.
 
-    Small rings use ``shapely.line_locate_point`` and ``shapely.distance``. From
-    :data:`STRTREE_MIN_VERTICES` vertices the nearest segment comes from an STRtree and the
-    projection is done in numpy, which ``bench/bench_numbering.py`` measures at about 5× faster on
-    a 1,024-vertex ring but 2× slower on a 64-vertex one. A point equally near two segments takes
-    the first along the ring, as GEOS does.
+    The values are those of ``shapely.line_locate_point`` and ``shapely.distance`` on the ring as
+    a line, bit for bit: a point equally near two segments takes the first along the ring, as GEOS
+    does. Small rings and few points use those functions (GEOS walks every segment for every
+    point). From :data:`GRID_MIN_VERTICES` vertices and :data:`GRID_MIN_WORK` point-segment pairs,
+    each point compares only the few segments a grid keeps for its cell (:func:`_nearest_segments`),
+    with GEOS's own formulas; ``bench/bench_numbering.py`` measures both against ``line_locate_point``.
     """
     coords = shapely.get_coordinates(ring)
-    if len(coords) < STRTREE_MIN_VERTICES:
+    if len(coords) < GRID_MIN_VERTICES or len(xy) * len(coords) < GRID_MIN_WORK:
         line, points = shapely.LineString(coords), shapely.points(xy)
         return shapely.line_locate_point(line, points), shapely.distance(line, points)
-    a, b = coords[:-1], coords[1:]
-    seg_len = np.hypot(*(b - a).T)
-    offset = np.r_[0.0, np.cumsum(seg_len)[:-1]]
-    tree = shapely.STRtree(shapely.linestrings(np.stack([a, b], axis=1)))
-    (point_idx, seg_idx), dist = tree.query_nearest(shapely.points(xy), all_matches=True, return_distance=True)
-    # Keep the first segment along the ring for each point (query_nearest lists every tie).
-    first = np.lexsort((seg_idx, point_idx))
-    point_idx, seg_idx, dist = point_idx[first], seg_idx[first], dist[first]
-    keep = np.r_[True, point_idx[1:] != point_idx[:-1]]
-    point_idx, seg_idx, dist = point_idx[keep], seg_idx[keep], dist[keep]
-    d = b[seg_idx] - a[seg_idx]
-    p = xy[point_idx] - a[seg_idx]
-    length2 = np.einsum("ij,ij->i", d, d)
-    t = np.clip(np.einsum("ij,ij->i", p, d) / np.where(length2 > 0, length2, 1.0), 0.0, 1.0)
-    along = np.empty(len(xy))
-    near = np.empty(len(xy))
-    along[point_idx] = offset[seg_idx] + t * seg_len[seg_idx]
-    near[point_idx] = dist
-    return along, near
+    ring_segments = _Segments(coords)
+    seg, dist = _nearest_segments(ring_segments, xy)
+    return ring_segments.measure(seg, xy), dist
+
+
+#: Rings with at least this many vertices are walked with a grid (see :func:`locate_on_ring`);
+#: below it GEOS's walk over every segment is about as fast.
+GRID_MIN_VERTICES = 256
+#: ... and only with at least this many point-segment pairs to compare; fewer, GEOS is as quick.
+GRID_MIN_WORK = 200_000
+_GRID_CELLS = 16  # cells per side of the first grid (fewer for few points); cells split in four
+_GRID_MAX_DEPTH = 10
+_CELL_MAX_CANDIDATES = 3  # a cell with more candidate segments than this splits ...
+_CELL_MIN_POINTS = 32  # ... when it holds at least this many points
+_CHUNK = 1 << 16  # points (or cell-segment pairs) per numpy pass, to stay in cache
+_FEW = 16  # up to this many candidates, a point compares them one column at a time
+
+
+class _Segments:
+    """A ring's segments ``a[i]``–``b[i]`` with what GEOS computes of them."""
+
+    def __init__(self, coords: np.ndarray) -> None:
+        self.a, self.b = coords[:-1], coords[1:]
+        self.ax, self.ay = self.a[:, 0].copy(), self.a[:, 1].copy()
+        self.bx, self.by = self.b[:, 0].copy(), self.b[:, 1].copy()
+        self.ex, self.ey = self.bx - self.ax, self.by - self.ay
+        self.len2 = self.ex * self.ex + self.ey * self.ey
+        self.length = np.sqrt(self.len2)
+        # GEOS: a segment's start measure is the running sum of the lengths before it.
+        self.start = np.r_[0.0, np.add.accumulate(self.length)[:-1]]
+
+    def __len__(self) -> int:
+        return len(self.ax)
+
+    def distance(self, px: np.ndarray, py: np.ndarray, seg: np.ndarray) -> np.ndarray:
+        """Distance from points to segments, computed as GEOS's ``Distance::pointToSegment`` does.
+
+        The same operations in the same order give the same doubles, so ties between segments
+        break as in GEOS.
+        """
+        ax, ay, bx, by = self.ax[seg], self.ay[seg], self.bx[seg], self.by[seg]
+        ex, ey, len2 = self.ex[seg], self.ey[seg], self.len2[seg]
+        with np.errstate(invalid="ignore", divide="ignore"):
+            r = ((px - ax) * ex + (py - ay) * ey) / len2
+            s = ((ay - py) * ex - (ax - px) * ey) / len2
+            perpendicular = np.abs(s) * np.sqrt(len2)
+        to_a = np.sqrt((px - ax) * (px - ax) + (py - ay) * (py - ay))
+        to_b = np.sqrt((px - bx) * (px - bx) + (py - by) * (py - by))
+        return np.where((len2 == 0) | (r <= 0.0), to_a, np.where(r >= 1.0, to_b, perpendicular))
+
+    def measure(self, seg: np.ndarray, xy: np.ndarray) -> np.ndarray:
+        """Distance along the ring to each point's nearest point on ``seg``, as GEOS measures it."""
+        with np.errstate(invalid="ignore", divide="ignore"):  # a zero-length segment: NaN, its start
+            factor = ((xy[:, 0] - self.ax[seg]) * self.ex[seg] + (xy[:, 1] - self.ay[seg]) * self.ey[seg]) / self.len2[seg]
+        start, length = self.start[seg], self.length[seg]
+        return np.where(factor <= 0.0, start, np.where(factor <= 1.0, start + factor * length, start + length))
+
+
+def _nearest_segments(ring: _Segments, xy: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The first nearest segment of each point and its distance, with no loop per point.
+
+    A grid covers the points and the ring. A cell keeps the segments that can be nearest to some
+    point in it, by two tests that never drop one:
+
+    - distance: a segment farther from the cell than another is at most from anywhere in it
+      (from the cell's centre, give or take half its diagonal) is never nearest there;
+    - position: the nearest point of the ring is either inside a segment, and then the point lies
+      in that segment's perpendicular strip, or a vertex, and then it lies past the end of the
+      segment before and before the start of the one after; the cell must reach that region. A
+      vertex is kept as the start of the segment after it: GEOS would take the segment before
+      when both are as near, but both give the vertex the same distance and measure, bit for bit
+      (a segment's start measure is the previous one's plus its length).
+
+    The second keeps few segments even where a whole arc is nearly as far (inside a round
+    compound). A cell left with more than a few candidates and holding enough points splits in
+    four, its children testing only its candidates. Each point then compares its cell's
+    candidates, in ring order, so the first of equally near segments wins.
+    """
+    n_seg = len(ring)
+    # Column by column: numpy reduces an (N, 2) array along axis 0 a hundred times slower.
+    lo = np.array([min(xy[:, k].min(), ring.a[:, k].min()) for k in (0, 1)])
+    hi = np.array([max(xy[:, k].max(), ring.a[:, k].max()) for k in (0, 1)])
+    extent = max(float(np.max(hi - lo)), 1e-9)
+    cells = int(np.clip(2 ** np.ceil(np.log2(np.sqrt(len(xy) / _CELL_MIN_POINTS))), 1, _GRID_CELLS))
+    size = extent / cells * (1 + 1e-9)
+    # Slack for the rounding of the bounds and for a point that rounding puts a hair outside its cell.
+    slack = 1e-9 * (extent + float(np.abs(lo).max())) + 1e-12
+    x, y = xy[:, 0].copy(), xy[:, 1].copy()
+    seg = np.empty(len(xy), dtype=np.int64)
+    dist = np.empty(len(xy))
+
+    cell_x, cell_y = (g.ravel() for g in np.meshgrid(np.arange(cells), np.arange(cells), indexing="ij"))
+    pair_cell = np.repeat(np.arange(len(cell_x)), n_seg)
+    pair_seg = np.tile(np.arange(n_seg), len(cell_x))
+    indptr, cand = _cell_candidates(ring, lo, cell_x, cell_y, size, pair_cell, pair_seg, slack)
+    # Every point's cell at the finest level; a coarser level's is a shift away, so a point
+    # always falls in a child of its cell.
+    finest = cells << _GRID_MAX_DEPTH
+    fine = size / (1 << _GRID_MAX_DEPTH)
+    fine_x = np.minimum(((x - lo[0]) / fine).astype(np.int64), finest - 1)
+    fine_y = np.minimum(((y - lo[1]) / fine).astype(np.int64), finest - 1)
+    points = np.arange(len(xy))
+    point_cell = (fine_x >> _GRID_MAX_DEPTH) * cells + (fine_y >> _GRID_MAX_DEPTH)
+    for depth in range(_GRID_MAX_DEPTH + 1):
+        counts = np.diff(indptr)
+        held = np.bincount(point_cell, minlength=len(counts))
+        split = (counts > _CELL_MAX_CANDIDATES) & (held >= _CELL_MIN_POINTS) & (depth < _GRID_MAX_DEPTH)
+        done = ~split[point_cell]
+        found, near = _closest_candidate(ring, x, y, points[done], point_cell[done], indptr, cand)
+        seg[points[done]], dist[points[done]] = found, near
+        if not split.any():
+            break
+        parents = np.flatnonzero(split)
+        rank = np.full(len(counts), -1)
+        rank[parents] = np.arange(len(parents))
+        # Four children per parent, each testing its parent's candidates.
+        child_x = (2 * cell_x[parents][:, None] + np.array([0, 0, 1, 1])).ravel()
+        child_y = (2 * cell_y[parents][:, None] + np.array([0, 1, 0, 1])).ravel()
+        child_counts = np.repeat(counts[parents], 4)
+        pair_cell = np.repeat(np.arange(len(child_x)), child_counts)
+        offsets = np.cumsum(child_counts) - child_counts
+        pair_seg = cand[np.repeat(np.repeat(indptr[parents], 4) - offsets, child_counts) + np.arange(len(pair_cell))]
+        size /= 2
+        indptr, cand = _cell_candidates(ring, lo, child_x, child_y, size, pair_cell, pair_seg, slack)
+        # Points of split cells move to the child holding them.
+        points, parent = points[~done], point_cell[~done]
+        shift = _GRID_MAX_DEPTH - depth - 1
+        point_cell = 4 * rank[parent] + 2 * ((fine_x[points] >> shift) & 1) + ((fine_y[points] >> shift) & 1)
+        cell_x, cell_y = child_x, child_y
+    return seg, dist
+
+
+def _cell_candidates(
+    ring: _Segments,
+    lo: np.ndarray,
+    cell_x: np.ndarray,
+    cell_y: np.ndarray,
+    size: float,
+    pair_cell: np.ndarray,
+    pair_seg: np.ndarray,
+    slack: float,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Keep, of (cell, segment) pairs grouped by cell, the segments that can be nearest in the cell.
+
+    Returns the kept segments per cell as CSR arrays (``indptr``, segment ids in the given order).
+    """
+    n_seg, n_cells = len(ring), len(cell_x)
+    half = size / 2
+    cx = lo[0] + cell_x * size + half
+    cy = lo[1] + cell_y * size + half
+    reach = half * np.sqrt(2.0) + slack  # from the centre to a corner
+    around = np.empty(len(pair_seg))
+    keep = np.empty(len(pair_seg), dtype=bool)
+    for i in range(0, len(pair_seg), _CHUNK):
+        c, s = pair_cell[i : i + _CHUNK], pair_seg[i : i + _CHUNK]
+        around[i : i + _CHUNK] = _rough_distance(ring, cx[c], cy[c], s)
+    starts = np.searchsorted(pair_cell, np.arange(n_cells))
+    nonempty = starts < np.r_[starts[1:], len(pair_cell)]
+    bound = np.full(n_cells, np.inf)
+    bound[nonempty] = np.minimum.reduceat(around, starts[nonempty]) + 2 * reach
+    for i in range(0, len(pair_seg), _CHUNK):
+        c, s = pair_cell[i : i + _CHUNK], pair_seg[i : i + _CHUNK]
+        near = around[i : i + _CHUNK] <= bound[c]
+        # Where along each segment (0 at its start, 1 at its end) the cell (widened by the slack)
+        # projects, and the same for the segments before and after it.
+        r_lo, r_hi = _projection_range(ring, cx[c], cy[c], half + slack, s)
+        _, prev_hi = _projection_range(ring, cx[c], cy[c], half + slack, (s - 1) % n_seg)
+        inside = (r_hi >= 0.0) & (r_lo <= 1.0)
+        at_start = (prev_hi >= 1.0) & (r_lo <= 0.0)
+        keep[i : i + _CHUNK] = near & (inside | at_start)
+    indptr = np.r_[0, np.cumsum(np.bincount(pair_cell[keep], minlength=n_cells))]
+    return indptr, pair_seg[keep]
+
+
+def _rough_distance(ring: _Segments, px: np.ndarray, py: np.ndarray, seg: np.ndarray) -> np.ndarray:
+    """Point-to-segment distances (not GEOS's exact doubles; for bounds, with slack)."""
+    ax, ay, ex, ey, len2 = ring.ax[seg], ring.ay[seg], ring.ex[seg], ring.ey[seg], ring.len2[seg]
+    with np.errstate(invalid="ignore", divide="ignore"):
+        t = np.clip(((px - ax) * ex + (py - ay) * ey) / len2, 0.0, 1.0)
+    t = np.where(len2 > 0, t, 0.0)
+    return np.hypot(px - ax - t * ex, py - ay - t * ey)
+
+
+def _projection_range(
+    ring: _Segments, cx: np.ndarray, cy: np.ndarray, half: float, seg: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """The range of the projection parameter of a square cell (centre, half side) on segments.
+
+    Widened by a little for rounding; a zero-length segment covers everything.
+    """
+    ax, ay, ex, ey, len2 = ring.ax[seg], ring.ay[seg], ring.ex[seg], ring.ey[seg], ring.len2[seg]
+    with np.errstate(invalid="ignore", divide="ignore"):
+        mid = ((cx - ax) * ex + (cy - ay) * ey) / len2
+        spread = (np.abs(ex) + np.abs(ey)) * half / len2 + 1e-9 * (1.0 + np.abs(mid))
+    degenerate = len2 == 0
+    return np.where(degenerate, -np.inf, mid - spread), np.where(degenerate, np.inf, mid + spread)
+
+
+def _closest_candidate(
+    ring: _Segments,
+    x: np.ndarray,
+    y: np.ndarray,
+    points: np.ndarray,
+    cells: np.ndarray,
+    indptr: np.ndarray,
+    cand: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Each point's nearest candidate of its cell (the first in ring order on a tie) and its distance."""
+    found = np.empty(len(points), dtype=np.int64)
+    near = np.empty(len(points))
+    first = indptr[cells]
+    count = indptr[cells + 1] - first
+    # Few candidates: one column at a time, a later one winning only when strictly nearer. Many
+    # (few points): padded to a power of two by repeating the last, which never wins a tie.
+    width = count.copy()
+    many = count > _FEW
+    width[many] = np.left_shift(1, np.ceil(np.log2(count[many])).astype(np.int64))
+    for w in np.flatnonzero(np.bincount(width)):
+        rows_w = np.flatnonzero(width == w)
+        step = max(1, _CHUNK // int(w)) if w > _FEW else _CHUNK
+        for i in range(0, len(rows_w), step):
+            rows = rows_w[i : i + step]
+            base = first[rows]
+            px, py = x[points[rows]], y[points[rows]]
+            if w <= _FEW:
+                best = cand[base]
+                dist = ring.distance(px, py, best)
+                for j in range(1, int(w)):
+                    other = cand[base + j]
+                    d = ring.distance(px, py, other)
+                    nearer = d < dist
+                    best, dist = np.where(nearer, other, best), np.where(nearer, d, dist)
+            else:
+                segs = cand[base[:, None] + np.minimum(np.arange(w), count[rows, None] - 1)]
+                d = ring.distance(px[:, None], py[:, None], segs)
+                pick = np.argmin(d, axis=1)
+                best, dist = segs[np.arange(len(rows)), pick], d[np.arange(len(rows)), pick]
+            found[rows], near[rows] = best, dist
+    return found, near
 
 
 @dataclass(frozen=True)
@@ -347,8 +565,11 @@ def _clockwise_order(assets: pd.DataFrame, key: np.ndarray, tie: np.ndarray, xy:
     Sorting strings for a million rows costs seconds, and exact ties are rare, so names are
     read only for the rows that need them.
     """
-    order = np.lexsort((tie, key))
-    same = (key[order][1:] == key[order][:-1]) & (tie[order][1:] == tie[order][:-1])
+    # Two stable sorts give np.lexsort((tie, key))'s order in half its time.
+    order = np.argsort(tie, kind="stable")
+    order = order[np.argsort(key[order], kind="stable")]
+    sorted_key, sorted_tie = key[order], tie[order]
+    same = (sorted_key[1:] == sorted_key[:-1]) & (sorted_tie[1:] == sorted_tie[:-1])
     if not same.any():
         return order
     names = assets[S.NAME] if S.NAME in assets else pd.Series("", index=assets.index)

@@ -15,15 +15,19 @@ Every function returns a GeoDataFrame in WGS-84 with the columns ``source``, ``s
 from __future__ import annotations
 
 import logging
+import re
+import tempfile
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 
 import geopandas as gpd
+import numpy as np
 import osmium
 import pandas as pd
 import shapely
-from osmium.filter import KeyFilter
+from osmium.filter import EntityFilter, KeyFilter
 
 from pipeline.core import schema as S
 from pipeline.core.errors import DataError, InputFileError
@@ -82,7 +86,7 @@ class ReadStats:
     cut_tags: int = 0
 
 
-def _is_area(tags: Mapping[str, str]) -> bool:
+def _is_area(tags: Mapping[str, str] | osmium.osm.TagList) -> bool:
     """Tell whether a closed way is an area (a park, a building) rather than a line (a road loop)."""
     area = tags.get("area")
     if area == "no":
@@ -116,7 +120,15 @@ def read_osm(path: str | Path, *, keys: Iterable[str] | None = None) -> gpd.GeoD
 def read_osm_with_stats(
     path: str | Path, *, keys: Iterable[str] | None = None
 ) -> tuple[gpd.GeoDataFrame, ReadStats]:
-    """Read an OSM file as :func:`read_osm` does and also say what was skipped."""
+    """Read an OSM file as :func:`read_osm` does and also say what was skipped.
+
+    One pass of pyosmium reads the file (:func:`_scan`). Tags are not built object by object
+    (pyosmium makes a Python object per tag, which cost more than the rest of the read): a
+    libosmium writer in the same pass copies the nodes and ways read to a temporary OPL file,
+    whose tag fields are parsed in bulk afterwards. Nodes, half the features, never reach Python
+    one by one: their locations are in that file too. Ways and areas do, for their geometry; only
+    the few areas assembled from relations take their tags from pyosmium.
+    """
     path = Path(path)
     if not path.is_file():
         raise InputFileError(
@@ -131,23 +143,23 @@ def read_osm_with_stats(
     wanted = tuple(sorted(set(keys) if keys is not None else load_taxonomy().tag_keys | CONTEXT_KEYS))
     source, original_ids = readable_source(path)  # negative ids (JOSM, ogr2osm): see pipeline.osm.ids
     try:
-        rows, outer_ways, missing = _scan(source, wanted, shown=path)
+        scanned = _scan(source, wanted, shown=path)
         cut: list[str] = []
     except ValueError as exc:  # libosmium refuses a tag key or value over 1,024 bytes
         if "too long" not in str(exc):
             raise
         with long_tags_cut(path) as (readable, cut):
             source, original_ids = readable_source(readable)
-            rows, outer_ways, missing = _scan(source, wanted, shown=path)
+            scanned = _scan(source, wanted, shown=path)
+    missing = scanned.missing
     for line in (*missing.warnings(path.name), *cut_warnings(cut, path.name)):
         log.warning("%s", line)
-    skipped = len(missing.ways)
-    frame = _to_frame(rows)
+    frame = _to_frame(scanned)
     before = len(frame)
-    frame = restore_ids(_drop_outline_ways(frame, outer_ways), original_ids)
+    frame = restore_ids(_drop_outline_ways(frame, scanned.outer_ways), original_ids)
     stats = ReadStats(
         features=len(frame),
-        skipped_ways=skipped,
+        skipped_ways=len(missing.ways),
         deduplicated=before - len(frame),
         skipped_nodes=len(missing.nodes),
         cut_tags=len(cut),
@@ -156,57 +168,111 @@ def read_osm_with_stats(
     return frame, stats
 
 
-def _scan(
-    path: Path | str | osmium.io.FileBuffer, wanted: tuple[str, ...], *, shown: Path | None = None
-) -> tuple[list[tuple[str, str, dict[str, str], str]], dict[str, dict[str, str]], Missing]:
+@dataclass
+class _Nodes:
+    """The tagged nodes read, in file order: ids, tags and WGS-84 coordinates (as written)."""
+
+    ids: list[int] = field(default_factory=list)
+    tags: list[dict[str, str]] = field(default_factory=list)
+    lon: list[str] = field(default_factory=list)
+    lat: list[str] = field(default_factory=list)
+
+
+@dataclass
+class _Scanned:
+    """What one pass over a file found: nodes, then ways and areas as rows, and what it skipped."""
+
+    nodes: _Nodes
+    kinds: list[str]  # way or relation
+    ids: list[int]
+    tags: list[dict[str, str]]
+    wkbs: list[str]  # WKB as hex
+    outer_ways: dict[int, dict[str, str | None]]  # way id → its relation's identity tags
+    missing: Missing
+
+
+def _scan(path: Path | str | osmium.io.FileBuffer, wanted: tuple[str, ...], *, shown: Path | None = None) -> _Scanned:
     """Read the features of ``path`` (a file, or a renumbered copy in memory) with pyosmium.
 
     ``shown`` is the name messages give.
     """
     factory = osmium.geom.WKBFactory()
-    rows: list[tuple[str, str, dict[str, str], str]] = []  # WKB as hex
-    outer_ways: dict[str, dict[str, str]] = {}
+    kinds: list[str] = []
+    ids: list[int] = []
+    wkbs: list[str] = []
+    relation_tags: dict[int, dict[str, str]] = {}  # row → tags, for areas of relations
+    outer_ways: dict[int, dict[str, str | None]] = {}
     missing = Missing()
+    with tempfile.TemporaryDirectory(prefix="mapper-osm-") as tmp:
+        opl = Path(tmp) / "tags.opl"
+        writer = osmium.SimpleWriter(osmium.io.File(str(opl), "opl,add_metadata=false"))
+        try:
+            processor = (
+                osmium.FileProcessor(path if isinstance(path, osmium.io.FileBuffer) else str(path))
+                .with_locations()
+                .with_areas(KeyFilter(*wanted))
+                .with_filter(KeyFilter(*wanted))
+                .with_filter(writer)  # passes everything on, writing nodes (with locations) and ways
+                .with_filter(EntityFilter(osmium.osm.WAY | osmium.osm.AREA | osmium.osm.RELATION))
+            )
+            for obj in processor:
+                try:
+                    if isinstance(obj, osmium.osm.Way):
+                        if not _all_nodes_placed(factory, obj):
+                            absent = [n.ref for n in obj.nodes if not n.location.valid()]
+                            if absent:  # a closed one would vanish in the area assembler without a word
+                                missing.ways.append((f"way/{obj.id}", obj.tags.get("name") or "", absent))
+                                continue
+                        if obj.is_closed() and _is_area(obj.tags):
+                            continue  # its area comes from the area assembler
+                        wkbs.append(factory.create_linestring(obj))
+                        kinds.append("way")
+                        ids.append(obj.id)
+                    elif isinstance(obj, osmium.osm.Area):
+                        from_way = obj.from_way()
+                        if from_way and not _is_area(obj.tags):
+                            continue
+                        wkbs.append(factory.create_multipolygon(obj))
+                        if not from_way:
+                            relation_tags[len(kinds)] = {t.k: t.v for t in obj.tags}
+                        kinds.append("way" if from_way else "relation")
+                        ids.append(obj.orig_id())
+                    elif isinstance(obj, osmium.osm.Relation) and obj.tags.get("type") in (
+                        "multipolygon",
+                        "boundary",
+                    ):
+                        identity = {k: obj.tags.get(k) for k in _IDENTITY_KEYS}
+                        for member in obj.members:
+                            if member.type == "w" and member.role in ("outer", ""):
+                                outer_ways[member.ref] = identity
+                except (osmium.InvalidLocationError, RuntimeError):
+                    missing.ways.append((f"{_kind(obj)}/{_id(obj)}", obj.tags.get("name") or "", []))
+        except RuntimeError as exc:
+            raise InputFileError(
+                f"Cannot read the OSM file `{shown or path}`: {exc}. Check that it is a complete .osm or "
+                ".osm.pbf file (re-export it if the download was cut short)."
+            ) from exc
+        finally:
+            writer.close()
+        nodes, way_tags = _read_opl(opl, missing)
+    tags = [
+        relation_tags[i] if kind == "relation" else way_tags[osm_id]
+        for i, (kind, osm_id) in enumerate(zip(kinds, ids, strict=True))
+    ]
+    return _Scanned(nodes, kinds, ids, tags, wkbs, outer_ways, missing)
+
+
+def _all_nodes_placed(factory: osmium.geom.WKBFactory, way: osmium.osm.Way) -> bool:
+    """Whether every node of a way has a location, without a Python step per node.
+
+    libosmium leaves nodes without a location out of a line, so a line of all the way's nodes
+    (duplicates kept) has as many points as the way has nodes exactly when none is missing.
+    """
     try:
-        processor = (
-            osmium.FileProcessor(path if isinstance(path, osmium.io.FileBuffer) else str(path))
-            .with_locations()
-            .with_areas(KeyFilter(*wanted))
-            .with_filter(KeyFilter(*wanted))
-        )
-        for obj in processor:
-            tags = {t.k: t.v for t in obj.tags}
-            try:
-                if isinstance(obj, osmium.osm.Node):
-                    rows.append(("node", str(obj.id), tags, factory.create_point(obj)))
-                elif isinstance(obj, osmium.osm.Way):
-                    absent = [n.ref for n in obj.nodes if not n.location.valid()]
-                    if absent:  # a closed one would vanish in the area assembler without a word
-                        missing.ways.append((f"way/{obj.id}", tags.get("name", ""), absent))
-                        continue
-                    if obj.is_closed() and _is_area(tags):
-                        continue  # its area comes from the area assembler
-                    rows.append(("way", str(obj.id), tags, factory.create_linestring(obj)))
-                elif isinstance(obj, osmium.osm.Area):
-                    if obj.from_way() and not _is_area(tags):
-                        continue
-                    kind = "way" if obj.from_way() else "relation"
-                    rows.append((kind, str(obj.orig_id()), tags, factory.create_multipolygon(obj)))
-                elif isinstance(obj, osmium.osm.Relation) and tags.get("type") in ("multipolygon", "boundary"):
-                    for member in obj.members:
-                        if member.type == "w" and member.role in ("outer", ""):
-                            outer_ways[str(member.ref)] = tags
-            except (osmium.InvalidLocationError, RuntimeError):
-                if isinstance(obj, osmium.osm.Node):
-                    missing.nodes.append((f"node/{obj.id}", tags.get("name", "")))
-                else:
-                    missing.ways.append((f"{_kind(obj)}/{_id(obj)}", tags.get("name", ""), []))
-    except RuntimeError as exc:
-        raise InputFileError(
-            f"Cannot read the OSM file `{shown or path}`: {exc}. Check that it is a complete .osm or "
-            ".osm.pbf file (re-export it if the download was cut short)."
-        ) from exc
-    return rows, outer_ways, missing
+        line = factory.create_linestring(way, use_nodes=osmium.geom.use_nodes.ALL)
+    except (osmium.InvalidLocationError, RuntimeError):
+        return False
+    return int.from_bytes(bytes.fromhex(line[10:18]), "little") == len(way.nodes)  # WKB: order, type, count
 
 
 def _kind(obj: object) -> str:
@@ -219,41 +285,111 @@ def _id(obj: object) -> int:
     return obj.orig_id() if isinstance(obj, osmium.osm.Area) else obj.id  # type: ignore[attr-defined]
 
 
-def _to_frame(rows: list[tuple[str, str, dict[str, str], str]]) -> gpd.GeoDataFrame:
-    geometry = shapely.from_wkb([r[3] for r in rows]) if rows else []
+#: A node's or way's line in libosmium's OPL format without metadata: type, id, ``T`` and the tags,
+#: and a node's location (searched from the newline before it, which re finds faster than a line
+#: start).
+_OPL_LINE = re.compile(r"\n([nw])(\d+) T([^ \n]*)(?: x(\S*) y(\S*))?")
+#: OPL escapes a character outside a safe set as ``%<hex code point>%``; a Chinese name is a run of them.
+_OPL_ESCAPES = re.compile(r"(?:%[0-9a-f]+%)+")
+#: Escapes kept while a tag list is still to be split: ``,``, ``=`` and ``%`` itself.
+_SEPARATORS = frozenset({0x2C, 0x3D, 0x25})
+_split_tag = partial(str.split, sep="=", maxsplit=1)
+
+
+_SEPARATOR_CODES = frozenset(f"{c:x}" for c in _SEPARATORS)
+_hex = partial(int, base=16)
+
+
+def _decode(match: re.Match[str]) -> str:
+    return "".join(map(chr, map(_hex, match[0][1:-1].split("%%"))))
+
+
+def _decode_but_separators(match: re.Match[str]) -> str:
+    codes = match[0][1:-1].split("%%")
+    if _SEPARATOR_CODES.isdisjoint(codes):
+        return "".join(map(chr, map(_hex, codes)))
+    return "".join(f"%{c}%" if c in _SEPARATOR_CODES else chr(_hex(c)) for c in codes)
+
+
+def _parse_tags(raw: str) -> dict[str, str]:
+    """An OPL tag list ``k=v,k2=v2`` as a dict, escapes decoded."""
+    if "%" not in raw:  # the separators are escaped inside keys and values, so plain splits are safe
+        return dict(map(_split_tag, raw.split(","))) if raw else {}
+    # Decode all but the separators, split, then decode what is left key by key.
+    raw = _OPL_ESCAPES.sub(_decode_but_separators, raw)
+    tags = dict(map(_split_tag, raw.split(",")))
+    if "%" in raw:
+        tags = {_OPL_ESCAPES.sub(_decode, k): _OPL_ESCAPES.sub(_decode, v) for k, v in tags.items()}
+    return tags
+
+
+def _read_opl(opl: Path, missing: Missing) -> tuple[_Nodes, dict[int, dict[str, str]]]:
+    """The nodes of an OPL file (with their tags and locations) and the tags of its ways, by id.
+
+    A node without a location is not a feature: it goes to ``missing``.
+    """
+    nodes = _Nodes()
+    ways: dict[int, dict[str, str]] = {}
+    for kind, osm_id, raw, lon, lat in _OPL_LINE.findall("\n" + opl.read_text(encoding="utf-8")):
+        if kind == "w":
+            ways[int(osm_id)] = _parse_tags(raw)
+        elif lon and lat:
+            nodes.ids.append(int(osm_id))
+            nodes.tags.append(_parse_tags(raw))
+            nodes.lon.append(lon)
+            nodes.lat.append(lat)
+        else:
+            missing.nodes.append((f"node/{osm_id}", _parse_tags(raw).get("name", "")))
+    return nodes, ways
+
+
+def _to_frame(scanned: _Scanned) -> gpd.GeoDataFrame:
+    """The feature frame: the nodes first (as read), then ways and areas."""
+    nodes = scanned.nodes
+    points = shapely.points(np.array(nodes.lon, dtype=float), np.array(nodes.lat, dtype=float))
+    # GEOS reads binary WKB several times faster than hex.
+    others = shapely.from_wkb([bytes.fromhex(w) for w in scanned.wkbs]) if scanned.wkbs else np.array([], dtype=object)
+    all_tags = nodes.tags + scanned.tags
     frame = gpd.GeoDataFrame(
         {
             S.SOURCE: S.SOURCE_OSM,
-            S.SOURCE_ID: [f"{r[0]}/{r[1]}" for r in rows],
-            S.NAME: [r[2].get("name", "") for r in rows],
-            S.TAGS: [r[2] for r in rows],
+            S.SOURCE_ID: [f"node/{i}" for i in nodes.ids]
+            + [f"{k}/{i}" for k, i in zip(scanned.kinds, scanned.ids, strict=True)],
+            S.NAME: [t.get("name", "") for t in all_tags],
+            S.TAGS: all_tags,
         },
-        geometry=geometry,
+        geometry=np.concatenate([points, others]),
         crs=S.WGS84,
     )
     # A way can yield both a line and (when closed) nothing else; relations can repeat by role.
     return frame.drop_duplicates(S.SOURCE_ID).reset_index(drop=True)
 
 
-def _drop_outline_ways(frame: gpd.GeoDataFrame, outer_ways: dict[str, dict[str, str]]) -> gpd.GeoDataFrame:
+def _drop_outline_ways(
+    frame: gpd.GeoDataFrame, outer_ways: Mapping[int, Mapping[str, str | None]]
+) -> gpd.GeoDataFrame:
     """Drop ways that outline a multipolygon relation carrying the same identity tag.
 
-    osmnx and pyosmium both return the way and the relation (``docs/performance.md``, "Reading OSM");
-    numbering both would give one building two numbers.
+    osmnx and pyosmium both return the way and the relation (PERFORMANCE.md); numbering both
+    would give one building two numbers. Only the rows of outer ways are looked at.
     """
-    if not outer_ways:
+    if not outer_ways or frame.empty:
         return frame
-
-    def duplicate(row: pd.Series) -> bool:
-        osm_type, _, osm_id = row[S.SOURCE_ID].partition("/")
-        rel_tags = outer_ways.get(osm_id) if osm_type == "way" else None
-        if rel_tags is None:
-            return False
-        tags = row[S.TAGS]
-        return any(k in tags and tags[k] == rel_tags.get(k) for k in _IDENTITY_KEYS)
-
-    mask = frame.apply(duplicate, axis=1) if len(frame) else pd.Series([], dtype=bool)
-    return frame[~mask].reset_index(drop=True)
+    kind, _, number = frame[S.SOURCE_ID].str.partition("/").to_numpy().T
+    way_rows = np.flatnonzero(kind == "way")
+    way_ids = number[way_rows].astype(np.int64)
+    outline = np.isin(way_ids, np.fromiter(outer_ways, dtype=np.int64, count=len(outer_ways)))
+    tags = frame[S.TAGS].to_numpy()
+    drop = [
+        row
+        for row, way in zip(way_rows[outline], way_ids[outline], strict=True)
+        if any(k in tags[row] and tags[row][k] == outer_ways[way].get(k) for k in _IDENTITY_KEYS)
+    ]
+    if not drop:
+        return frame
+    keep = np.ones(len(frame), dtype=bool)
+    keep[drop] = False
+    return frame[keep].reset_index(drop=True)
 
 
 @dataclass(frozen=True)

@@ -14,7 +14,8 @@ import pandas as pd
 import pytest
 import shapely
 
-from pipeline.city.batch import folder_name, run_batch
+from pipeline.city.batch import folder_name, plan_tasks, run_batch, task_features
+from pipeline.inventory import compound as compound_module
 from pipeline.inventory.build import build_inventory, read_inventory
 from pipeline.osm.read import read_osm
 from tests.helpers.testdata import EXTRACTS, ROOT
@@ -89,17 +90,20 @@ def test_interrupted_run_resumes(tmp_path):
                "--out", str(out), "--workers", "1"]
     process = subprocess.Popen(command, cwd=ROOT, start_new_session=True,
                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    def built():  # compound folders in place (a folder being written is hidden: `.<name>.mapper-tmp-…`)
+        return [p for p in out.glob("compounds/*/batch-row.json") if not p.parent.name.startswith(".")]
+
     deadline = time.monotonic() + 120
-    while time.monotonic() < deadline and not list(out.glob("compounds/*/batch-row.json")):
+    while time.monotonic() < deadline and not built():
         time.sleep(0.02)
     os.killpg(process.pid, signal.SIGKILL)
     process.wait()
-    before = {p.parent.name: p.stat().st_mtime_ns for p in out.glob("compounds/*/batch-row.json")}
+    before = {p.parent.name: p.stat().st_mtime_ns for p in built()}
     assert 1 <= len(before) < 10, before
     assert not (out / "city.gpkg").exists()
     table = run_batch(read_osm(EXTRACTS["qinghua"]), out, workers=1)
     assert (table["status"] == "done").sum() == 10
-    after = {p.parent.name: p.stat().st_mtime_ns for p in out.glob("compounds/*/batch-row.json")}
+    after = {p.parent.name: p.stat().st_mtime_ns for p in built()}
     assert {k: after[k] for k in before} == before  # not built again
     assert not list(out.glob("compounds/.*"))  # no half-written folder left behind
 
@@ -153,3 +157,108 @@ def test_a_task_draws_its_figure_with_the_callable_it_is_given(beijing, tmp_path
     assert path.parent.name.startswith(".way-1376112785.mapper-tmp-")
     assert run_task(task, part, str(tmp_path / "b"), BatchOptions())["status"] == "done"
     assert not list((tmp_path / "b").rglob("layout.pdf"))
+
+
+def test_planning_searches_no_gates_and_cuts_each_neighbourhood(beijing, monkeypatch):
+    """Planning lists the compounds without a gate search (that was quadratic in the city's size)."""
+    _, features = beijing
+
+    def no_search(*args, **kwargs):
+        raise AssertionError("a gate search ran")
+
+    monkeypatch.setattr(compound_module, "find_gates", no_search)
+    monkeypatch.setattr(compound_module, "gates_near", no_search)
+    tasks = plan_tasks(features)
+    assert len(tasks) == 19
+    demo = next(t for t in tasks if t.compound_id == "way/595108678")
+    part = task_features(features, demo, radius_m=50.0)
+    assert "way/595108678" in set(part["source_id"]) and len(part) < len(features)
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="Linux carries ru_maxrss over an exec; VmHWM is Linux's")
+def test_workers_report_their_own_peak_memory_not_their_parents(tmp_path):
+    """The client holds 600 MB while the workers start: their rows must not inherit it."""
+    import resource
+
+    import numpy as np
+
+    ballast = np.ones(600 * 2**20 // 8)  # written to, so resident
+    parent_maxrss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    out = tmp_path / "run"
+    table = run_batch(read_osm(EXTRACTS["xitucheng"]), out, workers=1)
+    del ballast
+    assert parent_maxrss_mb > 600
+    peaks = table.loc[table["status"] == "done", "peak_rss_mb"]
+    assert len(peaks) == 3
+    # A worker starts afresh (its imports and one compound: a few hundred MB).
+    assert ((peaks > 50) & (peaks < parent_maxrss_mb - 300)).all(), (list(peaks), parent_maxrss_mb)
+    report = json.loads((out / "batch.json").read_text(encoding="utf-8"))
+    assert report["client_peak_rss_mb"] >= parent_maxrss_mb - 1  # the client's own peak, ballast included
+    assert report["worker_peak_rss_mb"] == round(peaks.max(), 1)
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def test_batch_on_a_scheduler_and_workers_started_on_their_own(beijing, tmp_path):
+    """`dask scheduler` and two `dask worker`s as their own processes in another folder, as on a cluster.
+
+    The workers return each compound's files; the client writes them, so the result does not
+    depend on the workers seeing the client's disk.
+    """
+    from dask.distributed import Client
+
+    frames, _ = beijing
+    features = frames[2]  # xitucheng: 3 compounds
+    elsewhere = tmp_path / "cluster"
+    elsewhere.mkdir()
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}  # the project is importable there, not installed
+    address = f"tcp://127.0.0.1:{_free_port()}"
+    dask = [sys.executable, "-m", "dask"]
+    processes = [
+        subprocess.Popen([*dask, "scheduler", "--host", "127.0.0.1", "--port", address.rsplit(":", 1)[1],
+                          "--no-dashboard"], cwd=elsewhere, env=env,
+                         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    ]
+    try:
+        for i in range(2):
+            processes.append(subprocess.Popen(
+                [*dask, "worker", address, "--nworkers", "1", "--nthreads", "1", "--no-dashboard",
+                 "--local-directory", str(elsewhere / f"w{i}")],
+                cwd=elsewhere, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
+        with Client(address, timeout="60s") as client:
+            client.wait_for_workers(2, timeout=120)
+        out = tmp_path / "run"
+        table = run_batch(features, out, scheduler=address)
+    finally:
+        for process in processes[::-1]:
+            process.terminate()
+        for process in processes:
+            process.wait(timeout=60)
+    assert list(table["status"]) == ["done"] * 3
+    assert (table["coverage_note"] == "").any()
+    assert table["store_s"].notna().all()  # the client wrote what the workers returned
+    for sid, note in zip(table["compound_id"], table["coverage_note"], strict=True):
+        alone = build_inventory(features, compound=sid, source="batch")
+        folder = out / "compounds" / folder_name(sid)
+        batch = read_inventory(folder)
+        pd.testing.assert_frame_equal(
+            pd.DataFrame(batch.assets[COLUMNS]), pd.DataFrame(alone.assets[COLUMNS]), check_dtype=False
+        )
+        assert (folder / "batch-row.json").is_file()
+        assert (folder / "coverage.csv").is_file() == (note == "")  # written when coverage could be measured
+    assert len(gpd.read_parquet(out / "city_assets.parquet")) == table["assets"].sum()
+    assert not list((out / "compounds").glob(".*"))
+
+
+def test_rows_say_where_the_time_went(city_run):
+    _, table = city_run
+    done = table[table["status"] == "done"]
+    stages = ["cut_s", "build_s", "write_s", "coverage_s"]
+    assert done[stages].notna().all().all() and (done[stages] >= 0).all().all()
+    assert done["build_s"].sum() > 0

@@ -179,3 +179,19 @@ def test_build_with_a_survey_in_the_wrong_crs_is_refused(tmp_path, capsys):
                  "--survey-crs", "EPSG:32650", "--out", str(tmp_path / "o")]) == 2
     assert "survey.dxf" in capsys.readouterr().err
     assert not (tmp_path / "o").exists()
+
+
+def test_writing_leaves_gdal_settings_as_they_were(tmp_path, demo_inventory):
+    """GeoPackage writes skip SQLite's own fsyncs (the folder is synced once); the setting is put back."""
+    from pipeline.inventory.build import write_inventory
+
+    before = pyogrio.get_gdal_config_option("OGR_SQLITE_SYNCHRONOUS")
+    try:
+        pyogrio.set_gdal_config_options({"OGR_SQLITE_SYNCHRONOUS": "NORMAL"})
+        folder = write_inventory(demo_inventory, tmp_path / "inv")
+        assert pyogrio.get_gdal_config_option("OGR_SQLITE_SYNCHRONOUS") == "NORMAL"
+    finally:
+        pyogrio.set_gdal_config_options({"OGR_SQLITE_SYNCHRONOUS": before})
+    back = read_inventory(folder)
+    assert list(back.assets["source_id"]) == list(demo_inventory.assets["source_id"])
+    assert set(pyogrio.list_layers(folder / "inventory.gpkg")[:, 0]) >= {"assets", "boundary", "gates"}

@@ -5,11 +5,15 @@ from __future__ import annotations
 import json
 import logging
 
+import pandas as pd
 import pytest
 import shapely
 
+from pipeline.core.crs import utm_crs
 from pipeline.core.errors import CompoundNotFoundError, CRSError, GeometryError, InputFileError
-from pipeline.inventory.compound import find_compounds, read_boundary_file, select_compound
+from pipeline.inventory import compound as compound_module
+from pipeline.inventory.compound import find_compounds, gates_near, read_boundary_file, select_compound
+from pipeline.inventory.gates import find_gates
 from pipeline.osm.read import read_osm
 from tests.helpers.testdata import EXTRACTS
 
@@ -120,3 +124,38 @@ def test_unnamed_compounds_are_listed_with_a_title():
 def test_a_named_compound_is_titled_by_its_name(demo_features):
     found = find_compounds(demo_features, count_gates=False).set_index("source_id")
     assert tuple(found.loc["way/595108678", ["title_zh", "title_en"]]) == ("石科院生活区", "石科院生活区")
+
+
+@pytest.fixture(scope="module")
+def extract_frames():
+    return {name: read_osm(path) for name, path in EXTRACTS.items()}
+
+
+@pytest.mark.parametrize("name", list(EXTRACTS))
+def test_gates_per_compound_are_those_of_a_search_over_the_whole_extract(name, extract_frames):
+    """Each compound's gates come from its neighbourhood; a search over every feature finds the same."""
+    features = extract_frames[name]
+    compounds = find_compounds(features)
+    crs = utm_crs(shapely.union_all(compounds.geometry.values))
+    local = features.to_crs(crs)
+    found = 0
+    for sid, count in zip(compounds["source_id"], compounds["gates"], strict=True):
+        boundary = shapely.make_valid(local.loc[local["source_id"] == sid].geometry.iloc[0])
+        whole = find_gates(boundary, local)  # every feature of the extract, no index
+        near = gates_near(local, boundary)
+        # A road's English name may be mapped on a far piece of it only: English words can differ.
+        english = [c for c in ("road_name_en", "title_en") if c in whole]
+        pd.testing.assert_frame_equal(pd.DataFrame(near).drop(columns=english), pd.DataFrame(whole).drop(columns=english))
+        assert count == len(whole)
+        found += count
+    assert found > 0
+
+
+def test_counting_no_gates_searches_no_gates(demo_features, monkeypatch):
+    def no_search(*args, **kwargs):
+        raise AssertionError("a gate search ran")
+
+    monkeypatch.setattr(compound_module, "find_gates", no_search)
+    monkeypatch.setattr(compound_module, "gates_near", no_search)
+    listed = find_compounds(demo_features, count_gates=False)
+    assert len(listed) == 10 and (listed["gates"] == -1).all()

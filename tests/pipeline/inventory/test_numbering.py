@@ -9,7 +9,15 @@ import shapely
 from shapely.affinity import scale
 
 from pipeline.core.errors import CRSError, DataError, GateError
-from pipeline.inventory.numbering import PreviousLabels, compound_centre, number_assets, retired_labels
+from pipeline.inventory.numbering import (
+    GRID_MIN_VERTICES,
+    PreviousLabels,
+    clockwise_ring,
+    compound_centre,
+    locate_on_ring,
+    number_assets,
+    retired_labels,
+)
 
 UTM = "EPSG:32650"
 
@@ -269,12 +277,10 @@ def test_exact_ties_fall_back_to_name_then_position():
 
 
 def test_perimeter_on_a_1000_vertex_boundary_agrees_with_shapely():
-    """A wavy ring of 1,000 vertices takes the STRtree branch; every key must be the distance along
+    """A wavy ring of 1,000 vertices takes the grid search; every key must be the distance along
     the clockwise ring that ``shapely.line_locate_point`` gives, counted from the gate."""
-    from pipeline.inventory.numbering import STRTREE_MIN_VERTICES
-
     n = 1000
-    assert n >= STRTREE_MIN_VERTICES
+    assert n >= GRID_MIN_VERTICES
     angle = np.linspace(0, 2 * np.pi, n, endpoint=False)
     radius = 300 + 20 * np.sin(7 * angle)
     ring = shapely.Polygon(np.column_stack([radius * np.sin(angle), radius * np.cos(angle)]))  # clockwise
@@ -298,3 +304,93 @@ def test_perimeter_on_a_1000_vertex_boundary_agrees_with_shapely():
     # Points beyond a convex vertex share its position along the ring: nearer the ring first.
     near = dict(zip(scene["source_id"], shapely.distance(line, shapely.points(points)), strict=True))
     assert list(numbered["source_id"]) == sorted(expected, key=lambda s: (round(expected[s], 6), near[s]))
+
+
+# Big boundaries: from GRID_MIN_VERTICES vertices the perimeter walk searches each asset's nearest
+# segment itself; GEOS's line_locate_point and distance, computed here on their own, must agree.
+def wobbly_ring(vertices: int) -> shapely.Polygon:
+    angles = np.linspace(0, 2 * np.pi, vertices + 1)[:-1]
+    radius = 200 * (1 + 0.1 * np.sin(5 * angles))
+    return shapely.Polygon(np.c_[200 + radius * np.cos(angles), 200 + radius * np.sin(angles)])
+
+
+def awkward_points(poly: shapely.Polygon, n: int, seed: int) -> np.ndarray:
+    """Random points in and around the boundary, plus its vertices, midpoints, centre and far corners."""
+    rng = np.random.default_rng(seed)
+    minx, miny, maxx, maxy = poly.bounds
+    ring = shapely.get_coordinates(poly.exterior)
+    return np.concatenate([
+        rng.uniform((minx - 60, miny - 60), (maxx + 60, maxy + 60), size=(n, 2)),
+        ring,  # on the vertices, the first one where the ring closes
+        (ring[:-1] + ring[1:]) / 2,  # on the segments
+        [[(minx + maxx) / 2, (miny + maxy) / 2], [minx - 500, miny - 500], [maxx + 1e4, maxy]],
+        np.round(rng.uniform((minx, miny), (maxx, maxy), size=(200, 2))),  # on a coarse lattice
+    ])
+
+
+def geos_keys(poly: shapely.Polygon, xy: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    line = shapely.LineString(clockwise_ring(poly).coords)
+    points = shapely.points(xy)
+    return shapely.line_locate_point(line, points), shapely.distance(line, points)
+
+
+BIG_BOUNDARIES = {
+    "wobbly-1000": wobbly_ring(1000),
+    "wobbly-256": wobbly_ring(256),  # exactly where the search starts
+    # An L-shaped compound: long straight sides, a dense arc of 600 vertices, a reflex corner.
+    "l-with-arc": shapely.Polygon(
+        [(0, 0), (300, 0), (300, 80), (120, 80), (120, 300)]
+        + [(120 - 60 + 60 * np.cos(t), 300 + 60 * np.sin(t)) for t in np.linspace(0, np.pi, 600)]
+        + [(0, 300)]
+    ),
+    # A square with one side cut in 1,000 pieces and a repeated vertex (a zero-length segment).
+    "dense-side": shapely.Polygon(
+        [(x, 0.0) for x in np.linspace(0, 100, 1001)] + [(100, 100), (100, 100), (0, 100)]
+    ),
+}
+
+
+@pytest.mark.parametrize("name", list(BIG_BOUNDARIES))
+def test_big_boundary_walk_equals_geos_line_locate_point(name, monkeypatch):
+    poly = BIG_BOUNDARIES[name]
+    ring = clockwise_ring(poly)
+    assert len(shapely.get_coordinates(ring)) >= GRID_MIN_VERTICES
+    xy = awkward_points(poly, 20_000, seed=len(name))
+    expected_along, expected_dist = geos_keys(poly, xy)
+
+    def not_here(*args, **kwargs):
+        raise AssertionError("the walk fell back to GEOS")
+
+    monkeypatch.setattr(shapely, "line_locate_point", not_here)  # the search itself must answer
+    along, dist = locate_on_ring(ring, xy)
+    np.testing.assert_array_equal(along, expected_along)  # bit for bit, ties included
+    np.testing.assert_array_equal(dist, expected_dist)
+
+
+def test_small_boundary_walk_is_geos_itself():
+    poly = wobbly_ring(GRID_MIN_VERTICES - 2)  # one vertex fewer than the search needs, once closed
+    xy = awkward_points(poly, 2_000, seed=1)
+    along, dist = locate_on_ring(clockwise_ring(poly), xy)
+    expected_along, expected_dist = geos_keys(poly, xy)
+    np.testing.assert_array_equal(along, expected_along)
+    np.testing.assert_array_equal(dist, expected_dist)
+
+
+def test_perimeter_order_on_a_1000_vertex_boundary_is_geos_order():
+    """The whole numbering on a 1,000-vertex boundary, against an order built from GEOS's keys."""
+    poly = BIG_BOUNDARIES["wobbly-1000"]
+    xy = awkward_points(poly, 30_000, seed=7)
+    n = len(xy)
+    names = [f"n{i % 97}" for i in range(n)]
+    scene = gpd.GeoDataFrame(
+        {"source_id": [f"node/{i}" for i in range(n)], "name": names, "category": "facility"},
+        geometry=shapely.points(xy), crs=UTM,
+    )
+    gate = shapely.Point(200, 0)
+    numbered = number_assets(scene.sample(frac=1, random_state=3), poly, gate, method="perimeter")
+    line = shapely.LineString(clockwise_ring(poly).coords)
+    along, tie = geos_keys(poly, xy)
+    length = round(line.length, 6)
+    key = np.round((along - line.project(gate)) % line.length, 6) % length
+    expected = sorted(range(n), key=lambda i: (key[i], round(tie[i], 6), names[i], f"node/{i}"))
+    assert list(numbered["source_id"]) == [f"node/{i}" for i in expected]

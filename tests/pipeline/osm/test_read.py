@@ -89,3 +89,65 @@ def test_pbf_and_xml_of_the_same_data_agree(tmp_path):
     a, b = read_osm(xml), read_osm(pbf)
     assert list(a["source_id"]) == list(b["source_id"])
     assert a.geometry.geom_equals_exact(b.geometry, tolerance=1e-7).all()
+
+
+def _pyosmium_objects(path) -> tuple[dict[str, dict[str, str]], dict[str, tuple[float, float]]]:
+    """Every object's tags, and every node's location, as pyosmium gives them one object at a time."""
+    import osmium
+
+    kinds = {"n": "node", "w": "way", "r": "relation"}
+    tags, locations = {}, {}
+    for o in osmium.FileProcessor(str(path)):
+        tags[f"{kinds[o.type_str()]}/{o.id}"] = {t.k: t.v for t in o.tags}
+        if o.type_str() == "n" and o.location.valid():
+            locations[f"node/{o.id}"] = (o.location.lon, o.location.lat)
+    return tags, locations
+
+
+#: Features per geometry type of each shipped extract (as read before the reader parsed tags in bulk;
+#: Helsinki without the ways missing nodes, which are skipped whole).
+GEOMETRY_COUNTS = {
+    "qinghua": {"Point": 391, "LineString": 321, "MultiPolygon": 357},
+    "wudaokou": {"Point": 562, "LineString": 696, "MultiPolygon": 653},
+    "xitucheng": {"Point": 279, "LineString": 241, "MultiPolygon": 228},
+    "helsinki": {"Point": 4966, "LineString": 3190, "MultiPolygon": 900},
+}
+
+
+@pytest.mark.parametrize("name", list(EXTRACTS))
+def test_tags_and_nodes_are_those_pyosmium_gives_object_by_object(name):
+    """Tags and node locations come from a bulk parse of libosmium's OPL output; they equal pyosmium's."""
+    frame = read_osm(EXTRACTS[name])
+    assert frame.geom_type.value_counts().to_dict() == GEOMETRY_COUNTS[name]
+    expected, locations = _pyosmium_objects(EXTRACTS[name])
+    for source_id, name_, tags in zip(frame["source_id"], frame["name"], frame["tags"], strict=True):
+        want = dict(expected[source_id])
+        if source_id.startswith("relation/"):
+            want.pop("type", None)  # an area of a relation carries the relation's tags but its type
+        assert tags == want, source_id
+        assert name_ == want.get("name", "")
+    nodes = frame[frame["source_id"].str.startswith("node/")]
+    assert [(p.x, p.y) for p in nodes.geometry] == [locations[s] for s in nodes["source_id"]]
+
+
+def test_awkward_tag_text_survives_the_read(tmp_path):
+    """Separators, percent signs, escapes written literally, CJK, emoji and spaces in keys and values."""
+    import osmium
+
+    awkward = {
+        "amenity": "bench",
+        "name": "长椅, 北=南 %20% 50%",
+        "note": "a=b,c=d;e%2c%f %3d% %25%",
+        "addr:street": "Kaivokatu 1",
+        "name:ja": "ベンチ🙂",
+        "odd key=,%": "x",
+        "empty": "",
+    }
+    path = tmp_path / "awkward.osm"
+    with osmium.SimpleWriter(str(path)) as writer:
+        writer.add_node(osmium.osm.mutable.Node(id=1, location=(24.94, 60.17), tags=awkward))
+        writer.add_node(osmium.osm.mutable.Node(id=2, location=(24.95, 60.17), tags={"amenity": "toilets"}))
+    frame = read_osm(path).set_index("source_id")
+    assert frame.loc["node/1", "tags"] == awkward
+    assert frame.loc["node/1", "name"] == awkward["name"]
+    assert frame.loc["node/2", "tags"] == {"amenity": "toilets"}
