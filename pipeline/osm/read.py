@@ -265,8 +265,8 @@ def _scan(path: Path | str | osmium.io.FileBuffer, wanted: tuple[str, ...], *, s
 def _all_nodes_placed(factory: osmium.geom.WKBFactory, way: osmium.osm.Way) -> bool:
     """Whether every node of a way has a location, without a Python step per node.
 
-    libosmium leaves nodes without a location out of a line, so a line of all the way's nodes
-    (duplicates kept) has as many points as the way has nodes exactly when none is missing.
+    libosmium's usual line quietly leaves nodes without a location out; a line of all the way's
+    nodes (duplicates kept) is refused instead, and has as many points as the way has nodes.
     """
     try:
         line = factory.create_linestring(way, use_nodes=osmium.geom.use_nodes.ALL)
