@@ -28,6 +28,39 @@ from pipeline.core import schema as S
 
 _TYPES = ("node", "way", "relation")
 _NEGATIVE_OR_DELETED = re.compile(rb"""\b(?:id|ref)\s*=\s*["']-\d|\baction\s*=\s*["']delete""")
+#: The parts of that pattern re finds fast (they start with a literal): a quoted minus and a digit, and
+#: ``action``. A city's XML has no deleted objects and only a few quoted negative values (``layer``),
+#: so :func:`has_negative_or_deleted` looks at those few places instead of scanning every byte.
+_QUOTED_MINUS = (re.compile(rb'"-\d'), re.compile(rb"'-\d"))
+_DELETED = re.compile(rb"""action\s*=\s*["']delete""")
+_SPACE = b" \t\n\r\f\v"  # re's \s for bytes
+_WORD = frozenset(b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_")
+
+
+def has_negative_or_deleted(data: bytes) -> bool:
+    r"""Whether ``_NEGATIVE_OR_DELETED`` matches ``data``, found about ten times faster.
+
+    Each quoted minus and digit is checked backwards for ``\b(?:id|ref)\s*=\s*``; each
+    ``action`` found with its value, for the word boundary before it.
+    """
+    for match in _DELETED.finditer(data):
+        if match.start() == 0 or data[match.start() - 1] not in _WORD:
+            return True
+    for pattern in _QUOTED_MINUS:
+        for match in pattern.finditer(data):
+            j = match.start() - 1
+            while j >= 0 and data[j] in _SPACE:
+                j -= 1
+            if j < 0 or data[j] != ord("="):
+                continue
+            j -= 1
+            while j >= 0 and data[j] in _SPACE:
+                j -= 1
+            for name in (b"id", b"ref"):
+                start = j - len(name) + 1
+                if start >= 0 and data[start : j + 1] == name and (start == 0 or data[start - 1] not in _WORD):
+                    return True
+    return False
 
 
 def _xml_bytes(path: Path) -> bytes | None:
@@ -51,7 +84,7 @@ def readable_source(path: Path) -> tuple[str | osmium.io.FileBuffer, dict[str, s
     data = _xml_bytes(path)
     if data is None:
         return _from_pbf(path)
-    if not _NEGATIVE_OR_DELETED.search(data):
+    if not has_negative_or_deleted(data):
         return str(path), {}
     try:
         root = ET.fromstring(data)

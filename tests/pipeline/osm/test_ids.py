@@ -163,3 +163,22 @@ def test_a_file_without_negative_ids_is_read_as_it_is():
 
     for path in EXTRACTS.values():
         assert readable_source(path) == (str(path), {})
+
+
+def test_the_quick_check_for_negative_ids_agrees_with_the_pattern():
+    """The file-wide test (a regex over every byte) and the quick one give the same answer."""
+    import itertools
+    import random
+
+    from pipeline.osm.ids import _NEGATIVE_OR_DELETED, has_negative_or_deleted
+
+    pieces = [b'<node id="-1"', b"<node id='-12'", b'<nd ref = "-3"/>', b'<tag k="layer" v="-1"/>',
+              b'uid="-5"', b'xref="-2"', b'<way id="7" action="delete">', b"action = 'delete'",
+              b'transaction="delete"', b'id="-x"', b'id=\n\t"-9"', b'id"-1"', b'ref=-1', b'"-1"', b"id=",
+              b'<node id="5" lat="-33.9" lon="18.4"/>', b"", b" ", b"action", b"=", b'"-']
+    rng = random.Random(3)
+    cases = [b"".join(c) for c in itertools.product(pieces[:6], pieces[6:12])]
+    cases += [b"".join(rng.choice(pieces) for _ in range(rng.randint(0, 6))) for _ in range(3000)]
+    for data in cases:
+        assert has_negative_or_deleted(data) == bool(_NEGATIVE_OR_DELETED.search(data)), data
+    assert any(has_negative_or_deleted(c) for c in cases) and not all(has_negative_or_deleted(c) for c in cases)
