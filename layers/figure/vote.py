@@ -8,8 +8,9 @@ multi-user server; encode it with :func:`layers.figure.layout.figure_bytes` or s
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
@@ -20,8 +21,40 @@ from layers.figure.layout import find_cjk_font, save_figure
 from pipeline.core.errors import DataError
 from pipeline.core.words import word
 
-if TYPE_CHECKING:
-    from store.records import VoteResults
+
+class _Topic(Protocol):
+    rank: int
+    topic_id: int
+    title: str
+    dots: int
+    voters: int
+    top: bool
+
+
+class _Session(Protocol):
+    title: str
+    ballot_mode: str
+    top_n: int
+
+
+class VoteResults(Protocol):
+    """What the chart reads of a closed vote (:class:`store.VoteResults` has it); layers never import the store."""
+
+    @property
+    def session(self) -> _Session:
+        """The session: title, ballot mode, top N."""
+    @property
+    def ranked(self) -> Sequence[_Topic]:
+        """Every topic, most dots first."""
+    @property
+    def ballots(self) -> int:
+        """Ballots cast."""
+    @property
+    def dots_cast(self) -> int:
+        """Dots cast."""
+    @property
+    def paper_ballots(self) -> int:
+        """Paper ballots entered."""
 
 #: Bar colours: the top N, and the other topics.
 TOP_COLOR, OTHER_COLOR = "#d7301f", "#bdbdbd"
