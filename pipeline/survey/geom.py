@@ -199,9 +199,7 @@ def attach_labels(
     near = shapely.shortest_line(boxes[li], drawn[si])
     dist = shapely.length(near)
     ends = shapely.get_point(near, 1)
-    mirrors = shapely.points(
-        2 * shapely.get_coordinates(centres[li]) - shapely.get_coordinates(anchors[li])
-    )
+    mirrors = shapely.points(2 * shapely.get_coordinates(centres[li]) - shapely.get_coordinates(anchors[li]))
     anchor_side = shapely.distance(ends, anchors[li]) < shapely.distance(ends, mirrors) - 1e-9 * heights[li]
     for label, shape, d, side in zip(li, si, dist, anchor_side, strict=True):
         pairs.append(((0, d - TIE * heights[label] * side, d, label), label, shape))
@@ -227,7 +225,9 @@ def attach_labels(
     out[S.NAME] = names
     unused["alone"] = alone
     unused = unused[~named]
-    log.info("Attached %d of %d texts as names; %d labelled nothing", int(named.sum()), len(labels), len(unused))
+    log.info(
+        "Attached %d of %d texts as names; %d labelled nothing", int(named.sum()), len(labels), len(unused)
+    )
     return out, unused
 
 

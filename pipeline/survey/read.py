@@ -202,7 +202,9 @@ def read_survey(
     if raw.features.empty:
         reasons = "; ".join(str(i) for i in not_read[:5]) or "the file holds no features"
         raise DataError(f"Nothing in `{path.name}` can be imported: {reasons}.")
-    raw.features = raw.features.assign(**{ROLE: [_layer_role(mapping, layer) for layer in raw.features[LAYER]]})
+    raw.features = raw.features.assign(
+        **{ROLE: [_layer_role(mapping, layer) for layer in raw.features[LAYER]]}
+    )
     strays: tuple[StrayLabel, ...] = ()
     if raw.labels is not None and not raw.labels.empty:
         # In the drawing's own units, where a text's height measures how far it reaches.

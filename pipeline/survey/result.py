@@ -111,7 +111,9 @@ class SurveyResult:
         rows = [("read", i.what, i.count, i.note) for i in self.read]
         rows += [("not_read", i.what, i.count, i.note) for i in self.not_read]
         rows += [("warning", w, 1, "") for w in self.warnings]
-        rows += [("stray_label", s.text, 1, f"layer {s.layer} at ({s.x:.3f}, {s.y:.3f})") for s in self.strays]
+        rows += [
+            ("stray_label", s.text, 1, f"layer {s.layer} at ({s.x:.3f}, {s.y:.3f})") for s in self.strays
+        ]
         rows += [("crs", self.crs, 1, self.units or "")]
         return pd.DataFrame(rows, columns=["section", "what", "count", "note"])
 

@@ -183,7 +183,9 @@ def _text_box(entity: DXFGraphic, plain: str) -> tuple[Polygon, float, tuple[flo
         ocs = entity.ocs()
 
         def to_wcs(points: list[Vec3]) -> list[Vec3]:
-            return list(ocs.points_to_wcs(base + Vec3(x * cos - y * sin, x * sin + y * cos) for x, y, _ in points))
+            return list(
+                ocs.points_to_wcs(base + Vec3(x * cos - y * sin, x * sin + y * cos) for x, y, _ in points)
+            )
 
     x0, y0 = corners[0]
     w, h = corners[2][0] - x0, corners[2][1] - y0
