@@ -95,7 +95,7 @@ class SurveyResult:
         lines += [f"    {item}" for item in self.not_read] or ["    —"]
         for code in (lang,) if lang else LANGS:
             strays = self.stray_lines(code)
-            lines += [f"  {strays[0]}:"] + [f"    {s}" for s in strays[1:]] if strays else []
+            lines += [f"  {strays[0]}"] + [f"    {s}" for s in strays[1:]] if strays else []
         if self.warnings:
             lines.append("  警告 Warnings:")
             lines += [f"    {w}" for w in self.warnings]

@@ -423,7 +423,7 @@ def write_gpkg(path: Path, *, crs: str = "EPSG:4548") -> Path:
 #:   y=20  S3 · 健身器材 · S4          S7 · 公共厕所 · S8   (each label 1 m from both points)
 #:   y=0   S1 ▲ 小区配电室（箱式变压器）…      垃圾分类收集点 ▲ S5      配电室 ▲ S14 配电箱
 #:                 ○ S2 快递柜 (3 m below the long label's middle)   S6 ▲ 自行车棚 (above S5's label)
-CASS_ORIGIN = (500_000.0 - 85_000.0, 4_427_000.0)
+CASS_ORIGIN = (444_491.0, 4_429_371.0)  # inside the demo compound, south of its canteen
 CASS_SHAPES = [
     # (key, x, y, name, kind): the long left-aligned label is 0.8 m right of S1 by its box, while its
     # centre is nearer S2's circle (2.9 m) than S1 (6.8 m).

@@ -44,7 +44,7 @@ def test_texts_that_name_nothing_are_reported_in_the_pages_language(tmp_path):
     result = read_survey(write_cass_sheet(tmp_path / "cass.dxf"), crs="EPSG:4548")
     e0, n0 = CASS_ORIGIN
     zh, en = result.stray_lines("zh"), result.stray_lines("en")
-    assert zh[0] == "未标注任何图形的文字（2 处）" and en[0] == "Texts that label no shape (2)"
+    assert zh[0] == "未标注任何图形的文字（2 处）：" and en[0] == "Texts that label no shape (2):"
     assert (
         zh[1]
         == f"图层 ZJ：「老槐树」，位于 ({e0 + 43:.2f}, {n0 + 60.15:.2f})：2 倍字高范围内没有图形，未作为资产导入"
