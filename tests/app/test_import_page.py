@@ -133,18 +133,18 @@ def test_accepting_then_removing_goes_back_to_osm(fake_map: FakeMap, runtime: Pa
 def test_texts_that_name_nothing_are_reported_in_the_pages_language(
     fake_map: FakeMap, tmp_path: Path
 ) -> None:
-    """The CASS-like sheet: 9 assets from their labels; the two stray texts listed in the report."""
+    """The CASS-like sheet: 12 assets from their labels; the two stray texts listed in the report."""
     data = write_cass_sheet(tmp_path / "注记.dxf").read_bytes()
     e0, n0 = CASS_ORIGIN
     at = _choose(_upload(_page().run(), "注记.dxf", data), "EPSG:4548")
     assert not at.exception
-    assert "测绘中的资产（9 项）" in [s.value for s in at.subheader]
+    assert "测绘中的资产（12 项）" in [s.value for s in at.subheader]
     report = at.text[-1].value
     assert f"图层 ZJ：「老槐树」，位于 ({e0 + 43:.2f}, {n0 + 60.15:.2f})" in report
     assert "Texts that label no shape" not in report
     at.sidebar.radio(key=K_LANG).set_value("en").run()
     assert not at.exception
-    assert "Assets in the survey (9)" in [s.value for s in at.subheader]
+    assert "Assets in the survey (12)" in [s.value for s in at.subheader]
     report = at.text[-1].value
     assert f"layer ZJ: “老槐树” at ({e0 + 43:.2f}, {n0 + 60.15:.2f})" in report
     assert "未标注任何图形的文字" not in report

@@ -414,14 +414,17 @@ def write_gpkg(path: Path, *, crs: str = "EPSG:4548") -> Path:
 # ----------------------------------------------------------------------------- CAD labels
 
 #: A CASS-like 1:500 sheet in EPSG:4548 metres, relative to CASS_ORIGIN: point symbols on layer
-#: DLDW (独立地物), notes on layer ZJ (注记), a building on JMD; text height 1 m (2 mm at 1:500).
+#: DLDW (独立地物), notes on layer ZJ (注记), a building on JMD, a lawn on ZBTZ, a road edge on DLSS;
+#: text height 1 m (2 mm at 1:500).
 #: Each shape with the name and kind its label gives it, by construction (x, y of a point, or the
 #: centre of a circle or building)::
 #:
 #:   y=60  S11 ▲ 便利店 (TEXT rotated 90°, upward)  · S12 decoy        S13 ▲   老槐树 (3 m off)
 #:   y=40  S9 ○ 居民活动室/（二层） (MTEXT top-left)  · S16 decoy     [ S10 3号楼 (MTEXT centred) ]
+#:                                                       [ G1 lawn: S18 ▲ 凉亭 …   中心绿地 (centred) ]
 #:   y=20  S3 · 健身器材 · S4          S7 · 公共厕所 · S8   (each label 1 m from both points)
-#:   y=0   S1 ▲ 小区配电室（箱式变压器）…      垃圾分类收集点 ▲ S5      配电室 ▲ S14 配电箱
+#:                                                                              ——— R1 road edge ———
+#:   y=0   S1 ▲ 小区配电室（箱式变压器）…      垃圾分类收集点 ▲ S5      配电室 ▲ S14 配电箱   S17 ▲ 垃圾桶
 #:                 ○ S2 快递柜 (3 m below the long label's middle)   S6 ▲ 自行车棚 (above S5's label)
 CASS_ORIGIN = (444_491.0, 4_429_371.0)  # inside the demo compound, south of its canteen
 CASS_SHAPES = [
@@ -450,6 +453,13 @@ CASS_SHAPES = [
     ("S13", 40.0, 60.0, "", ""),
     # Two labels by one symbol: the nearer names it, the other is reported and makes no asset.
     ("S14", 60.0, 0.0, "配电箱", "substation"),
+    # A symbol inside a lawn with its label beside it, both far from the lawn's edge: the symbol
+    # takes it (the lawn's outline is 4 m away), and the lawn its own centred label.
+    ("G1", 55.0, 40.0, "中心绿地", "garden"),
+    ("S18", 45.0, 45.0, "凉亭", "pavilion"),
+    # A label 0.35 m from a road edge and 0.9 m from its symbol: a text naming a kind names no road.
+    ("R1", 82.5, 1.0, "", ""),
+    ("S17", 80.0, 0.0, "垃圾桶", "waste_point"),
 ]
 #: Texts that name nothing: (text, no shape within reach, anchor x, y relative to CASS_ORIGIN).
 CASS_STRAYS = [("老槐树", True, 43.0, 60.15), ("配电室", False, 58.5, 0.15)]
@@ -463,7 +473,7 @@ def write_cass_sheet(path: Path) -> Path:
     doc = ezdxf.new("R2018")
     doc.header["$INSUNITS"] = 6
     msp = doc.modelspace()
-    for name in ("DLDW", "ZJ", "JMD"):
+    for name in ("DLDW", "ZJ", "JMD", "ZBTZ", "DLSS"):
         doc.layers.add(name)
     symbol = doc.blocks.new("GC200")  # a CASS point symbol: a small triangle
     symbol.add_lwpolyline([(-0.4, -0.3), (0.4, -0.3), (0, 0.4)], close=True)
@@ -477,7 +487,7 @@ def write_cass_sheet(path: Path) -> Path:
             at(x, y), align=align
         )
 
-    for key in ("S1", "S5", "S6", "S11", "S13", "S14"):
+    for key in ("S1", "S5", "S6", "S11", "S13", "S14", "S17", "S18"):
         msp.add_blockref("GC200", pts[key], dxfattribs={"layer": "DLDW"})
     for key in ("S3", "S4", "S7", "S8", "S12", "S16"):
         msp.add_point(pts[key], dxfattribs={"layer": "DLDW"})
@@ -500,6 +510,15 @@ def write_cass_sheet(path: Path) -> Path:
     text("老槐树", 43.0, 59.65)  # 3 m right of S13
     text("配电箱", 60.6, -0.35)  # 0.6 m right of S14
     text("配电室", 58.5, -0.35, Align.RIGHT)  # 1.5 m left of S14
+    msp.add_lwpolyline(
+        [at(40, 30), at(70, 30), at(70, 50), at(40, 50)], close=True, dxfattribs={"layer": "ZBTZ"}
+    )
+    text("凉亭", 45.8, 44.65)  # box x 45.8 … 47.8: 0.8 m from S18, 4.35 m from the lawn's edge
+    msp.add_text("中心绿地", height=2.0, dxfattribs={"layer": "ZJ"}).set_placement(
+        at(55, 38), align=Align.MIDDLE_CENTER
+    )
+    msp.add_line(at(70, 1.0), at(95, 1.0), dxfattribs={"layer": "DLSS"})
+    text("垃圾桶", 80.9, -0.35)  # box y -0.35 … 0.65: 0.35 m below the road edge
     doc.saveas(path)
     return path
 

@@ -107,14 +107,16 @@ def test_boundary_walls_drawn_as_separate_lines_are_joined(tmp_path):
 def test_cass_labels_name_the_shape_nearest_their_box(tmp_path):
     """Every symbol of the CASS-like sheet gets the label drawn beside it (see CASS_SHAPES).
 
-    Hand labelled by construction; by the text's centre, 9 of the 15 come out wrong: the long
-    label goes to the circle below its middle, the ties and the top-left MTEXT to the wrong side.
+    Hand labelled by construction. By the text's centre (the rule before boxes), 8 of the 19 come
+    out wrong and the two ties go either way: the long label is lost to the circle below its
+    middle, the top-left MTEXT goes to the decoy, the lawn's pavilion label to nothing, the
+    waste bin's label to the road.
     """
     result = read_survey(write_cass_sheet(tmp_path / "cass.dxf"), crs="EPSG:4548")
     assert cass_table(result) == {key: (name, kind) for key, _, _, name, kind in CASS_SHAPES}
     f = result.features
     assert f.loc[f[S.NAME] == "3号楼", "role"].item() == "building"
-    assert sorted(f.loc[f[S.NAME] == "", "role"]) == ["other"] * 5
+    assert sorted(f.loc[f[S.NAME] == "", "role"]) == ["other"] * 5 + ["road"]
     # The texts that name nothing are reported, with where they are, and make no feature.
     e0, n0 = CASS_ORIGIN
     assert [(s.layer, s.text, s.alone) for s in result.strays] == [("ZJ", t, a) for t, a, _, _ in CASS_STRAYS]
