@@ -281,7 +281,8 @@ def _labels_as_points(
     """Make texts drawn alone that name a kind (``垃圾分类驿站``) into points; return the rest as strays.
 
     A text becomes a point only when no shape that could take it lies within reach, so it never
-    doubles a shape drawn beside it. The points go into ``raw.features``, noted in ``raw.read``.
+    doubles a shape drawn beside it. Returns ``raw.features`` with the points added (noted in
+    ``raw.read``) and the texts that name nothing.
     """
     features = raw.features
     names_kind = np.array([taxonomy.match({}, t) is not None for t in unused[TEXT]], dtype=bool)
