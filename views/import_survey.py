@@ -399,7 +399,7 @@ st.dataframe(
     width="stretch",
 )
 with st.expander(t("imp_report")):
-    st.text(result.report())
+    st.text(result.report(code))
 if st.button(t("imp_accept"), type="primary", key="imp_accept", icon=":material/done_all:"):
     try:
         store.write_accepted(result, settings.runtime_dir, view.compound)

@@ -16,9 +16,12 @@ from pipeline.survey.layers import HINT, LAYER
 
 #: Columns of a reader's feature frame (in the file's own coordinates).
 RAW_COLUMNS = [LAYER, S.SOURCE_ID, S.NAME, HINT]
-#: Columns of a reader's label frame (DXF texts), points in the file's coordinates.
+#: Columns of a reader's label frame (DXF texts), in the file's coordinates: the text, its character
+#: height, its anchor (the point of its box its alignment fixes); the geometry is the text's box.
 TEXT = "text"
-LABEL_COLUMNS = [LAYER, S.SOURCE_ID, TEXT]
+HEIGHT = "height"
+ANCHOR_X, ANCHOR_Y = "anchor_x", "anchor_y"
+LABEL_COLUMNS = [LAYER, S.SOURCE_ID, TEXT, HEIGHT, ANCHOR_X, ANCHOR_Y]
 
 
 @dataclass(frozen=True)
@@ -32,6 +35,22 @@ class ReadItem:
     def __str__(self) -> str:
         """Render as ``what: count (note)``."""
         return f"{self.what}: {self.count} ({self.note})" if self.note else f"{self.what}: {self.count}"
+
+
+@dataclass(frozen=True)
+class StrayLabel:
+    """A CAD text that names no shape: its layer, text, anchor in drawing coordinates, and why.
+
+    ``alone``: no shape lies within ``reach`` text heights of its box; else the shapes within reach
+    took nearer texts or have names of their own.
+    """
+
+    layer: str
+    text: str
+    x: float
+    y: float
+    alone: bool
+    reach: float
 
 
 @dataclass

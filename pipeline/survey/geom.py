@@ -20,7 +20,7 @@ from shapely.errors import GEOSException
 
 from pipeline.core import schema as S
 from pipeline.core.taxonomy import Taxonomy
-from pipeline.survey.base import TEXT, ReadItem
+from pipeline.survey.base import ANCHOR_X, ANCHOR_Y, HEIGHT, TEXT, ReadItem
 from pipeline.survey.layers import ROLE
 
 log = logging.getLogger(__name__)
@@ -132,77 +132,101 @@ def repair_geometries(frame: gpd.GeoDataFrame, *, where: str) -> tuple[gpd.GeoDa
     return out[keep], Repair(tuple(warnings), tuple(refused))
 
 
+#: How far a text's box may be from the shape it names, in text heights. A CASS symbol and its
+#: label are each about one text height across (2–3 mm at 1:500), and a label is written about a
+#: height from its symbol's edge, so the symbol's insertion point lies within 2 heights of the box;
+#: farther than that the text stands nearer to empty paper than to the symbol.
+REACH = 2.0
+#: Shapes whose distances differ by less than this share of the text height are a tie, which the
+#: shape on the text's anchor side wins: the far end of the box is an estimate, the anchor is not.
+TIE = 0.25
+#: Roles a text that names a taxonomy kind never names (they are not re-classified by name).
+_NO_KIND = frozenset({"boundary", "road", "gate"})
+
+
 def attach_labels(
     shapes: gpd.GeoDataFrame,
     labels: gpd.GeoDataFrame,
     *,
     taxonomy: Taxonomy,
-    max_distance: float,
+    reach: float = REACH,
 ) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame]:
-    """Give shapes without a name the text that labels them.
+    """Give shapes the texts that label them, by the distance from each text's box.
 
-    A text labels the smallest polygon containing it (boundaries and roads excluded), else the
-    nearest shape within ``max_distance`` (boundaries excluded), else the boundary containing it
-    (unless the text names a taxonomy kind: such a text is a point of its own, see
-    :func:`pipeline.survey.read.read_survey`).
-    A shape with several texts takes the one that names a taxonomy kind, then the one nearest
-    its representative point. Both frames must be in the same metric CRS.
+    A text names, in this order of preference: the shape whose drawn lines lie nearest its box
+    (a point, a line, a polygon's outline; boundaries excluded) within ``reach`` × its height, ties
+    within :data:`TIE` going to the shape on the anchor's side; else the smallest polygon holding
+    the box's centre (boundaries and roads excluded); else the boundary holding it. A text that
+    names a taxonomy kind never names a boundary, road or gate. Pairs are matched nearest first, so
+    a shape takes at most one text, its nearest, and a text whose nearest shape went to a nearer
+    text names its next nearest within reach. A shape with a name keeps it (the text is used up).
+
+    Both frames are in the drawing's coordinates: ``labels`` has the text boxes as geometry and
+    the columns of :data:`pipeline.survey.base.LABEL_COLUMNS`.
 
     Returns
     -------
     (GeoDataFrame, GeoDataFrame)
-        ``shapes`` with ``name`` filled, and the labels that labelled nothing.
+        ``shapes`` with ``name`` filled, and the labels that named nothing, with a column
+        ``alone``: no shape that could take the text lies within reach of its box.
     """
     out = shapes.copy()
+    unused = labels.copy()
+    unused["alone"] = True
     if labels.empty or shapes.empty:
-        return out, labels.copy()
+        return out, unused
     geoms = shapes.geometry.to_numpy()
     roles = shapes[ROLE].to_numpy()
-    points = labels.geometry.to_numpy()
-    areas = shapely.area(geoms)
-    polygonal = shapely.get_dimensions(geoms) == 2
-    target = np.full(len(labels), -1)
-    inner = polygonal & ~np.isin(roles, ["boundary", "road"])
-    tree = shapely.STRtree(geoms)
-    li, si = tree.query(points, predicate="within")
-    for label, shape in sorted(zip(li, si, strict=True), key=lambda p: (p[0], areas[p[1]])):
-        if inner[shape] and target[label] < 0:
-            target[label] = shape
-    not_boundary = np.flatnonzero(roles != "boundary")
-    if not_boundary.size:
-        near_tree = shapely.STRtree(geoms[not_boundary])
-        open_ = np.flatnonzero(target < 0)
-        if open_.size:
-            (lj, sj), dist = near_tree.query_nearest(
-                points[open_], max_distance=max_distance, return_distance=True, all_matches=False
-            )
-            for label, shape, d in zip(open_[lj], not_boundary[sj], dist, strict=True):
-                if d <= max_distance:
-                    target[label] = shape
+    boxes = labels.geometry.to_numpy()
+    heights = labels[HEIGHT].to_numpy(dtype=float)
     texts = labels[TEXT].to_numpy()
     names_kind = np.array([taxonomy.match({}, t) is not None for t in texts], dtype=bool)
-    for label, shape in zip(li, si, strict=True):
-        if target[label] < 0 and not names_kind[label] and roles[shape] == "boundary" and polygonal[shape]:
-            target[label] = shape
+    centres = shapely.centroid(boxes)
+    anchors = shapely.points(labels[ANCHOR_X].to_numpy(dtype=float), labels[ANCHOR_Y].to_numpy(dtype=float))
+    polygonal = shapely.get_dimensions(geoms) == 2
+    areas = shapely.area(geoms)
     reps = shapely.point_on_surface(geoms)
+
+    def allowed(label: np.ndarray, shape: np.ndarray) -> np.ndarray:
+        return (roles[shape] != "boundary") & ~(names_kind[label] & np.isin(roles[shape], list(_NO_KIND)))
+
+    # Each candidate pair gets a key (stage, distance or area, tie-breaks); the smallest key wins.
+    pairs: list[tuple[tuple[float, ...], int, int]] = []
+    drawn = np.where(polygonal, shapely.boundary(geoms), geoms)
+    li, si = shapely.STRtree(drawn).query(boxes, predicate="dwithin", distance=reach * heights)
+    keep = allowed(li, si)
+    li, si = li[keep], si[keep]
+    near = shapely.shortest_line(boxes[li], drawn[si])
+    dist = shapely.length(near)
+    ends = shapely.get_point(near, 1)
+    mirrors = shapely.points(2 * shapely.get_coordinates(centres[li]) - shapely.get_coordinates(anchors[li]))
+    anchor_side = shapely.distance(ends, anchors[li]) < shapely.distance(ends, mirrors) - 1e-9 * heights[li]
+    for label, shape, d, side in zip(li, si, dist, anchor_side, strict=True):
+        pairs.append(((0, d - TIE * heights[label] * side, d, label), label, shape))
+    li, si = shapely.STRtree(geoms).query(centres, predicate="within")
+    inner = polygonal[si] & allowed(li, si) & (roles[si] != "road")
+    boundary = polygonal[si] & (roles[si] == "boundary") & ~names_kind[li]
+    for label, shape, stage in zip(li, si, np.where(inner, 1, np.where(boundary, 2, -1)), strict=True):
+        if stage > 0:
+            to_rep = float(shapely.distance(centres[label], reps[shape]))
+            pairs.append(((stage, areas[shape], not names_kind[label], to_rep, label), label, shape))
+    alone = np.ones(len(labels), dtype=bool)
+    li, si = shapely.STRtree(geoms).query(boxes, predicate="dwithin", distance=reach * heights)
+    alone[li[allowed(li, si)]] = False
     names = out[S.NAME].to_numpy().copy()
-    chosen: dict[int, tuple[bool, float, str]] = {}
-    for label in np.flatnonzero(target >= 0):
-        shape = int(target[label])
-        if names[shape]:
+    named = np.zeros(len(labels), dtype=bool)
+    taken = np.zeros(len(shapes), dtype=bool)
+    for _, label, shape in sorted(pairs, key=lambda p: p[0]):
+        if named[label] or taken[shape]:
             continue
-        key = (not names_kind[label], float(shapely.distance(points[label], reps[shape])), texts[label])
-        if shape not in chosen or key < chosen[shape]:
-            chosen[shape] = key
-    for shape, (_, _, text) in chosen.items():
-        names[shape] = text
+        named[label], taken[shape] = True, True
+        if not names[shape]:
+            names[shape] = texts[label]
     out[S.NAME] = names
-    unused = labels[target < 0].copy()
+    unused["alone"] = alone
+    unused = unused[~named]
     log.info(
-        "Attached %d of %d texts as names; %d labelled nothing",
-        int((target >= 0).sum()),
-        len(labels),
-        len(unused),
+        "Attached %d of %d texts as names; %d labelled nothing", int(named.sum()), len(labels), len(unused)
     )
     return out, unused
 

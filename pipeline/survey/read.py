@@ -28,10 +28,10 @@ from pipeline.core.coords import SourceCRS
 from pipeline.core.crs import utm_crs
 from pipeline.core.errors import DataError, InputFileError
 from pipeline.core.taxonomy import Taxonomy, load_taxonomy
-from pipeline.survey.base import TEXT, RawSurvey, ReadItem
+from pipeline.survey.base import ANCHOR_X, ANCHOR_Y, TEXT, RawSurvey, ReadItem, StrayLabel
 from pipeline.survey.formats.gis import read_geojson, read_geopackage, read_kml, read_shapefiles
 from pipeline.survey.formats.table import decode_text, read_csv, read_xlsx
-from pipeline.survey.geom import attach_labels, close_boundaries, repair_geometries
+from pipeline.survey.geom import REACH, attach_labels, close_boundaries, repair_geometries
 from pipeline.survey.georef import (
     check_near,
     coords_of,
@@ -134,7 +134,7 @@ def read_survey(
     tolerance_m: float = DEFAULT_TOLERANCE_M,
     swap_xy: bool = False,
     near: shapely.Geometry | tuple[float, float] | None = None,
-    label_distance_m: float = 10.0,
+    label_reach: float = REACH,
     limits: SurveyLimits | None = None,
     taxonomy: Taxonomy | None = None,
 ) -> SurveyResult:
@@ -163,8 +163,9 @@ def read_survey(
     near
         The compound (WGS-84 geometry, or ``(lon, lat)``): ranks CRS suggestions, flags features
         more than 50 m outside it, and refuses when more than half are (the CRS is then wrong).
-    label_distance_m
-        How far a DXF text may be from the shape it names, metres.
+    label_reach
+        How far a DXF text's box may be from the shape it names, in text heights (see
+        :func:`pipeline.survey.geom.attach_labels`).
     limits
         File and archive size limits.
     taxonomy
@@ -201,10 +202,18 @@ def read_survey(
     if raw.features.empty:
         reasons = "; ".join(str(i) for i in not_read[:5]) or "the file holds no features"
         raise DataError(f"Nothing in `{path.name}` can be imported: {reasons}.")
+    raw.features = raw.features.assign(
+        **{ROLE: [_layer_role(mapping, layer) for layer in raw.features[LAYER]]}
+    )
+    strays: tuple[StrayLabel, ...] = ()
+    if raw.labels is not None and not raw.labels.empty:
+        # In the drawing's own units, where a text's height measures how far it reaches.
+        raw.features, unused = attach_labels(raw.features, raw.labels, taxonomy=taxonomy, reach=label_reach)
+        raw.features, strays = _labels_as_points(raw, unused, taxonomy, reach=label_reach)
     if swap_xy:
         raw.features, raw.labels = swap_axes(raw.features), swap_axes(raw.labels)
     near_ll = near_lonlat(near)
-    how, features, labels = georeference(
+    how, features, _ = georeference(
         raw,
         path,
         crs=None if registration is not None else crs,
@@ -216,13 +225,6 @@ def read_survey(
     centre = features.geometry.union_all().centroid
     metric = utm_crs(centre)
     features = features.to_crs(metric)
-    features[ROLE] = [_layer_role(mapping, layer) for layer in features[LAYER]]
-    if labels is not None and not labels.empty:
-        labels = labels.to_crs(metric)
-        features, unused = attach_labels(features, labels, taxonomy=taxonomy, max_distance=label_distance_m)
-        features, leftovers = _labels_as_points(features, unused, taxonomy)
-        if leftovers:
-            not_read.append(leftovers)
     features = classify_survey(features, mapping=mapping, taxonomy=taxonomy)
     features, notes = close_boundaries(features)
     warnings += notes
@@ -254,6 +256,7 @@ def read_survey(
         warnings=tuple(warnings),
         units=raw.units,
         registration=registration,
+        strays=strays,
     )
 
 
@@ -273,13 +276,18 @@ def _drop_ignored(frame: gpd.GeoDataFrame, mapping: LayerMapping) -> tuple[gpd.G
 
 
 def _labels_as_points(
-    features: gpd.GeoDataFrame, unused: gpd.GeoDataFrame, taxonomy: Taxonomy
-) -> tuple[gpd.GeoDataFrame, ReadItem | None]:
-    """Make texts that label no shape but name a kind (``垃圾站``) into point features."""
-    if unused.empty:
-        return features, None
+    raw: RawSurvey, unused: gpd.GeoDataFrame, taxonomy: Taxonomy, *, reach: float
+) -> tuple[gpd.GeoDataFrame, tuple[StrayLabel, ...]]:
+    """Make texts drawn alone that name a kind (``垃圾分类驿站``) into points; return the rest as strays.
+
+    A text becomes a point only when no shape that could take it lies within reach, so it never
+    doubles a shape drawn beside it. Returns ``raw.features`` with the points added (noted in
+    ``raw.read``) and the texts that name nothing.
+    """
+    features = raw.features
     names_kind = np.array([taxonomy.match({}, t) is not None for t in unused[TEXT]], dtype=bool)
-    points = unused[names_kind]
+    as_point = names_kind & unused["alone"].to_numpy(dtype=bool)
+    points = unused[as_point]
     if len(points):
         extra = gpd.GeoDataFrame(
             {
@@ -289,18 +297,24 @@ def _labels_as_points(
                 HINT: "",
                 ROLE: "other",
             },
-            geometry=points.geometry.to_numpy(),
+            geometry=shapely.centroid(points.geometry.to_numpy()),
             crs=features.crs,
         )
         features = gpd.GeoDataFrame(
             pd.concat([features, extra], ignore_index=True), geometry="geometry", crs=features.crs
         )
-    rest = unused[~names_kind]
-    if rest.empty:
-        return features, None
-    shown = ", ".join(rest[TEXT].head(8))
-    return features, ReadItem(
-        "texts",
-        len(rest),
-        f"label no shape within reach and name no kind: {shown}" + (" …" if len(rest) > 8 else ""),
+        raw.read.append(
+            ReadItem(
+                "texts as points",
+                len(points),
+                f"name a kind with no shape within {reach:g} × their text height: " + ", ".join(points[TEXT]),
+            )
+        )
+    rest = unused[~as_point]
+    strays = tuple(
+        StrayLabel(str(layer), str(text), float(x), float(y), bool(alone), reach)
+        for layer, text, x, y, alone in zip(
+            rest[LAYER], rest[TEXT], rest[ANCHOR_X], rest[ANCHOR_Y], rest["alone"], strict=True
+        )
     )
+    return features, strays

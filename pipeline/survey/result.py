@@ -14,7 +14,8 @@ import pyogrio
 from pipeline.core import schema as S
 from pipeline.core.errors import InputFileError
 from pipeline.core.fileio import output_file
-from pipeline.survey.base import ReadItem
+from pipeline.core.words import LANGS, word
+from pipeline.survey.base import ReadItem, StrayLabel
 from pipeline.survey.formats.archive import ZipLimits
 from pipeline.survey.layers import LAYER, ROLE
 from pipeline.survey.register import Registration
@@ -53,6 +54,8 @@ class SurveyResult:
         ``$INSUNITS`` of a DXF.
     registration
         The control-point fit, for a drawing in local coordinates.
+    strays
+        CAD texts that name no shape (:func:`pipeline.survey.geom.attach_labels`).
     """
 
     path: Path
@@ -63,13 +66,24 @@ class SurveyResult:
     warnings: tuple[str, ...]
     units: str | None = None
     registration: Registration | None = None
+    strays: tuple[StrayLabel, ...] = ()
 
     def counts(self) -> dict[str, int]:
         """Count features by role."""
         return dict(Counter(self.features[ROLE]))
 
-    def report(self) -> str:
-        """Describe the import in bilingual text, as the CLI prints it."""
+    def stray_lines(self, lang: str) -> list[str]:
+        """Say in ``lang`` which texts name no shape: a title, then one line per text."""
+        if not self.strays:
+            return []
+        lines = [word("survey.stray.title", lang, n=len(self.strays))]
+        for s in self.strays:
+            key = "survey.stray.alone" if s.alone else "survey.stray.taken"
+            lines.append(word(key, lang, layer=s.layer, text=s.text, x=s.x, y=s.y, reach=s.reach))
+        return lines
+
+    def report(self, lang: str | None = None) -> str:
+        """Describe the import as the CLI prints it; texts that name no shape in ``lang``, else both."""
         lines = [f"测绘图 Survey: {self.path.name}", f"  坐标系 Coordinates: {self.crs}"]
         if self.units:
             lines.append(f"  图形单位 Drawing units: {self.units}")
@@ -79,6 +93,9 @@ class SurveyResult:
         lines += [f"    {item}" for item in self.read] or ["    —"]
         lines.append("  未读取 Not read:")
         lines += [f"    {item}" for item in self.not_read] or ["    —"]
+        for code in (lang,) if lang else LANGS:
+            strays = self.stray_lines(code)
+            lines += [f"  {strays[0]}"] + [f"    {s}" for s in strays[1:]] if strays else []
         if self.warnings:
             lines.append("  警告 Warnings:")
             lines += [f"    {w}" for w in self.warnings]
@@ -94,6 +111,9 @@ class SurveyResult:
         rows = [("read", i.what, i.count, i.note) for i in self.read]
         rows += [("not_read", i.what, i.count, i.note) for i in self.not_read]
         rows += [("warning", w, 1, "") for w in self.warnings]
+        rows += [
+            ("stray_label", s.text, 1, f"layer {s.layer} at ({s.x:.3f}, {s.y:.3f})") for s in self.strays
+        ]
         rows += [("crs", self.crs, 1, self.units or "")]
         return pd.DataFrame(rows, columns=["section", "what", "count", "note"])
 

@@ -23,8 +23,9 @@ from pipeline.inventory.build import Inventory
 from pipeline.survey.read import read_survey
 from pipeline.workspace import surveys as store
 from tests.helpers.app import APP, MAP_FRAME, FakeMap, map_frame, markers, open_page, serve, shot
-from tests.helpers.survey_files import control_points_for, write_dxf
+from tests.helpers.survey_files import CASS_ORIGIN, control_points_for, write_cass_sheet, write_dxf
 from tests.helpers.testdata import DEMO_ASSETS
+from ui.state import K_LANG
 
 TIMEOUT = 60
 DEMO = "way/595108678"
@@ -129,6 +130,26 @@ def test_accepting_then_removing_goes_back_to_osm(fake_map: FakeMap, runtime: Pa
     assert len(at.dataframe[0].value) == DEMO_ASSETS
 
 
+def test_texts_that_name_nothing_are_reported_in_the_pages_language(
+    fake_map: FakeMap, tmp_path: Path
+) -> None:
+    """The CASS-like sheet: 12 assets from their labels; the two stray texts listed in the report."""
+    data = write_cass_sheet(tmp_path / "注记.dxf").read_bytes()
+    e0, n0 = CASS_ORIGIN
+    at = _choose(_upload(_page().run(), "注记.dxf", data), "EPSG:4548")
+    assert not at.exception
+    assert "测绘中的资产（12 项）" in [s.value for s in at.subheader]
+    report = at.text[-1].value
+    assert f"图层 ZJ：「老槐树」，位于 ({e0 + 43:.2f}, {n0 + 60.15:.2f})" in report
+    assert "Texts that label no shape" not in report
+    at.sidebar.radio(key=K_LANG).set_value("en").run()
+    assert not at.exception
+    assert "Assets in the survey (12)" in [s.value for s in at.subheader]
+    report = at.text[-1].value
+    assert f"layer ZJ: “老槐树” at ({e0 + 43:.2f}, {n0 + 60.15:.2f})" in report
+    assert "未标注任何图形的文字" not in report
+
+
 def test_a_wrong_crs_shows_the_pipelines_message_as_it_is(
     fake_map: FakeMap, runtime: Path, dxf: bytes, demo_inventory: Inventory
 ) -> None:
@@ -229,6 +250,7 @@ def test_control_points_clicked_on_the_map_register_a_local_drawing(
 
 
 # --- in a real browser ---------------------------------------------------------------------------
+
 
 @pytest.fixture
 def app_url(tmp_path: Path) -> Iterator[str]:

@@ -409,3 +409,129 @@ def write_gpkg(path: Path, *, crs: str = "EPSG:4548") -> Path:
     pyogrio.write_dataframe(boundary.to_crs(crs), path, layer="小区边界")
     pyogrio.write_dataframe(_frame(crs), path, layer="设施", append=True)
     return path
+
+
+# ----------------------------------------------------------------------------- CAD labels
+
+#: A CASS-like 1:500 sheet in EPSG:4548 metres, relative to CASS_ORIGIN: point symbols on layer
+#: DLDW (独立地物), notes on layer ZJ (注记), a building on JMD, a lawn on ZBTZ, a road edge on DLSS;
+#: text height 1 m (2 mm at 1:500).
+#: Each shape with the name and kind its label gives it, by construction (x, y of a point, or the
+#: centre of a circle or building)::
+#:
+#:   y=60  S11 ▲ 便利店 (TEXT rotated 90°, upward)  · S12 decoy        S13 ▲   老槐树 (3 m off)
+#:   y=40  S9 ○ 居民活动室/（二层） (MTEXT top-left)  · S16 decoy     [ S10 3号楼 (MTEXT centred) ]
+#:                                                       [ G1 lawn: S18 ▲ 凉亭 …   中心绿地 (centred) ]
+#:   y=20  S3 · 健身器材 · S4          S7 · 公共厕所 · S8   (each label 1 m from both points)
+#:                                                                              ——— R1 road edge ———
+#:   y=0   S1 ▲ 小区配电室（箱式变压器）…      垃圾分类收集点 ▲ S5      配电室 ▲ S14 配电箱   S17 ▲ 垃圾桶
+#:                 ○ S2 快递柜 (3 m below the long label's middle)   S6 ▲ 自行车棚 (above S5's label)
+CASS_ORIGIN = (444_491.0, 4_429_371.0)  # inside the demo compound, south of its canteen
+CASS_SHAPES = [
+    # (key, x, y, name, kind): the long left-aligned label is 0.8 m right of S1 by its box, while its
+    # centre is nearer S2's circle (2.9 m) than S1 (6.8 m).
+    ("S1", 0.0, 0.0, "小区配电室（箱式变压器）", "substation"),
+    ("S2", 6.5, -3.0, "快递柜", "parcel_locker"),
+    # A left-aligned label 1 m from a point on each side: the anchor (left) side wins the tie.
+    ("S3", 0.0, 20.0, "健身器材", "fitness"),
+    ("S4", 6.0, 20.0, "", ""),
+    # A right-aligned label 1 m from a point on each side: the right side wins.
+    ("S7", 14.0, 20.0, "", ""),
+    ("S8", 20.0, 20.0, "公共厕所", "toilets"),
+    # A right-aligned label to the left of its symbol; S6's own label is above, left-aligned.
+    ("S5", 30.0, 0.0, "垃圾分类收集点", "waste_point"),
+    ("S6", 25.7, 2.8, "自行车棚", "bicycle_parking"),
+    # MTEXT attached top-left to the right of a circle; the decoy is where a box drawn upward would be.
+    ("S9", 0.0, 40.0, "居民活动室 （二层）", "culture_station"),
+    ("S16", 3.3, 42.5, "", ""),
+    # MTEXT attached middle-centre inside a building, far from its walls: the building holding it.
+    ("S10", 20.0, 40.0, "3号楼", ""),
+    # TEXT rotated 90°: its box runs up from S11; unrotated it would lie 0.5 m from the decoy S12.
+    ("S11", 0.0, 60.0, "便利店", "convenience"),
+    ("S12", 2.5, 62.3, "", ""),
+    # A label 3 m from the only symbol near it: reported, no asset, the symbol stays unnamed.
+    ("S13", 40.0, 60.0, "", ""),
+    # Two labels by one symbol: the nearer names it, the other is reported and makes no asset.
+    ("S14", 60.0, 0.0, "配电箱", "substation"),
+    # A symbol inside a lawn with its label beside it, both far from the lawn's edge: the symbol
+    # takes it (the lawn's outline is 4 m away), and the lawn its own centred label.
+    ("G1", 55.0, 40.0, "中心绿地", "garden"),
+    ("S18", 45.0, 45.0, "凉亭", "pavilion"),
+    # A label 0.35 m from a road edge and 0.9 m from its symbol: a text naming a kind names no road.
+    ("R1", 82.5, 1.0, "", ""),
+    ("S17", 80.0, 0.0, "垃圾桶", "waste_point"),
+]
+#: Texts that name nothing: (text, no shape within reach, anchor x, y relative to CASS_ORIGIN).
+CASS_STRAYS = [("老槐树", True, 43.0, 60.15), ("配电室", False, 58.5, 0.15)]
+
+
+def write_cass_sheet(path: Path) -> Path:
+    """Write :data:`CASS_SHAPES` and their labels as a CASS drawing would hold them (see above)."""
+    from ezdxf.enums import TextEntityAlignment as Align
+
+    e0, n0 = CASS_ORIGIN
+    doc = ezdxf.new("R2018")
+    doc.header["$INSUNITS"] = 6
+    msp = doc.modelspace()
+    for name in ("DLDW", "ZJ", "JMD", "ZBTZ", "DLSS"):
+        doc.layers.add(name)
+    symbol = doc.blocks.new("GC200")  # a CASS point symbol: a small triangle
+    symbol.add_lwpolyline([(-0.4, -0.3), (0.4, -0.3), (0, 0.4)], close=True)
+    pts = {key: (e0 + x, n0 + y) for key, x, y, *_ in CASS_SHAPES}
+
+    def at(x: float, y: float) -> tuple[float, float]:
+        return (e0 + x, n0 + y)
+
+    def text(s: str, x: float, y: float, align: Align = Align.LEFT, **attribs: float) -> None:
+        msp.add_text(s, height=1.0, dxfattribs={"layer": "ZJ", **attribs}).set_placement(
+            at(x, y), align=align
+        )
+
+    for key in ("S1", "S5", "S6", "S11", "S13", "S14", "S17", "S18"):
+        msp.add_blockref("GC200", pts[key], dxfattribs={"layer": "DLDW"})
+    for key in ("S3", "S4", "S7", "S8", "S12", "S16"):
+        msp.add_point(pts[key], dxfattribs={"layer": "DLDW"})
+    msp.add_circle(pts["S2"], radius=0.3, dxfattribs={"layer": "DLDW"})
+    msp.add_circle(pts["S9"], radius=0.5, dxfattribs={"layer": "DLDW"})
+    msp.add_lwpolyline(
+        [at(10, 34), at(30, 34), at(30, 46), at(10, 46)], close=True, dxfattribs={"layer": "JMD"}
+    )
+    text("小区配电室（箱式变压器）", 0.8, -0.35)  # box x 0.8 … 12.8, y -0.35 … 0.65
+    text("快递柜", 7.1, -3.35)  # 0.3 m right of S2's circle
+    text("健身器材", 1.0, 19.65)  # box x 1 … 5
+    text("公共厕所", 19.0, 19.65, Align.RIGHT)  # box x 15 … 19
+    text("垃圾分类收集点", 29.2, -0.35, Align.RIGHT)  # box x 22.2 … 29.2
+    text("自行车棚", 26.3, 2.45)  # box x 26.3 … 30.3, y 2.45 … 3.45
+    mt = msp.add_mtext("居民活动室\\P（二层）", dxfattribs={"layer": "ZJ", "char_height": 1.0})
+    mt.set_location(at(0.8, 40.2), attachment_point=1)  # box x 0.8 … 5.8, y 37.53 … 40.2
+    mt = msp.add_mtext("3号楼", dxfattribs={"layer": "ZJ", "char_height": 2.0})
+    mt.set_location(at(20, 40), attachment_point=5)
+    text("便利店", 0.35, 60.8, rotation=90.0)  # box x -0.65 … 0.35, y 60.8 … 63.8
+    text("老槐树", 43.0, 59.65)  # 3 m right of S13
+    text("配电箱", 60.6, -0.35)  # 0.6 m right of S14
+    text("配电室", 58.5, -0.35, Align.RIGHT)  # 1.5 m left of S14
+    msp.add_lwpolyline(
+        [at(40, 30), at(70, 30), at(70, 50), at(40, 50)], close=True, dxfattribs={"layer": "ZBTZ"}
+    )
+    text("凉亭", 45.8, 44.65)  # box x 45.8 … 47.8: 0.8 m from S18, 4.35 m from the lawn's edge
+    msp.add_text("中心绿地", height=2.0, dxfattribs={"layer": "ZJ"}).set_placement(
+        at(55, 38), align=Align.MIDDLE_CENTER
+    )
+    msp.add_line(at(70, 1.0), at(95, 1.0), dxfattribs={"layer": "DLSS"})
+    text("垃圾桶", 80.9, -0.35)  # box y -0.35 … 0.65: 0.35 m below the road edge
+    doc.saveas(path)
+    return path
+
+
+def cass_table(result: SurveyResult) -> dict[str, tuple[str, str]]:
+    """Key of :data:`CASS_SHAPES` → (name, kind) read back, matching shapes by position (1 cm)."""
+    local = result.features.to_crs("EPSG:4548")
+    centres = shapely.centroid(local.geometry.to_numpy())
+    found: dict[str, tuple[str, str]] = {}
+    for key, x, y, *_ in CASS_SHAPES:
+        target = Point(CASS_ORIGIN[0] + x, CASS_ORIGIN[1] + y)
+        hits = [i for i, c in enumerate(centres) if c.distance(target) < 0.01]
+        assert len(hits) == 1, (key, len(hits))
+        row = local.iloc[hits[0]]
+        found[key] = (row[S.NAME], row[S.KIND])
+    return found

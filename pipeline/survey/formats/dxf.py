@@ -8,7 +8,8 @@ What becomes what (model space only; blocks are not exploded):
 - open polylines, LINE, ARC, open SPLINE/ELLIPSE → lines;
 - POINT and INSERT (block reference) → points; an INSERT's name comes from its attributes
   (tag NAME, 名称, MC, … or its only attribute), its block name is kept as a type hint;
-- TEXT and MTEXT → labels, attached to shapes later (:func:`pipeline.survey.geom.attach_labels`);
+- TEXT and MTEXT → labels: the text's box placed by its alignment, height and rotation
+  (:func:`_text_box`), attached to shapes later (:func:`pipeline.survey.geom.attach_labels`);
   texts without a letter or a Chinese character (dimensions, elevations) are left out;
 - everything else (DIMENSION, LEADER, IMAGE, 3D solids, meshes, …) is counted as not read.
 
@@ -25,6 +26,7 @@ import io
 import logging
 import math
 import re
+import unicodedata
 from collections import Counter, defaultdict
 from pathlib import Path
 
@@ -34,11 +36,16 @@ import shapely
 from ezdxf import path as dxfpath
 from ezdxf import recover, units
 from ezdxf.entities import DXFGraphic
+from ezdxf.math import Vec3
+from ezdxf.tools.text import valid_text_height
 from shapely.geometry import LineString, Point, Polygon
 
 from pipeline.core import schema as S
 from pipeline.core.errors import DataError, InputFileError
 from pipeline.survey.base import (
+    ANCHOR_X,
+    ANCHOR_Y,
+    HEIGHT,
     LABEL_COLUMNS,
     RAW_COLUMNS,
     TEXT,
@@ -107,28 +114,84 @@ def _insert_name(entity: DXFGraphic) -> str:
     return values[0] if len(values) == 1 else ""
 
 
-def _text_anchor(entity: DXFGraphic, text: str) -> Point:
-    """Estimate the centre of a TEXT or MTEXT from its insertion point and alignment."""
-    ocs = entity.ocs()
-    height = float(entity.dxf.get("char_height" if entity.dxftype() == "MTEXT" else "height", 1.0))
-    em = sum(1.0 if ord(c) > 0x2E80 else 0.6 for c in text) * height
-    rotation = math.radians(float(entity.dxf.get("rotation", 0.0)))
+#: Widths of a character in text heights, by East Asian width: a Chinese character is square in the
+#: SHX big fonts Chinese drawings use (gbcbig.shx, hztxt.shx); a Latin letter or digit of txt.shx or
+#: simplex.shx is about two thirds as wide as it is high.
+_WIDE, _NARROW = 1.0, 2 / 3
+#: Baseline-to-baseline distance of MTEXT lines, in character heights (AutoCAD's 5:3 at factor 1).
+_LINE_PITCH = 5 / 3
+
+
+def _em(line: str) -> float:
+    """Estimate a line's width in text heights by counting characters.
+
+    ezdxf measures text with the fonts installed where the mapper runs (``ezdxf.tools.text_size``,
+    ``ezdxf.bbox``): CAD's SHX fonts are never there, and the TrueType font put in their place may
+    have no Chinese glyphs (``txt`` resolves to DejaVu Sans, which measures 配电室 as 0.74 height per
+    character where the drawing shows 1). A count is the same on every machine and within a few
+    tenths of a height per character of what CAD draws.
+    """
+    return sum(_WIDE if unicodedata.east_asian_width(c) in "WF" else _NARROW for c in line)
+
+
+def _frame_box(x0: float, y0: float, width: float, height: float) -> list[tuple[float, float]]:
+    return [(x0, y0), (x0 + width, y0), (x0 + width, y0 + height), (x0, y0 + height)]
+
+
+def _text_box(entity: DXFGraphic, plain: str) -> tuple[Polygon, float, tuple[float, float]]:
+    """Return a TEXT's or MTEXT's box, its character height and its anchor, in drawing coordinates.
+
+    The box is placed by the alignment: TEXT ``halign`` left/center/right/middle and ``valign``
+    baseline/bottom/middle/top from the alignment point (the insertion point when both are 0),
+    ALIGNED and FIT between the insertion and alignment points (ALIGNED scales the height with the
+    width); MTEXT by ``attachment_point`` 1–9 (top-left … bottom-right) from its insertion point,
+    lines wrapped at its column width. The width is :func:`_em` × height × the TEXT's width factor.
+    The anchor is the point of the box the alignment fixes (left-middle for a left-aligned text,
+    top-left for an MTEXT attached top-left, the centre for centred, ALIGNED and FIT texts): a
+    label is written beside its shape on that side.
+    """
     if entity.dxftype() == "MTEXT":
-        width = float(entity.dxf.get("width", 0.0)) or em
-        lines = text.count("\n") + 1
-        point = entity.dxf.attachment_point - 1
-        col, row = point % 3, point // 3
-        dx = (0.5 - 0.5 * col) * width
-        dy = (0.5 * row - 0.5) * height * 1.6 * lines
-        base = entity.dxf.insert  # MTEXT insert is in WCS
+        height = valid_text_height(float(entity.dxf.get("char_height", 0.0)))
+        column = float(entity.dxf.get("width", 0.0))
+        lines = [_em(line) * height for line in plain.split("\n")]
+        rows = sum(max(1, math.ceil(w / column - 1e-9)) if column > 0 else 1 for w in lines)
+        width = min(max(lines), column) if column > 0 else max(lines)
+        pitch = _LINE_PITCH * float(entity.dxf.get("line_spacing_factor", 1.0) or 1.0)
+        total = height + (rows - 1) * height * pitch
+        col, row = divmod(int(entity.dxf.get("attachment_point", 1)) - 1, 3)[::-1]
+        corners = _frame_box(-0.5 * col * width, -total + 0.5 * row * total, width, total)
+        pull = (col - 1, 1 - row)
+        to_wcs = entity.ucs().points_to_wcs  # type: ignore[attr-defined]
     else:
-        halign, valign = entity.dxf.get("halign", 0), entity.dxf.get("valign", 0)
-        aligned = (halign or valign) and entity.dxf.hasattr("align_point")
-        base = ocs.to_wcs(entity.dxf.align_point if aligned else entity.dxf.insert)
-        dx = {0: 0.5 * em, 1: 0.0, 2: -0.5 * em, 4: 0.0}.get(halign, 0.0)
-        dy = {0: 0.5 * height, 1: 0.5 * height, 2: 0.0, 3: -0.5 * height}.get(valign, 0.0)
-    cos, sin = math.cos(rotation), math.sin(rotation)
-    return Point(base.x + dx * cos - dy * sin, base.y + dx * sin + dy * cos)
+        height = valid_text_height(float(entity.dxf.get("height", 0.0)))
+        width = _em(plain) * height * (float(entity.dxf.get("width", 1.0)) or 1.0)
+        halign, valign = int(entity.dxf.get("halign", 0)), int(entity.dxf.get("valign", 0))
+        start = Vec3(entity.dxf.insert)
+        end = Vec3(entity.dxf.get("align_point", start))
+        angle = math.radians(float(entity.dxf.get("rotation", 0.0)))
+        if halign in (3, 5) and not start.isclose(end):  # ALIGNED, FIT: the text spans start → end
+            span = end - start
+            height *= span.magnitude / width if halign == 3 else 1.0
+            width, angle, base, x0, y0, pull = span.magnitude, span.angle, start, 0.0, 0.0, (0, 0)
+        else:
+            base = end if (halign or valign) else start
+            x0 = {1: -0.5, 2: -1.0, 4: -0.5}.get(halign, 0.0) * width
+            y0 = -0.5 * height if halign == 4 else {2: -0.5, 3: -1.0}.get(valign, 0.0) * height
+            pull = ({0: -1, 2: 1}.get(halign, 0), {1: -1, 3: 1}.get(valign, 0))
+        corners = _frame_box(x0, y0, width, height)
+        cos, sin = math.cos(angle), math.sin(angle)
+        ocs = entity.ocs()
+
+        def to_wcs(points: list[Vec3]) -> list[Vec3]:
+            return list(
+                ocs.points_to_wcs(base + Vec3(x * cos - y * sin, x * sin + y * cos) for x, y, _ in points)
+            )
+
+    x0, y0 = corners[0]
+    w, h = corners[2][0] - x0, corners[2][1] - y0
+    anchor = Vec3(x0 + 0.5 * w * (1 + pull[0]), y0 + 0.5 * h * (1 + pull[1]))
+    *box, at = to_wcs([Vec3(x, y) for x, y in corners] + [anchor])
+    return Polygon([(v.x, v.y) for v in box]), height, (at.x, at.y)
 
 
 def _read_doc(path: Path) -> tuple[ezdxf.document.Drawing, str | None]:
@@ -173,7 +236,7 @@ def read_dxf(path: Path, *, mapping: LayerMapping) -> RawSurvey:
     code = int(doc.header.get("$INSUNITS", 0))
     unit = f"$INSUNITS {code} ({units.unit_name(code) if code else 'unitless'})"
     rows: list[tuple[str, str, str, str, shapely.Geometry]] = []
-    labels: list[tuple[str, str, str, Point]] = []
+    labels: list[tuple[str, str, str, float, tuple[float, float], Polygon]] = []
     per_layer: dict[str, Counter[str]] = defaultdict(Counter)
     ignored: Counter[str] = Counter()
     unsupported: Counter[str] = Counter()
@@ -194,7 +257,8 @@ def read_dxf(path: Path, *, mapping: LayerMapping) -> RawSurvey:
                 if not _WORDY.search(text):
                     numeric_texts += 1
                     continue
-                labels.append((layer, sid, text, _text_anchor(entity, text)))
+                box, height, anchor = _text_box(entity, raw)
+                labels.append((layer, sid, text, height, anchor, box))
                 per_layer[layer]["texts"] += 1
                 continue
             name, hint = "", ""
@@ -270,7 +334,7 @@ _KIND_WORD = {
 def _assemble(
     path: Path,
     rows: list[tuple[str, str, str, str, shapely.Geometry]],
-    labels: list[tuple[str, str, str, Point]],
+    labels: list[tuple[str, str, str, float, tuple[float, float], Polygon]],
     unit: str,
 ) -> RawSurvey:
     cols = (
@@ -282,8 +346,15 @@ def _assemble(
         {c: list(v) for c, v in cols.items()}, geometry=[r[4] for r in rows], crs=None
     )
     text_frame = gpd.GeoDataFrame(
-        {LAYER: [t[0] for t in labels], S.SOURCE_ID: [t[1] for t in labels], TEXT: [t[2] for t in labels]},
-        geometry=[t[3] for t in labels],
+        {
+            LAYER: [t[0] for t in labels],
+            S.SOURCE_ID: [t[1] for t in labels],
+            TEXT: [t[2] for t in labels],
+            HEIGHT: [t[3] for t in labels],
+            ANCHOR_X: [t[4][0] for t in labels],
+            ANCHOR_Y: [t[4][1] for t in labels],
+        },
+        geometry=[t[5] for t in labels],
         crs=None,
     )[[*LABEL_COLUMNS, "geometry"]]
     features[HINT] = features[HINT].astype(str)

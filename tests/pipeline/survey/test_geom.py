@@ -1,4 +1,4 @@
-"""Geometry work on survey features: repairs and refusals, wall lines joined into a boundary."""
+"""Geometry work on survey features: repairs and refusals, wall lines joined into a boundary, CAD labels."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ import pytest
 
 from pipeline.core import schema as S
 from pipeline.survey.read import read_survey
+from tests.helpers.survey_files import CASS_ORIGIN, CASS_SHAPES, CASS_STRAYS, cass_table, write_cass_sheet
 
 
 def test_geojson_repairs_and_refusals_name_each_feature(tmp_path):
@@ -101,3 +102,54 @@ def test_boundary_walls_drawn_as_separate_lines_are_joined(tmp_path):
     result = read_survey(tmp_path / "open.dxf", crs="EPSG:4548")
     assert any("do not close into a ring" in w for w in result.warnings)
     assert (result.features["role"] == "boundary").sum() == 3
+
+
+def test_cass_labels_name_the_shape_nearest_their_box(tmp_path):
+    """Every symbol of the CASS-like sheet gets the label drawn beside it (see CASS_SHAPES).
+
+    Hand labelled by construction. By the text's centre (the rule before boxes), 8 of the 19 come
+    out wrong and the two ties go either way: the long label is lost to the circle below its
+    middle, the top-left MTEXT goes to the decoy, the lawn's pavilion label to nothing, the
+    waste bin's label to the road.
+    """
+    result = read_survey(write_cass_sheet(tmp_path / "cass.dxf"), crs="EPSG:4548")
+    assert cass_table(result) == {key: (name, kind) for key, _, _, name, kind in CASS_SHAPES}
+    f = result.features
+    assert f.loc[f[S.NAME] == "3号楼", "role"].item() == "building"
+    assert sorted(f.loc[f[S.NAME] == "", "role"]) == ["other"] * 5 + ["road"]
+    # The texts that name nothing are reported, with where they are, and make no feature.
+    e0, n0 = CASS_ORIGIN
+    assert [(s.layer, s.text, s.alone) for s in result.strays] == [("ZJ", t, a) for t, a, _, _ in CASS_STRAYS]
+    for stray, (_, _, x, y) in zip(result.strays, CASS_STRAYS, strict=True):
+        assert (stray.x, stray.y) == pytest.approx((e0 + x, n0 + y), abs=0.01)
+    assert not set(f[S.NAME]) & {t for t, *_ in CASS_STRAYS}
+    assert len(f) == len(CASS_SHAPES)
+
+
+def test_a_text_beside_a_named_symbol_makes_no_second_asset(tmp_path):
+    """A block whose attribute names it keeps that name; the text written beside it is used up.
+
+    A kind-naming text alone on the paper (nothing within twice its height) is still a point.
+    """
+    import ezdxf
+
+    from pipeline.core.coords import parse_crs
+
+    e0, n0 = parse_crs(4548).from_wgs84(116.350, 39.997)
+    doc = ezdxf.new("R2018")
+    block = doc.blocks.new("PD")
+    block.add_circle((0, 0), radius=0.4)
+    block.add_attdef("NAME", (0, 0))
+    msp = doc.modelspace()
+    msp.add_blockref("PD", (e0, n0), dxfattribs={"layer": "DLDW"}).add_auto_attribs({"NAME": "2号配电室"})
+    msp.add_text("配电室", height=1.0, dxfattribs={"layer": "ZJ", "insert": (e0 + 0.8, n0 - 0.35)})
+    msp.add_text("快递柜", height=1.0, dxfattribs={"layer": "ZJ", "insert": (e0 + 30, n0)})
+    doc.saveas(tmp_path / "named.dxf")
+    result = read_survey(tmp_path / "named.dxf", crs="EPSG:4548")
+    f = result.features
+    assert sorted(zip(f[S.NAME], f[S.KIND], strict=True)) == [
+        ("2号配电室", "substation"),
+        ("快递柜", "parcel_locker"),
+    ]
+    assert result.strays == ()
+    assert [i.what for i in result.read][-1] == "texts as points"

@@ -72,3 +72,51 @@ def test_not_a_dxf_and_dwg(tmp_path):
     dwg.write_bytes(b"AC1032" + b"\0" * 100)
     with pytest.raises(InputFileError, match="DWG, AutoCAD's closed binary format"):
         read_survey(dwg, crs="EPSG:4548")
+
+
+def test_text_boxes_follow_alignment_height_and_rotation(tmp_path):
+    """Each text's box, height and anchor, computed by hand: a Chinese character is one height wide,
+    a Latin letter or digit two thirds; MTEXT lines are 5/3 heights apart.
+    """
+    import ezdxf
+    from ezdxf.enums import TextEntityAlignment as Align
+    from shapely.geometry import box
+
+    from pipeline.survey.formats.dxf import read_dxf
+    from pipeline.survey.layers import load_layer_mapping
+
+    doc = ezdxf.new("R2018")
+    msp = doc.modelspace()
+    msp.add_point((0, 0))
+    msp.add_text("配电室ab", height=3, dxfattribs={"insert": (10, 20)})  # 3 + 2 × 2/3 = 13/3 heights
+    msp.add_text("配电室", height=2).set_placement((10, 20), align=Align.MIDDLE_RIGHT)
+    msp.add_text("配电室", height=2, dxfattribs={"rotation": 90}).set_placement(
+        (10, 20), align=Align.BOTTOM_LEFT
+    )
+    msp.add_text("配电室", height=2).set_placement((0, 0), (12, 0), align=Align.ALIGNED)  # twice as wide: h 4
+    msp.add_text("配电室", height=2).set_placement((0, 0), (12, 0), align=Align.FIT)
+    msp.add_text("配电室", height=2).set_placement((5, 5), align=Align.MIDDLE)
+    msp.add_mtext("石科院\\P食堂", dxfattribs={"char_height": 3}).set_location((0, 0), attachment_point=1)
+    msp.add_mtext("石科院", dxfattribs={"char_height": 3, "rotation": 90}).set_location(
+        (0, 0), attachment_point=5
+    )
+    wrapped = msp.add_mtext("石科院职工食堂", dxfattribs={"char_height": 3, "width": 9})  # 21 wide → 3 lines
+    wrapped.set_location((0, 0), attachment_point=9)
+    doc.saveas(tmp_path / "texts.dxf")
+    labels = read_dxf(tmp_path / "texts.dxf", mapping=load_layer_mapping(None)).labels
+    expected = [  # (box, height, anchor)
+        (box(10, 20, 23, 23), 3, (10, 21.5)),
+        (box(4, 19, 10, 21), 2, (10, 20)),
+        (box(8, 20, 10, 26), 2, (10, 20)),
+        (box(0, 0, 12, 4), 4, (6, 2)),
+        (box(0, 0, 12, 2), 2, (6, 1)),
+        (box(2, 4, 8, 6), 2, (5, 5)),
+        (box(0, -8, 9, 0), 3, (0, 0)),
+        (box(-1.5, -4.5, 1.5, 4.5), 3, (0, 0)),
+        (box(-9, 0, 0, 13), 3, (0, 0)),
+    ]
+    assert len(labels) == len(expected)
+    for row, (want, height, anchor) in zip(labels.itertuples(), expected, strict=True):
+        assert row.geometry.symmetric_difference(want).area < 1e-9, (row.text, row.geometry.wkt)
+        assert row.height == pytest.approx(height)
+        assert (row.anchor_x, row.anchor_y) == pytest.approx(anchor)
