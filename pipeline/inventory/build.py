@@ -336,7 +336,14 @@ def renumber(
             log.warning("No walk to follow (%s); numbered along the boundary instead.", why_not)
             method, record = "perimeter", {"asked": "walk", "method": "perimeter", "reason": why_not}
     numbered = number_assets(
-        inventory.assets, poly, main.geometry, method=method, scheme=scheme, previous=previous, force=force, walk=walk
+        inventory.assets,
+        poly,
+        main.geometry,
+        method=method,
+        scheme=scheme,
+        previous=previous,
+        force=force,
+        walk=walk,
     )
     if walk is not None:
         record = walk.record(numbered, numbered.geometry.representative_point().get_coordinates().to_numpy())

@@ -30,15 +30,19 @@ numbers by ``perimeter`` and records the reason.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import geopandas as gpd
-import networkx as nx
 import numpy as np
 import shapely
 
 from pipeline.core import schema as S
-from pipeline.walk.network import OUTSIDE, WALK_ROADS, attach, build_network
+
+if TYPE_CHECKING:
+    import networkx as nx
+
+# networkx and pipeline.walk (which loads scipy's csgraph) are imported when a walk is asked for, so a
+# build by another method loads neither.
 
 #: Fewer walkable ways than this inside the compound make no loop worth following (one drive, or a
 #: drive and a branch, read as well along the boundary).
@@ -83,7 +87,9 @@ class WalkLoop:
         dist = shapely.distance(shapely.points(xy)[:, None], segs[None, :])
         nearest = dist.min(axis=1)
         e = b - a
-        t = np.clip(((xy[:, None, :] - a[None]) * e[None]).sum(axis=2) / np.maximum((e * e).sum(axis=1), 1e-12), 0, 1)
+        t = np.clip(
+            ((xy[:, None, :] - a[None]) * e[None]).sum(axis=2) / np.maximum((e * e).sum(axis=1), 1e-12), 0, 1
+        )
         along = np.where(dist <= nearest[:, None] + _TIE_M, start + t * length, np.inf).min(axis=1)
         return along, nearest
 
@@ -119,6 +125,8 @@ def _first_passes(a: np.ndarray, b: np.ndarray) -> np.ndarray:
 
 def walk_paths(roads: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     """The walkable lines of an inventory's ``roads`` context layer (``type`` is the highway value)."""
+    from pipeline.walk.network import WALK_ROADS
+
     walkable = roads[roads["type"].isin(list(WALK_ROADS))]
     return gpd.GeoDataFrame(
         {S.SOURCE_ID: walkable[S.SOURCE_ID].to_numpy(), "road": walkable["type"].to_numpy()},
@@ -134,6 +142,10 @@ def walk_loop(
 
     ``paths`` are walkable lines (``source_id``, ``road``) in the boundary's metric CRS.
     """
+    import networkx as nx
+
+    from pipeline.walk.network import OUTSIDE, attach, build_network
+
     region = boundary.buffer(TOUCH_M)
     inside = paths[paths.intersects(region)]
     clipped = gpd.GeoDataFrame(
@@ -154,7 +166,9 @@ def walk_loop(
     reached = graph.subgraph(nx.node_connected_component(graph, start))
     face = _outer_face(reached, start, _outward(boundary, gate))
     nodes_reached = shapely.multipoints(net.xy[list(reached)])
-    ways = int(clipped.loc[shapely.dwithin(clipped.geometry.to_numpy(), nodes_reached, 0.05), S.SOURCE_ID].nunique())
+    ways = int(
+        clipped.loc[shapely.dwithin(clipped.geometry.to_numpy(), nodes_reached, 0.05), S.SOURCE_ID].nunique()
+    )
     if ways < MIN_WAYS:
         return None, (
             f"only {ways} of the {ways_inside} walkable ways inside the compound connect to the main gate "
@@ -185,9 +199,14 @@ def _outer_face(graph: nx.Graph, start: int, outward: np.ndarray) -> list[int]:
         dx, dy = xy[m] - xy[n]
         return float(np.degrees(np.arctan2(dx, dy)) % 360.0)
 
+    import networkx as nx
+
+    def counterclockwise(n: int) -> list[int]:
+        return sorted(graph[n], key=lambda m: -bearing(n, m))
+
     embedding = nx.PlanarEmbedding()
     # networkx turns to each node's "ccw" neighbour; neighbours listed counterclockwise make it the leftmost.
-    embedding.set_data({n: sorted(graph[n], key=lambda m, n=n: -bearing(n, m)) for n in graph})
+    embedding.set_data({n: counterclockwise(n) for n in graph})
     out = float(np.degrees(np.arctan2(outward[0], outward[1])) % 360.0)
     first = min(graph[start], key=lambda m: (bearing(start, m) - out) % 360.0 or 360.0)
     return embedding.traverse_face(start, first)
