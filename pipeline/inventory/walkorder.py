@@ -53,8 +53,6 @@ TOUCH_M = 1.0
 GATE_SNAP_M = 40.0
 #: An asset farther than this from every walked path keeps its perimeter position.
 MAX_OFF_M = 30.0
-# Candidates nearer than this to an asset than its nearest path are as near (ties at a junction).
-_TIE_M = 1e-6
 
 
 @dataclass(frozen=True)
@@ -74,9 +72,11 @@ class WalkLoop:
         """Each point's distance along the walk to its nearest walked point, first reached; and how far it is.
 
         Each path segment counts once, as first walked, so a point beside a dead end is reached on
-        the way in; of equally near segments (at a junction) the one walked first wins. shapely's
-        ``line_locate_point`` on the whole walk would pick whichever pass GEOS's rounding favours.
-        A compound has tens of assets and hundreds of segments, so every pair is compared.
+        the way in. The segments are kept in walk order and ``argmin`` takes the first of equally
+        near ones, so a point nearest a junction is reached when the walk first comes to it.
+        shapely's ``line_locate_point`` on the whole walk would return either pass of a dead end,
+        as GEOS's rounding falls. A compound has tens of assets and hundreds of segments, so every
+        pair is compared.
         """
         a, b = self.xy[:-1], self.xy[1:]
         length = np.hypot(*(b - a).T)
@@ -85,12 +85,13 @@ class WalkLoop:
         a, b, length, start = a[first], b[first], length[first], start[first]
         segs = shapely.linestrings(np.stack([a, b], axis=1))
         dist = shapely.distance(shapely.points(xy)[:, None], segs[None, :])
-        nearest = dist.min(axis=1)
-        e = b - a
+        j = dist.argmin(axis=1)
+        e = b[j] - a[j]
         t = np.clip(
-            ((xy[:, None, :] - a[None]) * e[None]).sum(axis=2) / np.maximum((e * e).sum(axis=1), 1e-12), 0, 1
+            np.einsum("ij,ij->i", xy - a[j], e) / np.maximum(np.einsum("ij,ij->i", e, e), 1e-12), 0, 1
         )
-        along = np.where(dist <= nearest[:, None] + _TIE_M, start + t * length, np.inf).min(axis=1)
+        along = start[j] + t * length[j]
+        nearest = dist[np.arange(len(xy)), j]
         return along, nearest
 
     def record(self, assets: gpd.GeoDataFrame, xy: np.ndarray) -> dict[str, Any]:

@@ -15,7 +15,7 @@ import shapely
 from pipeline.core.errors import DataError
 from pipeline.inventory.build import renumber
 from pipeline.inventory.numbering import number_assets
-from pipeline.inventory.walkorder import MAX_OFF_M, MIN_WAYS, walk_loop
+from pipeline.inventory.walkorder import MAX_OFF_M, MIN_WAYS, walk_loop, walk_paths
 
 UTM = "EPSG:32650"
 SIDE = np.hypot(50, 30)  # a diamond side of the figure-8
@@ -68,6 +68,25 @@ def test_ring_road_with_a_spur_is_walked_clockwise_from_the_south_gate():
     assert numbered["order_key"].tolist() == pytest.approx([60, 140, 270, 410, 420, 490], abs=1e-6)
     loop, _ = walk_loop(boundary, shapely.Point(100, 0), paths)
     assert loop.length == pytest.approx(550)
+
+
+def test_a_gate_on_a_loop_road_leaves_by_the_first_path_clockwise_from_outside():
+    # 200 × 120 m, a loop road whose south side runs along the wall, through the gate at (100, 0): the
+    # gate is on the road, with a way to the west and one to the east. Standing at the gate with the
+    # street behind (south), the first path clockwise is the one west: (40, 0) [60], north to (40, 80)
+    # [140], east to (160, 80) [260], south to (160, 0) [340], west back to the gate [400].
+    boundary = shapely.box(0, 0, 200, 120)
+    paths = _paths([(100, 0), (40, 0), (40, 80)], [(40, 80), (160, 80)], [(160, 80), (160, 0), (100, 0)])
+    points = {
+        "south-east": (130, 10),  # (130, 0), on the last stretch: 340 + 30 = 370
+        "north": (100, 90),  # (100, 80): 140 + 60 = 200
+        "south-west": (70, 10),  # (70, 0): 30
+        "east": (170, 40),  # (160, 40): 260 + 40 = 300
+        "west": (30, 40),  # (40, 40): 60 + 40 = 100
+    }
+    numbered = _number(boundary, shapely.Point(100, 0), paths, points)
+    assert numbered["name"].tolist() == ["south-west", "west", "north", "east", "south-east"]
+    assert numbered["order_key"].tolist() == pytest.approx([30, 100, 200, 300, 370], abs=1e-6)
 
 
 def test_a_figure_8_walks_the_far_loop_in_the_middle_of_the_near_one():
@@ -159,6 +178,24 @@ def test_no_usable_network_says_why(gate, paths, why):
     loop, reason = walk_loop(shapely.box(0, 0, 200, 120), shapely.Point(gate), _paths(*paths))
     assert loop is None
     assert reason.startswith(why)
+
+
+def test_only_ways_people_walk_are_walked():
+    # A compound's roads layer as the inventory keeps it: a motorway slip and a road under construction
+    # cross the site, but nobody walks them.
+    line = shapely.LineString([(0, 0), (10, 0)])
+    roads = gpd.GeoDataFrame(
+        {
+            "source_id": ["way/1", "way/2", "way/3", "way/4"],
+            "name": "",
+            "type": ["service", "motorway", "footway", "construction"],
+        },
+        geometry=[line] * 4,
+        crs=UTM,
+    )
+    paths = walk_paths(roads)
+    assert paths["source_id"].tolist() == ["way/1", "way/3"]
+    assert paths["road"].tolist() == ["service", "footway"]
 
 
 def test_walk_without_paths_is_a_clear_error():
