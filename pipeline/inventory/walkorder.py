@@ -14,13 +14,21 @@ Design, in the compound's metric CRS with north up:
    of the compound. A dead end is walked in and out; a spur that points outward (towards the wall)
    is on the outer face and walked, a path inside a loop is not. On a tree (no loop) the walk is the
    tour round the tree. networkx's :meth:`~networkx.PlanarEmbedding.traverse_face` follows the
-   faces; it turns to the neighbour its embedding calls ``ccw``, so each node's neighbours are given
-   to it in geometric counterclockwise order, which makes that turn the leftmost.
+   face; it turns to the neighbour its embedding calls ``ccw``, so each node's neighbours are given
+   to it in geometric counterclockwise order, which makes that turn the leftmost (the rightmost turn
+   walks the same face anticlockwise: the ring-road scene of ``tests/pipeline/inventory/
+   test_walkorder.py`` tells them apart). It follows the neighbour order it is given and checks no
+   planarity, so a bridge over a path (not joined) is simply not turned onto.
 3. **Positions.** An asset's key is the distance along the walk to where it first meets the asset's
    nearest point on the walked paths (so an asset beside a spur is reached when the walk enters the
    spur); the tie-break is its distance from the paths. An asset farther than :data:`MAX_OFF_M` from
    every walked path keeps its perimeter position (the share of the clockwise boundary walk,
    scaled to the walk's length) and is listed in ``report.json``.
+
+Paths inside a loop are never walked, so assets beside an inner street can lie beyond
+:data:`MAX_OFF_M`; and a dead end a few metres short of a junction opens the loop it would close,
+so the walk enters that bay (on the demo compound it goes east first, along the only road from
+东南门). Both are the data's shape, and ``report.json`` lists the assets the walk does not reach.
 
 When the compound has fewer than :data:`MIN_WAYS` walkable ways, or the main gate is not within
 :data:`GATE_SNAP_M` of one, there is no loop to follow: :func:`walk_loop` says why and the caller
@@ -165,7 +173,6 @@ def walk_loop(
     graph = net.to_networkx()
     start = int(nodes[0])
     reached = graph.subgraph(nx.node_connected_component(graph, start))
-    face = _outer_face(reached, start, _outward(boundary, gate))
     nodes_reached = shapely.multipoints(net.xy[list(reached)])
     ways = int(
         clipped.loc[shapely.dwithin(clipped.geometry.to_numpy(), nodes_reached, 0.05), S.SOURCE_ID].nunique()
@@ -175,6 +182,7 @@ def walk_loop(
             f"only {ways} of the {ways_inside} walkable ways inside the compound connect to the main gate "
             f"(fewer than {MIN_WAYS})"
         )
+    face = _outer_face(reached, start, _outward(boundary, gate))
     return WalkLoop(xy=net.xy[[*face, start]], ways=ways, ways_inside=ways_inside), ""
 
 
@@ -192,15 +200,13 @@ def _outward(boundary: shapely.Geometry, gate: shapely.Point) -> np.ndarray:
 
 def _outer_face(graph: nx.Graph, start: int, outward: np.ndarray) -> list[int]:
     """The nodes met walking the face outside ``start`` clockwise, by leftmost turns (see the module docstring)."""
-    if graph.degree(start) == 0:
-        return [start]
+    import networkx as nx
+
     xy = {n: np.array([d["x"], d["y"]]) for n, d in graph.nodes(data=True)}
 
     def bearing(n: int, m: int) -> float:
         dx, dy = xy[m] - xy[n]
         return float(np.degrees(np.arctan2(dx, dy)) % 360.0)
-
-    import networkx as nx
 
     def counterclockwise(n: int) -> list[int]:
         return sorted(graph[n], key=lambda m: -bearing(n, m))
