@@ -57,6 +57,11 @@ with side:
     st.caption(t("why_gate"))
     st.text(gate_rule_text(main.rule, lang()))
     st.subheader(t("numbered", n=len(inventory.assets)))
+    walk = inventory.report.get("method_choice", {})
+    if walk.get("asked") == "walk" and walk.get("method") != "walk":
+        st.caption(t("walk_fallback"))
+    elif walk.get("off_walk"):
+        st.caption(t("walk_off", n=len(walk["off_walk"]), m=walk["max_off_m"]))
     counts = inventory.assets[S.CATEGORY].value_counts()
     st.dataframe(
         pd.DataFrame(

@@ -18,7 +18,7 @@ if TYPE_CHECKING:
 # The choices and defaults below are those of the core (a test checks they are the same), repeated here so
 # that building a parser imports neither the core nor geopandas.
 #: Numbering methods and label schemes, as :data:`pipeline.core.schema.METHODS` and ``SCHEMES``.
-METHODS = ("auto", "polar", "perimeter")
+METHODS = ("auto", "polar", "perimeter", "walk")
 SCHEMES = ("global", "category")
 #: Default of ``--radius``, as :data:`pipeline.inventory.classify.DEFAULT_RADIUS_M`.
 DEFAULT_RADIUS_M = 50.0
@@ -31,7 +31,8 @@ def add_method_options(parser: argparse.ArgumentParser) -> None:
         choices=METHODS,
         default="auto",
         help="auto (default): perimeter for long or concave compounds, polar for compact ones; "
-        "polar: bearing from the centre; perimeter: walk along the boundary",
+        "polar: bearing from the centre; perimeter: walk along the boundary; "
+        "walk: along the compound's internal paths from the main gate, clockwise (build only)",
     )
     parser.add_argument(
         "--scheme",

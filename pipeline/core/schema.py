@@ -51,8 +51,8 @@ SOURCE_OSM = "osm"
 SOURCE_SURVEY = "survey"
 SOURCE_MANUAL = "manual"
 
-# Numbering methods (``auto`` picks polar or perimeter from the shape) and schemes.
-METHODS = ("auto", "polar", "perimeter")
+# Numbering methods (``auto`` picks polar or perimeter from the shape; ``walk`` follows the paths) and schemes.
+METHODS = ("auto", "polar", "perimeter", "walk")
 SCHEMES = ("global", "category")
 
 WGS84 = "EPSG:4326"

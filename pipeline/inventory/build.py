@@ -52,6 +52,7 @@ from pipeline.inventory.naming import Titles, compound_titles
 from pipeline.inventory.neighbours import locate_neighbours, merge_parts
 from pipeline.inventory.numbering import MAX_GATE_DIST_M, PreviousLabels, number_assets, retired_labels
 from pipeline.inventory.order import choose_method
+from pipeline.inventory.walkorder import walk_loop, walk_paths
 
 log = logging.getLogger(__name__)
 
@@ -324,22 +325,33 @@ def renumber(
         )
         gates = gates[(gates["gate_type"] != "chosen point") | gates["is_main"]].reset_index(drop=True)
     main = gates[gates["is_main"]].iloc[0]
-    choice = choose_method(inventory.boundary.geometry.iloc[0]) if method == "auto" else None
+    poly = inventory.boundary.geometry.iloc[0]
+    choice = choose_method(poly) if method == "auto" else None
+    record = choice.record() if choice is not None else {"asked": method, "method": method}
     method = choice.method if choice is not None else method
+    walk = None
+    if method == "walk":
+        walk, why_not = walk_loop(poly, main.geometry, walk_paths(inventory.context["roads"]))
+        if walk is None:
+            log.warning("No walk to follow (%s); numbered along the boundary instead.", why_not)
+            method, record = "perimeter", {"asked": "walk", "method": "perimeter", "reason": why_not}
     numbered = number_assets(
         inventory.assets,
-        inventory.boundary.geometry.iloc[0],
+        poly,
         main.geometry,
         method=method,
         scheme=scheme,
         previous=previous,
         force=force,
+        walk=walk,
     )
+    if walk is not None:
+        record = walk.record(numbered, numbered.geometry.representative_point().get_coordinates().to_numpy())
     report = dict(inventory.report)
     report.update(
         {
             "method": method,
-            "method_choice": choice.record() if choice is not None else {"asked": method, "method": method},
+            "method_choice": record,
             "scheme": scheme,
             "main_gate": _gate_record(main, gates.crs),
             "gates": len(gates),

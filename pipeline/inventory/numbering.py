@@ -7,8 +7,10 @@ Two methods give each asset a clockwise key, in a local metric CRS with north up
   inaccessibility.
 - ``perimeter``: the distance walked clockwise along the boundary, from where the gate meets it
   to the boundary point nearest the asset. It follows concave and long compounds.
+- ``walk``: the distance walked clockwise along the compound's own paths from the main gate
+  (:mod:`pipeline.inventory.walkorder`); an asset far from them keeps its perimeter position.
 
-Smallest key first; ties go to the asset nearer the centre (polar) or the boundary (perimeter),
+Smallest key first; ties go to the asset nearer the centre (polar), the boundary (perimeter) or the paths (walk),
 then by name, then by ``source_id``, so the order never depends on the input's row order.
 Two schemes print the numbers: ``global`` (``1``…``N``) and ``category`` (``A01``, ``B01``…, one
 count per category, in the same clockwise order). :class:`PreviousLabels` keeps numbers stable
@@ -34,6 +36,7 @@ from pipeline.core import schema as S
 from pipeline.core.crs import require_projected
 from pipeline.core.errors import DataError, GateError, GeometryError
 from pipeline.inventory.order import choose_method
+from pipeline.inventory.walkorder import MAX_OFF_M, WalkLoop
 
 log = logging.getLogger(__name__)
 
@@ -72,7 +75,7 @@ def clockwise_ring(boundary: Boundary) -> shapely.LinearRing:
 
 
 def clockwise_keys(
-    xy: np.ndarray, boundary: Boundary, gate: shapely.Point, method: str
+    xy: np.ndarray, boundary: Boundary, gate: shapely.Point, method: str, walk: WalkLoop | None = None
 ) -> tuple[np.ndarray, np.ndarray]:
     """Return each point's clockwise key and its tie-break distance.
 
@@ -86,7 +89,11 @@ def clockwise_keys(
         The main gate in the same CRS.
     method
         ``polar`` (key in degrees, tie = distance to the centre) or ``perimeter`` (key in
-        metres along the clockwise boundary, tie = distance to the boundary).
+        metres along the clockwise boundary, tie = distance to the boundary) or ``walk`` (key in
+        metres along ``walk``, tie = distance to it; farther than ``MAX_OFF_M``, the perimeter key
+        scaled from the boundary's length to the walk's).
+    walk
+        The walk from the gate (:func:`pipeline.inventory.walkorder.walk_loop`), for ``walk``.
     """
     if method == "polar":
         centre = compound_centre(boundary)
@@ -100,6 +107,17 @@ def clockwise_keys(
         period = ring.length
         along, tie = locate_on_ring(ring, xy)
         key = (along - start[0]) % period
+    elif method == "walk":
+        if walk is None or walk.length <= 0:
+            raise DataError(
+                "The walk method follows the compound's paths, which were not given; number with "
+                "`build --method walk`, or choose polar or perimeter."
+            )
+        along, tie = walk.locate(xy)
+        ring = clockwise_ring(boundary)
+        perimeter, _ = clockwise_keys(xy, boundary, gate, "perimeter")
+        period = walk.length
+        key = np.where(tie > MAX_OFF_M, perimeter / ring.length * period, along)
     else:
         raise DataError(f"Unknown numbering method `{method}`; use one of {', '.join(S.METHODS)}.")
     key = np.round(key, _KEY_DECIMALS) % round(period, _KEY_DECIMALS)
@@ -469,6 +487,7 @@ def number_assets(
     scheme: str = "global",
     previous: PreviousLabels | None = None,
     force: bool = False,
+    walk: WalkLoop | None = None,
 ) -> gpd.GeoDataFrame:
     """Return the assets sorted clockwise from the gate, with ``seq``, ``label`` and the key.
 
@@ -481,7 +500,7 @@ def number_assets(
     boundary, gate
         The compound's boundary polygon and main gate point, in the assets' CRS.
     method
-        ``polar`` or ``perimeter`` (see the module docstring), or ``auto``
+        ``polar``, ``perimeter`` or ``walk`` (see the module docstring), or ``auto``
         (:func:`pipeline.inventory.order.choose_method`).
     scheme
         ``global`` (``1``…``N``) or ``category`` (``A01``…, ``B01``…, ``C01``…).
@@ -489,6 +508,9 @@ def number_assets(
         Labels of an earlier inventory to keep (stable renumbering).
     force
         Number even when the gate is more than 50 m from the boundary.
+    walk
+        The walk from the gate round the compound's paths, which ``walk`` needs
+        (:func:`pipeline.inventory.walkorder.walk_loop`).
 
     Returns
     -------
@@ -535,7 +557,7 @@ def number_assets(
     if method == "auto":
         method = choose_method(poly).method
     xy = _positions(assets.geometry.values)
-    key, tie = clockwise_keys(xy, poly, point, method)
+    key, tie = clockwise_keys(xy, poly, point, method, walk)
     order = _clockwise_order(assets, key, tie, xy)
     ordered = assets.iloc[order]
     ordered[S.KEY] = key[order]
