@@ -24,9 +24,10 @@ from PIL import Image
 from pypdf import PdfReader
 
 from layers.figure.layout import figure_bytes, figure_pages, page_files, plot_layout, save_figure
+from pipeline.cli.main import main
 from pipeline.core import schema as S
 from pipeline.core.errors import DataError
-from pipeline.inventory.build import build_inventory
+from pipeline.inventory.build import build_inventory, write_inventory
 from pipeline.osm.read import read_osm
 from tests.helpers.testdata import DEMO_ID, EXTRACTS
 
@@ -81,16 +82,23 @@ def _gid_texts(figure, prefix):
     return [t for a in figure.axes for t in a.texts if (t.get_gid() or "").startswith(prefix)]
 
 
-def _assert_readable(inventory, fig, ax, renderers):
-    # Every index row is printed once, on one of the pages, whole and inside its sheet.
+def _assert_every_row_once(inventory, fig, renderers):
+    """Every index row is printed once, on one of the pages, whole, inside its sheet and above its footer."""
     printed = []
     for page, renderer in zip(figure_pages(fig), renderers, strict=True):
         sheet = page.bbox
+        footer_top = max(t.get_window_extent(renderer).y1 for t in _gid_texts(page, "footer-"))
         for text in _gid_texts(page, "table-label:"):
             box = text.get_window_extent(renderer)
-            assert sheet.x0 <= box.x0 and box.x1 <= sheet.x1 and sheet.y0 <= box.y0 and box.y1 <= sheet.y1
+            assert sheet.x0 <= box.x0 and box.x1 <= sheet.x1 and box.y1 <= sheet.y1, text.get_text()
+            assert box.y0 > footer_top, text.get_text()
             printed.append(text.get_text())
     assert sorted(printed, key=int) == [str(i) for i in range(1, len(inventory.assets) + 1)]
+
+
+def _assert_readable(inventory, fig, ax, renderers):
+    # Every index row is printed once, on one of the pages, whole and inside its sheet.
+    _assert_every_row_once(inventory, fig, renderers)
     # No two labels on the map overlap (measured from the drawn texts).
     renderer = renderers[0]
     labels = [t for t in ax.texts if (t.get_gid() or "").startswith(("asset-label:", "gate-label:"))]
@@ -179,3 +187,47 @@ def test_a_small_compound_stays_on_one_page(demo_inventory):
     assert len(figure_pages(fig)) == 1
     texts = {t.get_gid() for t in _gid_texts(fig, "")}
     assert "table-more" not in texts and "page-number" not in texts
+
+
+def test_250_assets_on_a4_go_on_to_a_third_page(eighty):
+    """250 assets on a grid 5 m inside the demo compound, on A4 portrait: every row on one of three pages."""
+    boundary = eighty.boundary.geometry.iloc[0]
+    x0, y0, x1, y1 = boundary.bounds
+    xs, ys = np.meshgrid(np.linspace(x0, x1, 60), np.linspace(y0, y1, 30))
+    inner = boundary.buffer(-5)
+    points = [p for p in shapely.points(xs.ravel(), ys.ravel()) if inner.contains(p)][:250]
+    frame = eighty.assets.drop(columns="geometry").iloc[np.arange(250) % 80].reset_index(drop=True)
+    frame[S.LABEL] = [str(i + 1) for i in range(250)]
+    many = replace(eighty, assets=gpd.GeoDataFrame(frame, geometry=points, crs=eighty.crs))
+    fig, _ = plot_layout(many, paper="A4", orientation="portrait", lang="en", date=DATE)
+    pages = figure_pages(fig)
+    renderers = []
+    for page in pages:
+        canvas = FigureCanvasAgg(page)
+        canvas.draw()
+        renderers.append(canvas.get_renderer())
+    _assert_every_row_once(many, fig, renderers)
+    assert len(pages) == 3
+    notes = [next(t.get_text() for t in _gid_texts(page, "table-more")) for page in pages[:2]]
+    assert notes[0].endswith("see page 2") and notes[1].endswith("see page 3")
+    assert not _gid_texts(pages[2], "table-more")
+    shown = [len(_gid_texts(page, "table-label:")) for page in pages]
+    assert notes[1] == f"{shown[0] + shown[1] + 1}–250: see page 3"
+    assert [next(t.get_text() for t in _gid_texts(page, "page-number")) for page in pages] == [
+        "Page 1 of 3",
+        "Page 2 of 3",
+        "Page 3 of 3",
+    ]
+
+
+def test_the_figure_command_names_every_file_it_writes(paaskynen, tmp_path, capsys):
+    folder = write_inventory(paaskynen, tmp_path / "paaskynen")
+    out = tmp_path / "layout.png"
+    assert main(["-q", "figure", "--inventory", str(folder), "--out", str(out), "--dpi", "30"]) == 0
+    printed = capsys.readouterr().out
+    assert f"{out}, {tmp_path / 'layout-page2.png'} (the index goes on to page 2)" in printed
+    assert (tmp_path / "layout-page2.png").is_file()
+    pdf = tmp_path / "layout.pdf"
+    assert main(["-q", "figure", "--inventory", str(folder), "--out", str(pdf), "--dpi", "30"]) == 0
+    assert f"{pdf} (2 pages" in capsys.readouterr().out
+    assert len(PdfReader(pdf).pages) == 2

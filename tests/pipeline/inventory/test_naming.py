@@ -66,6 +66,8 @@ def test_else_from_the_nearest_named_street_and_its_side_of_it():
     ])
     titles = compound_titles({"landuse": "residential"}, LONG, roads)
     assert (titles.zh, titles.en) == ("成府路南侧小区", "compound south of Chengfu Rd")
+    pinyin = _roads([("成府路", {"name:zh_pinyin": "chéngfǔ lù"}, shapely.LineString([(-50, 120), (450, 120)]))])
+    assert compound_titles({}, LONG, pinyin).en == "compound south of Chengfu Lu"  # no name:en: pinyin
     far = _roads([("成府路", {}, shapely.LineString([(-50, 400), (450, 400)]))])  # 300 m: too far
     assert compound_titles({}, LONG, far) == ("", "")
 
