@@ -4,7 +4,8 @@
 arrangement (the panel beside or below the map) that give the largest round scale (1:2,500 …);
 :func:`shrink_map` gives the panel what the map does not need. The ``draw_`` functions then put the
 title, the panel (legend, north arrow, scale bar, index table) and the footer (date, CRS, credit) on the
-page axes, in millimetres from its lower-left corner.
+page axes, in millimetres from its lower-left corner; :func:`draw_more_pages` prints the rows of the index
+the panel could not hold on further pages.
 
 The symbol styles (:func:`category_marker`, :func:`gate_style`, …) live here, beside the legend and the
 table that repeat them, and :mod:`layers.figure.layout` draws the map with the same ones, so the legend always
