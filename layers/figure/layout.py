@@ -1,10 +1,10 @@
 """The print figure: the compound's 重要生活服务设施布局图 (layout of important living-service facilities).
 
-:func:`plot_layout` lays out a page (A4, A3 or A1), and when the index is long the pages it goes on to
-(:class:`LayoutFigure`): the map with the compound's boundary, buildings,
-roads and paths, green space and water, its gates (the main gate marked) and every numbered asset as a
-symbol of its category with its label; beside the map a legend, a north arrow, a metric scale bar and
-the index table (label, name, kind, in clockwise order); the title, the date, the CRS and the credit.
+:func:`plot_layout` lays out a page (A4, A3 or A1), and when the index is long the pages it goes on
+to (:class:`LayoutFigure`): the map with the compound's boundary, buildings, roads and paths, green
+space and water, its gates (the main gate marked) and every numbered asset as a symbol of its category
+with its label; beside the map a legend, a north arrow, a metric scale bar and the index table (label,
+name, kind, in clockwise order); the title, the date, the CRS and the credit.
 Every style comes from :mod:`layers.definitions`, so the print agrees with the app's web map.
 
 This module holds the entry points (drawing, saving, fonts) and draws the map; :mod:`layers.figure.page` lays
