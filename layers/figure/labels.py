@@ -3,8 +3,9 @@
 :func:`place_labels` is a greedy candidate search in page points. Labels are taken most crowded first;
 each tries the eight positions beside its symbol (kept only if nearer its own symbol than any other),
 then rings farther out with a leader line. No placed label overlaps another label or a symbol, every
-label stays inside the map frame, and leaders keep off labels and other symbols unless no such spot is
-left; a label with no free spot at all is drawn beside its symbol, with a warning.
+label stays inside the map frame, no leader crosses another leader, and leaders keep off labels and
+other symbols unless no such spot is left; a label with no free spot at all is drawn beside its
+symbol, with a warning.
 
 The project places labels itself rather than using adjustText, the obvious alternative:
 ``bench/bench_figure.py`` runs both on the inputs the A3 page really produces (25…300 labels). This
@@ -86,6 +87,23 @@ def _segments_hit(p0: np.ndarray, p1: np.ndarray, rects: np.ndarray) -> np.ndarr
     return t0 < t1
 
 
+def _segments_cross(p0: np.ndarray, p1: np.ndarray, segments: np.ndarray) -> np.ndarray:
+    """Return a K×M matrix telling whether segment k (``p0``→``p1``, K×2) meets segment m (M×4).
+
+    The orientation test of each segment's ends against the other's line; touching counts as
+    meeting, and so (conservatively) do collinear segments, which only costs a candidate spot.
+    """
+    if len(segments) == 0:
+        return np.zeros((len(p0), 0), bool)
+    q0, q1 = segments[None, :, :2], segments[None, :, 2:]
+    a0, a1 = p0[:, None, :], p1[:, None, :]
+
+    def side(o: np.ndarray, e: np.ndarray, p: np.ndarray) -> np.ndarray:
+        return (e[..., 0] - o[..., 0]) * (p[..., 1] - o[..., 1]) - (e[..., 1] - o[..., 1]) * (p[..., 0] - o[..., 0])
+
+    return (side(q0, q1, a0) * side(q0, q1, a1) <= 0) & (side(a0, a1, q0) * side(a0, a1, q1) <= 0)
+
+
 def _box_distance(points: np.ndarray, boxes: np.ndarray) -> np.ndarray:
     """Return a P×M matrix of distances from each point (P×2) to each box (M×4)."""
     dx = np.maximum(
@@ -119,7 +137,7 @@ def place_labels(
     Labels are taken most crowded first. Each tries the eight positions beside its symbol (right first)
     and keeps the first one that is free, inside ``frame`` and nearer its own symbol than any other; if
     none is, it tries rings farther out in 16 directions and is joined to its symbol by a leader line
-    that crosses no label and no other symbol.
+    that crosses no other leader, and no label or other symbol while such a spot is left.
 
     Parameters
     ----------
@@ -283,7 +301,7 @@ def _ring_search(
             idx = np.flatnonzero(ok)
             start = anchor + np.tile(units, (_RINGS_PER_BATCH, 1))[idx] * radius
             end = np.clip(anchor, cands[idx, :2], cands[idx, 2:])
-            crossing = np.zeros(len(idx), bool)
+            crossing = _segments_cross(start, end, segments).any(1)  # leaders never cross leaders
             if level < 2:
                 crossing |= _segments_hit(start, end, near_boxes).any(1)
             if level < 1:

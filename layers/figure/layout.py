@@ -1,9 +1,10 @@
 """The print figure: the compound's 重要生活服务设施布局图 (layout of important living-service facilities).
 
-:func:`plot_layout` lays out one page (A4, A3 or A1): the map with the compound's boundary, buildings,
-roads and paths, green space and water, its gates (the main gate marked) and every numbered asset as a
-symbol of its category with its label; beside the map a legend, a north arrow, a metric scale bar and
-the index table (label, name, kind, in clockwise order); the title, the date, the CRS and the credit.
+:func:`plot_layout` lays out a page (A4, A3 or A1), and when the index is long the pages it goes on
+to (:class:`LayoutFigure`): the map with the compound's boundary, buildings, roads and paths, green
+space and water, its gates (the main gate marked) and every numbered asset as a symbol of its category
+with its label; beside the map a legend, a north arrow, a metric scale bar and the index table (label,
+name, kind, in clockwise order); the title, the date, the CRS and the credit.
 Every style comes from :mod:`layers.definitions`, so the print agrees with the app's web map.
 
 This module holds the entry points (drawing, saving, fonts) and draws the map; :mod:`layers.figure.page` lays
@@ -37,6 +38,7 @@ import shapely
 from matplotlib import patheffects
 from matplotlib.axes import Axes
 from matplotlib.backends.backend_agg import RendererAgg
+from matplotlib.backends.backend_pdf import PdfPages
 from matplotlib.collections import LineCollection
 from matplotlib.figure import Figure
 from matplotlib.font_manager import fontManager
@@ -56,8 +58,10 @@ from layers.figure.page import (
     dashes,
     draw_footer,
     draw_header,
+    draw_more_pages,
     draw_panel,
     gate_style,
+    index_pages,
     shrink_map,
     text_color,
 )
@@ -598,11 +602,23 @@ def _frame_map(ax: Axes, inventory: Inventory) -> None:
     ax.apply_aspect()
 
 
+class LayoutFigure(Figure):
+    """The layout figure's first page; ``more_pages`` holds the pages the index goes on to, if any.
+
+    :func:`save_figure` and :func:`figure_bytes` write them all: one PDF of several pages, or for PNG
+    and SVG one file per page (``layout.png``, ``layout-2.png`` …), each a sheet of the chosen paper.
+    """
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.more_pages: list[Figure] = []
+
+
 def _draw_page(
     inventory: Inventory, paper: str, orientation: str, lang: str, date: dt.date, sizes: Sizes
 ) -> tuple[Figure, Axes]:
     measure = Measure(100)
-    fig = Figure(dpi=100)
+    fig = LayoutFigure(dpi=100)
     page = fig.add_axes((0, 0, 1, 1), label="page")
     content = _content_bounds(inventory)
     layout, rows, legend_mm = choose_layout(
@@ -627,18 +643,29 @@ def _draw_page(
     for spine in ax.spines.values():
         spine.set_linewidth(0.9 * sizes.k)
     _draw_map(ax, inventory, sizes, lang, measure.renderer)
-    draw_header(page, layout, figure_title(inventory, lang), inventory, lang, sizes)
-    draw_panel(
+    title = figure_title(inventory, lang)
+    draw_header(page, layout, title, inventory, lang, sizes)
+    drawn = draw_panel(
         fig, page, inventory, layout, rows, legend_mm, centre=(cx, cy), paper=paper, lang=lang, sizes=sizes
     )
-    draw_footer(page, layout, inventory, lang, date, sizes)
+    pages = 1 + index_pages(layout, len(rows) - drawn, sizes)
+    draw_footer(page, layout, inventory, lang, date, sizes, page_no=(1, pages))
+    for n in range(2, pages + 1):
+        more = Figure(figsize=(width / 25.4, height / 25.4), dpi=100)
+        sheet = more.add_axes((0, 0, 1, 1), label="page")
+        sheet.set_xlim(0, width)
+        sheet.set_ylim(0, height)
+        sheet.set_axis_off()
+        drawn += draw_more_pages(sheet, layout, title, inventory, rows.iloc[drawn:], lang, date, sizes, (n, pages))
+        fig.more_pages.append(more)
     log.info(
-        "Laid out %s %s (%s), map at 1:%d, %d assets.",
+        "Laid out %s %s (%s), map at 1:%d, %d assets, %d page(s).",
         paper,
         "landscape" if width > height else "portrait",
         layout.arrangement,
         layout.scale,
         len(rows),
+        pages,
     )
     return fig, ax
 
@@ -664,8 +691,33 @@ def _figure_rc() -> Iterator[None]:
         yield
 
 
+def figure_pages(fig: Figure) -> list[Figure]:
+    """The pages of ``fig``: itself, then a layout figure's continuation pages (:class:`LayoutFigure`)."""
+    return [fig, *fig.more_pages] if isinstance(fig, LayoutFigure) else [fig]
+
+
+def page_files(filepath: str | Path, pages: int) -> list[Path]:
+    """Return where a PNG or SVG of ``pages`` pages is written: ``layout.png``, ``layout-page2.png``, and on."""
+    path = Path(filepath)
+    return [path, *(path.with_name(f"{path.stem}-page{n}{path.suffix}") for n in range(2, pages + 1))]
+
+
+def _write(pages: list[Figure], target: Any, fmt: str, dpi: float) -> None:
+    """Write ``pages`` to ``target`` (a path or a file object): a PDF holds them all, else only the first."""
+    meta = _metadata(pages[0], fmt)
+    if fmt == "pdf":
+        with PdfPages(target, metadata=meta) as pdf:
+            for page in pages:
+                pdf.savefig(page, dpi=dpi)
+    else:
+        pages[0].savefig(target, format=fmt, dpi=dpi, metadata=meta)
+
+
 def save_figure(fig: Figure, filepath: str | Path, *, dpi: float = 300, fmt: str | None = None) -> Path:
     """Save ``fig`` atomically (temporary file, then rename) with embedded fonts.
+
+    A layout figure whose index goes on to more pages is saved as one PDF of all its pages, or as one
+    PNG or SVG per page (:func:`page_files`), each a sheet of the figure's paper.
 
     Parameters
     ----------
@@ -675,25 +727,43 @@ def save_figure(fig: Figure, filepath: str | Path, *, dpi: float = 300, fmt: str
         Where to write; the format comes from the suffix (pdf, svg, png) unless ``fmt`` is given.
     dpi
         Resolution of the PNG, and of any raster part of the PDF or SVG.
+
+    Returns
+    -------
+    Path
+        The file written (the first page's, for PNG and SVG).
     """
     path = Path(filepath)
     fmt = _format_of(path, fmt)
-    _check_pixels(fig, dpi)
-    with output_file(path) as tmp, _figure_rc():
-        fig.savefig(tmp, format=fmt, dpi=dpi, metadata=_metadata(fig, fmt))
-    log.info("Saved the figure to %s (%s, %g dpi).", path, fmt, dpi)
+    pages = figure_pages(fig)
+    for page in pages:
+        _check_pixels(page, dpi)
+    groups = [pages] if fmt == "pdf" else [[page] for page in pages]
+    for group, target in zip(groups, page_files(path, len(groups)), strict=True):
+        with output_file(target) as tmp, _figure_rc():
+            _write(group, tmp, fmt, dpi)
+    log.info("Saved the figure to %s (%s, %g dpi, %d page(s)).", path, fmt, dpi, len(pages))
     return path
 
 
-def figure_bytes(fig: Figure, fmt: str, *, dpi: float = 300) -> bytes:
-    """Return ``fig`` encoded as pdf, svg or png (for downloads), with embedded fonts."""
+def figure_bytes(fig: Figure, fmt: str, *, dpi: float = 300, page: int = 1) -> bytes:
+    """Return ``fig`` encoded as pdf, svg or png (for downloads), with embedded fonts.
+
+    A PDF holds every page; a PNG or SVG is one page, ``page`` (1 the first, counting the continuation
+    pages of a layout figure's index).
+    """
     import io
 
     fmt = _format_of(f"figure.{fmt}", fmt)
-    _check_pixels(fig, dpi)
+    pages = figure_pages(fig)
+    if not 1 <= page <= len(pages):
+        raise DataError(f"The figure has {len(pages)} page(s); there is no page {page}.")
+    chosen = pages if fmt == "pdf" else [pages[page - 1]]
+    for one in chosen:
+        _check_pixels(one, dpi)
     buffer = io.BytesIO()
     with _figure_rc():
-        fig.savefig(buffer, format=fmt, dpi=dpi, metadata=_metadata(fig, fmt))
+        _write(chosen, buffer, fmt, dpi)
     return buffer.getvalue()
 
 

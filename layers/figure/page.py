@@ -4,7 +4,8 @@
 arrangement (the panel beside or below the map) that give the largest round scale (1:2,500 …);
 :func:`shrink_map` gives the panel what the map does not need. The ``draw_`` functions then put the
 title, the panel (legend, north arrow, scale bar, index table) and the footer (date, CRS, credit) on the
-page axes, in millimetres from its lower-left corner.
+page axes, in millimetres from its lower-left corner; :func:`draw_more_pages` prints the rows of the index
+the panel could not hold on further pages.
 
 The symbol styles (:func:`category_marker`, :func:`gate_style`, …) live here, beside the legend and the
 table that repeat them, and :mod:`layers.figure.layout` draws the map with the same ones, so the legend always
@@ -229,14 +230,6 @@ def _measure_table(rows: pd.DataFrame, font: float, measure: Measure, lang: str)
     )
 
 
-def _columns(table: _Table, most: int, height: float) -> int:
-    """Return the fewest table columns (up to ``most``) whose rows fit in ``height`` millimetres."""
-    for cols in range(1, most):
-        if table.height(math.ceil(table.rows / cols)) <= height:
-            return cols
-    return most
-
-
 def _round_scale(metres_per_mm: float) -> int:
     denominator = metres_per_mm * 1000
     for s in SCALES:
@@ -328,6 +321,11 @@ def shrink_map(layout: Layout, extent_mm: tuple[float, float]) -> Layout:
     )
 
 
+#: The index's font may shrink to 80 % of the paper's table size to stay beside the map; smaller
+#: it would not read at arm's length, so the rows that do not fit go on to a continuation page.
+TABLE_FONT_STEPS = (1.0, 0.9, 0.8)
+
+
 def choose_layout(
     inventory: Inventory,
     content: tuple[float, float, float, float],
@@ -342,17 +340,15 @@ def choose_layout(
     """Choose the page: orientation, arrangement and scale for a map of ``content`` (x0, y0, x1, y1 metres).
 
     Tries the wanted orientations with the panel beside and below the map, the index table's font
-    shrinking step by step until one fits, and keeps the largest scale (then the least wasted area).
+    shrinking step by step (:data:`TABLE_FONT_STEPS`) until one fits, and keeps the largest scale (then
+    the least wasted area). The index never costs the map its scale: when the whole index would make
+    the map's scale smaller than a one-column index beside it would, the page keeps the map's scale, its
+    panel holds what fits of the index, and :func:`draw_more_pages` prints the rest on further pages.
 
     Returns
     -------
     layout, rows, legend_mm
         The layout, the index table's rows, and the legend's size (mm) with 1 and 2 columns.
-
-    Raises
-    ------
-    DataError
-        When the index does not fit on ``paper`` even at the smallest font.
     """
     rows = _table_rows(inventory.assets, lang)
     x0, y0, x1, y1 = content
@@ -363,26 +359,39 @@ def choose_layout(
         box = legend.get_window_extent(measure.renderer)
         legend_mm[ncols] = (box.width * 72 / fig.dpi / _MM, box.height * 72 / fig.dpi / _MM)
     furniture = (62 * sizes.k, 22 * sizes.k)
-    header_h = (sizes.title * 1.25 + sizes.subtitle * 1.6) / _MM + sizes.gap
-    footer_h = 2 * sizes.notes * 1.7 / _MM + sizes.gap * 0.6
+    header_h = _header_height(sizes)
+    footer_h = _footer_height(sizes)
     short, long = PAPER_SIZES_MM[paper]
     pages = {"landscape": (long, short), "portrait": (short, long)}
     wanted = ["landscape", "portrait"] if orientation == "auto" else [orientation]
-    for font in (sizes.table * f for f in (1.0, 0.9, 0.8, 0.7, 0.6)):
-        table = _measure_table(rows, font, measure, lang)
+
+    def best(table: _Table) -> Layout | None:
         options = [
             opt
             for o in wanted
             for opt in _arrange(pages[o], sizes, extent, legend_mm, furniture, table, header_h, footer_h)
         ]
-        if options:
-            best = min(options, key=lambda o: o[0])[1]
-            break
-    else:
+        return min(options, key=lambda o: o[0])[1] if options else None
+
+    full_size = _measure_table(rows, sizes.table, measure, lang)
+    free = best(replace(full_size, rows=1))
+    for step in TABLE_FONT_STEPS:
+        whole = best(_measure_table(rows, sizes.table * step, measure, lang))
+        if whole is not None and (free is None or whole.scale <= free.scale):
+            return whole, rows, legend_mm
+    if free is None:
         raise DataError(
-            f"The index of {len(rows)} assets does not fit beside the map on {paper}; choose a larger paper (`--paper A1`)."
+            f"The map and its legend do not fit on {paper}; choose a larger paper (`--paper A1`)."
         )
-    return best, rows, legend_mm
+    return replace(free, table=full_size), rows, legend_mm
+
+
+def _header_height(sizes: Sizes) -> float:
+    return (sizes.title * 1.25 + sizes.subtitle * 1.6) / _MM + sizes.gap
+
+
+def _footer_height(sizes: Sizes) -> float:
+    return 2 * sizes.notes * 1.7 / _MM + sizes.gap * 0.6
 
 
 # ---------------------------------------------------------------------------------------- furniture
@@ -551,22 +560,81 @@ def _draw_scale_bar(
     )
 
 
+def _table_capacity(table: _Table, width: float, height: float) -> tuple[int, int]:
+    """Return how many columns and rows per column of the index fit in ``width`` × ``height`` mm."""
+    per_col = max(0, int((height - table.head_h) // table.row_h))
+    cols = max(1, int((width + 2 * table.widths[0]) // (table.col_w + 2 * table.widths[0])))
+    return cols, per_col
+
+
+def draw_index(
+    page: Axes,
+    rows: pd.DataFrame,
+    table: _Table,
+    x: float,
+    top: float,
+    room: tuple[float, float],
+    lang: str,
+    sizes: Sizes,
+    *,
+    title_key: str = "figure.index",
+    more_on: int = 0,
+) -> int:
+    """Draw as many rows of the index as fit in ``room`` (width, height mm) below ``top``; return how many.
+
+    The rows fill the fewest columns that hold them, top to bottom, then left to right. When not every
+    row fits, the last place says on which page the index goes on (``more_on``).
+    """
+    cols, per_col = _table_capacity(table, *room)
+    fits = min(len(rows), cols * per_col)
+    if fits < len(rows):
+        fits = max(fits - 1, 0)  # the last place tells where the rest is
+    elif fits:
+        cols = math.ceil(fits / per_col)  # the fewest columns, evenly filled
+        per_col = math.ceil(fits / cols)
+    _draw_table(page, rows.iloc[:fits], table, x, top, cols, per_col, lang, sizes, title_key)
+    if fits < len(rows):
+        head_y = top - table.head_h + table.row_h
+        col, row = divmod(fits, per_col) if per_col else (0, 0)
+        page.text(
+            x + col * (table.col_w + 2 * table.widths[0]) + table.widths[0],
+            head_y - table.row_h * (row + 1.5),
+            word("figure.index_more", lang, first=rows["label"].iloc[fits], last=rows["label"].iloc[-1], page=more_on),
+            ha="left",
+            va="center",
+            fontsize=table.font,
+            fontstyle="italic",
+            color="#404040",
+            gid="table-more",
+        )
+    return fits
+
+
 def _draw_table(
-    page: Axes, rows: pd.DataFrame, table: _Table, x: float, top: float, cols: int, lang: str, sizes: Sizes
+    page: Axes,
+    rows: pd.DataFrame,
+    table: _Table,
+    x: float,
+    top: float,
+    cols: int,
+    per_col: int,
+    lang: str,
+    sizes: Sizes,
+    title_key: str = "figure.index",
 ) -> None:
-    """Draw the index table: a title, then ``cols`` columns of label, name and kind, clockwise order."""
+    """Draw the index table: a title, then ``cols`` columns of ``per_col`` rows of label, name and kind."""
     f = table.font
     page.text(
         x,
         top,
-        word("figure.index", lang),
+        word(title_key, lang),
         ha="left",
         va="top",
         fontsize=f * 1.15,
         fontweight="bold",
         gid="table-title",
     )
-    per_col = max(1, math.ceil(len(rows) / cols))
+    per_col = max(1, per_col)
     sym, label_w, name_w, _ = table.widths
     heads = [word(f"map.{k}", lang) for k in ("label", "name", "kind")]
     head_y = top - table.head_h + table.row_h
@@ -646,15 +714,16 @@ def _footer_lines(inventory: Inventory, lang: str, date: dt.date) -> list[str]:
     credit = [field("figure.data", inventory.report.get("credit", OSM_CREDIT))]
     if (inventory.assets[S.SOURCE] == S.SOURCE_SURVEY).any():
         credit.append(field("figure.survey", inventory.report.get("survey_source") or S.SOURCE_SURVEY))
+    # The gate's title is a field of its own, never put in brackets: a title often carries brackets
+    # already (西北侧入口（成府路）), and brackets inside brackets read badly.
     numbered = word(
-        "figure.numbered",
+        "figure.numbered_from_main",
         lang,
-        gate=gate.title(lang),
         method=word(f"figure.method.{method if method in S.METHODS else 'polar'}", lang),
     )
     return [
         sep.join([field("figure.date", date.isoformat()), field("figure.crs", crs_text)]),
-        sep.join([numbered, *credit]),
+        sep.join([field("map.main_gate", gate.title(lang)), numbered, *credit]),
     ]
 
 
@@ -700,12 +769,13 @@ def draw_panel(
     paper: str,
     lang: str,
     sizes: Sizes,
-) -> None:
+) -> int:
     """Draw the panel from :func:`choose_layout`: the legend, the north arrow and scale bar, the index.
 
     The north arrow points to true north at ``centre`` (the map's centre, in the inventory's CRS).
+    Returns how many rows of the index it holds; :func:`draw_more_pages` prints the rest.
     """
-    px, py, _, ph = layout.panel_rect
+    px, py, pw, ph = layout.panel_rect
     _, my, _, _ = layout.map_rect
     lw, lh = legend_mm[layout.legend_cols]
     legend = _make_legend(fig, page, inventory, lang, sizes, layout.legend_cols)
@@ -730,14 +800,35 @@ def draw_panel(
         table_x, table_top = px, furniture_top - 22 * sizes.k - sizes.gap
     else:
         table_x, table_top = px + max(lw, 62 * sizes.k) + sizes.gap, panel_top
-    cols = _columns(layout.table, layout.table_cols, table_top - py)
-    _draw_table(page, rows, layout.table, table_x, table_top, cols, lang, sizes)
+    room = (px + pw - table_x, table_top - py)
+    return draw_index(page, rows, layout.table, table_x, table_top, room, lang, sizes, more_on=2)
 
 
 def draw_footer(
-    page: Axes, layout: Layout, inventory: Inventory, lang: str, date: dt.date, sizes: Sizes
+    page: Axes,
+    layout: Layout,
+    inventory: Inventory,
+    lang: str,
+    date: dt.date,
+    sizes: Sizes,
+    *,
+    page_no: tuple[int, int] = (1, 1),
 ) -> None:
-    """Draw the footer (date, CRS, numbering method, credits) and the frame around the page."""
+    """Draw the footer (date, CRS, numbering method, credits) and the frame around the page.
+
+    ``page_no`` is (this page, pages); the page's number is printed at the right when there are several.
+    """
+    if page_no[1] > 1:
+        page.text(
+            layout.width - sizes.margin,
+            sizes.margin,
+            word("figure.page", lang, n=page_no[0], pages=page_no[1]),
+            ha="right",
+            va="bottom",
+            fontsize=sizes.notes,
+            color="#404040",
+            gid="page-number",
+        )
     lines = _footer_lines(inventory, lang, date)
     line_h = sizes.notes * 1.7 / _MM
     for i, line in enumerate(lines):
@@ -761,3 +852,66 @@ def draw_footer(
             linewidth=0.8 * sizes.k,
         )
     )
+
+
+def index_pages(layout: Layout, rows_left: int, sizes: Sizes) -> int:
+    """How many continuation pages the ``rows_left`` rows of the index need.
+
+    A page holds ``capacity`` rows, or one fewer when the index goes on past it (its last place says
+    where), so ``n`` pages hold ``(n - 1) * (capacity - 1) + capacity`` rows.
+    """
+    if rows_left <= 0:
+        return 0
+    cols, per_col = _table_capacity(layout.table, *_index_room(layout, sizes))
+    capacity = cols * per_col
+    if capacity < 2:
+        raise DataError("The index does not fit on a page of this paper; choose a larger paper (`--paper A3`).")
+    return 1 + math.ceil(max(rows_left - capacity, 0) / (capacity - 1))
+
+
+def _index_room(layout: Layout, sizes: Sizes) -> tuple[float, float]:
+    """Width and height (mm) a continuation page gives the index: the page inside its margins."""
+    top = layout.height - sizes.margin - _header_height(sizes)
+    return layout.width - 2 * sizes.margin, top - sizes.margin - _footer_height(sizes)
+
+
+def draw_more_pages(
+    page: Axes,
+    layout: Layout,
+    title: str,
+    inventory: Inventory,
+    rows: pd.DataFrame,
+    lang: str,
+    date: dt.date,
+    sizes: Sizes,
+    page_no: tuple[int, int],
+) -> int:
+    """Draw continuation page ``page_no[0]`` of ``page_no[1]``; return how many of ``rows`` it holds.
+
+    The page has the title, the index's ``rows`` that fit, and the footer. ``page`` is the page's axes, ``layout.width`` × ``layout.height`` millimetres, as on the first page.
+    """
+    page.text(
+        sizes.margin,
+        layout.height - sizes.margin,
+        title,
+        ha="left",
+        va="top",
+        fontsize=sizes.title,
+        fontweight="bold",
+        gid="title",
+    )
+    top = layout.height - sizes.margin - _header_height(sizes)
+    drawn = draw_index(
+        page,
+        rows,
+        layout.table,
+        sizes.margin,
+        top,
+        _index_room(layout, sizes),
+        lang,
+        sizes,
+        title_key="figure.index_continued",
+        more_on=page_no[0] + 1,
+    )
+    draw_footer(page, layout, inventory, lang, date, sizes, page_no=page_no)
+    return drawn

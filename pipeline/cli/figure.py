@@ -43,12 +43,12 @@ def run(args: argparse.Namespace) -> int:
     """Draw and save the layout figure; return 0."""
     import logging
 
-    from layers.figure.layout import plot_layout
+    from layers.figure.layout import figure_pages, page_files, plot_layout
     from pipeline.inventory.build import read_inventory
 
     logging.getLogger("fontTools").setLevel(logging.WARNING)  # its subsetter logs every glyph at INFO
     inventory = read_inventory(args.inventory)
-    plot_layout(
+    fig, _ = plot_layout(
         inventory,
         paper=args.paper,
         orientation=args.orientation,
@@ -57,5 +57,12 @@ def run(args: argparse.Namespace) -> int:
         filepath=args.out,
         dpi=args.dpi,
     )
-    print(f"Layout figure of {len(inventory.assets)} assets written to {args.out}")
+    pages = len(figure_pages(fig))
+    if pages == 1:
+        where = str(args.out)
+    elif Path(args.out).suffix.lower() == ".pdf":
+        where = f"{args.out} ({pages} pages: the index goes on to page 2)"
+    else:
+        where = ", ".join(str(f) for f in page_files(args.out, pages)) + " (the index goes on to page 2)"
+    print(f"Layout figure of {len(inventory.assets)} assets written to {where}")
     return 0

@@ -50,7 +50,7 @@ import shapely
 from pipeline.core import schema as S
 from pipeline.core.geometry import facing_middle
 from pipeline.core.words import word
-from pipeline.inventory.naming import Titles, english_road, gate_titles, side_of, side_word
+from pipeline.inventory.naming import Titles, english_road, gate_titles, road_latin_names, side_of, side_word
 
 log = logging.getLogger(__name__)
 
@@ -278,7 +278,7 @@ def describe_gates(
     ]
     frame[LEADS_IN] = [_leads_in(p, boundary, roads) for p in frame.geometry]
     grounds = grounds if grounds is not None else gpd.GeoDataFrame({S.NAME: []}, geometry=[], crs=frame.crs)
-    english = _english_names(roads)
+    english = road_latin_names(roads)
     through = frame[ROAD_NAME] if ROAD_NAME in frame else pd.Series("", index=frame.index)
     parts = [
         _outside(p, str(t) if isinstance(t, str) else "", boundary, roads, grounds, english)
@@ -300,15 +300,6 @@ def add_titles(gates: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     frame[TITLE_ZH] = gate_titles(frame, "zh")
     frame[TITLE_EN] = gate_titles(frame, "en")
     return frame
-
-
-def _english_names(roads: gpd.GeoDataFrame) -> dict[str, str]:
-    """Each road name's English (``name:en`` on any way of that name)."""
-    out: dict[str, str] = {}
-    for name, tags in zip(roads[S.NAME].fillna(""), roads[S.TAGS], strict=True):
-        if name and isinstance(tags, dict) and tags.get("name:en") and name not in out:
-            out[name] = tags["name:en"]
-    return out
 
 
 def _outside(
@@ -527,7 +518,7 @@ def _gate_from_roads(boundary: shapely.Geometry, roads: gpd.GeoDataFrame) -> Mai
 
 def _point_titles(point: shapely.Point, boundary: shapely.Geometry, roads: gpd.GeoDataFrame, road: str) -> tuple[str, str]:
     """Titles of a boundary point taken as the gate: its side and the road it faces."""
-    english = _english_names(roads)
+    english = road_latin_names(roads)
     row = gpd.GeoDataFrame(
         {
             S.NAME: [""],

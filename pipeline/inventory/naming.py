@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import math
 import re
+import unicodedata
 from typing import NamedTuple
 
 import numpy as np
@@ -55,6 +56,47 @@ def english_road(name: str, name_en: str) -> str:
     for pattern, short in _EN_ABBREV:
         text = pattern.sub(short, text)
     return text
+
+
+#: Tags that may hold a road's name in Latin letters, in order of preference: English, then pinyin
+#: (both spellings of the key are in use), then the international name.
+LATIN_NAME_TAGS = ("name:en", "name:zh_pinyin", "name:zh-Latn-pinyin", "int_name")
+_CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
+
+
+def _plain_pinyin(text: str) -> str:
+    """Pinyin as road signs write it: no tone marks, each syllable group capitalised (chéngfǔ lù → Chengfu Lu)."""
+    bare = "".join(c for c in unicodedata.normalize("NFD", text) if not unicodedata.combining(c))
+    return " ".join(part[:1].upper() + part[1:] for part in bare.split())
+
+
+def latin_name(tags: object) -> tuple[int, str]:
+    """A way's name in Latin letters and the rank of the tag it came from (:data:`LATIN_NAME_TAGS`).
+
+    ``(len(LATIN_NAME_TAGS), "")`` when no such tag holds Latin text (an ``int_name`` in Chinese
+    characters does not count).
+    """
+    if isinstance(tags, dict):
+        for rank, key in enumerate(LATIN_NAME_TAGS):
+            value = tags.get(key)
+            if isinstance(value, str) and value.strip() and not _CJK.search(value):
+                return rank, _plain_pinyin(value) if "pinyin" in key else value.strip()
+    return len(LATIN_NAME_TAGS), ""
+
+
+def road_latin_names(roads: pd.DataFrame) -> dict[str, str]:
+    """Each road name's Latin form, from any way of that name, the best-ranked tag winning.
+
+    ``roads`` needs ``name`` and ``tags``. A road whose ways carry none of :data:`LATIN_NAME_TAGS`
+    is missing from the answer, so its Chinese name is printed in English titles too.
+    """
+    best: dict[str, tuple[int, str]] = {}
+    for name, tags in zip(roads["name"].fillna(""), roads["tags"], strict=True):
+        if name:
+            found = latin_name(tags)
+            if found[1] and found[0] < best.get(name, (len(LATIN_NAME_TAGS), ""))[0]:
+                best[name] = found
+    return {name: text for name, (_, text) in best.items()}
 
 
 def side_of(point: shapely.Point, boundary: shapely.Geometry) -> str:
@@ -137,11 +179,7 @@ def compound_titles(tags: dict[str, str], boundary: shapely.Geometry, roads: pd.
     if not len(near):
         return Titles("", "")
     best = near.loc[dist[near.index].sort_values(kind="mergesort").index[0]]
-    english = {
-        n: t["name:en"]
-        for n, t in zip(near["name"], near["tags"], strict=True)
-        if isinstance(t, dict) and t.get("name:en")
-    }
+    english = road_latin_names(near)
     on_road = shapely.ops.nearest_points(best.geometry, boundary.centroid)[0]
     centre = boundary.centroid
     dx, dy = centre.x - on_road.x, centre.y - on_road.y
