@@ -83,6 +83,20 @@ except MapperError as exc:
     widgets.show_error(exc)
     st.stop()
 
+density = coverage.density
+unmapped = coverage.table[coverage.table["status"] == "unmapped"]
+if density.thin and len(unmapped):  # a survey first, not a list of gaps the map cannot show
+    st.warning(
+        t(
+            "sites_thin",
+            buildings=density.buildings,
+            share=density.housing_share,
+            area_ha=density.area_ha,
+            n=len(unmapped),
+            kinds=t("enum_sep").join(word(f"facility.{k}", code) for k in unmapped["kind"]),
+        )
+    )
+
 with st.expander(t("sites_weights"), expanded=True):
     cols = st.columns(4)
     defaults = SiteWeights()
@@ -167,6 +181,7 @@ else:
             t("sites_col_site_id"): sites["site_id"],
             t("sites_col_type"): [word(f"site.type.{k}", code) for k in sites["type"]],
             t("sites_col_score"): sites["score"],
+            t("sites_col_spacing"): sites["spacing_share"],
             t("sites_demand"): sites["demand"],
             t("sites_gap"): sites["gap"],
             t("sites_suitability"): sites["suitability"],
@@ -179,14 +194,14 @@ else:
     st.dataframe(table, hide_index=True, width="stretch")
     st.download_button(
         t("sites_download"),
-        csv_bytes(sites_with_words(sites.drop(columns="geometry"))),
+        csv_bytes(sites_with_words(sites.drop(columns=["geometry", "options"]))),
         file_name="sites.csv",
         mime="text/csv",
         key="sites_csv",
     )
 
 st.subheader(t("sites_coverage"))
-cov = coverage.table
+cov = coverage.table[coverage.table["status"] != "unmapped"]  # the warning above names those
 st.dataframe(
     pd.DataFrame(
         {
