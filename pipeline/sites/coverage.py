@@ -18,7 +18,7 @@ mapped residential footprints cover (建筑密度 of the housing). Old compounds
 20–30 % (GB 50180-2018 caps a multi-storey block near 30 %); under :data:`THIN_HOUSING_SHARE` (10 %)
 most of the housing, and so most of what serves it, is probably not on the map. Then a kind with none
 within its radius is ``unmapped``, not a ``gap``, and the compound wants a survey before its gaps are
-read (the demo 石科院生活区: 8 residential buildings covering 7 % of 11.3 ha).
+read (the demo 石科院生活区: 8 residential buildings covering 7.5 % of 11.3 ha).
 
 The inputs are prepared by :func:`prepare_area` (:mod:`pipeline.sites.area`, re-exported here);
 the outputs are :func:`building_access`, :func:`coverage_table` and :func:`service_areas`.
@@ -72,10 +72,6 @@ class DataDensity:
     buildings: int  # residential buildings mapped inside
     housing_share: float  # share of the compound's ground their footprints cover
     thin: bool  # housing_share under the threshold: gaps are "not mapped", a survey comes first
-
-    @property
-    def buildings_per_ha(self) -> float:
-        return self.buildings / self.area_ha if self.area_ha > 0 else 0.0
 
 
 @dataclass(frozen=True, eq=False)
