@@ -54,9 +54,9 @@ from pipeline.walk.network import distances_from
 log = logging.getLogger(__name__)
 
 __all__ = [
-    "THIN_HOUSING_SHARE", "WEIGHT", "WEIGHT_BASIS", "Coverage", "DataDensity", "data_density", "WalkArea", "assess_coverage", "building_access", "coverage_summary",
-    "coverage_table",
-    "neighbour_walls", "prepare_area", "residential_buildings", "service_areas",
+    "THIN_HOUSING_SHARE", "WEIGHT", "WEIGHT_BASIS", "Coverage", "DataDensity", "WalkArea", "assess_coverage",
+    "building_access", "coverage_summary", "coverage_table", "data_density", "neighbour_walls", "prepare_area",
+    "residential_buildings", "service_areas",
 ]  # fmt: skip
 
 SERVICE_BUFFER_M = 20.0  # a service area is the reached paths widened by this much

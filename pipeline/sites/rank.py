@@ -192,7 +192,9 @@ def _choose(options: dict[str, Any], taken: dict[str, set[int]]) -> dict[str, An
         value = use["fit"] * sum(use["reach"][b] for b in newly)
         if value >= options["min_gain"]:
             boost = 1 + share60 * (kind in ELDERLY_KINDS)
-            found.append((-round(value * boost, 2), order, kind, value, len(newly), use["covered"] or bool(gone)))
+            found.append(
+                (-round(value * boost, 2), order, kind, value, len(newly), use["covered"] or bool(gone))
+            )
     found.sort()
     top = found[:MAX_USES]
     elderly = [value for _, _, kind, value, _, _ in found if kind in ELDERLY_KINDS]
@@ -244,7 +246,9 @@ def assess_sites(
     )
     spacing = sunlight_spacing(area.buildings, area.features, opt.sunlight_ratio)
     geoms = out.geometry.to_numpy()
-    out["spacing_share"] = np.round(shapely.area(shapely.intersection(geoms, spacing)) / shapely.area(geoms), 3)
+    out["spacing_share"] = np.round(
+        shapely.area(shapely.intersection(geoms, spacing)) / shapely.area(geoms), 3
+    )
     room = [wide_part(shapely.difference(g, spacing), opt.min_width_m) for g in geoms]
     out["room_m2"] = np.round(shapely.area(np.array(room, dtype=object)), 0)
     weight = area.buildings[WEIGHT].to_numpy(dtype=float)
@@ -406,5 +410,9 @@ def find_sites(
         aged_60_plus_pct=aged_60_plus_pct,
         options=options,
     )
-    log.info("Ranked %d sites; first: %s", len(sites), reason_text(sites["reason"].iloc[0], "en") if len(sites) else "none")
+    log.info(
+        "Ranked %d sites; first: %s",
+        len(sites),
+        reason_text(sites["reason"].iloc[0], "en") if len(sites) else "none",
+    )
     return coverage, sites

@@ -48,9 +48,15 @@ def building_heights(buildings: gpd.GeoDataFrame, features: gpd.GeoDataFrame | N
         return from_levels
     tags = features.set_index(S.SOURCE_ID)[S.TAGS]
     tags = tags[~tags.index.duplicated()]
-    tagged = buildings[S.SOURCE_ID].map(tags).map(lambda t: t.get("height", "") if isinstance(t, dict) else "")
-    metres = tagged.map(lambda v: float(m.group(1)) if (m := _METRES.match(str(v))) else np.nan).to_numpy(float)
+    tagged = buildings[S.SOURCE_ID].map(tags)
+    metres = tagged.map(lambda t: _metres(t.get("height")) if isinstance(t, dict) else np.nan).to_numpy(float)
     return np.where(np.isfinite(metres) & (metres > 0), metres, from_levels)
+
+
+def _metres(value: object) -> float:
+    """A ``height`` tag in metres (``18``, ``18.5 m``); NaN for anything else (``5 floors``, ``60'``)."""
+    m = _METRES.match(str(value))
+    return float(m.group(1)) if m else np.nan
 
 
 def spacing_zone(footprints: np.ndarray, depths: np.ndarray) -> shapely.Geometry:
