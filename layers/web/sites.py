@@ -89,4 +89,5 @@ def add_spacing(
         style_function=lambda _: SPACING_STYLE,
         tooltip=folium.GeoJsonTooltip(fields=["tip"], labels=False),
     )
-    return layer.add_to(m)
+    layer.add_to(m)
+    return layer
