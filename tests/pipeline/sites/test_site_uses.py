@@ -45,9 +45,8 @@ def homes(h1: dict[str, str] | None = None) -> Scene:
         line((130, -20), (-20, -20), (-20, 180), (280, 180), (280, -20), (130, -20)),
         highway="residential",
     )
-    s.add(
-        "node/90", shapely.Point(100, -10), "间距小学", amenity="school"
-    )  # an asset; no kind coverage counts
+    # An asset, of no kind coverage counts.
+    s.add("node/90", shapely.Point(100, -10), "间距小学", amenity="school")
     tall = {"building": "residential", "building__levels": "6"}
     s.add("way/30", box(20, 110, 60, 125), "1号楼", **(h1 or tall))
     s.add("way/31", box(200, 110, 240, 125), "2号楼", **tall)
