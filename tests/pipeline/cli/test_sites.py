@@ -39,6 +39,8 @@ def test_cli_writes_sites_coverage_and_zones(demo_inventory, tmp_path, capsys):
     sites = pd.read_csv(out / "sites.csv", encoding="utf-8-sig")
     assert list(sites["rank"]) == list(range(1, len(sites) + 1))
     assert sites["reason_zh"].str.len().min() > 0
+    assert "options" not in sites.columns  # the ranking's working data stays out of the files
+    assert sites["uses_zh"].str.count("；").max() <= 2  # three uses at most
     zones = pd.read_csv(out / "zones.csv", encoding="utf-8-sig")
     assert len(zones) == 8 and set(zones["work"]) <= {"S01", "S02"}
     layers = set(gpd.list_layers(out / "sites.gpkg")["name"])

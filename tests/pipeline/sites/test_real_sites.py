@@ -67,3 +67,17 @@ def test_only_the_thin_map_reads_not_mapped(name, thin):
     statuses = set(coverage.table["status"])
     assert coverage.density.thin is thin
     assert ("unmapped" in statuses) is thin and ("gap" in statuses) is not thin
+
+
+@pytest.mark.parametrize("name", list(COMPOUNDS))
+def test_a_reason_never_says_none_within_for_a_use_a_site_above_takes(name):
+    """Greedy: a use taken by a site above is no longer "none within"; the reason counts the buildings left."""
+    _, sites = _sites(name)
+    taken: set[str] = set()
+    repeated = 0
+    for reason in sites["reason"]:
+        if reason["fills"] in taken:
+            repeated += 1
+            assert reason["buildings"] is not None and reason["buildings"] > 0, reason
+        taken.add(reason["fills"])
+    assert repeated > 0  # each of these compounds has a use taken twice, for different buildings
