@@ -140,12 +140,14 @@ def run(args: argparse.Namespace) -> int:
     top = sites.iloc[0] if len(sites) else None
     gaps = coverage.table[coverage.table["status"] == "gap"]
     unmapped = coverage.table[coverage.table["status"] == "unmapped"]
-    thin = (
-        f" ({len(unmapped)} more not mapped: the map is thin, survey the compound first)" if len(unmapped) else ""
+    missing = (
+        f"{len(unmapped)} of {len(coverage.table)} kinds with none mapped within their radius (a thin map: "
+        "survey the compound before calling them missing)"
+        if len(unmapped)
+        else f"{len(gaps)} of {len(coverage.table)} kinds with none within their radius"
     )
     print(
-        f"{len(coverage.area.buildings)} residential buildings; {len(gaps)} of {len(coverage.table)} kinds "
-        f"with none within their radius{thin}; {len(sites)} candidate sites"
+        f"{len(coverage.area.buildings)} residential buildings; {missing}; {len(sites)} candidate sites"
         + (f", first {top['site_id']}: {reason_text(top['reason'], 'en')}" if top is not None else "")
         + f"; written to {args.out}"
     )

@@ -33,7 +33,7 @@ def test_cli_writes_sites_coverage_and_zones(demo_inventory, tmp_path, capsys):
     said = capsys.readouterr().out
     assert "candidate sites, first" in said
     # The demo maps 8 residential buildings on 11.3 ha: kinds none reaches are not mapped, not gaps.
-    assert "13 more not mapped: the map is thin, survey the compound first" in said
+    assert "13 of 21 kinds with none mapped within their radius (a thin map: survey the compound" in said
     coverage = pd.read_csv(out / "coverage.csv", encoding="utf-8-sig")
     assert len(coverage) == 21 and set(coverage["status"]) == {"met", "partial", "unmapped"}
     sites = pd.read_csv(out / "sites.csv", encoding="utf-8-sig")
