@@ -14,7 +14,7 @@ import streamlit as st
 import streamlit_folium
 
 from layers.web import build_map, escape_text, to_display, use_local_assets
-from layers.web.sites import add_site_numbers
+from layers.web.sites import add_site_numbers, add_spacing
 from pipeline.core.cells import csv_bytes
 from pipeline.core.errors import MapperError
 from pipeline.core.words import coverage_note_text, reason_text, sites_with_words, uses_text, word
@@ -22,6 +22,7 @@ from pipeline.inventory.build import Inventory
 from pipeline.osm.read import read_osm
 from pipeline.sites.coverage import Coverage, assess_coverage, service_areas
 from pipeline.sites.rank import SiteWeights, find_sites, rank_sites, supervision_zones
+from pipeline.sites.spacing import sunlight_spacing
 from pipeline.sites.standards import read_standards
 from pipeline.workspace.edits import to_dict
 from store import spots_from_store
@@ -83,11 +84,27 @@ except MapperError as exc:
     widgets.show_error(exc)
     st.stop()
 
+density = coverage.density
+unmapped = coverage.table[coverage.table["status"] == "unmapped"]
+if density.thin and len(unmapped):  # a survey first, not a list of gaps the map cannot show
+    st.warning(
+        t(
+            "sites_thin",
+            buildings=density.buildings,
+            share=density.housing_share,
+            area_ha=density.area_ha,
+            n=len(unmapped),
+            kinds=t("enum_sep").join(word(f"facility.{k}", code) for k in unmapped["kind"]),
+        )
+    )
+
 with st.expander(t("sites_weights"), expanded=True):
     cols = st.columns(4)
     defaults = SiteWeights()
     chosen = {
-        part: cols[i].slider(t(f"sites_{part}"), 0.0, 1.0, getattr(defaults, part), 0.05, key=f"sites_w_{part}")
+        part: cols[i].slider(
+            t(f"sites_{part}"), 0.0, 1.0, getattr(defaults, part), 0.05, key=f"sites_w_{part}"
+        )
         for i, part in enumerate(("demand", "gap", "suitability", "profile"))
     }
 try:
@@ -120,6 +137,13 @@ if shown_kind:
         control=False,  # build_map's layer control is already drawn; a later layer in it breaks the map
         style_function=lambda _: {"color": "#4daf4a", "weight": 1, "fillOpacity": 0.15},
     ).add_to(m)
+spacing = sunlight_spacing(coverage.area.buildings, coverage.area.features)
+add_spacing(
+    m,
+    gpd.GeoSeries([spacing.intersection(coverage.area.boundary)], crs=coverage.area.network.crs),
+    label=t("sites_spacing_layer"),
+    basemap=view.basemap,
+)
 reasons = [reason_text(parts, code) for parts in sites["reason"]]
 if len(sites):
     shown = gpd.GeoDataFrame(
@@ -167,26 +191,29 @@ else:
             t("sites_col_site_id"): sites["site_id"],
             t("sites_col_type"): [word(f"site.type.{k}", code) for k in sites["type"]],
             t("sites_col_score"): sites["score"],
+            t("sites_col_spacing"): (100 * sites["spacing_share"]).round(0),
             t("sites_demand"): sites["demand"],
             t("sites_gap"): sites["gap"],
             t("sites_suitability"): sites["suitability"],
             t("sites_profile"): sites["profile"],
             t("sites_col_reason"): reasons,
             t("sites_col_uses"): [uses_text(u, code) for u in sites["uses"]],
-            t("sites_col_class"): [word(f"site.class.{c}", code, default=c) for c in sites["renovation_class"]],
+            t("sites_col_class"): [
+                word(f"site.class.{c}", code, default=c) for c in sites["renovation_class"]
+            ],
         }
     )
     st.dataframe(table, hide_index=True, width="stretch")
     st.download_button(
         t("sites_download"),
-        csv_bytes(sites_with_words(sites.drop(columns="geometry"))),
+        csv_bytes(sites_with_words(sites.drop(columns=["geometry", "options"]))),
         file_name="sites.csv",
         mime="text/csv",
         key="sites_csv",
     )
 
 st.subheader(t("sites_coverage"))
-cov = coverage.table
+cov = coverage.table[coverage.table["status"] != "unmapped"]  # the warning above names those
 st.dataframe(
     pd.DataFrame(
         {

@@ -1,4 +1,7 @@
-"""Candidate sites on the web map: each site's number (``S01``…) on the site, so table rows match shapes.
+"""Candidate sites on the web map: their numbers, and the ground kept open for sunlight.
+
+Each site's number (``S01``…) sits on the site, so table rows match shapes; the sunlight spacing
+ground (日照间距), where only open-air uses go, shows why a site lists no building.
 
 The numbers are :class:`layers.web.elements.DivMarkers` handed to the map's declutter before the numbered
 assets (a site's number is what the sites page is about), after the gates.
@@ -18,6 +21,14 @@ from pipeline.core.words import reason_text
 
 #: The sites' colour (brown, ColorBrewer Set1, apart from the asset categories).
 SITE_COLOR = "#a65628"
+#: The sunlight spacing ground: grey, dashed, faint, under the sites.
+SPACING_STYLE = {
+    "color": "#666666",
+    "weight": 1,
+    "dashArray": "4 3",
+    "fillColor": "#999999",
+    "fillOpacity": 0.18,
+}
 #: Declutter rank of the site numbers: after the gates (0), before the numbered assets (1).
 RANK_SITES = 0.5
 
@@ -40,13 +51,43 @@ def site_rows(sites: gpd.GeoDataFrame, lang: str = "zh", basemap: str = "none") 
             f'data-site="{label}">{label}</div>'
         )
         tip = f"<b>#{int(rank)} {label}</b> · {escape_text(reason)}"
-        rows.append([round(point.y, 7), round(point.x, 7), icon, tip, label_width(str(site_id)), 0.0, 0.0, 2500])
+        rows.append(
+            [round(point.y, 7), round(point.x, 7), icon, tip, label_width(str(site_id)), 0.0, 0.0, 2500]
+        )
     return rows
 
 
-def add_site_numbers(m: folium.Map, sites: gpd.GeoDataFrame, *, lang: str = "zh", basemap: str = "none") -> None:
+def add_site_numbers(
+    m: folium.Map, sites: gpd.GeoDataFrame, *, lang: str = "zh", basemap: str = "none"
+) -> None:
     """Draw each site's number on the map (no layer-control entry: the control is drawn already)."""
     rows = site_rows(sites, lang, basemap)
     if rows:
         group = folium.FeatureGroup(name="sites", control=False).add_to(m)
         DivMarkers(rows, role="sites", popups=False, height=LABEL_H, declutter=RANK_SITES).add_to(group)
+
+
+def add_spacing(
+    m: folium.Map, spacing: gpd.GeoSeries, *, label: str, basemap: str = "none"
+) -> folium.GeoJson | None:
+    """Draw the sunlight spacing ground (one geometry, any projected CRS) with ``label`` as its tooltip.
+
+    Nothing is drawn for empty ground. No layer-control entry: the control is drawn already.
+    """
+    spacing = spacing[~spacing.is_empty]
+    if spacing.empty:
+        return None
+    shown = gpd.GeoDataFrame(
+        {"tip": [escape_text(label)] * len(spacing)},
+        geometry=to_display(gpd.GeoDataFrame(geometry=spacing), basemap).to_numpy(),
+        crs="EPSG:4326",
+    )
+    layer = folium.GeoJson(
+        shown.to_json(),
+        name=escape_text(label),
+        control=False,
+        style_function=lambda _: SPACING_STYLE,
+        tooltip=folium.GeoJsonTooltip(fields=["tip"], labels=False),
+    )
+    layer.add_to(m)
+    return layer

@@ -113,7 +113,8 @@ def run(args: argparse.Namespace) -> int:
         crossings_open=not args.crossings_closed,
     )
     sites = rank_sites(sites, weights)
-    said = sites_with_words(sites)  # the files carry the reason and uses in English and Chinese
+    # The files carry the reason and uses in English and Chinese; the ranking's options stay in memory.
+    said = sites_with_words(sites.drop(columns="options", errors="ignore"))
     layers: dict[str, gpd.GeoDataFrame] = {"sites": said}
     layers["service_areas"] = service_areas(coverage.area, standards)
     layers["buildings"] = coverage.area.buildings
@@ -138,9 +139,15 @@ def run(args: argparse.Namespace) -> int:
     _write(args.out, layers, tables)
     top = sites.iloc[0] if len(sites) else None
     gaps = coverage.table[coverage.table["status"] == "gap"]
+    unmapped = coverage.table[coverage.table["status"] == "unmapped"]
+    missing = (
+        f"{len(unmapped)} of {len(coverage.table)} kinds with none mapped within their radius (a thin map: "
+        "survey the compound before calling them missing)"
+        if len(unmapped)
+        else f"{len(gaps)} of {len(coverage.table)} kinds with none within their radius"
+    )
     print(
-        f"{len(coverage.area.buildings)} residential buildings; {len(gaps)} of {len(coverage.table)} kinds "
-        f"with none within their radius; {len(sites)} candidate sites"
+        f"{len(coverage.area.buildings)} residential buildings; {missing}; {len(sites)} candidate sites"
         + (f", first {top['site_id']}: {reason_text(top['reason'], 'en')}" if top is not None else "")
         + f"; written to {args.out}"
     )

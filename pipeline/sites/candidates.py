@@ -24,6 +24,7 @@ from scipy.sparse.csgraph import connected_components
 from pipeline.core import schema as S
 from pipeline.core.errors import CRSError, DataError
 from pipeline.sites.coverage import WalkArea
+from pipeline.sites.spacing import SUNLIGHT_RATIO
 
 log = logging.getLogger(__name__)
 
@@ -58,6 +59,7 @@ class SiteOptions:
     far_access_m: float = 50.0
     far_gate_m: float = 400.0
     min_gain: float = 0.01
+    sunlight_ratio: float = SUNLIGHT_RATIO  # 日照间距系数 (Beijing), see pipeline.sites.spacing
 
 
 def _land_type(tags: dict[str, str]) -> str | None:
@@ -76,7 +78,7 @@ def _land_type(tags: dict[str, str]) -> str | None:
     return None
 
 
-def _wide_part(geom: shapely.Geometry, width: float) -> shapely.Geometry:
+def wide_part(geom: shapely.Geometry, width: float) -> shapely.Geometry:
     """The part of ``geom`` at least ``width`` wide (a morphological opening)."""
     core = geom.buffer(-width / 2, join_style="mitre")
     return shapely.intersection(core.buffer(width / 2, join_style="mitre"), geom)
@@ -172,7 +174,7 @@ def candidate_sites(
             rows.append({"type": "public_space", S.SOURCE_ID: sid, S.NAME: name or "", "geometry": geom})
     # Only the open part, at least min_width_m wide: never the buildings on it, never a strip.
     found = [
-        dict(r, geometry=_wide_part(shapely.difference(r["geometry"], built), opt.min_width_m)) for r in rows
+        dict(r, geometry=wide_part(shapely.difference(r["geometry"], built), opt.min_width_m)) for r in rows
     ]
     found = [r for r in found if r["geometry"].area >= opt.min_area_m2]
     found += _leftovers(area, [r["geometry"] for r in found], built, opt)
@@ -202,7 +204,7 @@ def _leftovers(
     taken = shapely.union_all([built, *corridors, *others])
     open_land = shapely.difference(area.boundary.buffer(-1.0), taken)
     rows = []
-    for part in shapely.get_parts(_wide_part(open_land, opt.min_width_m)):
+    for part in shapely.get_parts(wide_part(open_land, opt.min_width_m)):
         if part.area > opt.max_leftover_m2:
             log.info(
                 "Left out %.0f m2 of open land: too large for a corner, probably unmapped; map it "

@@ -21,6 +21,13 @@ def test_sites_page_ranks_and_re_ranks(fake_map: FakeMap) -> None:
     table = at.dataframe[0].value
     assert list(table["排名"]) == list(range(1, len(table) + 1))
     assert table["理由"].str.startswith("补缺：").all()
+    # Each site lists at most three uses; the first five propose five different first uses.
+    assert table["建议用途"].str.count("；").max() <= 2
+    assert table["建议用途"].head(5).str.split("（").str[0].nunique() == 5
+    # The demo maps 8 residential buildings on 11.3 ha: a survey first, and no kind listed as a gap.
+    assert "地图上只标注了 8 栋住宅楼" in at.warning[0].value and "请先实地调查" in at.warning[0].value
+    coverage = at.dataframe[1].value
+    assert not set(coverage["状态"]) & {"缺", "未标注"} and len(coverage) == 21 - 13
     before = list(table["编号"])
     numbers = [row[2].split('data-site="')[1].split('"')[0] for row in markers(fake_map.maps[-1], "sites")]
     assert numbers == before  # every site carries its number on the map, as in the table
@@ -41,3 +48,5 @@ def test_sites_page_in_english(fake_map: FakeMap) -> None:
     at.run()
     assert not at.exception and at.title[0].value == "Candidate sites"
     assert at.dataframe[0].value["Reason"].str.startswith("fills: ").all()
+    assert at.warning[0].value.startswith("The map shows 8 residential buildings covering 8% of")
+    assert "Survey the compound first" in at.warning[0].value

@@ -30,12 +30,17 @@ def test_cli_writes_sites_coverage_and_zones(demo_inventory, tmp_path, capsys):
         str(spots),
     ]
     assert main([*args, "--works", "S01,S02"]) == 0
-    assert "candidate sites, first" in capsys.readouterr().out
+    said = capsys.readouterr().out
+    assert "candidate sites, first" in said
+    # The demo maps 8 residential buildings on 11.3 ha: kinds none reaches are not mapped, not gaps.
+    assert "13 of 21 kinds with none mapped within their radius (a thin map: survey the compound" in said
     coverage = pd.read_csv(out / "coverage.csv", encoding="utf-8-sig")
-    assert len(coverage) == 21 and set(coverage["status"]) <= {"met", "partial", "gap"}
+    assert len(coverage) == 21 and set(coverage["status"]) == {"met", "partial", "unmapped"}
     sites = pd.read_csv(out / "sites.csv", encoding="utf-8-sig")
     assert list(sites["rank"]) == list(range(1, len(sites) + 1))
     assert sites["reason_zh"].str.len().min() > 0
+    assert "options" not in sites.columns  # the ranking's working data stays out of the files
+    assert sites["uses_zh"].str.count("；").max() <= 2  # three uses at most
     zones = pd.read_csv(out / "zones.csv", encoding="utf-8-sig")
     assert len(zones) == 8 and set(zones["work"]) <= {"S01", "S02"}
     layers = set(gpd.list_layers(out / "sites.gpkg")["name"])
