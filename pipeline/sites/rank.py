@@ -29,7 +29,7 @@ sites propose different things. Per site, at its turn:
 - ``score`` = 100 × Σ wᵢ·partᵢ / Σ wᵢ with :class:`SiteWeights` (editable; re-ranking routes nothing);
 - ``reason``: the parts of its one line (the use it takes and how, its spots, its area), which
   :func:`pipeline.core.words.reason_text` says in either language ("fills: elderly day-care centre,
-  none within 300 m; 14 spots nearby; 820 m²").
+  none mapped within 300 m; 14 spots nearby; 820 m²").
 
 The module returns these keys and values, never sentences. :func:`find_sites` runs coverage,
 candidates and assessment in one call; supervision zones after the vote are

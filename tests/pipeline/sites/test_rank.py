@@ -28,9 +28,9 @@ def test_lawn_with_spots_and_no_playground_ranks_first(lawn):
     assert (first["rank"], first["source_id"], first["type"]) == (1, "way/40", "green")
     assert (first["spots"], first["supports"], first["demand"], first["gap"]) == (6, 6, 1.0, 1.0)
     assert reason_text(first["reason"], "en") == (
-        "fills: children's and elderly activity ground, none within 300 m; 6 spots nearby; 2,000 m²"
+        "fills: children's and elderly activity ground, none mapped within 300 m; 6 spots nearby; 2,000 m²"
     )
-    assert reason_text(first["reason"], "zh") == "补缺：儿童、老年人活动场地（300米内没有）；附近6个问题点；2,000平方米"
+    assert reason_text(first["reason"], "zh") == "补缺：儿童、老年人活动场地（地图上300米内没有）；附近6个问题点；2,000平方米"
     assert uses_text(first["uses"], "en").startswith("children's and elderly activity ground (improvement)")
     assert uses_text(first["uses"], "zh").startswith("儿童、老年人活动场地（完善类）")
     assert first["renovation_class"] == "improvement"
