@@ -32,9 +32,11 @@ K_TIANDITU = "tianditu_key"  # kept in the session only, never in the URL
 K_STARTED = "_started"
 K_PENDING = "_pending_view"
 K_SEEN_CLICKS = "_seen_clicks"
-K_LINK = "_link_params"  # a vote link's ?session=…&code=…, taken from the URL on the first run
+K_LINK = "_link_params"  # a vote link's ?session=…&code=… or a results link's ?vote=N, taken on the first run
 K_UPLOADS = "_uploads"  # extract id -> the uploaded file's name, this session's uploads only
 
+#: URL parameters a page writes for itself and the view keeps: the results page's vote number (``?vote=2``).
+KEPT = ("vote",)
 #: URL parameter of each view field.
 PARAMS = {
     "extract": "osm",
@@ -91,7 +93,7 @@ def start() -> None:
         for field, key in _KEYS.items():
             st.session_state[key] = getattr(view, field)
         st.session_state[K_LINK] = {
-            k: str(st.query_params[k]) for k in ("session", "code") if k in st.query_params
+            k: str(st.query_params[k]) for k in ("session", "code", "vote") if k in st.query_params
         }
         st.session_state[K_STARTED] = True
     pending = st.session_state.pop(K_PENDING, None)
@@ -124,6 +126,7 @@ def sync_url(view: View) -> None:
         PARAMS[f]: v for f, v in asdict(view).items() if v != default[f] or f in ("extract", "compound")
     }
     current_params = {k: st.query_params[k] for k in st.query_params}
+    wanted.update({k: current_params[k] for k in KEPT if k in current_params})
     if current_params != wanted:
         st.query_params.from_dict(wanted)
 
