@@ -24,10 +24,11 @@ from pipeline.core.words import word
 from pipeline.inventory.naming import compound_title
 from store import SessionRecord, TopicResult, VoteResults, get_results, list_sessions
 from store.spots import current_stages, spot_history
-from ui import roles, state, widgets
+from ui import roles, widgets
 from ui.i18n import lang, t
 
 K_VOTE = "results_vote"  # the vote shown: its number in the compound
+K_ASKED = "_results_asked"  # the last ?vote= taken from, or written to, the address
 TIME_ZONE = "Asia/Shanghai"
 
 view, inventory, store, planner = roles.open_page("results")
@@ -152,8 +153,11 @@ def _notice_pdf(
 sessions = sorted(list_sessions(store, view.compound), key=lambda s: s.id)
 number_of = {s.id: n for n, s in enumerate(sessions, start=1)}  # the public number: 1, 2, … in the compound
 by_number = {number_of[s.id]: s for s in sessions}
-asked = str(st.session_state.get(state.K_LINK, {}).pop("vote", "") or "")
-if asked:
+# ?vote=N comes with a shared link or the vote page's link; the page writes it back as the picker changes,
+# so a number is taken from the address only when it differs from the one the page wrote last.
+asked = str(st.query_params.get("vote", "") or "")
+if asked and asked != st.session_state.get(K_ASKED):
+    st.session_state[K_ASKED] = asked
     if asked.isdigit() and int(asked) in by_number:
         st.session_state[K_VOTE] = int(asked)
     else:
@@ -172,6 +176,7 @@ number = st.selectbox(
 )
 if st.query_params.get("vote") != str(number):
     st.query_params["vote"] = str(number)  # the address bar holds the link to share
+    st.session_state[K_ASKED] = str(number)
 session = by_number[number]
 
 if session.status != "closed":
@@ -191,10 +196,10 @@ st.success(t("results_final", date=_day(session.closed_at).isoformat()), icon=":
 st.text(
     t("results_dates", opened=_day(session.opened_at).isoformat(), closed=_day(session.closed_at).isoformat())
 )
-took, dots, topics = st.columns(3)
-took.metric(t("results_took_part"), results.ballots, help=t("vote_paper_count", n=results.paper_ballots))
-dots.metric(t("vote_dots_cast"), results.dots_cast)
-topics.metric(t("vote_topics_count"), len(results.ranked))
+with st.container(horizontal=True):  # side by side on a phone too (columns would stack)
+    st.metric(t("results_took_part"), results.ballots, help=t("vote_paper_count", n=results.paper_ballots))
+    st.metric(t("vote_dots_cast"), results.dots_cast)
+    st.metric(t("vote_topics_count"), len(results.ranked))
 
 st.subheader(t("results_ranked"), anchor=False)
 for r in results.ranked:
