@@ -108,7 +108,7 @@ def wrap(text: str, width_pt: float, prop: FontProperties, max_lines: int | None
 
 
 def _date(day: dt.date, lang: str) -> str:
-    return word("notice.date", lang, y=day.year, m=day.month, d=day.day, iso=day.isoformat())
+    return word("notice.date", lang, y=day.year, m=day.month, d=day.day)
 
 
 class _Page:

@@ -63,7 +63,7 @@ def test_one_a4_page_with_the_topics_in_rank_order(lang: str) -> None:
         assert "公　示" in text and "2025年5月9日" in flat and "共 12 人参与投票" in flat
         assert "清华同衡规划院" in flat and "待规划" in flat  # a topic without follow-up says so
     else:
-        assert "PUBLIC NOTICE" in text and "2025-05-09" in flat and "12 residents took part" in flat
+        assert "PUBLIC NOTICE" in text and "2025/5/9" in flat and "12 residents took part" in flat
 
 
 def test_topics_that_do_not_fit_are_counted_on_the_page() -> None:
