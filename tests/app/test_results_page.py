@@ -163,3 +163,22 @@ def test_in_english_both_notices_are_offered(seeded: Seeded) -> None:
         "Notice in Chinese (PDF)",
         "Notice in English (PDF)",
     ]
+
+
+def test_once_the_open_vote_closes_its_link_shows_final_results(store: Store, seeded: Seeded) -> None:
+    assert _open(vote="2").info[0].value == "投票还在进行中，结束后公布结果。"
+    close_session(store, seeded.open_id, Planner("wang"))
+    at = _open(vote="2")
+    assert at.success[0].value.startswith("最终结果 · ")
+    assert [c.value for c in at.caption if c.value.startswith("第 ")] == [
+        "第 1 名 · 0 个圆点 · 0 人投票 · 优先议题"
+    ]
+    assert "南门没有无障碍坡道" in [x.value for x in at.text]
+
+
+def test_a_signed_in_planner_signs_the_notice(seeded: Seeded) -> None:
+    at = _open(vote="1")
+    at.text_input(key="_signin_name").input("wang")
+    at.text_input(key="_signin_password").input(PASSWORD)
+    next(b for b in at.button if b.label == "规划师登录").click().run()
+    assert at.text_input(key="results_signed").value == "wang"  # who closed the vote, until changed
