@@ -84,20 +84,18 @@ def wrap(text: str, width_pt: float, prop: FontProperties, max_lines: int | None
     for paragraph in text.splitlines() or [""]:
         line = ""
         for token in _TOKENS.findall(paragraph):
-            fits = _width_pt(line + token.rstrip(), prop) <= width_pt
-            if fits or not line.strip() or token in _NO_LINE_START:
+            fresh = not line.strip()
+            if fresh or token in _NO_LINE_START or _width_pt((line + token).rstrip(), prop) <= width_pt:
                 line += token
-                while (
-                    _width_pt(line.rstrip(), prop) > width_pt and len(line) > 1
-                ):  # a word wider than the line
-                    cut = len(line) - 1
-                    while cut > 1 and _width_pt(line[:cut], prop) > width_pt:
-                        cut -= 1
-                    lines.append(line[:cut])
-                    line = line[cut:]
             else:
                 lines.append(line.rstrip())
-                line = token.lstrip()
+                line, fresh = token.lstrip(), True
+            while fresh and len(line.rstrip()) > 1 and _width_pt(line.rstrip(), prop) > width_pt:
+                cut = len(line) - 1  # a word wider than the line: cut it where the width runs out
+                while cut > 1 and _width_pt(line[:cut], prop) > width_pt:
+                    cut -= 1
+                lines.append(line[:cut])
+                line = line[cut:]
         lines.append(line.rstrip())
     if max_lines is not None and len(lines) > max_lines:
         last = lines[max_lines - 1]
@@ -219,15 +217,13 @@ def plot_notice(notice: Notice, *, lang: str = "zh") -> Figure:
     ax.set_axis_off()
     page = _Page(ax, [find_cjk_font(), "DejaVu Sans"], width_mm - 2 * MARGIN_MM)
     heading = word("notice.heading", lang)
-    page.text(width_mm / 2, page.y, heading, 22, ha="center", fontweight="bold", gid="title")
+    page.text(width_mm / 2, page.y, heading, 22, ha="center", fontweight="bold")
     page.y += 13
     title_size = 14
-    for line in wrap(
-        word("notice.title", lang, title=notice.session_title),
-        page.width_mm * MM,
-        page.prop(title_size, "bold"),
-    ):
-        page.text(width_mm / 2, page.y, line, title_size, ha="center", fontweight="bold")
+    title = word("notice.title", lang, title=notice.session_title)
+    for k, line in enumerate(wrap(title, page.width_mm * MM, page.prop(title_size, "bold"))):
+        gid = "title" if k == 0 else None  # the PDF's title (layers.figure.layout reads it)
+        page.text(width_mm / 2, page.y, line, title_size, ha="center", fontweight="bold", gid=gid)
         page.y += title_size * 1.5 / MM
     page.y += 4
     facts = word(

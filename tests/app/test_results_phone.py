@@ -118,7 +118,10 @@ def test_the_notice_downloads_as_one_a4_page_in_rank_order(phone, url: str) -> N
     _results(phone, url, "?vote=1")
     with phone.expect_download(timeout=60_000) as download:
         phone.get_by_role("button", name="下载公示 PDF").tap()
-    reader = pypdf.PdfReader(io.BytesIO(Path(download.value.path()).read_bytes()))
+    data = Path(download.value.path()).read_bytes()
+    ARTIFACTS.mkdir(exist_ok=True)
+    (ARTIFACTS / "results-notice-zh.pdf").write_bytes(data)
+    reader = pypdf.PdfReader(io.BytesIO(data))
     assert len(reader.pages) == 1
     box = reader.pages[0].mediabox
     assert float(box.width) == pytest.approx(595, abs=1) and float(box.height) == pytest.approx(842, abs=1)
