@@ -108,6 +108,9 @@ def test_the_shared_link_shows_the_ranks_in_order_on_a_phone(phone, url: str) ->
     assert "vote=1" in phone.url
     assert phone.get_by_text("最终结果 · ").count() == 1
     _shot(phone, "phone-results.png")
+    phone.goto(f"{url}/results?vote=2")  # not the default (the newest closed vote): the link decides
+    phone.get_by_text("投票还在进行中，结束后公布结果。").wait_for(timeout=60_000)
+    assert "vote=2" in phone.url and _rank_lines(phone) == []
     phone.evaluate("() => document.querySelector('[data-testid=stMain]').scrollTo(0, 780)")
     _shot(phone, "phone-results-2.png")
     phone.evaluate("() => document.querySelector('[data-testid=stMain]').scrollTo(0, 1e5)")

@@ -7,11 +7,12 @@ import io
 
 import pypdf
 import pytest
+from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.font_manager import FontProperties
 from matplotlib.textpath import TextToPath
 
 from layers.figure.layout import find_cjk_font
-from layers.figure.notice import Notice, NoticeRow, notice_pdf, wrap
+from layers.figure.notice import Notice, NoticeRow, notice_pdf, plot_notice, wrap
 from pipeline.core.errors import DataError
 
 LINK = "http://127.0.0.1:8501/results?osm=beijing_haidian_qinghua-east-rd.osm&compound=way/595108678&vote=1"
@@ -76,6 +77,31 @@ def test_topics_that_do_not_fit_are_counted_on_the_page() -> None:
     assert 5 <= shown < 40
     assert f"另有 {40 - shown} 项议题，见公示页。" in text.replace("\n", "")
     assert "二、下一步" in text  # what happens next is never pushed off the page
+    fig = plot_notice(_notice(rows))
+    renderer = FigureCanvasAgg(fig).get_renderer()
+    page = fig.bbox  # pixels of the A4 page
+    margin = 10 / 25.4 * fig.dpi  # 10 mm
+    boxes = [t.get_window_extent(renderer) for t in fig.axes[0].texts if t.get_text()]
+    outside = [
+        b
+        for b in boxes
+        if b.x0 < margin or b.y0 < margin or b.x1 > page.x1 - margin or b.y1 > page.y1 - margin
+    ]
+    assert outside == []
+    # nothing overlaps: each text's box is clear of every other's (1 px of slack)
+    hits = [
+        (a, b)
+        for i, a in enumerate(boxes)
+        for b in boxes[i + 1 :]
+        if a.shrunk(0.99, 0.9).overlaps(b.shrunk(0.99, 0.9))
+    ]
+    assert hits == []
+
+
+def test_a_comma_stays_at_the_end_of_the_line_it_follows() -> None:
+    prop = FontProperties(family=[find_cjk_font()], size=10)
+    ten = TextToPath().get_text_width_height_descent("一二三四五六七八九十", prop, ismath=False)[0]
+    assert wrap("一二三四五六七八九十，一二三", ten + 0.5, prop) == ["一二三四五六七八九十，", "一二三"]
 
 
 def test_wrap_breaks_between_chinese_characters_within_the_width() -> None:
