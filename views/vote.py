@@ -370,10 +370,10 @@ if session is not None and session.status == "closed":
         icon=":material/campaign:",
         query_params={"vote": str(number)},
     )
-    a, b, c = st.columns(3)
-    a.metric(t("vote_ballots"), results.ballots, help=t("vote_paper_count", n=results.paper_ballots))
-    b.metric(t("vote_dots_cast"), results.dots_cast)
-    c.metric(t("vote_topics_count"), len(results.ranked))
+    with st.container(horizontal=True):  # side by side on a phone too (columns would stack)
+        st.metric(t("vote_ballots"), results.ballots, help=t("vote_paper_count", n=results.paper_ballots))
+        st.metric(t("vote_dots_cast"), results.dots_cast)
+        st.metric(t("vote_topics_count"), len(results.ranked))
     st.text(t("vote_top_n", n=session.top_n))
     for r in results.top:
         st.text(f"{r.rank}. {r.title} — {t('vote_dots_n', n=r.dots)}")

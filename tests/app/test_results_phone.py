@@ -174,7 +174,15 @@ def test_the_vote_page_links_to_the_results_and_the_picker_rewrites_the_link(pho
     phone.get_by_role("textbox", name="参与码").wait_for(timeout=60_000)
     phone.get_by_test_id("stMain").get_by_role("combobox").first.click()
     phone.get_by_role("option").filter(has_text="2025 年第一次居民议事会").click()
-    phone.get_by_role("link", name="公示页（可分享）").tap()
+    link = phone.get_by_role("link", name="公示页（可分享）")
+    link.wait_for(timeout=30_000)
+    phone.get_by_test_id("stImage").first.wait_for(timeout=30_000)  # the closed vote drawn to its end
+    widths = phone.evaluate(WIDTHS_JS)
+    assert widths[0] <= PHONE["width"] and widths[1] <= widths[2], widths
+    small = [t for t in phone.evaluate(TARGETS_JS) if min(t[1], t[2]) < MIN_TAP_PX - 0.5]
+    assert small == []
+    _shot(phone, "phone-vote-closed-link.png")
+    link.tap()
     phone.get_by_role("button", name="PDF").first.wait_for(timeout=60_000)
     assert _rank_lines(phone) == RANK_LINES
     phone.wait_for_function("() => location.search.includes('vote=1')", timeout=10_000)
@@ -183,3 +191,5 @@ def test_the_vote_page_links_to_the_results_and_the_picker_rewrites_the_link(pho
     phone.get_by_text("投票还在进行中，结束后公布结果。").wait_for(timeout=30_000)
     phone.wait_for_function("() => location.search.includes('vote=2')", timeout=10_000)
     assert _rank_lines(phone) == []
+    go = phone.get_by_role("link", name="去投票").bounding_box()
+    assert min(go["width"], go["height"]) >= MIN_TAP_PX - 0.5
