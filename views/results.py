@@ -118,9 +118,10 @@ def _link(number: int) -> str:
     return f"{url.split('?', 1)[0]}?{urllib.parse.urlencode(params, safe='/')}"
 
 
-def _notice(results: VoteResults, steps: dict[int, list[SpotFollowUp]], lang_code: str, link: str) -> Notice:
+def _notice(
+    results: VoteResults, steps: dict[int, list[SpotFollowUp]], lang_code: str, link: str, signed: str
+) -> Notice:
     session = results.session
-    signed = str(st.session_state.get("results_signed", session.closed_by or "")).strip()
     return Notice(
         session_title=session.title,
         compound=compound_title(inventory.report.get("compound", {}), lang_code)
@@ -143,16 +144,15 @@ def _notice(results: VoteResults, steps: dict[int, list[SpotFollowUp]], lang_cod
 
 
 def _notice_pdf(
-    results: VoteResults, steps: dict[int, list[SpotFollowUp]], lang_code: str, link: str
+    results: VoteResults, steps: dict[int, list[SpotFollowUp]], lang_code: str, link: str, signed: str
 ) -> bytes:
     """The notice's PDF, built when its download button is pressed (not on every run of the page)."""
-    return notice_pdf(_notice(results, steps, lang_code, link), lang=lang_code)
+    return notice_pdf(_notice(results, steps, lang_code, link, signed), lang=lang_code)
 
 
 # --- which vote -----------------------------------------------------------------------------------------
 sessions = sorted(list_sessions(store, view.compound), key=lambda s: s.id)
-number_of = {s.id: n for n, s in enumerate(sessions, start=1)}  # the public number: 1, 2, … in the compound
-by_number = {number_of[s.id]: s for s in sessions}
+by_number = dict(enumerate(sessions, start=1))  # the public number: 1, 2, … in the compound
 # ?vote=N comes with a shared link or the vote page's link; the page writes it back as the picker changes,
 # so a number is taken from the address only when it differs from the one the page wrote last.
 asked = str(st.query_params.get("vote", "") or "")
@@ -222,13 +222,14 @@ link = _link(number)
 st.code(link, language=None, wrap_lines=True)
 
 st.subheader(t("results_notice"), anchor=False)
+signed = session.closed_by or ""  # who closed the vote, unless a signed-in planner writes another name
 if planner is not None:
-    st.session_state.setdefault("results_signed", session.closed_by or planner.name)
-    st.text_input(t("results_signed"), key="results_signed", max_chars=120)
+    st.session_state.setdefault("results_signed", signed or planner.name)
+    signed = st.text_input(t("results_signed"), key="results_signed", max_chars=120).strip()
 for notice_lang in ("zh", "en") if code == "en" else ("zh",):
     st.download_button(
         t(f"results_notice_{notice_lang}"),
-        functools.partial(_notice_pdf, results, steps, notice_lang, link),
+        functools.partial(_notice_pdf, results, steps, notice_lang, link, signed),
         file_name=f"vote-{number}-notice-{notice_lang}.pdf",
         mime="application/pdf",
         icon=":material/picture_as_pdf:",

@@ -193,3 +193,26 @@ def test_the_vote_page_links_to_the_results_and_the_picker_rewrites_the_link(pho
     assert _rank_lines(phone) == []
     go = phone.get_by_role("link", name="去投票").bounding_box()
     assert min(go["width"], go["height"]) >= MIN_TAP_PX - 0.5
+
+
+def test_a_signed_in_planner_signs_the_notice_on_a_desktop(browser, url: str) -> None:
+    context, outside = _context(browser, url, phone=False)
+    page = context.new_page()
+    _results(page, url, "?vote=1")
+    page.get_by_text("规划师登录").first.click()
+    page.get_by_role("textbox", name="用户名").fill("wang")
+    page.get_by_role("textbox", name="密码").fill(PASSWORD)
+    page.get_by_role("button", name="规划师登录").last.click()
+    signed = page.get_by_role("textbox", name="落款（规划师姓名 / 单位）")
+    signed.wait_for(timeout=30_000)
+    assert signed.input_value() == "wang"  # who closed the vote
+    signed.fill("海淀区学院路街道 · 王工")
+    signed.press("Enter")
+    page.wait_for_timeout(1500)
+    with page.expect_download(timeout=60_000) as download:
+        page.get_by_role("button", name="下载公示 PDF").click()
+    text = pypdf.PdfReader(download.value.path()).pages[0].extract_text().replace("\n", "")
+    assert "海淀区学院路街道 · 王工" in text
+    _shot(page, "desktop-results-planner.png", full=True)
+    context.close()
+    assert outside == []
