@@ -213,6 +213,7 @@ def test_a_signed_in_planner_signs_the_notice_on_a_desktop(browser, url: str) ->
         page.get_by_role("button", name="下载公示 PDF").click()
     text = pypdf.PdfReader(download.value.path()).pages[0].extract_text().replace("\n", "")
     assert "海淀区学院路街道 · 王工" in text
-    _shot(page, "desktop-results-planner.png", full=True)
+    page.evaluate("() => document.querySelector('[data-testid=stMain]').scrollTo(0, 1e5)")
+    _shot(page, "desktop-results-planner.png")
     context.close()
     assert outside == []
