@@ -22,6 +22,7 @@ PAGES = (
     ("views/profile.py", "profile", ":material/info:"),
     ("views/spots.py", "spots", ":material/report:"),
     ("views/vote.py", "vote", ":material/how_to_vote:"),
+    ("views/results.py", "results", ":material/campaign:"),
     ("views/sites.py", "sites", ":material/location_on:"),
     ("views/export.py", "export", ":material/download:"),
     ("views/import_survey.py", "import_survey", ":material/upload_file:"),

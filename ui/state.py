@@ -35,6 +35,8 @@ K_SEEN_CLICKS = "_seen_clicks"
 K_LINK = "_link_params"  # a vote link's ?session=…&code=…, taken from the URL on the first run
 K_UPLOADS = "_uploads"  # extract id -> the uploaded file's name, this session's uploads only
 
+#: URL parameters a page writes for itself and the view keeps: the results page's vote number (``?vote=2``).
+KEPT = ("vote",)
 #: URL parameter of each view field.
 PARAMS = {
     "extract": "osm",
@@ -124,6 +126,7 @@ def sync_url(view: View) -> None:
         PARAMS[f]: v for f, v in asdict(view).items() if v != default[f] or f in ("extract", "compound")
     }
     current_params = {k: st.query_params[k] for k in st.query_params}
+    wanted.update({k: current_params[k] for k in KEPT if k in current_params})
     if current_params != wanted:
         st.query_params.from_dict(wanted)
 

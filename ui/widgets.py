@@ -51,6 +51,7 @@ PHONE_CSS = """
   [data-testid="stMain"] [data-testid="stTooltipHoverTarget"] { min-width: 44px; min-height: 44px;
       display: inline-flex; align-items: center; justify-content: center; }
   [data-testid="stMain"] [data-testid="stElementToolbarButton"] button { min-width: 44px; min-height: 44px; }
+  [data-testid="stMain"] [data-testid="stPageLink-NavLink"] { min-height: 44px; }
   [data-testid="stMain"] { overflow-x: hidden; }
   [data-testid="stMain"] h1 { font-size: 1.75rem; padding-bottom: .25rem; }
 }

@@ -295,7 +295,7 @@ spot_names = {  # how the select boxes list spots: no resident text (the tables 
 
 # --- an open session: the topics and the ballot ----------------------------------------------------------
 if session is not None and session.status == "open":
-    st.subheader(t("vote_topics", n=len(topics)))
+    st.subheader(t("vote_topics", n=len(topics)), anchor=False)
     st.text(
         t(
             "vote_rules",
@@ -305,7 +305,7 @@ if session is not None and session.status == "open":
         )
     )
     if topics:
-        st.subheader(t("vote_ballot", dots=session.dots_per_participant))
+        st.subheader(t("vote_ballot", dots=session.dots_per_participant), anchor=False)
         roles.show_flash("vote_ballot")
         st.text_input(t("vote_code"), key=K_CODE, max_chars=20, help=t("vote_code_help"))
         typed = str(st.session_state.get(K_CODE, "")).strip()
@@ -362,11 +362,18 @@ if session is not None and session.status == "closed":
     except MapperError as exc:
         widgets.show_error(exc)
         st.stop()
-    st.subheader(t("vote_results"))
-    a, b, c = st.columns(3)
-    a.metric(t("vote_ballots"), results.ballots, help=t("vote_paper_count", n=results.paper_ballots))
-    b.metric(t("vote_dots_cast"), results.dots_cast)
-    c.metric(t("vote_topics_count"), len(results.ranked))
+    st.subheader(t("vote_results"), anchor=False)
+    number = sorted(by_id).index(session.id) + 1  # the vote's public number in the compound
+    st.page_link(
+        "views/results.py",
+        label=t("results_link"),
+        icon=":material/campaign:",
+        query_params={"vote": str(number)},
+    )
+    with st.container(horizontal=True):  # side by side on a phone too (columns would stack)
+        st.metric(t("vote_ballots"), results.ballots, help=t("vote_paper_count", n=results.paper_ballots))
+        st.metric(t("vote_dots_cast"), results.dots_cast)
+        st.metric(t("vote_topics_count"), len(results.ranked))
     st.text(t("vote_top_n", n=session.top_n))
     for r in results.top:
         st.text(f"{r.rank}. {r.title} — {t('vote_dots_n', n=r.dots)}")
@@ -418,7 +425,7 @@ if session is not None and session.status == "closed":
             on_click="ignore",
         )
     if results.named_ballots:
-        st.subheader(t("vote_named_ballots"))
+        st.subheader(t("vote_named_ballots"), anchor=False)
         titles = {r.topic_id: r.title for r in results.ranked}
         st.dataframe(
             pd.DataFrame(
@@ -439,7 +446,7 @@ if planner is None:
     st.stop()
 
 st.divider()
-st.header(t("vote_planner_tools"))
+st.header(t("vote_planner_tools"), anchor=False)
 tab_session, tab_topics, tab_paper, tab_moderate, tab_audit = st.tabs(
     [
         t("vote_tab_session"),
@@ -451,7 +458,7 @@ tab_session, tab_topics, tab_paper, tab_moderate, tab_audit = st.tabs(
 )
 
 with tab_session:
-    st.subheader(t("vote_new_session"))
+    st.subheader(t("vote_new_session"), anchor=False)
     st.text_input(
         t("vote_new_title"), key="vote_new_title", max_chars=200, placeholder=t("vote_new_title_hint")
     )
@@ -470,7 +477,7 @@ with tab_session:
     )
     st.button(t("vote_open_button"), key="vote_open", on_click=_open, args=(planner,), icon=":material/add:")
     if session is not None and session.status == "open":
-        st.subheader(t("vote_codes_title"))
+        st.subheader(t("vote_codes_title"), anchor=False)
         roles.show_flash("vote_codes")
         issued, used_codes = count_codes(store, session.id)
         st.text(t("vote_codes_count", issued=issued, used=used_codes))
@@ -499,7 +506,7 @@ with tab_session:
                 key="vote_codes_sheet",
                 on_click="ignore",
             )
-        st.subheader(t("vote_close_title"))
+        st.subheader(t("vote_close_title"), anchor=False)
         st.text(t("vote_close_note", ballots=session.ballots, top=session.top_n))
         sure = st.checkbox(t("vote_close_sure"), key="vote_close_sure")
         st.button(
@@ -518,7 +525,7 @@ with tab_topics:
     else:
         used = {i for topic in topics for i in topic.spot_ids}
         free = [s.id for s in spots if s.status == "open" and s.id not in used]
-        st.subheader(t("vote_from_spots_title"))
+        st.subheader(t("vote_from_spots_title"), anchor=False)
         st.dataframe(
             pd.DataFrame(
                 {
@@ -546,7 +553,7 @@ with tab_topics:
             on_click=_topics_from_spots,
             args=(planner, session.id),
         )
-        st.subheader(t("vote_topic_title_h"))
+        st.subheader(t("vote_topic_title_h"), anchor=False)
         st.text_input(t("vote_topic_title"), key="vote_topic_title", max_chars=200)
         st.multiselect(
             t("vote_topic_spots"),
@@ -557,7 +564,7 @@ with tab_topics:
         )
         st.button(t("vote_topic_button"), key="vote_topic_go", on_click=_topic, args=(planner, session.id))
         if len(topics) >= 2:
-            st.subheader(t("vote_merge_title"))
+            st.subheader(t("vote_merge_title"), anchor=False)
             st.caption(t("vote_merge_note"))
 
             topic_names = {
