@@ -184,6 +184,22 @@ def test_my_location_far_from_the_compound_is_refused_in_the_page_language(
         _shot(page, f"phone-spots-located-far-{lang}.png")
 
 
+def test_a_vague_location_is_not_used(device, scene: Scene) -> None:
+    lon, lat = scene.empty  # inside, but known only to 400 m (a desktop's guess from its network)
+    page = device(
+        desktop=True, permissions=["geolocation"], geolocation={"latitude": lat, "longitude": lon, "accuracy": 400}
+    )
+    frame = open_spots(page, scene.url, "?lang=en")
+    frame.locator(".sp-locate").click()
+    message = frame.locator(".sp-msg")
+    playwright.expect(message).to_contain_text("Your location is only known to about 400 m", timeout=10_000)
+    _shot(page, "spots-located-vague-en.png")
+    page.wait_for_timeout(1500)
+    assert frame.locator(".sp-new").count() == 0
+    message.click()  # a tap closes it
+    assert not message.is_visible()
+
+
 def test_a_refused_location_says_so_and_the_map_still_takes_a_tap(device, scene: Scene) -> None:
     page = device()  # no permission granted: the browser refuses
     frame = open_spots(page, scene.url)
@@ -243,6 +259,7 @@ def test_without_the_map_a_point_asset_gives_its_own_place(device, scene: Scene,
     _pick_asset(page, label, next(o for o in _options(page) if o.startswith(f"{label} · ")))
     page.get_by_role("button", name=SUBMIT).wait_for(timeout=30_000)
     assert any(t.startswith(f"近 {label}") for t in _texts(page))
+    _shot(page, "spots-by-asset.png")
     _submit(page, "这里的车棚漏雨", "键盘用户")
     [spot] = _new_spots(scene, "这里的车棚漏雨")
     assert (spot.lon, spot.lat) == pytest.approx((expected.x, expected.y), abs=2e-7)  # 2 cm
