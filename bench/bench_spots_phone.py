@@ -44,7 +44,7 @@ from playwright.sync_api import sync_playwright  # noqa: E402
 
 from store import hash_password  # noqa: E402
 from tests.app.test_spots_browser import DEMO_OSM, PASSWORD  # noqa: E402
-from tests.app.test_spots_phone import BOXES_JS, PHONE, PHONE_AGENT, open_spots, overlaps  # noqa: E402
+from tests.app.test_spots_phone import BOXES_JS, PHONE, PHONE_AGENT, overlaps  # noqa: E402
 from tests.helpers.app import CHROMIUM, CHROMIUM_ARGS, MAP_FRAME, free_port  # noqa: E402
 
 #: Seeds the store with the seeding of the copy it runs in; prints the empty place (lon, lat) as JSON.
@@ -94,7 +94,7 @@ def _opened(page, url: str):
     frame_locator = page.frame_locator(MAP_FRAME).first
     frame_locator.locator(".am-num:visible").first.wait_for(timeout=60_000)
     frame = frame_locator.locator("body").element_handle().owner_frame()
-    frame.wait_for_function("() => window.map._amShown > 0", timeout=30_000)
+    frame.wait_for_function("() => document.querySelector('.leaflet-spots-pane path')", timeout=30_000)
     return frame
 
 
@@ -117,6 +117,11 @@ def _by_tap(page, frame, lonlat: tuple[float, float]) -> None:
         [lonlat[1], lonlat[0]],
     )
     box = page.locator(MAP_FRAME).first.bounding_box()
+    below = box["y"] + y - PHONE["height"] / 2
+    if below > 0:  # a taller map (before the phone layout): scroll the place to the middle of the screen
+        page.evaluate("d => { document.querySelector('[data-testid=stMain]').scrollTop += d; }", below)
+        page.wait_for_timeout(300)
+        box = page.locator(MAP_FRAME).first.bounding_box()
     page.touchscreen.tap(box["x"] + x, box["y"] + y)
 
 
@@ -165,7 +170,10 @@ def one_run(root: Path, chromium, ways: list[str], times: dict[str, list[float]]
                 viewport=PHONE, is_mobile=True, has_touch=True, user_agent=PHONE_AGENT, locale="zh-CN"
             )
             # the first view once the frame has its final size and the map is fitted to it
-            pairs = len(overlaps(open_spots(context.new_page(), url).evaluate(BOXES_JS)))
+            page = context.new_page()
+            frame = _opened(page, url)
+            page.wait_for_timeout(1000)  # the frame's last resize, and the fit after it
+            pairs = len(overlaps(frame.evaluate(BOXES_JS)))
             context.close()
             for k, way in enumerate(ways):
                 context = chromium.new_context(
