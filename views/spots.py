@@ -11,7 +11,8 @@ import streamlit as st
 import streamlit_folium
 
 from layers.web import display_to_wgs84
-from layers.web.spots import build_spots_map, distance_outside_m, pending_pin, spots_at
+from layers.web.spots import REACH_M, asset_places, build_spots_map, distance_outside_m, pending_pin, spots_at
+from pipeline.core import schema as S
 from pipeline.core.errors import MapperError
 from pipeline.core.words import word
 from store import (
@@ -34,8 +35,7 @@ K_PENDING = "spots_pending"  # (lon, lat) WGS-84 of the pin being placed
 K_SELECTED = "spots_selected"  # id of the spot shown beside the map (a select box)
 K_PHOTO_N = "_spots_photo_n"  # bumps the upload widget's key to empty it after a spot is added
 K_SUPPORTED = "_spots_supported"  # spot ids this session supported
-#: A spot may lie at most this far outside the compound's boundary (adjacent streets and gates).
-REACH_M = 100.0
+K_BY_ASSET = "spots_by_asset"  # the numbered asset picked from the list (without the map)
 PHOTO_TYPES = ["jpg", "jpeg", "png", "heic", "heif"]
 TIME_ZONE = "Asia/Shanghai"
 #: The map's expected width in pixels (three fifths of a wide page), for its opening zoom.
@@ -161,6 +161,21 @@ def _cancel() -> None:
     st.session_state.pop(K_PENDING, None)
 
 
+def _place_at_asset() -> None:
+    """Put the new spot's pin on the numbered asset picked from the list, as a tap on its marker would."""
+    seq = st.session_state.get(K_BY_ASSET)
+    if seq is not None:
+        st.session_state[K_PENDING] = asset_places(inventory)[seq]
+        st.session_state[K_BY_ASSET] = None
+
+
+def _asset_option(seq: int) -> str:
+    """``"14 · 畅乐园"``; an unnamed asset by its kind (``"3 · 自行车停车"``)."""
+    row = inventory.assets.loc[inventory.assets[S.SEQ] == seq].iloc[0]
+    name = row[S.NAME] if isinstance(row[S.NAME], str) and row[S.NAME] else widgets.kind_label(row[S.KIND])
+    return f"{row[S.LABEL]} · {name}"
+
+
 # --- the map ------------------------------------------------------------------------------------------
 # On a phone the columns stack: the map (short enough for the form to start on the first screen), then the
 # new spot's form, then the spot chosen. The map's own button starts a new spot.
@@ -241,6 +256,15 @@ with side:
     name = roles.pseudonym()
     if pending is None:
         st.caption(t("spots_click_hint"))
+        st.selectbox(  # for a resident who can't use the map: the list is searchable by typing
+            t("spots_by_asset"),
+            sorted(int(seq) for seq in inventory.assets[S.SEQ]),
+            index=None,
+            key=K_BY_ASSET,
+            format_func=_asset_option,
+            placeholder=t("spots_by_asset_hint"),
+            on_change=_place_at_asset,
+        )
     else:
         lon, lat = pending
         near = nearest_asset(lon, lat, inventory.assets, max_dist_m=store.settings.near_asset_m)

@@ -69,6 +69,14 @@ PLAIN, HIDDEN, MINE = 0, 1, 2
 
 #: Declutter rank of spot markers: after the gates and the numbered assets (:mod:`layers.web.inventory`).
 RANK_SPOTS = 2
+#: A spot may lie at most this far (metres) outside the compound's boundary: adjacent streets and gates. The
+#: page refuses a tap farther out, and "use my location" a position farther out.
+REACH_M = 100.0
+#: "Use my location" places no spot from a position vaguer than this (metres): a desktop's guess from its
+#: network is often a kilometre off, and the spot would name the wrong asset.
+LOCATE_ACCURACY_M = 50.0
+#: The zoom "use my location" shows the new spot at (or the zoom the resident chose, if closer).
+LOCATE_ZOOM = 18
 
 
 def spot_color(category: str) -> str:
@@ -259,7 +267,7 @@ class SpotStyle(VerbatimMacroElement):
                         font: 600 15px/44px {{ this.font }}; box-shadow: 0 1px 5px rgba(0,0,0,.35);
                         cursor: pointer; white-space: nowrap; }
         .sp-add, .sp-add-here { background: #d7301f; color: #fff !important; }
-        .sp-add-cancel { background: #fff; color: #222 !important; }
+        .sp-add-cancel, .sp-locate { background: #fff; color: #222 !important; }
         .sp-add-box .sp-add-here, .sp-add-box .sp-add-cancel { display: none; }
         .sp-placing .sp-add-box .sp-add { display: none; }
         .sp-placing .sp-add-box .sp-add-here, .sp-placing .sp-add-box .sp-add-cancel { display: block; }
@@ -270,6 +278,15 @@ class SpotStyle(VerbatimMacroElement):
                                               box-shadow: 0 0 0 1px #fff; }
         .sp-cross::before { left: 17px; top: 0; width: 2px; height: 36px; }
         .sp-cross::after { top: 17px; left: 0; height: 2px; width: 36px; }
+        .sp-placing .sp-locate { display: none; }
+        .sp-msg { display: none; position: absolute; z-index: 800; left: 8px; right: 8px; top: 8px; margin: 0 52px;
+                  padding: 6px 10px; background: #fff8e1; border: 1px solid #e0b000; border-radius: 4px;
+                  font-size: 13px; line-height: 1.4; box-shadow: 0 1px 4px rgba(0,0,0,.3); cursor: pointer; }
+        .sp-msg.sp-on { display: block; }
+        .sp-placing .sp-msg { display: none; }
+        .leaflet-container .leaflet-marker-icon:focus-visible, .leaflet-container a:focus-visible {
+            outline: 3px solid #1a5fb4; outline-offset: 2px; }
+        .leaflet-spots-pane path:focus-visible { stroke: #1a5fb4; stroke-width: 4px; outline: none; }
         .sp-placing .sp-hint { display: block; left: 8px; right: 8px; top: 8px; margin: 0 52px; padding: 6px 10px;
                                background: rgba(255,255,255,.95); border-radius: 4px; font-size: 13px;
                                box-shadow: 0 1px 4px rgba(0,0,0,.3); }
@@ -312,8 +329,9 @@ class AddSpotButton(VerbatimMacroElement):
                     return a;
                 }
                 function placing(on) { container.classList.toggle('sp-placing', on); }
-                button('sp-add', words.add, function () { placing(true); });
-                button('sp-add-here', words.here, function () {
+                var here;
+                button('sp-add', words.add, function () { placing(true); here.focus(); });
+                here = button('sp-add-here', words.here, function () {
                     placing(false);
                     var latlng = map.getCenter();
                     map.fire('click', {latlng: latlng, layerPoint: map.latLngToLayerPoint(latlng),
@@ -339,6 +357,192 @@ class AddSpotButton(VerbatimMacroElement):
                 for key, name in (("add", "add"), ("here", "add_here"), ("cancel", "add_cancel"), ("hint", "add_hint"))
             }
         )
+
+
+class LocateButton(VerbatimMacroElement):
+    """A "use my location" button on the map that places the new spot where the browser says the resident is.
+
+    The browser's position (WGS-84) is measured against the compound's boundary here, in the page, so a
+    position more than :data:`REACH_M` outside it, one vaguer than :data:`LOCATE_ACCURACY_M`, a refused
+    permission or no answer is said at once in a line over the map (in the page's language), and the resident
+    can still tap the map. A position near enough is handed on exactly as a tap there would be (a map click,
+    which ``st_folium`` reports as ``last_clicked``), so the page checks it again and places the pin. Over
+    Gaode's tiles the position is shifted by the GCJ-02 offset at the compound's centre, which changes by less
+    than a metre within 300 m of it. No button is drawn where the browser cannot locate (no geolocation, or a page
+    not served over HTTPS or from this machine).
+    """
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+        (function (map, cfg) {
+            if (!window.isSecureContext || !navigator.geolocation) { return; }
+            var container = map.getContainer();
+            var note = L.DomUtil.create('div', 'sp-msg', container);
+            note.setAttribute('role', 'status');
+            function say(text) { note.textContent = text; note.classList.toggle('sp-on', !!text); }
+            L.DomEvent.on(note, 'click', function (e) { L.DomEvent.stop(e); say(''); });
+            map.on('click', function () { say(''); });
+            // metres outside the boundary (0 inside): even-odd rule over every ring, then the nearest edge
+            var kx = cfg.scale[0], ky = cfg.scale[1];
+            function outside(lon, lat) {
+                var inside = false, best = Infinity;
+                cfg.rings.forEach(function (ring) {
+                    for (var i = 0, j = ring.length - 1; i < ring.length; j = i++) {
+                        var ax = (ring[j][0] - lon) * kx, ay = (ring[j][1] - lat) * ky;
+                        var bx = (ring[i][0] - lon) * kx, by = (ring[i][1] - lat) * ky;
+                        if ((ay > 0) !== (by > 0) && 0 < ax + (0 - ay) * (bx - ax) / (by - ay)) { inside = !inside; }
+                        var dx = bx - ax, dy = by - ay, len = dx * dx + dy * dy;
+                        var t = len ? Math.max(0, Math.min(1, -(ax * dx + ay * dy) / len)) : 0;
+                        best = Math.min(best, Math.hypot(ax + t * dx, ay + t * dy));
+                    }
+                });
+                return inside ? 0 : best;
+            }
+            function far(metres) {
+                return metres < 1000 ? cfg.words.far_m.replace('{dist}', Math.round(metres))
+                                     : cfg.words.far_km.replace('{dist}', (metres / 1000).toFixed(1));
+            }
+            function located(pos) {
+                var lon = pos.coords.longitude, lat = pos.coords.latitude, off = outside(lon, lat);
+                if (off > cfg.reach) { return say(far(off)); }
+                if (pos.coords.accuracy > cfg.accuracy) {
+                    return say(cfg.words.vague.replace('{dist}', Math.round(pos.coords.accuracy)));
+                }
+                say('');
+                var here = L.latLng(lat + cfg.shift[1], lon + cfg.shift[0]);
+                map.setView(here, Math.max(map.getZoom(), cfg.zoom), {animate: false});
+                map.fire('click', {latlng: here, layerPoint: map.latLngToLayerPoint(here),
+                                   containerPoint: map.latLngToContainerPoint(here)});
+            }
+            function failed(error) { say(error.code === 1 ? cfg.words.denied : cfg.words.failed); }
+            var control = L.control({position: 'bottomleft'});
+            control.onAdd = function () {
+                var div = L.DomUtil.create('div', 'sp-add-box');
+                var a = L.DomUtil.create('a', 'sp-locate', div);
+                a.href = '#';
+                a.setAttribute('role', 'button');
+                a.textContent = cfg.words.locate;
+                L.DomEvent.on(a, 'click', function (e) {
+                    L.DomEvent.preventDefault(e);
+                    say(cfg.words.wait);
+                    navigator.geolocation.getCurrentPosition(located, failed,
+                                                             {enableHighAccuracy: true, timeout: 20000, maximumAge: 30000});
+                });
+                L.DomEvent.disableClickPropagation(div);
+                return div;
+            };
+            control.addTo(map);
+        })({{ this._parent.get_name() }}, {{ this.config_json }});
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self, inventory: Inventory, *, lang: str = "zh", basemap: str = "none") -> None:
+        super().__init__()
+        self._name = "LocateButton"
+        boundary = inventory.boundary.geometry.simplify(0.5).to_crs(S.WGS84).iloc[0]
+        rings = [
+            [[round(x, 7), round(y, 7)] for x, y in ring.coords]
+            for polygon in getattr(boundary, "geoms", [boundary])
+            for ring in (polygon.exterior, *polygon.interiors)
+        ]
+        centre = gpd.GeoDataFrame(geometry=[boundary.centroid], crs=S.WGS84)
+        shown = to_display(centre, basemap).iloc[0]
+        # metres per degree of longitude and latitude there, measured in the inventory's own metric CRS
+        x, y, d = boundary.centroid.x, boundary.centroid.y, 0.0005
+        ends = gpd.GeoSeries.from_xy([x - d, x + d, x, x], [y, y, y - d, y + d], crs=S.WGS84).to_crs(inventory.crs)
+        scale = [ends.iloc[0].distance(ends.iloc[1]) / (2 * d), ends.iloc[2].distance(ends.iloc[3]) / (2 * d)]
+        keys = ("locate", "wait", "far_m", "far_km", "vague", "denied", "failed")
+        # the distances are filled in by the page: "{dist}" stays in the words
+        words = {
+            key: word("spot.locate" if key == "locate" else f"spot.locate_{key}", lang, dist="{dist}")
+            for key in keys
+        }
+        self.config_json = js_json(
+            {
+                "rings": rings,
+                "shift": [shown.x - x, shown.y - y],
+                "scale": scale,
+                "reach": REACH_M,
+                "accuracy": LOCATE_ACCURACY_M,
+                "zoom": LOCATE_ZOOM,
+                "words": words,
+            }
+        )
+
+
+class KeyboardMarkers(VerbatimMacroElement):
+    """Numbered markers, gates and spots reachable by keyboard: Tab gives each shown marker focus, Enter opens it.
+
+    Leaflet's own ``keyboard`` option opens a popup on Enter but does not click, and the page learns of a
+    marker only through a click (``st_folium``'s ``last_object_clicked``); so Enter (or Space) clicks the
+    focused marker, as a tap does: its popup opens and the page acts on it. Markers the declutter hides are
+    out of the tab order until zooming in shows them. The map's controls (the add-spot and location buttons,
+    zoom, legend) come first in the tab order, before the markers; Leaflet shows a marker's tooltip while it
+    has focus. The drawn context (roads, buildings, areas with a tooltip) is taken out of the tab order:
+    Chromium makes every SVG shape with a focus listener a tab stop, dozens before the first number.
+    """
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+        (function (map) {
+            var container = map.getContainer();
+            container.insertBefore(map._controlContainer, container.firstChild);
+            function plain(html) {
+                var div = document.createElement('div');
+                div.innerHTML = String(html).split('<br>').join(' · ');
+                return div.textContent;
+            }
+            function reachable(layer) {
+                var el = layer && (layer._icon || layer._path);
+                if (!el || el._amKeys === layer) { return; }
+                if (!layer._icon && !layer.spotIds) {  // roads, buildings, areas: Chromium would stop on each
+                    el.setAttribute('tabindex', '-1');
+                    return;
+                }
+                el._amKeys = layer;
+                el.setAttribute('tabindex', '0');
+                el.setAttribute('role', 'button');
+                var tip = layer.getTooltip && layer.getTooltip();
+                if (tip && typeof tip.getContent() === 'string') { el.setAttribute('aria-label', plain(tip.getContent())); }
+            }
+            map.on('layeradd', function (e) { reachable(e.layer); });
+            map.whenReady(function () {
+                setTimeout(function () { map.eachLayer(reachable); }, 0);
+            });
+            L.DomEvent.on(container, 'keydown', function (e) {
+                var layer = e.target._amKeys;
+                if (!layer || (e.key !== 'Enter' && e.key !== ' ')) { return; }
+                L.DomEvent.stop(e);
+                var at = layer.getLatLng();
+                layer.fire('click', {latlng: at, layerPoint: map.latLngToLayerPoint(at),
+                                     containerPoint: map.latLngToContainerPoint(at), originalEvent: e});
+            });
+        })({{ this._parent.get_name() }});
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._name = "KeyboardMarkers"
+
+
+def asset_places(inventory: Inventory) -> dict[int, tuple[float, float]]:
+    """Return WGS-84 ``(lon, lat)`` of each numbered asset's marker, by its number (``seq``).
+
+    A point asset's own place; for an area or a line its representative point, which lies on it (inside an
+    area) and is where the map draws its number. A spot reported from the list of assets (without the map)
+    is placed there, so it reads "近 N · 名称" like a spot tapped on that marker.
+    """
+    assets = inventory.assets
+    points = gpd.GeoSeries(assets.geometry.representative_point(), crs=assets.crs).to_crs(S.WGS84)
+    return {
+        int(seq): (round(float(p.x), 7), round(float(p.y), 7))
+        for seq, p in zip(assets[S.SEQ], points, strict=True)
+    }
 
 
 def heat_points(frame: gpd.GeoDataFrame, basemap: str = "none") -> list[list[float]]:
@@ -437,11 +641,13 @@ def add_spots(
     add_button
         Draw the button that starts a new spot (:class:`AddSpotButton`).
 
-    The spot colours join the map's one legend (:class:`layers.web.elements.FoldedLegend`) as a section.
+    The spot colours join the map's one legend (:class:`layers.web.elements.FoldedLegend`) as a section; every
+    marker can be reached by keyboard (:class:`KeyboardMarkers`).
     """
     SpotStyle().add_to(m)
     if add_button:
         AddSpotButton(lang).add_to(m)
+    KeyboardMarkers().add_to(m)
     if not frame.empty:
         heat_layer = folium.plugins.HeatMap(
             heat_points(frame, basemap),
@@ -479,7 +685,8 @@ def build_spots_map(
 ) -> folium.Map:
     """Return the compound's map (:func:`layers.web.inventory.build_map`) with its residents' spots on it.
 
-    See :func:`add_spots` for the spot parameters.
+    See :func:`add_spots` for the spot parameters; the map also has a "use my location" button
+    (:class:`LocateButton`).
     """
     m = build_map(
         inventory,
@@ -489,7 +696,7 @@ def build_spots_map(
         vendor_url=vendor_url,
         size_px=size_px,
     )
-    return add_spots(
+    add_spots(
         m,
         frame,
         lang=lang,
@@ -499,6 +706,9 @@ def build_spots_map(
         pending=pending,
         vendor_url=vendor_url,
     )
+    LocateButton(inventory, lang=lang, basemap=basemap).add_to(m)  # above the add-spot button
+    move_layer_control_last(m)
+    return m
 
 
 def spots_at(

@@ -190,7 +190,7 @@ def test_spot_colours_join_the_one_folded_legend_and_the_map_has_an_add_button(
     frame = spots_frame([_record(1, lon, lat, "路灯坏了")])
     page = build_spots_map(demo_inventory, frame, lang="en").get_root().render()
     assert page.count("L.DomUtil.create('a', 'am-legend-toggle'") == 1  # one legend control
-    assert page.count("L.control(") == 2  # the legend and the add button
+    assert page.count("L.control(") == 3  # the legend, the add button and the location button
     legend = page.split("L.DomUtil.create('a', 'am-legend-toggle'")[1].split("control.addTo(")[0]
     assert "sp-legend" in legend and "Residents\\u0026#x27; spots" in legend
     assert "L.control({position: 'bottomleft'})" in page and "+ Mark a spot" in page
