@@ -73,10 +73,15 @@ def phone_style() -> None:
     st.html(PHONE_CSS)
 
 
+def error_text(exc: MapperError) -> str:
+    """A mapper error's message in the page's language, files named without their server folders."""
+    return exc.text(lang())
+
+
 def show_error(exc: MapperError) -> None:
     """Show a mapper error: a fixed heading, then the message as plain text."""
     st.error(t("error"), icon=":material/error:")
-    st.text(str(exc))
+    st.text(error_text(exc))
 
 
 def numbered_or_stop(view: View, settings: Settings) -> Inventory:
@@ -184,7 +189,7 @@ def _on_upload(settings: Settings) -> None:
     try:
         extract = data.save_upload(upload.name, upload.getvalue(), settings)
     except MapperError as exc:
-        st.session_state["upload_error"] = str(exc)
+        st.session_state["upload_error"] = error_text(exc)
         return
     st.session_state.setdefault(K_UPLOADS, {})[extract] = upload.name
     set_field("extract", extract)
@@ -288,7 +293,9 @@ def _basemap_picker() -> None:
 def language_switch() -> None:
     """The language switch, first in the sidebar; Chinese by default."""
     _valid(K_LANG, list(LANGS), "zh")
-    st.sidebar.radio(t("language"), list(LANGS), key=K_LANG, format_func=lambda code: t(f"lang_{code}"), horizontal=True)
+    st.sidebar.radio(
+        t("language"), list(LANGS), key=K_LANG, format_func=lambda code: t(f"lang_{code}"), horizontal=True
+    )
 
 
 def sidebar(settings: Settings) -> None:
