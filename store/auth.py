@@ -120,7 +120,7 @@ def load_planners(path: str | Path | None = None, *, env: Mapping[str, str] | No
         except FileNotFoundError as exc:
             raise DataError("error.auth.planners_missing", file=Path(file), env=PLANNERS_FILE_ENV) from exc
         except tomllib.TOMLDecodeError as exc:
-            raise DataError("error.auth.planners_toml", file=Path(file), problem=str(exc)) from exc
+            raise DataError("error.auth.planners_toml", file=Path(file), detail=str(exc)) from exc
         table = data.get("planners")
         if not isinstance(table, dict) or not all(isinstance(v, str) for v in table.values()):
             raise DataError("error.auth.planners_table", file=Path(file))

@@ -72,10 +72,10 @@ choice = st.selectbox(
     key="city_folder",
 )
 if choice == OTHER:
-    folder = st.text_input(t("city_path"), key="city_path", placeholder=str(root / "city")).strip()
+    folder = st.text_input(t("city_path"), key="city_path").strip()
     if not folder:
         if not found:
-            st.caption(t("city_none", root=str(root)))
+            st.caption(t("city_none"))
         st.stop()
 else:
     folder = choice
@@ -86,7 +86,7 @@ except MapperError as exc:
     st.stop()
 compounds = city.compounds
 statuses = compounds[STATUS].value_counts()
-st.text(str(city.folder))
+st.text(Path(city.folder).name)  # the folder's name only: the server's folders are not shown
 st.caption(
     t(
         "city_summary",

@@ -18,8 +18,11 @@ from pathlib import PurePath
 
 #: Keys of error sentences start with this; anything else given to an error is a sentence already.
 ERROR_PREFIX = "error."
-#: The value holding a library's own words (English only): the English sentence repeats it, others leave it out.
+#: A value holding a library's own words or an internal id (English only): the English sentence repeats it.
 DETAIL = "detail"
+#: Values only the command line shows: ``detail``, and a server's file (``path``, ``file``). The Chinese
+#: sentence leaves them out; the app names a file without its folder.
+CLI_ONLY = frozenset({DETAIL, "path", "file"})
 
 
 def _say(value: object, lang: str, full_paths: bool) -> object:

@@ -365,7 +365,7 @@ def from_dict(data: Any, *, compound: str, where: Words | None = None) -> Edits:
         raise DataError("error.edits.not_object", where=where, found=type(data).__name__)
     if data.get("compound") != compound:
         raise DataError(
-            "error.edits.other_compound", where=where, found=str(data.get("compound")), compound=compound
+            "error.edits.other_compound", where=where, detail=f"`{data.get('compound')}`, not `{compound}`"
         )
     version = data.get("version", FORMAT_VERSION)
     if version != FORMAT_VERSION:

@@ -232,7 +232,7 @@ def read_profile(path: str | Path, compound: str) -> Profile:
     data = read_json(path, Words("error.profile.file"))
     if not isinstance(data, dict) or data.get("compound") != compound:
         found = data.get("compound") if isinstance(data, dict) else None
-        raise DataError("error.profile.other_compound", path=path, found=str(found), compound=compound)
+        raise DataError("error.profile.other_compound", path=path, detail=f"`{found}`, not `{compound}`")
     try:
         return profile_from_dict({k: v for k, v in data.items() if k != "compound"}, compound=compound)
     except DataError as exc:

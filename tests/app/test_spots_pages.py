@@ -234,7 +234,7 @@ def test_signing_in_needs_the_right_password(spots_map: SpotsMap, store: Store) 
     at = _app("views/vote.py").run()
     at = _sign_in(at, password="wrong password")
     assert K_PLANNER not in at.session_state
-    assert "Planner name or password is wrong: check both and try again." in _texts(at)
+    assert "规划师姓名或密码不正确：请检查后重试。" in _texts(at)
     at = _sign_in(at, password="")
     assert not any(t.startswith("已登录") for t in _texts(at))
     at = _sign_in(at, name="nobody")
@@ -366,7 +366,7 @@ def test_a_photo_is_cleaned_and_a_file_that_is_not_an_image_is_refused(
     _button(at, "提交问题点").click().run()
     assert not at.exception
     assert at.error[0].value == "无法完成："
-    assert any(t.startswith("File `photo.jpg` is not a JPEG, PNG or HEIC image") for t in _texts(at))
+    assert "文件 `photo.jpg` 不是 JPEG、PNG 或 HEIC 图片：请发送用手机或相机拍摄的照片。" in _texts(at)
     assert list_spots(store, COMPOUND) == []
 
     image = Image.new("RGB", (64, 48), (200, 30, 30))

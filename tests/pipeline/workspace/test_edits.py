@@ -231,7 +231,7 @@ def test_a_missing_file_means_no_edits(tmp_path: Path) -> None:
     ("content", "message"),
     [
         ("{not json", "is not valid JSON"),
-        ('{"compound": "way/2"}', "belongs to compound `way/2`, not `way/1`"),
+        ('{"compound": "way/2"}', "belongs to another compound \\(`way/2`, not `way/1`\\)"),
         ('{"compound": "way/1", "version": 9}', "has version 9"),
         (
             '{"compound": "way/1", "changes": {"node/n": {"kind": "spaceport"}}}',
@@ -320,5 +320,6 @@ def test_a_broken_published_entry_names_the_file(tmp_path: Path) -> None:
     path.write_text(json.dumps({"compound": "way/1", "published": {"scheme": "roman", "labels": {}}}))
     with pytest.raises(DataError, match="edits.json`: the published numbering") as caught:
         E.read_edits(path, "way/1")
-    assert caught.value.text("zh").startswith("修正记录文件 `edits.json`中的已发布编号有误")
-    assert str(tmp_path) not in caught.value.text("zh")
+    assert caught.value.text("zh").startswith("修正记录文件中的已发布编号有误")
+    assert str(tmp_path) in str(caught.value)  # the command line names the file in full
+    assert str(tmp_path) not in caught.value.text("en")  # the app by its name alone

@@ -132,7 +132,7 @@ def test_a_missing_file_gives_an_empty_profile(tmp_path: Path) -> None:
     ("content", "message"),
     [
         ("[1, 2", "is not valid JSON"),
-        ('{"compound": "way/2"}', "belongs to compound `way/2`, not `way/1`"),
+        ('{"compound": "way/2"}', "belongs to another compound \\(`way/2`, not `way/1`\\)"),
         ('{"compound": "way/1", "households": -3}', "profile.json`: Households is `-3`"),
     ],
 )
