@@ -297,7 +297,7 @@ def test_without_configured_planners_nobody_signs_in(
 ) -> None:
     monkeypatch.delenv("MAPPER_PLANNERS")
     at = _sign_in(_app("views/vote.py").run())
-    assert any(t.startswith("No planners are configured") for t in _texts(at))
+    assert any(t.startswith("本服务器尚未配置规划师账号") for t in _texts(at))
 
 
 def test_a_click_places_a_pin_and_the_form_adds_the_spot(
