@@ -48,7 +48,12 @@ orientation = orient_col.selectbox(
     t("export_orientation"), ["auto", "portrait", "landscape"], format_func=lambda o: t(f"export_{o}"), key="export_orientation"
 )
 figure_lang = lang_col.radio(
-    t("export_figure_lang"), ["zh", "en"], index=0 if code == "zh" else 1, horizontal=True, key="export_lang"
+    t("export_figure_lang"),
+    ["zh", "en"],
+    index=0 if code == "zh" else 1,
+    horizontal=True,
+    format_func=lambda c: t(f"lang_{c}"),
+    key="export_lang",
 )
 dpi = dpi_col.selectbox(t("export_dpi"), [150, 300, 600], index=1, key="export_dpi")
 
