@@ -36,6 +36,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from pipeline.core.cells import escape_cell
+from pipeline.core.errors import Words
 from pipeline.core.fileio import write_text
 from pipeline.core.spots import parse_spot_category
 from store import audit
@@ -189,7 +190,7 @@ def open_session(
     SessionRecord
     """
     compound = validate_compound_id(compound_id)
-    validate_text(title, max_chars=_MAX_TITLE, what="Session title")
+    validate_text(title, max_chars=_MAX_TITLE, what=Words("error.what.session_title"))
     n_dots = _int_in(store.settings.default_dots if dots is None else dots, 1, _MAX_DOTS, "Dots")
     n_top = _int_in(store.settings.default_top_n if top_n is None else top_n, 1, _MAX_TOP_N, "Top N")
     if ballot_mode not in BALLOT_MODES:
@@ -275,7 +276,7 @@ def add_topic(
     -------
     TopicRecord
     """
-    validate_text(title, max_chars=_MAX_TITLE, what="Topic title")
+    validate_text(title, max_chars=_MAX_TITLE, what=Words("error.what.topic_title"))
     cat = parse_spot_category(category).value if category is not None else None
     ids = sorted(set(spot_ids))
     with store.write() as session:
@@ -708,7 +709,7 @@ def enter_paper_ballot(
     int
         The ballot's id.
     """
-    validate_text(voter, max_chars=80, what="Paper ballot voter")
+    validate_text(voter, max_chars=80, what=Words("error.what.voter"))
     return _insert_ballot(
         store,
         session_id,
