@@ -165,6 +165,7 @@ def _texts(at: AppTest) -> list[str]:
         "views/profile.py",
         "views/spots.py",
         "views/vote.py",
+        "views/results.py",
         "views/sites.py",
         "views/export.py",
         "views/import_survey.py",

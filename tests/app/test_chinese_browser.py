@@ -27,7 +27,7 @@ STREAMLIT_WORDS = {
     "GEOJSON",  # st.file_uploader lists the accepted types in capitals
 }  # fmt: skip
 #: Page paths: the layout is the default page, at the root.
-PAGES = ["", "inventory", "profile", "spots", "vote", "sites", "export", "import_survey", "city"]
+PAGES = ["", "inventory", "profile", "spots", "vote", "results", "sites", "export", "import_survey", "city"]
 PASSWORD = "correct horse battery"
 #: The visible text, without the ligature names of Material icons (drawn as glyphs, never read).
 VISIBLE_TEXT = """() => {
