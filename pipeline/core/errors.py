@@ -15,6 +15,7 @@ Each class also derives from the matching builtin so callers that catch ``ValueE
 from __future__ import annotations
 
 from pathlib import PurePath
+from typing import Any
 
 #: Keys of error sentences start with this; anything else given to an error is a sentence already.
 ERROR_PREFIX = "error."
@@ -44,7 +45,7 @@ class Words:
         """The sentence in ``lang``; paths by their name unless ``full_paths``."""
         from pipeline.core.words import word  # the catalogue module raises these errors itself
 
-        said = {k: _say(v, lang, full_paths) for k, v in self.values.items()}
+        said: dict[str, Any] = {k: _say(v, lang, full_paths) for k, v in self.values.items()}
         return word(self.key, lang, **said)
 
     def __str__(self) -> str:

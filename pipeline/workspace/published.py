@@ -20,7 +20,7 @@ from typing import Any
 import pandas as pd
 
 from pipeline.core import schema as S
-from pipeline.core.errors import DataError
+from pipeline.core.errors import DataError, Words
 
 _LABEL = re.compile(r"^(?P<prefix>[A-Z]?)(?P<number>\d+)(?:\.\d+)?$")
 
@@ -84,7 +84,7 @@ def to_dict(published: Published) -> dict[str, Any]:
     }
 
 
-def from_dict(raw: Any, where: str) -> Published:
+def from_dict(raw: Any, where: Words) -> Published:
     """Read a published numbering from an edits file's ``published`` entry.
 
     Raises
