@@ -56,7 +56,7 @@ def hash_password(password: str) -> str:
         When the password is shorter than 8 characters.
     """
     if len(password) < _MIN_PASSWORD_CHARS:
-        raise DataError(f"The password has {len(password)} characters: use at least {_MIN_PASSWORD_CHARS}.")
+        raise DataError("error.auth.password_short", n=len(password), min=_MIN_PASSWORD_CHARS)
     salt = secrets.token_bytes(16)
     n, r, p = _SCRYPT["n"], _SCRYPT["r"], _SCRYPT["p"]
     key = hashlib.scrypt(password.encode(), salt=salt, n=n, r=r, p=p, maxmem=_MAXMEM, dklen=32)
@@ -85,10 +85,7 @@ def verify_password(password: str, stored: str) -> bool:
             raise ValueError(parts[0])
     except ValueError as exc:
         shown = stored[:20] + ("…" if len(stored) > 20 else "")
-        raise DataError(
-            f"Stored password hash {shown!r} is not in a known format: make one with "
-            "`python -m pipeline spots hash-password` (scrypt$N$r$p$salt$hash)."
-        ) from exc
+        raise DataError("error.auth.hash_format", hash=repr(shown)) from exc
     return hmac.compare_digest(got, want)
 
 
@@ -121,15 +118,12 @@ def load_planners(path: str | Path | None = None, *, env: Mapping[str, str] | No
         try:
             data = tomllib.loads(file.read_text(encoding="utf-8"))
         except FileNotFoundError as exc:
-            raise DataError(
-                f"Planners file `{file}` does not exist: create it with a [planners] table or "
-                f"unset `{PLANNERS_FILE_ENV}`."
-            ) from exc
+            raise DataError("error.auth.planners_missing", file=Path(file), env=PLANNERS_FILE_ENV) from exc
         except tomllib.TOMLDecodeError as exc:
-            raise DataError(f"Planners file `{file}` is not valid TOML ({exc}): fix it.") from exc
+            raise DataError("error.auth.planners_toml", file=Path(file), detail=str(exc)) from exc
         table = data.get("planners")
         if not isinstance(table, dict) or not all(isinstance(v, str) for v in table.values()):
-            raise DataError(f'Planners file `{file}` needs a [planners] table of name = "hash" lines.')
+            raise DataError("error.auth.planners_table", file=Path(file))
         planners.update({str(k).strip(): v.strip() for k, v in table.items()})
     for raw in settings.planners.replace("\n", ";").split(";"):
         entry = raw.strip()
@@ -137,10 +131,7 @@ def load_planners(path: str | Path | None = None, *, env: Mapping[str, str] | No
             continue
         name, sep, hashed = entry.partition("=")
         if not sep or not name.strip() or not hashed.strip():
-            raise DataError(
-                f"Entry {entry[:30]!r} of `{PLANNERS_ENV}` is not `name=hash`: separate entries "
-                "with `;` and make hashes with `python -m pipeline spots hash-password`."
-            )
+            raise DataError("error.auth.planners_entry", entry=repr(entry[:30]), env=PLANNERS_ENV)
         planners[name.strip()] = hashed.strip()
     return planners
 
@@ -166,14 +157,11 @@ def authenticate(name: str, password: str, planners: Mapping[str, str]) -> Plann
         not say which, and an unknown name costs the same time as a wrong password).
     """
     if not planners:
-        raise AuthError(
-            "No planners are configured: add hashed passwords to the file named by "
-            f"`{PLANNERS_FILE_ENV}` or to `{PLANNERS_ENV}` (see `store.auth`)."
-        )
+        raise AuthError("error.auth.no_planners", file_env=PLANNERS_FILE_ENV, env=PLANNERS_ENV)
     stored = planners.get(name.strip())
     ok = verify_password(password, stored or _DUMMY)
     if stored is None or not ok:
-        raise AuthError("Planner name or password is wrong: check both and try again.")
+        raise AuthError("error.auth.wrong")
     return Planner(name.strip())
 
 
@@ -241,10 +229,7 @@ def sign_in(
                     object_type="signin", object_id=None, compound_id=None,
                     detail={"account": account, "client": where, "failures": failures, "wait_s": seconds},
                 )  # fmt: skip
-            raise SignInPausedError(
-                f"{failures} failed sign-ins for this planner or this address: try again in {seconds} s.",
-                seconds,
-            )
+            raise SignInPausedError("error.auth.paused", seconds, failures=failures, s=seconds)
     try:
         planner = authenticate(name, password, planners)
     except AuthError:

@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from pipeline.core.cells import escape_cell, unescape_cell
+from pipeline.core.errors import Words
 from pipeline.core.fileio import write_text
 from pipeline.core.spots import SpotCategory, parse_spot_category
 from store.db import Store
@@ -143,8 +144,10 @@ def _check_row(line: int, cells: list[str], cols: dict[str, int], max_chars: int
 
     lon, lat = validate_lonlat(cell("lon").strip(), cell("lat").strip())
     category = parse_spot_category(cell("category"))
-    text = validate_text(cell("text"), max_chars=max_chars, what="`text`")
-    author = validate_text(cell("author").strip(), max_chars=80, what="`author`")
+    text = validate_text(cell("text"), max_chars=max_chars, what=Words("error.what.column", column="text"))
+    author = validate_text(
+        cell("author").strip(), max_chars=80, what=Words("error.what.column", column="author")
+    )
     return SpotRow(line=line, lon=lon, lat=lat, category=category, text=text, author=author)
 
 

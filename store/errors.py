@@ -1,7 +1,8 @@
 """Errors the store raises, under the mapper's root :class:`~pipeline.core.errors.MapperError`.
 
 Each class also derives from the matching builtin. Messages say what is wrong, the offending
-value, and what to do next, so the app can show them with ``st.error`` as they are.
+value, and what to do next; they are catalogue keys with values (``error.…`` in
+``pipeline/core/words.toml``), so the app shows them in the page's language.
 """
 
 from __future__ import annotations
@@ -32,8 +33,8 @@ class AuthError(PermissionDeniedError):
 class SignInPausedError(AuthError):
     """Too many failed sign-ins for the account or the address: wait ``wait_s`` seconds."""
 
-    def __init__(self, message: str, wait_s: int) -> None:
-        super().__init__(message)
+    def __init__(self, message: str, wait_s: int, /, **values: object) -> None:
+        super().__init__(message, **values)
         self.wait_s = wait_s
 
 

@@ -70,13 +70,10 @@ def read_upload(upload: bytes | BinaryIO, *, max_bytes: int, name: str = "photo"
     else:
         data = upload.read(max_bytes + 1)
     if len(data) > max_bytes:
-        shown = "more than " + _mb(max_bytes) if len(data) == max_bytes + 1 else _mb(len(data))
-        raise PhotoError(
-            f"Photo `{name}` is {shown}: the limit is {_mb(max_bytes)}; send a smaller photo "
-            "(most phones can share a reduced size)."
-        )
+        key = "error.photo.over_limit" if len(data) == max_bytes + 1 else "error.photo.too_big"
+        raise PhotoError(key, name=name, size=_mb(len(data)), max=_mb(max_bytes))
     if not data:
-        raise PhotoError(f"Photo `{name}` is empty (0 bytes): choose the photo again.")
+        raise PhotoError("error.photo.empty", name=name)
     return data
 
 
@@ -84,24 +81,17 @@ def _open(data: bytes, name: str) -> Image.Image:
     formats: tuple[str, ...] = _ACCEPTED
     if is_heif(data[:16]):
         if not heif_support():
-            raise PhotoError(
-                f"Photo `{name}` is HEIC/HEIF, which needs the Python package `pillow-heif`, "
-                "and it is not installed: install it (`pip install pillow-heif`) or send the "
-                "photo as JPEG or PNG."
-            )
+            raise PhotoError("error.photo.heif", name=name)
         formats = ("HEIF",)
     try:
         return Image.open(io.BytesIO(data), formats=list(formats))
     except Image.DecompressionBombError as exc:
-        raise PhotoError(f"Photo `{name}` is refused: {exc}. Send a smaller photo.") from exc
+        raise PhotoError("error.photo.bomb", name=name, detail=str(exc)) from exc
     except ValueError as exc:  # PIL: a zTXt/iTXt/iCCP chunk expanding past MAX_TEXT_CHUNK
         raise _chunk_bomb(name, exc) from exc
     except (UnidentifiedImageError, OSError) as exc:
         head = data[:8].hex(" ")
-        raise PhotoError(
-            f"File `{name}` is not a JPEG, PNG or HEIC image (its first bytes are {head}): "
-            "send a photo taken with a phone or camera."
-        ) from exc
+        raise PhotoError("error.photo.not_image", name=name, detail=f"its first bytes are {head}") from exc
 
 
 _DECOMPRESSED = "Decompressed data too large"
@@ -110,17 +100,11 @@ _DECOMPRESSED = "Decompressed data too large"
 def _chunk_bomb(name: str, exc: ValueError) -> PhotoError:
     """The refusal of a photo whose compressed metadata expands past Pillow's limit (a bomb)."""
     if _DECOMPRESSED not in str(exc):
-        return PhotoError(
-            f"File `{name}` is not a JPEG, PNG or HEIC image the store can read ({exc}): send a photo "
-            "taken with a phone or camera."
-        )
+        return PhotoError("error.photo.not_image", name=name, detail=str(exc))
     from PIL import PngImagePlugin
 
     limit = PngImagePlugin.MAX_TEXT_CHUNK // (1024 * 1024)
-    return PhotoError(
-        f"Photo `{name}` is refused: a compressed text or colour-profile chunk in it expands past "
-        f"{limit} MB, as a decompression bomb does; send the photo as a plain JPEG or PNG."
-    )
+    return PhotoError("error.photo.chunk_bomb", name=name, mb=limit)
 
 
 def _to_srgb_rgb(img: Image.Image) -> Image.Image:
@@ -187,8 +171,12 @@ def clean_photo(
         width, height = img.size
         if width * height > settings.max_photo_pixels:
             raise PhotoError(
-                f"Photo `{name}` is {width} × {height} pixels ({width * height / 1e6:.0f} MP): "
-                f"the limit is {settings.max_photo_pixels / 1e6:.0f} MP; send a smaller photo."
+                "error.photo.too_many_pixels",
+                name=name,
+                width=width,
+                height=height,
+                mp=width * height / 1e6,
+                max_mp=settings.max_photo_pixels / 1e6,
             )
         side = settings.photo_max_side_px
         if source_format in ("JPEG", "MPO"):
@@ -199,13 +187,9 @@ def clean_photo(
         except ValueError as exc:
             if _DECOMPRESSED in str(exc):
                 raise _chunk_bomb(name, exc) from exc
-            raise PhotoError(
-                f"Photo `{name}` ({source_format}) is damaged or cut short ({exc}): send the photo again."
-            ) from exc
+            raise PhotoError("error.photo.damaged", name=name, format=source_format, detail=str(exc)) from exc
         except (OSError, SyntaxError) as exc:
-            raise PhotoError(
-                f"Photo `{name}` ({source_format}) is damaged or cut short ({exc}): send the photo again."
-            ) from exc
+            raise PhotoError("error.photo.damaged", name=name, format=source_format, detail=str(exc)) from exc
     rgb.thumbnail((side, side), Image.Resampling.LANCZOS)
     photo = _jpeg(rgb, settings.jpeg_quality)
     thumb_img = rgb.copy()

@@ -31,7 +31,9 @@ from sqlalchemy import (
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
+from pipeline.core.errors import Words
 from pipeline.core.spots import SpotCategory, parse_spot_category
+from pipeline.core.words import has_word
 from store import audit
 from store.db import Store
 from store.errors import (
@@ -95,7 +97,7 @@ def load_record(session: Session, spot_id: int) -> SpotRecord:
     """Return a spot of any state as a record, inside an open transaction."""
     row = session.execute(_records_query().where(Spot.id == spot_id)).one_or_none()
     if row is None:
-        raise NotFoundError(f"No spot has id {spot_id!r}: reload the list of spots.")
+        raise NotFoundError("error.spot.none", id=spot_id)
     return _to_record(*row)
 
 
@@ -119,7 +121,7 @@ def get_spot(store: Store, spot_id: int, *, include_hidden: bool = False) -> Spo
     with store.read() as session:
         record = load_record(session, spot_id)
     if not include_hidden and record.status not in PUBLIC:
-        raise NotFoundError(f"No spot has id {spot_id!r}: reload the list of spots.")
+        raise NotFoundError("error.spot.none", id=spot_id)
     return record
 
 
@@ -187,7 +189,7 @@ def get_photo(store: Store, spot_id: int, *, thumbnail: bool = False, include_hi
     with store.read() as session:
         row = session.execute(query.where(SpotPhoto.spot_id == spot_id)).one_or_none()
     if row is None or (not include_hidden and row[1] not in PUBLIC):
-        raise NotFoundError(f"Spot {spot_id!r} has no photo to show.")
+        raise NotFoundError("error.spot.no_photo", id=spot_id)
     return bytes(row[0])
 
 
@@ -326,8 +328,7 @@ def _check_rate(session: Session, store: Store, resident: Resident) -> None:
         wait = times[len(times) - limit] + timedelta(hours=1) - now
         minutes = max(1, math.ceil(wait.total_seconds() / 60))
         raise RateLimitError(
-            f"{resident.pseudonym!r} added {len(times)} spots in the last hour: the limit is "
-            f"{limit} an hour. Try again in {minutes} minutes, or support an existing spot."
+            "error.spot.rate", name=resident.pseudonym, n=len(times), limit=limit, minutes=minutes
         )
 
 
@@ -385,7 +386,9 @@ def add_spot(
     x, y = validate_lonlat(lon, lat)
     cat = parse_spot_category(category)
     validate_text(text, max_chars=settings.max_text_chars)
-    validate_text(resident.pseudonym, max_chars=settings.max_pseudonym_chars, what="Pseudonym")
+    validate_text(
+        resident.pseudonym, max_chars=settings.max_pseudonym_chars, what=Words("error.what.pseudonym")
+    )
     clean = clean_photo(photo, name=photo_name, settings=settings) if photo is not None else None
     near = None
     if assets is not None:
@@ -418,19 +421,16 @@ def get_for_update(session: Session, spot_id: int) -> Spot:
     """Return a spot, row-locked until the transaction ends (PostgreSQL)."""
     spot = session.scalars(select(Spot).where(Spot.id == spot_id).with_for_update()).first()
     if spot is None:
-        raise NotFoundError(f"No spot has id {spot_id!r}: reload the list of spots.")
+        raise NotFoundError("error.spot.none", id=spot_id)
     return spot
 
 
 def _own_open_spot(session: Session, spot_id: int, resident: Resident) -> Spot:
     spot = get_for_update(session, spot_id)
     if spot.author_key is None or spot.author_key != resident.key_digest:
-        raise PermissionDeniedError(
-            f"Spot {spot_id} was added by someone else ({spot.author!r}): a resident can change "
-            "or remove only their own spots; support it or add your own instead."
-        )
+        raise PermissionDeniedError("error.spot.not_yours", id=spot_id, author=spot.author)
     if spot.status != OPEN:
-        raise ConflictError(f"Spot {spot_id} is {spot.status}, not open: it can no longer be changed.")
+        raise ConflictError("error.spot.not_open", id=spot_id, status=_stage(spot.status))
     return spot
 
 
@@ -519,18 +519,16 @@ def support_spot(store: Store, spot_id: int, resident: Resident) -> SpotRecord:
         with store.write() as session:
             spot = get_for_update(session, spot_id)
             if spot.status != OPEN:
-                raise ConflictError(f"Spot {spot_id} is {spot.status}: only open spots take support.")
+                raise ConflictError("error.spot.no_support", id=spot_id, status=_stage(spot.status))
             if spot.author_key == resident.key_digest:
-                raise ConflictError(
-                    f"Spot {spot_id} is your own: your report already counts; support others."
-                )
+                raise ConflictError("error.spot.own", id=spot_id)
             already = session.scalar(
                 select(Support.id).where(
                     Support.spot_id == spot_id, Support.supporter_key == resident.key_digest
                 )
             )
             if already is not None:
-                raise ConflictError(_ALREADY.format(spot_id))
+                raise ConflictError("error.spot.already", id=spot_id)
             session.add(
                 Support(
                     spot_id=spot_id,
@@ -551,10 +549,13 @@ def support_spot(store: Store, spot_id: int, resident: Resident) -> SpotRecord:
             )
             return load_record(session, spot_id)
     except IntegrityError as exc:  # a concurrent second click on PostgreSQL
-        raise ConflictError(_ALREADY.format(spot_id)) from exc
+        raise ConflictError("error.spot.already", id=spot_id) from exc
 
 
-_ALREADY = "You already support spot {}: one support per resident per spot."
+def _stage(status: str) -> Words | str:
+    """A spot's status or stage as people read it (``spot.stage.<status>``; the status itself when unnamed)."""
+    key = f"spot.stage.{status}"
+    return Words(key) if has_word(key) else status
 
 
 # --- a spot's life: open -> confirmed -> planned -> in progress -> done, or closed with a reason ----------
@@ -618,7 +619,9 @@ def current_stages(store: Store, compound_id: str) -> dict[int, str]:
         .subquery()
     )
     with store.read() as session:
-        rows = session.execute(select(SpotStage.spot_id, SpotStage.stage).join(latest, SpotStage.id == latest.c.last))
+        rows = session.execute(
+            select(SpotStage.spot_id, SpotStage.stage).join(latest, SpotStage.id == latest.c.last)
+        )
         return {int(spot_id): str(stage) for spot_id, stage in rows}
 
 
@@ -627,7 +630,7 @@ def spot_history(store: Store, spot_id: int) -> list[StageRecord]:
     with store.read() as session:
         spot = session.get(Spot, spot_id)
         if spot is None:
-            raise NotFoundError(f"There is no spot {spot_id}.")
+            raise NotFoundError("error.spot.none", id=spot_id)
         steps = session.scalars(select(SpotStage).where(SpotStage.spot_id == spot_id).order_by(SpotStage.id))
         return [StageRecord("open", "", None, spot.author, spot.created_at)] + [
             StageRecord(s.stage, s.note, s.link, s.actor, s.at) for s in steps
@@ -652,14 +655,14 @@ def set_stage(
         When there is no such spot.
     """
     if stage not in STAGES:
-        raise DataError(f"`{stage}` is not a stage; use one of {', '.join(STAGES)}.")
+        raise DataError("error.spot.stage", stage=stage, stages=", ".join(STAGES))
     text = note.strip() if isinstance(note, str) else ""
     if stage == "closed" and not text:
-        raise DataError("Closing a spot needs a reason: write why, residents read it in the spot's history.")
+        raise DataError("error.spot.close_reason")
     if len(text) > MAX_NOTE_CHARS:
-        raise DataError(f"The note has {len(text)} characters; keep it to {MAX_NOTE_CHARS}.")
+        raise DataError("error.spot.note_long", n=len(text), max=MAX_NOTE_CHARS)
     if link is not None and (stage != "planned" or not _LINK.fullmatch(link)):
-        raise DataError(f"`{link}` cannot be linked: a planned spot links to topic:<id> or site:S<number>.")
+        raise DataError("error.spot.link", link=link)
     with store.write() as session:
         spot = get_for_update(session, spot_id)
         last = session.scalars(
@@ -668,7 +671,13 @@ def set_stage(
         now_stage = last or "open"
         if stage not in NEXT_STAGES[now_stage]:
             allowed = ", ".join(NEXT_STAGES[now_stage]) or "none: it is final"
-            raise ConflictError(f"Spot {spot_id} is {now_stage}; it can go to {allowed}, not {stage}.")
+            raise ConflictError(
+                "error.spot.stage_order",
+                id=spot_id,
+                now=_stage(now_stage),
+                detail=allowed,
+                stage=_stage(stage),
+            )
         at = store.settings.clock()
         session.add(SpotStage(spot_id=spot_id, stage=stage, note=text, link=link, actor=planner.actor, at=at))
         audit.record(

@@ -9,10 +9,11 @@ from __future__ import annotations
 import math
 from typing import Any
 
+from pipeline.core.errors import Words
 from store.errors import DataError
 
 
-def validate_text(text: Any, *, max_chars: int, what: str = "Spot text") -> str:
+def validate_text(text: Any, *, max_chars: int, what: Words | None = None) -> str:
     """Check resident text and return it unchanged.
 
     Raises
@@ -21,14 +22,15 @@ def validate_text(text: Any, *, max_chars: int, what: str = "Spot text") -> str:
         When it is not a string, blank, longer than ``max_chars`` or holds a NUL character
         (which PostgreSQL cannot store).
     """
+    what = what or Words("error.what.spot_text")
     if not isinstance(text, str):
-        raise DataError(f"{what} must be text, not {type(text).__name__}: {text!r}.")
+        raise DataError("error.text.not_text", what=what, detail=f"{type(text).__name__}: {text!r}")
     if not text.strip():
-        raise DataError(f"{what} is empty: write what the problem is.")
+        raise DataError("error.text.empty", what=what)
     if len(text) > max_chars:
-        raise DataError(f"{what} has {len(text)} characters: the limit is {max_chars}; shorten it.")
+        raise DataError("error.text.long", what=what, n=len(text), max=max_chars)
     if "\x00" in text:
-        raise DataError(f"{what} contains a NUL character (\\x00): remove it.")
+        raise DataError("error.text.nul", what=what)
     return text
 
 
@@ -43,34 +45,29 @@ def validate_lonlat(lon: Any, lat: Any) -> tuple[float, float]:
     try:
         x, y = float(lon), float(lat)
     except (TypeError, ValueError) as exc:
-        raise DataError(
-            f"Position ({lon!r}, {lat!r}) is not a pair of numbers: give WGS-84 `lon` and `lat` "
-            "in decimal degrees, e.g. 116.33, 40.01."
-        ) from exc
+        raise DataError("error.position.not_numbers", lon=repr(lon), lat=repr(lat)) from exc
     if not (math.isfinite(x) and math.isfinite(y)):
-        raise DataError(f"Position ({lon!r}, {lat!r}) is not finite: give real coordinates.")
+        raise DataError("error.position.not_finite", lon=repr(lon), lat=repr(lat))
     if not (-180 <= x <= 180 and -90 <= y <= 90):
-        hint = (
-            " It looks like `lon` and `lat` are swapped: swap the two columns."
-            if -90 <= x <= 90 and -180 <= y <= 180
-            else " Give WGS-84 decimal degrees."
+        swapped = -90 <= x <= 90 and -180 <= y <= 180
+        raise DataError(
+            "error.position.out_of_range",
+            lon=x,
+            lat=y,
+            hint=Words("error.position.swapped" if swapped else "error.position.degrees"),
         )
-        raise DataError(f"Position lon={x}, lat={y} is out of range (lat must be ±90).{hint}")
     return x, y
 
 
 def validate_compound_id(compound_id: Any) -> str:
     """Check a compound id (e.g. ``way/595108678``) and return it."""
     if not isinstance(compound_id, str) or not compound_id.strip() or len(compound_id) > 64:
-        raise DataError(
-            f"Compound id {compound_id!r} is not usable: give the id the inventory records, "
-            "e.g. `way/595108678` (at most 64 characters)."
-        )
+        raise DataError("error.compound_id", detail=repr(compound_id))
     return compound_id.strip()
 
 
 def validate_reason(reason: Any) -> str:
     """Check a moderation reason and return it without outer spaces."""
     if not isinstance(reason, str) or not reason.strip():
-        raise DataError("A reason is required for moderation: write why, for the audit log.")
+        raise DataError("error.moderation.reason")
     return reason.strip()

@@ -36,6 +36,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from pipeline.core.cells import escape_cell
+from pipeline.core.errors import Words
 from pipeline.core.fileio import write_text
 from pipeline.core.spots import parse_spot_category
 from store import audit
@@ -75,16 +76,13 @@ _MAX_TOP_N = 1000
 def _session_for_update(session: Session, session_id: int) -> VoteSession:
     vote = session.scalars(select(VoteSession).where(VoteSession.id == session_id).with_for_update()).first()
     if vote is None:
-        raise NotFoundError(f"No vote session has id {session_id!r}: reload the list of sessions.")
+        raise NotFoundError("error.vote.no_session", id=session_id)
     return vote
 
 
 def _require_open(vote: VoteSession) -> None:
     if vote.status != OPEN:
-        raise ConflictError(
-            f"Vote session {vote.id} ({vote.title!r}) is closed: its results are published and "
-            "nothing more can change; open a new session."
-        )
+        raise ConflictError("error.vote.closed", id=vote.id, title=vote.title)
 
 
 def _session_record(session: Session, vote: VoteSession) -> SessionRecord:
@@ -105,9 +103,9 @@ def _session_record(session: Session, vote: VoteSession) -> SessionRecord:
     )
 
 
-def _int_in(value: Any, low: int, high: int, what: str) -> int:
+def _int_in(value: Any, low: int, high: int, what: Words) -> int:
     if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
-        raise DataError(f"{what} is {value!r}: give a whole number from {low} to {high}.")
+        raise DataError("error.vote.integer", what=what, value=repr(value), low=low, high=high)
     return value
 
 
@@ -189,11 +187,15 @@ def open_session(
     SessionRecord
     """
     compound = validate_compound_id(compound_id)
-    validate_text(title, max_chars=_MAX_TITLE, what="Session title")
-    n_dots = _int_in(store.settings.default_dots if dots is None else dots, 1, _MAX_DOTS, "Dots")
-    n_top = _int_in(store.settings.default_top_n if top_n is None else top_n, 1, _MAX_TOP_N, "Top N")
+    validate_text(title, max_chars=_MAX_TITLE, what=Words("error.what.session_title"))
+    n_dots = _int_in(
+        store.settings.default_dots if dots is None else dots, 1, _MAX_DOTS, Words("error.what.dots")
+    )
+    n_top = _int_in(
+        store.settings.default_top_n if top_n is None else top_n, 1, _MAX_TOP_N, Words("error.what.top_n")
+    )
     if ballot_mode not in BALLOT_MODES:
-        raise DataError(f"Ballot mode {ballot_mode!r} is not known: use `named` or `anonymous`.")
+        raise DataError("error.vote.mode", mode=repr(ballot_mode))
     with store.write() as session:
         vote = VoteSession(
             compound_id=compound,
@@ -231,7 +233,7 @@ def get_session(store: Store, session_id: int) -> SessionRecord:
     with store.read() as session:
         vote = session.get(VoteSession, session_id)
         if vote is None:
-            raise NotFoundError(f"No vote session has id {session_id!r}: reload the list.")
+            raise NotFoundError("error.vote.no_session", id=session_id)
         return _session_record(session, vote)
 
 
@@ -275,7 +277,7 @@ def add_topic(
     -------
     TopicRecord
     """
-    validate_text(title, max_chars=_MAX_TITLE, what="Topic title")
+    validate_text(title, max_chars=_MAX_TITLE, what=Words("error.what.topic_title"))
     cat = parse_spot_category(category).value if category is not None else None
     ids = sorted(set(spot_ids))
     with store.write() as session:
@@ -291,10 +293,7 @@ def add_topic(
             or found[i].status in (REMOVED, MERGED)
         ]
         if bad:
-            raise DataError(
-                f"Spots {bad} are not spots of {vote.compound_id} that can become a topic "
-                "(missing, removed or merged): pick spots from the list."
-            )
+            raise DataError("error.vote.bad_spots", ids=", ".join(f"#{i}" for i in bad))
         if cat is None and ids:
             cat = found[ids[0]].category
         topic = Topic(
@@ -331,7 +330,7 @@ def add_topics_from_spots(
         ).all()
     missing = sorted(set(spot_ids) - {s.id for s in spots})
     if missing:
-        raise DataError(f"Spots {missing} do not exist: pick spots from the list.")
+        raise DataError("error.vote.missing_spots", ids=", ".join(f"#{i}" for i in missing))
     return [add_topic(store, session_id, planner, text, spot_ids=[i]) for i, text in spots]
 
 
@@ -356,23 +355,20 @@ def merge_topics(store: Store, keep_id: int, duplicate_ids: Sequence[int], plann
     """
     dups = sorted(set(duplicate_ids))
     if not dups or keep_id in dups:
-        raise DataError(f"Merge needs other topics than the one kept ({keep_id}): got {list(duplicate_ids)}.")
+        raise DataError("error.vote.merge_self", id=keep_id)
     with store.write() as session:
         keep = session.get(Topic, keep_id)
         if keep is None:
-            raise NotFoundError(f"No topic has id {keep_id!r}: reload the topics.")
+            raise NotFoundError("error.vote.no_topic", id=keep_id)
         vote = _session_for_update(session, keep.session_id)
         _require_open(vote)
         if keep.status != OPEN:
-            raise ConflictError(f"Topic {keep_id} is merged already: merge into an open topic.")
+            raise ConflictError("error.vote.merged", id=keep_id)
         linked = set(session.scalars(select(TopicSpot.spot_id).where(TopicSpot.topic_id == keep_id)))
         for dup_id in dups:
             dup = session.get(Topic, dup_id)
             if dup is None or dup.session_id != keep.session_id or dup.status != OPEN:
-                raise ConflictError(
-                    f"Topic {dup_id} is not an open topic of session {keep.session_id}: "
-                    "merge only open topics of one session."
-                )
+                raise ConflictError("error.vote.merge_other", id=dup_id, session=keep.session_id)
             for link in session.scalars(select(TopicSpot).where(TopicSpot.topic_id == dup_id)):
                 if link.spot_id not in linked:
                     linked.add(link.spot_id)
@@ -420,14 +416,11 @@ def normalise_code(code: str) -> str:
         When it is not 8 letters of :data:`CODE_ALPHABET`.
     """
     if not isinstance(code, str):
-        raise DataError("The participant code is missing: type the 8 letters on your slip.")
+        raise DataError("error.vote.code_missing")
     clean = code.strip().upper().replace("-", "").replace(" ", "")
     if len(clean) != CODE_LENGTH or any(c not in CODE_ALPHABET for c in clean):
         shown = code.strip()[:20]
-        raise DataError(
-            f"Participant code {shown!r} is not a code: a code is {CODE_LENGTH} letters and digits "
-            "from the slip the planner gave you (no 0, O, 1, I or L)."
-        )
+        raise DataError("error.vote.code_form", code=shown, n=CODE_LENGTH)
     return clean
 
 
@@ -452,7 +445,7 @@ def issue_codes(store: Store, session_id: int, planner: Planner, n: int) -> list
     ConflictError
         When the session is closed.
     """
-    count = _int_in(n, 1, MAX_CODES, "Number of participant codes")
+    count = _int_in(n, 1, MAX_CODES, Words("error.what.n_codes"))
     with store.write() as session:
         vote = _session_for_update(session, session_id)
         _require_open(vote)
@@ -515,10 +508,7 @@ def _code_key(session: Session, vote: VoteSession, code: str) -> str:
         )
     )
     if not found:
-        raise PermissionDeniedError(
-            f"Participant code {clean} is not a code of vote session {vote.id}: check it against your "
-            "slip, or ask the planner for a code of this session."
-        )
+        raise PermissionDeniedError("error.vote.code_other", code=clean, id=vote.id)
     assert hashed is not None
     return hashed
 
@@ -534,7 +524,7 @@ def code_has_voted(store: Store, session_id: int, code: str) -> bool:
     with store.read() as session:
         vote = session.get(VoteSession, session_id)
         if vote is None:
-            raise NotFoundError(f"No vote session has id {session_id!r}: reload the list of sessions.")
+            raise NotFoundError("error.vote.no_session", id=session_id)
         key = _code_key(session, vote, code)
         return (
             session.scalar(select(Ballot.id).where(Ballot.session_id == vote.id, Ballot.voter_key == key))
@@ -576,9 +566,11 @@ def _insert_ballot(
 ) -> int:
     normalise_code(code)
     if not dots:
-        raise DataError("The ballot puts no dots on any topic: choose at least one topic.")
+        raise DataError("error.vote.no_dots")
     wanted = {
-        _int_in(t, 1, 2**31 - 1, "Topic id"): _int_in(n, 1, _MAX_DOTS, f"Dots on topic {t}")
+        _int_in(t, 1, 2**31 - 1, Words("error.what.topic_id")): _int_in(
+            n, 1, _MAX_DOTS, Words("error.what.topic_dots", id=t)
+        )
         for t, n in dots.items()
     }
     try:
@@ -588,24 +580,18 @@ def _insert_ballot(
             voter_key = _code_key(session, vote, code)
             total = sum(wanted.values())
             if total > vote.dots_per_participant:
-                raise DataError(
-                    f"The ballot uses {total} dots: each participant has "
-                    f"{vote.dots_per_participant}; take some off."
-                )
+                raise DataError("error.vote.too_many_dots", n=total, max=vote.dots_per_participant)
             open_topics = set(
                 session.scalars(select(Topic.id).where(Topic.session_id == vote.id, Topic.status == OPEN))
             )
             unknown = sorted(set(wanted) - open_topics)
             if unknown:
-                raise DataError(
-                    f"Topics {unknown} are not open topics of session {vote.id}: reload the "
-                    "ballot and choose again."
-                )
+                raise DataError("error.vote.unknown_topics", ids=", ".join(map(str, unknown)), id=vote.id)
             already = session.scalar(
                 select(Ballot.id).where(Ballot.session_id == vote.id, Ballot.voter_key == voter_key)
             )
             if already is not None:
-                raise ConflictError(_VOTED.format(vote.id))
+                raise ConflictError("error.vote.voted", id=vote.id)
             name = voter_name if vote.ballot_mode == NAMED else None
             ballot = Ballot(
                 session_id=vote.id,
@@ -636,13 +622,7 @@ def _insert_ballot(
             )
             return ballot.id
     except IntegrityError as exc:  # a concurrent second ballot on PostgreSQL
-        raise ConflictError(_VOTED.format(session_id)) from exc
-
-
-_VOTED = (
-    "This participant code has voted already in session {}: one code casts one ballot, and the "
-    "first ballot stands."
-)
+        raise ConflictError("error.vote.voted", id=session_id) from exc
 
 
 def cast_ballot(
@@ -708,7 +688,7 @@ def enter_paper_ballot(
     int
         The ballot's id.
     """
-    validate_text(voter, max_chars=80, what="Paper ballot voter")
+    validate_text(voter, max_chars=80, what=Words("error.what.voter"))
     return _insert_ballot(
         store,
         session_id,
@@ -846,11 +826,9 @@ def get_results(store: Store, session_id: int) -> VoteResults:
     with store.read() as session:
         vote = session.get(VoteSession, session_id)
         if vote is None:
-            raise NotFoundError(f"No vote session has id {session_id!r}: reload the list.")
+            raise NotFoundError("error.vote.no_session", id=session_id)
         if vote.status != CLOSED:
-            raise ConflictError(
-                f"Vote session {session_id} is still open: results are published when a planner closes it."
-            )
+            raise ConflictError("error.vote.still_open", id=session_id)
         return _results(session, vote, _tally(session, vote))
 
 

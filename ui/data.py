@@ -59,9 +59,7 @@ def extract_path(extract: str, settings: Settings) -> Path:
     # Only a file inside its folder, once links and `..` are resolved, is ever opened.
     valid = valid and path.resolve().is_relative_to(folder.resolve())
     if not valid or not path.is_file():
-        raise InputFileError(
-            f"There is no extract `{extract}` on this server; choose one in the sidebar or upload the file again."
-        )
+        raise InputFileError("error.app.no_extract", detail=extract)
     return path
 
 
@@ -75,13 +73,12 @@ def save_upload(name: str, data: bytes, settings: Settings) -> str:
     """
     if len(data) > settings.max_upload_bytes:
         raise InputFileError(
-            f"`{name}` has {len(data) / 2**20:.1f} MB, over the {settings.max_upload_mb} MB limit; "
-            "cut a smaller extract (e.g. with osmium extract --bbox)."
+            "error.app.upload_big", name=name, mb=len(data) / 2**20, max=settings.max_upload_mb
         )
     lower = name.lower()
     suffix = next((s for s in (".osm.pbf", ".pbf", ".osm") if lower.endswith(s)), None)
     if suffix is None:
-        raise InputFileError(f"`{name}` is not an .osm or .osm.pbf file; export one from openstreetmap.org.")
+        raise InputFileError("error.app.upload_type", name=name)
     suffix = ".osm.pbf" if suffix == ".pbf" else suffix
     digest = hashlib.sha256(data).hexdigest()[:16]
     settings.uploads_dir.mkdir(parents=True, exist_ok=True)
@@ -171,23 +168,18 @@ def main_gate(inventory: Inventory, gate: str) -> MainGate | None:
     if "," not in gate:
         hit = inventory.gates[inventory.gates[S.SOURCE_ID] == gate]
         if hit.empty:
-            raise DataError(
-                f"`{gate}` is not a gate of this compound; choose one of the gates in the sidebar."
-            )
+            raise DataError("error.app.not_a_gate", detail=gate)
         name = hit[S.NAME].iloc[0]
         return MainGate(hit.geometry.iloc[0], gate, name if isinstance(name, str) else "", "user")
     try:
         lon, lat = (float(v) for v in gate.split(","))
     except ValueError:
-        raise DataError(f"The gate `{gate}` is not `lon,lat`; pick the gate again on the map.") from None
+        raise DataError("error.app.gate_point", detail=gate) from None
     point = _local_point(inventory, lon, lat)
     outline = inventory.boundary.geometry.iloc[0].boundary
     dist = outline.distance(point)
     if dist > MAX_GATE_DIST_M:
-        raise DataError(
-            f"The point {gate} is {dist:.0f} m from the boundary (more than {MAX_GATE_DIST_M:.0f} m); "
-            "pick a point near the boundary."
-        )
+        raise DataError("error.app.gate_far", dist=dist, max=MAX_GATE_DIST_M)
     on_boundary = outline.interpolate(outline.project(point))
     return MainGate(on_boundary, "user-point", "", "user_point")
 

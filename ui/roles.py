@@ -217,7 +217,7 @@ def _sign_in() -> None:
     except SignInPausedError as exc:
         flash("signin", "error", t("signin_paused", s=exc.wait_s))
     except MapperError as exc:
-        flash("signin", "error", str(exc))
+        flash("signin", "error", widgets.error_text(exc))
 
 
 def _sign_out() -> None:
@@ -279,7 +279,7 @@ def attempt(
     try:
         result = action()
     except MapperError as exc:
-        flash(scope, "error", str(exc))
+        flash(scope, "error", widgets.error_text(exc))
         return None
     flash(scope, "success", success(result) if callable(success) else success)
     return result

@@ -73,10 +73,15 @@ def phone_style() -> None:
     st.html(PHONE_CSS)
 
 
+def error_text(exc: MapperError) -> str:
+    """A mapper error's message in the page's language, files named without their server folders."""
+    return exc.text(lang())
+
+
 def show_error(exc: MapperError) -> None:
     """Show a mapper error: a fixed heading, then the message as plain text."""
     st.error(t("error"), icon=":material/error:")
-    st.text(str(exc))
+    st.text(error_text(exc))
 
 
 def numbered_or_stop(view: View, settings: Settings) -> Inventory:
@@ -145,8 +150,15 @@ def category_label(category: str) -> str:
     return word(f"category.{S.Category(category)}", lang())
 
 
+def source_label(source: str) -> str:
+    """Where an asset comes from, in the session's language (OSM, a survey, by hand); never its id."""
+    return (
+        t(f"source.{source}") if source in (S.SOURCE_OSM, S.SOURCE_SURVEY, S.SOURCE_MANUAL) else str(source)
+    )
+
+
 def asset_table(assets: pd.DataFrame) -> pd.DataFrame:
-    """The assets as the table people read: number, name, category, kind, location, source."""
+    """The assets as the table people read: number, name, category, kind, location, source (no ids)."""
     code = lang()
     return pd.DataFrame(
         {
@@ -155,7 +167,7 @@ def asset_table(assets: pd.DataFrame) -> pd.DataFrame:
             word("map.category", code): [category_label(c) for c in assets[S.CATEGORY]],
             word("map.kind", code): [kind_label(k) for k in assets[S.KIND]],
             t("location"): [word("map.inside" if i else "map.adjacent", code) for i in assets[S.INSIDE]],
-            word("map.source", code): (assets[S.SOURCE] + " " + assets[S.SOURCE_ID]).to_numpy(),
+            word("map.source", code): [source_label(s) for s in assets[S.SOURCE]],
         }
     )
 
@@ -184,7 +196,7 @@ def _on_upload(settings: Settings) -> None:
     try:
         extract = data.save_upload(upload.name, upload.getvalue(), settings)
     except MapperError as exc:
-        st.session_state["upload_error"] = str(exc)
+        st.session_state["upload_error"] = error_text(exc)
         return
     st.session_state.setdefault(K_UPLOADS, {})[extract] = upload.name
     set_field("extract", extract)
@@ -224,16 +236,12 @@ def _compound_picker(settings: Settings) -> None:
         if "upload_error" in st.session_state:
             st.text(st.session_state.pop("upload_error"))
     if not extracts:
-        raise InputFileError(
-            f"There is no OSM extract in `{settings.data_dir}`; upload an .osm or .osm.pbf file above."
-        )
+        raise InputFileError("error.app.no_extracts", path=settings.data_dir)
     extract = st.session_state[K_EXTRACT]
     found = data.compounds(extract, settings)
     if found.empty:
         raise DataError(
-            f"`{uploads.get(extract) or data.source_name(extract, settings)}` has no residential compound "
-            "(landuse=residential); "
-            "choose another extract, or upload one that covers the whole compound."
+            "error.app.no_compound", name=uploads.get(extract) or data.source_name(extract, settings)
         )
     ids = found[S.SOURCE_ID].tolist()
     titles = found[f"title_{lang()}"] if f"title_{lang()}" in found else found[S.NAME]
@@ -288,7 +296,9 @@ def _basemap_picker() -> None:
 def language_switch() -> None:
     """The language switch, first in the sidebar; Chinese by default."""
     _valid(K_LANG, list(LANGS), "zh")
-    st.sidebar.radio(t("language"), list(LANGS), key=K_LANG, format_func=lambda code: t(f"lang_{code}"), horizontal=True)
+    st.sidebar.radio(
+        t("language"), list(LANGS), key=K_LANG, format_func=lambda code: t(f"lang_{code}"), horizontal=True
+    )
 
 
 def sidebar(settings: Settings) -> None:

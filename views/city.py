@@ -72,10 +72,10 @@ choice = st.selectbox(
     key="city_folder",
 )
 if choice == OTHER:
-    folder = st.text_input(t("city_path"), key="city_path", placeholder=str(root / "city")).strip()
+    folder = st.text_input(t("city_path"), key="city_path").strip()
     if not folder:
         if not found:
-            st.caption(t("city_none", root=str(root)))
+            st.caption(t("city_none"))
         st.stop()
 else:
     folder = choice
@@ -86,7 +86,7 @@ except MapperError as exc:
     st.stop()
 compounds = city.compounds
 statuses = compounds[STATUS].value_counts()
-st.text(str(city.folder))
+st.text(Path(city.folder).name)  # the folder's name only: the server's folders are not shown
 st.caption(
     t(
         "city_summary",
@@ -98,8 +98,8 @@ st.caption(
 
 # Coverage columns are whatever the batch wrote: shares (0..1) per kind, and the rest (gap counts,
 # gap lists, notes). They are named from the taxonomy when their name ends in a kind, else shown as is.
-coverage = coverage_columns(compounds)
-shares = share_columns(compounds)
+coverage = [c for c in coverage_columns(compounds) if c not in INTERNAL_COLUMNS]  # not the batch's timings
+shares = [c for c in share_columns(compounds) if c in coverage]
 gap_columns = [c for c in coverage if c not in shares]
 kinds = load_taxonomy().kinds
 numeric = [
@@ -217,8 +217,8 @@ if opened:
 
 # --- the compounds table -------------------------------------------------------------------------
 st.subheader(t("city_compounds"))
-shown = [S.NAME, COMPOUND_ID, STATUS, REASON, "area_m2", *COUNT_COLUMNS, "main_gate", "main_gate_rule"]
-hidden = (*shown, *coverage, "geometry", "title_zh", "title_en", *INTERNAL_COLUMNS)
+shown = [S.NAME, STATUS, REASON, "area_m2", *COUNT_COLUMNS, "main_gate", "main_gate_rule"]  # no OSM ids
+hidden = (*shown, COMPOUND_ID, *coverage, "geometry", "title_zh", "title_en", *INTERNAL_COLUMNS)
 rest = [c for c in compounds.columns if c not in hidden]
 columns = [c for c in (*shown, *rest) if c in compounds]
 table = pd.DataFrame(compounds[columns]).copy()

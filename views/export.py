@@ -11,10 +11,10 @@ import pandas as pd
 import streamlit as st
 
 from layers.figure.layout import PAPER_SIZES_MM, figure_bytes, figure_title, plot_layout
-from pipeline.core import schema as S
 from pipeline.core.errors import MapperError
 from pipeline.inventory.build import lonlat
 from pipeline.inventory.export import cgcs2000_gk_crs, export_bytes
+from pipeline.inventory.naming import compound_title
 from pipeline.workspace.edits import compound_dir
 from ui import state, widgets
 from ui.i18n import lang, t
@@ -37,7 +37,7 @@ inventory = widgets.numbered_or_stop(view, settings)
 code = lang()
 st.title(t("export"))
 compound = inventory.report.get("compound", {})
-st.text(f"{compound.get(S.NAME, '')} · {compound.get(S.SOURCE_ID, '')} · {len(inventory.assets)}")
+st.text(f"{compound_title(compound, code) or t('no_name')} · {t('numbered', n=len(inventory.assets))}")
 stem = compound_dir("", view.compound).name
 
 # --- the layout figure ---------------------------------------------------------------------------
@@ -48,7 +48,12 @@ orientation = orient_col.selectbox(
     t("export_orientation"), ["auto", "portrait", "landscape"], format_func=lambda o: t(f"export_{o}"), key="export_orientation"
 )
 figure_lang = lang_col.radio(
-    t("export_figure_lang"), ["zh", "en"], index=0 if code == "zh" else 1, horizontal=True, key="export_lang"
+    t("export_figure_lang"),
+    ["zh", "en"],
+    index=0 if code == "zh" else 1,
+    horizontal=True,
+    format_func=lambda c: t(f"lang_{c}"),
+    key="export_lang",
 )
 dpi = dpi_col.selectbox(t("export_dpi"), [150, 300, 600], index=1, key="export_dpi")
 

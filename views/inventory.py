@@ -1,4 +1,10 @@
-"""Inventory (清单): the numbered table, filters, CSV download, and corrections kept per compound."""
+"""Inventory (清单): the numbered table, filters, CSV download, corrections kept per compound, and publishing.
+
+Once a planner publishes the numbering, hiding or adding an asset keeps every printed label
+(:mod:`pipeline.workspace.published`).
+"""
+
+import datetime as dt
 
 import pandas as pd
 import streamlit as st
@@ -52,7 +58,13 @@ mask = assets[S.CATEGORY].isin(categories).to_numpy(copy=True)
 if where != "all":
     mask &= assets[S.INSIDE].to_numpy() == (where == "inside")
 if query:
-    text = table[word("map.label", code)] + " " + table[word("map.name", code)] + " " + table[word("map.kind", code)]
+    text = (
+        table[word("map.label", code)]
+        + " "
+        + table[word("map.name", code)]
+        + " "
+        + table[word("map.kind", code)]
+    )
     mask &= text.str.lower().str.contains(query, regex=False).to_numpy()
 st.caption(t("shown_of", shown=int(mask.sum()), total=len(assets)))
 st.dataframe(table[mask], hide_index=True, width="stretch", height=min(35 * (int(mask.sum()) + 1) + 3, 600))
@@ -71,7 +83,9 @@ kinds = load_taxonomy().kinds
 fix_col, add_col = st.columns(2, gap="large")
 
 with fix_col:
-    names = table[word("map.name", code)].where(table[word("map.name", code)] != "", table[word("map.kind", code)])
+    names = table[word("map.name", code)].where(
+        table[word("map.name", code)] != "", table[word("map.kind", code)]
+    )
     labels = dict(zip(assets[S.SOURCE_ID], table[word("map.label", code)] + " · " + names, strict=True))
     sid = st.selectbox(t("pick_asset"), list(labels), format_func=labels.get, key="inventory_pick")
     row = assets[assets[S.SOURCE_ID] == sid].iloc[0]
@@ -89,7 +103,9 @@ with fix_col:
             index=kind_keys.index(row[S.KIND]) if row[S.KIND] in kinds else 0,
             format_func=lambda k: f"{widgets.kind_label(k)} · {widgets.category_label(kinds[k].category)}",
         )
-        name = st.text_input(word("map.name", code), value=row[S.NAME] if isinstance(row[S.NAME], str) else "")
+        name = st.text_input(
+            word("map.name", code), value=row[S.NAME] if isinstance(row[S.NAME], str) else ""
+        )
         hidden = st.checkbox(t("hide"))
         if st.form_submit_button(t("save"), type="primary"):
             updated = edits
@@ -148,24 +164,68 @@ if edits.hidden:
     st.subheader(t("hidden_assets"))
     base = data.base_inventory(view, settings).assets
     manual = pd.DataFrame(
-        {S.SOURCE_ID: [a.source_id for a in edits.added], S.NAME: [a.name for a in edits.added]}
+        {
+            S.SOURCE_ID: [a.source_id for a in edits.added],
+            S.NAME: [a.name for a in edits.added],
+            S.KIND: [a.kind for a in edits.added],
+        }
     )
-    known = pd.concat([pd.DataFrame(base[[S.SOURCE_ID, S.NAME]]), manual], ignore_index=True)
-    shown = known[known[S.SOURCE_ID].isin(edits.hidden)].rename(
-        columns={S.SOURCE_ID: word("map.source", code), S.NAME: word("map.name", code)}
+    known = pd.concat([pd.DataFrame(base[[S.SOURCE_ID, S.NAME, S.KIND]]), manual], ignore_index=True)
+    known = known[known[S.SOURCE_ID].isin(edits.hidden)].drop_duplicates(S.SOURCE_ID)
+    hidden_names = {
+        sid: (name if isinstance(name, str) and name else "")
+        for sid, name in zip(known[S.SOURCE_ID], known[S.NAME], strict=True)
+    }
+    hidden_kinds = dict(zip(known[S.SOURCE_ID], known[S.KIND], strict=True))
+    st.dataframe(
+        pd.DataFrame(
+            {
+                word("map.name", code): [hidden_names.get(sid, "") for sid in edits.hidden],
+                word("map.kind", code): [
+                    widgets.kind_label(hidden_kinds.get(sid, "")) for sid in edits.hidden
+                ],
+            }
+        ),
+        hide_index=True,
+        width="stretch",
     )
-    st.dataframe(shown, hide_index=True, width="stretch")
-    again = st.selectbox(t("show_again"), edits.hidden, key="inventory_unhide")
+    again = st.selectbox(
+        t("show_again"),
+        edits.hidden,
+        format_func=lambda sid: hidden_names.get(sid) or widgets.kind_label(hidden_kinds.get(sid, "")),
+        key="inventory_unhide",
+    )
     if st.button(t("show_again"), key="inventory_unhide_button"):
         save(E.hide(edits, again, hidden=False))
 if edits.added:
     st.subheader(t("manual_assets"))
-    added = {a.source_id: f"{a.name or widgets.kind_label(a.kind)} · {a.source_id[:8]}" for a in edits.added}
+    added = {
+        a.source_id: f"{i}. {a.name or widgets.kind_label(a.kind)}"
+        for i, a in enumerate(edits.added, start=1)
+    }
     gone = st.selectbox(t("remove"), list(added), format_func=added.get, key="inventory_remove")
     if st.button(t("remove"), key="inventory_remove_button"):
         save(E.remove_asset(edits, gone))
 stale = inventory.report.get("edits", {}).get("stale", [])
 if stale:
-    st.text(t("stale", n=len(stale), ids=", ".join(stale)))
-st.caption(t("edits_file"))
-st.text(str(data.edits_file(view, settings)))
+    st.text(t("stale_n", n=len(stale)))
+
+# --- publishing the numbering --------------------------------------------------------------------
+st.header(t("publish"))
+published = edits.published
+if published is None:
+    st.caption(t("publish_help"))
+    if st.button(t("publish_button"), key="inventory_publish", icon=":material/push_pin:"):
+        save(E.publish(edits, inventory, dt.date.today().isoformat()))
+else:
+    st.text(t("published_on", date=published.date, n=len(published.labels)))
+    if not inventory.report.get("edits", {}).get("published"):
+        st.warning(
+            t("published_other_scheme", scheme=t(f"scheme_{published.scheme}")), icon=":material/warning:"
+        )
+    st.caption(t("published_help"))
+    again_col, withdraw_col = st.columns(2)
+    if again_col.button(t("publish_again"), key="inventory_publish_again", icon=":material/push_pin:"):
+        save(E.publish(edits, inventory, dt.date.today().isoformat()))
+    if withdraw_col.button(t("publish_withdraw"), key="inventory_withdraw"):
+        save(E.withdraw(edits))

@@ -109,5 +109,3 @@ with side:
             hide_index=True,
             width="stretch",
         )
-    st.caption(t("profile_file"))
-    st.text(str(path))

@@ -15,6 +15,7 @@ import streamlit_folium
 
 from layers.web import build_map, escape_text, to_display, use_local_assets
 from layers.web.sites import add_site_numbers, add_spacing
+from pipeline.core import schema as S
 from pipeline.core.cells import csv_bytes
 from pipeline.core.errors import MapperError
 from pipeline.core.words import coverage_note_text, reason_text, sites_with_words, uses_text, word
@@ -244,8 +245,37 @@ if works:
     except MapperError as exc:
         widgets.show_error(exc)
     else:
-        st.dataframe(pd.DataFrame(zones.drop(columns="geometry")), hide_index=True, width="stretch")
-        st.dataframe(assigned, hide_index=True, width="stretch")
+        st.dataframe(
+            pd.DataFrame(
+                {
+                    t("zones_col_zone"): zones["zone"].to_numpy(),
+                    t("zones_col_works"): zones["works"].to_numpy(),
+                    t("zones_col_buildings"): zones["buildings"].to_numpy(),
+                    t("zones_col_weight"): zones["weight"].round(0).to_numpy(),
+                }
+            ),
+            hide_index=True,
+            width="stretch",
+        )
+        # buildings by name (their number on the map when unnamed), never by id
+        st.dataframe(
+            pd.DataFrame(
+                {
+                    t("zones_col_building"): [
+                        n if isinstance(n, str) and n else t("zones_unnamed", i=i)
+                        for i, n in enumerate(assigned[S.NAME], start=1)
+                    ],
+                    t("zones_col_zone"): assigned["zone"].to_numpy(),
+                    t("zones_col_work"): assigned["work"].to_numpy(),
+                    t("zones_col_dist_m"): assigned["dist_m"].to_numpy(),
+                    t("zones_col_by"): [
+                        t("zones_by_walk") if b == "walk" else t("zones_by_line") for b in assigned["by"]
+                    ],
+                }
+            ),
+            hide_index=True,
+            width="stretch",
+        )
         st.download_button(
             t("sites_download"),
             csv_bytes(assigned),

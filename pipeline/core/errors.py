@@ -1,15 +1,83 @@
-"""Errors the mapper raises on bad input.
+"""Errors the mapper raises on bad input, said in the reader's language.
 
-Every message says what is wrong, the offending value, and how to fix it. Each class also
-derives from the matching builtin so callers that catch ``ValueError`` or ``FileNotFoundError``
-keep working. The app catches :class:`MapperError` only; anything else is a bug.
+Every message says what is wrong, the offending value, and how to fix it. An error is raised with a
+catalogue key and its values, ``DataError("error.edits.name_too_long", name=..., n=..., max=...)``:
+``str(exc)`` is the English sentence (the command line, logs), ``exc.text(lang)`` the sentence in
+``lang`` for the app. A value may itself be said later (:class:`Words`, another :class:`MapperError`)
+and is said in the same language; a :class:`~pathlib.Path` is shown in full on the command line and by
+its name alone in the app, which never shows a server's folders. A plain sentence instead of a key is
+kept as it is, for messages not yet in the catalogue.
+
+Each class also derives from the matching builtin so callers that catch ``ValueError`` or
+``FileNotFoundError`` keep working. The app catches :class:`MapperError` only; anything else is a bug.
 """
 
 from __future__ import annotations
 
+from pathlib import PurePath
+from typing import Any
+
+#: Keys of error sentences start with this; anything else given to an error is a sentence already.
+ERROR_PREFIX = "error."
+#: A value holding a library's own words or an internal id (English only): the English sentence repeats it.
+DETAIL = "detail"
+#: Values only the command line shows: ``detail``, and a server's file (``path``, ``file``). The Chinese
+#: sentence leaves them out; the app names a file without its folder.
+CLI_ONLY = frozenset({DETAIL, "path", "file"})
+
+
+def _say(value: object, lang: str, full_paths: bool) -> object:
+    if isinstance(value, Words | MapperError):
+        return value.text(lang, full_paths=full_paths)
+    if isinstance(value, PurePath):
+        return str(value) if full_paths else value.name
+    return value
+
+
+class Words:
+    """A sentence of the catalogue to be said later, in the reader's language: a key and its values."""
+
+    def __init__(self, key: str, /, **values: object) -> None:
+        self.key = key
+        self.values = values
+
+    def text(self, lang: str = "en", *, full_paths: bool = False) -> str:
+        """The sentence in ``lang``; paths by their name unless ``full_paths``."""
+        from pipeline.core.words import word  # the catalogue module raises these errors itself
+
+        said: dict[str, Any] = {k: _say(v, lang, full_paths) for k, v in self.values.items()}
+        return word(self.key, lang, **said)
+
+    def __str__(self) -> str:
+        return self.text("en", full_paths=True)
+
+    def __repr__(self) -> str:
+        return f"Words({self.key!r}, **{self.values!r})"
+
 
 class MapperError(Exception):
-    """Root of every error the mapper raises on purpose."""
+    """Root of every error the mapper raises on purpose.
+
+    ``MapperError(key, **values)`` with a catalogue key (``error.…``), or ``MapperError(sentence)``.
+    """
+
+    def __init__(self, message: str, /, **values: object) -> None:
+        super().__init__(message)
+        self.message = message
+        self.values = values
+
+    @property
+    def words(self) -> Words | None:
+        """The catalogue sentence this error says, or ``None`` when it was raised with a plain sentence."""
+        return Words(self.message, **self.values) if self.message.startswith(ERROR_PREFIX) else None
+
+    def text(self, lang: str = "en", *, full_paths: bool = False) -> str:
+        """The message in ``lang`` (``zh`` or ``en``); paths by their name unless ``full_paths``."""
+        words = self.words
+        return self.message if words is None else words.text(lang, full_paths=full_paths)
+
+    def __str__(self) -> str:
+        return self.text("en", full_paths=True)
 
 
 class InputFileError(MapperError, FileNotFoundError):

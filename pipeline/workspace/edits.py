@@ -42,11 +42,12 @@ import pandas as pd
 import shapely
 
 from pipeline.core import schema as S
-from pipeline.core.errors import DataError, InputFileError
+from pipeline.core.errors import DataError, InputFileError, Words
 from pipeline.core.fileio import write_text
 from pipeline.core.taxonomy import Taxonomy, load_taxonomy
 from pipeline.inventory.build import Inventory, renumber
 from pipeline.inventory.gates import MainGate
+from pipeline.workspace import published as P
 
 log = logging.getLogger(__name__)
 
@@ -94,6 +95,7 @@ class Edits:
     compound: str
     changes: dict[str, AssetEdit] = field(default_factory=dict)
     added: tuple[ManualAsset, ...] = ()
+    published: P.Published | None = None
 
     @property
     def hidden(self) -> list[str]:
@@ -116,16 +118,14 @@ def write_json_atomic(data: Any, path: str | Path) -> Path:
     return write_text(path, text)
 
 
-def read_json(path: Path, what: str) -> Any:
-    """Read a JSON file a person may have edited by hand; errors name the file and the fix."""
+def read_json(path: Path, what: Words) -> Any:
+    """Read a JSON file a person may have edited by hand; errors name the file (``what``) and the fix."""
     try:
         return json.loads(path.read_text(encoding="utf-8"))
     except OSError as exc:
-        raise InputFileError(f"Cannot read {what} `{path}`: {exc}.") from exc
+        raise InputFileError("error.file.unreadable", what=what, path=path, detail=str(exc)) from exc
     except json.JSONDecodeError as exc:
-        raise DataError(
-            f"{what.capitalize()} `{path}` is not valid JSON ({exc}); fix it by hand or move it away to start afresh."
-        ) from exc
+        raise DataError("error.file.bad_json", what=what, path=path, detail=str(exc)) from exc
 
 
 # --- the operations ------------------------------------------------------------------------------
@@ -134,26 +134,21 @@ def read_json(path: Path, what: str) -> Any:
 def _check_category(category: str) -> str:
     if category not in {c.value for c in S.Category}:
         raise DataError(
-            f"Unknown category `{category}`; use one of {', '.join(c.value for c in S.Category)}."
+            "error.edits.category", category=category, categories=", ".join(c.value for c in S.Category)
         )
     return category
 
 
 def _check_kind(kind: str, taxonomy: Taxonomy) -> str:
     if kind not in taxonomy.kinds:
-        raise DataError(
-            f"Unknown kind `{kind}`; use a key of the taxonomy (`pipeline/core/taxonomy.toml`), "
-            f"e.g. {', '.join(sorted(taxonomy.kinds)[:5])}."
-        )
+        raise DataError("error.edits.kind", kind=kind, kinds=", ".join(sorted(taxonomy.kinds)[:5]))
     return kind
 
 
 def _check_name(name: str) -> str:
     name = name.strip()
     if len(name) > MAX_NAME_CHARS:
-        raise DataError(
-            f"The name `{name[:40]}…` has {len(name)} characters; keep it under {MAX_NAME_CHARS}."
-        )
+        raise DataError("error.edits.name_long", name=name[:40], n=len(name), max=MAX_NAME_CHARS)
     return name
 
 
@@ -211,9 +206,7 @@ def add_asset(
     _check_kind(kind, taxonomy)
     category = _check_category(category or taxonomy.kinds[kind].category.value)
     if not (math.isfinite(lon) and math.isfinite(lat) and -180 <= lon <= 180 and -90 <= lat <= 90):
-        raise DataError(
-            f"({lon}, {lat}) is not a WGS-84 longitude, latitude; click the map to place the asset."
-        )
+        raise DataError("error.edits.point", lon=lon, lat=lat)
     source_id = str(uuid.uuid4())
     asset = ManualAsset(source_id, category, kind, _check_name(name), round(lon, 7), round(lat, 7))
     return replace(edits, added=(*edits.added, asset)), source_id
@@ -222,7 +215,7 @@ def add_asset(
 def remove_asset(edits: Edits, source_id: str) -> Edits:
     """Return the edits without the manual asset ``source_id`` and its corrections."""
     if source_id not in {a.source_id for a in edits.added}:
-        raise DataError(f"`{source_id}` is not an asset added by hand; hide it instead.")
+        raise DataError("error.edits.not_manual", detail=source_id)
     kept = tuple(a for a in edits.added if a.source_id != source_id)
     return replace(revert(edits, source_id), added=kept)
 
@@ -295,29 +288,43 @@ def apply_edits(
     hidden = set(edits.hidden) & present
     visible = assets[~assets[S.SOURCE_ID].isin(hidden)].reset_index(drop=True)
     if visible.empty:
-        raise DataError(
-            f"Every asset of `{edits.compound}` is hidden; show one again on the inventory page "
-            "or remove `hidden` from its entry in the edits file."
-        )
+        raise DataError("error.edits.all_hidden")
     if stale:
         log.warning("%d edits name assets the data no longer has: %s.", len(stale), ", ".join(stale[:5]))
     edited = replace(inventory, assets=visible)
+    scheme = scheme or inventory.report.get("scheme", S.SCHEMES[0])
     numbered = renumber(
         edited,
         gate=gate,
         method=method
         or inventory.report.get("method_choice", {}).get("asked")
         or inventory.report.get("method", S.METHODS[0]),
-        scheme=scheme or inventory.report.get("scheme", S.SCHEMES[0]),
+        scheme=scheme,
     )
+    kept = edits.published is not None and edits.published.scheme == scheme
+    if kept:
+        assert edits.published is not None
+        numbered = replace(numbered, assets=P.keep_published(numbered.assets, edits.published))
     report = dict(numbered.report)
     report["edits"] = {
         "changed": len(set(edits.changes) & present),
         "hidden": len(hidden),
         "added": len(edits.added),
         "stale": stale,
+        "published": kept,
     }
     return replace(numbered, report=report)
+
+
+def publish(edits: Edits, numbered: Inventory, date: str) -> Edits:
+    """Return the edits with the labels ``numbered`` shows published (see :mod:`pipeline.workspace.published`)."""
+    scheme = numbered.report.get("scheme", S.SCHEMES[0])
+    return replace(edits, published=P.publish(edits.published, numbered.assets, scheme, date))
+
+
+def withdraw(edits: Edits) -> Edits:
+    """Return the edits without a published numbering: the next numbering starts afresh from 1."""
+    return replace(edits, published=None)
 
 
 # --- the file ------------------------------------------------------------------------------------
@@ -334,15 +341,18 @@ def to_dict(edits: Edits) -> dict[str, Any]:
         sid: {k: v for k, v in vars(change).items() if v is not None and v is not False}
         for sid, change in sorted(edits.changes.items())
     }
-    return {
+    data: dict[str, Any] = {
         "compound": edits.compound,
         "version": FORMAT_VERSION,
         "changes": changes,
         "added": [vars(a) for a in edits.added],
     }
+    if edits.published is not None:
+        data["published"] = P.to_dict(edits.published)
+    return data
 
 
-def from_dict(data: Any, *, compound: str, where: str = "the edits") -> Edits:
+def from_dict(data: Any, *, compound: str, where: Words | None = None) -> Edits:
     """Validate a dictionary read from an edits file and return the edits.
 
     Raises
@@ -350,24 +360,21 @@ def from_dict(data: Any, *, compound: str, where: str = "the edits") -> Edits:
     DataError
         Naming ``where``, the entry at fault and the fix.
     """
+    where = where or Words("error.edits.where")
     if not isinstance(data, dict):
-        raise DataError(f"{where} must hold a JSON object; found {type(data).__name__}.")
+        raise DataError("error.edits.not_object", where=where, found=type(data).__name__)
     if data.get("compound") != compound:
         raise DataError(
-            f"{where} belongs to compound `{data.get('compound')}`, not `{compound}`; "
-            "move the file to that compound's folder."
+            "error.edits.other_compound", where=where, detail=f"`{data.get('compound')}`, not `{compound}`"
         )
     version = data.get("version", FORMAT_VERSION)
     if version != FORMAT_VERSION:
-        raise DataError(f"{where} has version {version}; this mapper reads version {FORMAT_VERSION}.")
+        raise DataError("error.edits.version", where=where, version=version, reads=FORMAT_VERSION)
     taxonomy = load_taxonomy()
     changes: dict[str, AssetEdit] = {}
     for sid, raw in (data.get("changes") or {}).items():
         if not isinstance(raw, dict) or set(raw) - {"category", "kind", "name", "hidden"}:
-            raise DataError(
-                f"{where}: the change to `{sid}` must be an object with category, kind, name or hidden; "
-                f"found {raw!r}."
-            )
+            raise DataError("error.edits.change_shape", where=where, sid=sid, found=repr(raw))
         try:
             change = AssetEdit(
                 category=_check_category(raw["category"]) if "category" in raw else None,
@@ -376,7 +383,7 @@ def from_dict(data: Any, *, compound: str, where: str = "the edits") -> Edits:
                 hidden=bool(raw.get("hidden", False)),
             )
         except DataError as exc:
-            raise DataError(f"{where}, change to `{sid}`: {exc}") from exc
+            raise DataError("error.edits.change", where=where, sid=sid, problem=exc) from exc
         changes[str(sid)] = change
     added = []
     for i, raw in enumerate(data.get("added") or []):
@@ -390,11 +397,10 @@ def from_dict(data: Any, *, compound: str, where: str = "the edits") -> Edits:
                 lat=float(raw["lat"]),
             )
         except (KeyError, TypeError, ValueError) as exc:
-            raise DataError(
-                f"{where}, added asset {i + 1}: {exc}; each needs source_id, category, kind, lon and lat."
-            ) from exc
+            raise DataError("error.edits.added", where=where, i=i + 1, detail=str(exc)) from exc
         added.append(asset)
-    return Edits(compound=compound, changes=changes, added=tuple(added))
+    published = P.from_dict(data["published"], where) if data.get("published") is not None else None
+    return Edits(compound=compound, changes=changes, added=tuple(added), published=published)
 
 
 def read_edits(path: str | Path, compound: str) -> Edits:
@@ -402,8 +408,8 @@ def read_edits(path: str | Path, compound: str) -> Edits:
     path = Path(path)
     if not path.is_file():
         return Edits(compound=compound)
-    data = read_json(path, "the edits file")
-    return from_dict(data, compound=compound, where=f"The edits file `{path}`")
+    data = read_json(path, Words("error.edits.file"))
+    return from_dict(data, compound=compound, where=Words("error.edits.where_file", path=path))
 
 
 def write_edits(edits: Edits, path: str | Path) -> Path:

@@ -19,7 +19,7 @@ from dataclasses import asdict, dataclass, fields, replace
 from pathlib import Path
 from typing import Any
 
-from pipeline.core.errors import DataError
+from pipeline.core.errors import DataError, Words
 from pipeline.core.words import word
 from pipeline.workspace.edits import compound_dir, read_json, write_json_atomic
 
@@ -95,53 +95,62 @@ def _missing(value: Any) -> bool:
     return value is None or value == "" or (isinstance(value, float) and math.isnan(value))
 
 
-def _integer(name: str, value: Any, low: int, high: int) -> int | None:
+def _field(name: str) -> Words:
+    """A profile field as people read it: its words in the catalogue (``profile.field.<name>``)."""
+    return Words(f"profile.field.{name}")
+
+
+def _integer(name: Words, value: Any, low: int, high: int) -> int | None:
     if _missing(value):
         return None
     try:
         number = float(value)
     except (TypeError, ValueError):
-        raise DataError(f"`{name}` is `{value}`; give a whole number from {low} to {high}.") from None
+        raise DataError("error.profile.integer", field=name, value=value, low=low, high=high) from None
     if not number.is_integer() or not low <= number <= high:
-        raise DataError(f"`{name}` is `{value}`; give a whole number from {low} to {high}.")
+        raise DataError("error.profile.integer", field=name, value=value, low=low, high=high)
     return int(number)
 
 
-def _number(name: str, value: Any, low: float, high: float) -> float | None:
+def _number(name: Words, value: Any, low: float, high: float) -> float | None:
     if _missing(value):
         return None
     try:
         number = float(value)
     except (TypeError, ValueError):
-        raise DataError(f"`{name}` is `{value}`; give a number from {low:g} to {high:g}.") from None
+        raise DataError("error.profile.number", field=name, value=value, low=low, high=high) from None
     if not math.isfinite(number) or not low <= number <= high:
-        raise DataError(f"`{name}` is `{value}`; give a number from {low:g} to {high:g}.")
+        raise DataError("error.profile.number", field=name, value=value, low=low, high=high)
     return number
 
 
-def _text(name: str, value: Any, limit: int = MAX_TEXT_CHARS) -> str:
+def _text(name: Words, value: Any, limit: int = MAX_TEXT_CHARS) -> str:
     text = "" if _missing(value) else str(value).strip()
     if len(text) > limit:
-        raise DataError(f"`{name}` has {len(text)} characters; keep it under {limit}.")
+        raise DataError("error.profile.text_long", field=name, n=len(text), max=limit)
     return text
 
 
 def _resource(raw: Any, index: int) -> Resource:
-    where = f"resource {index + 1}"
+    i = index + 1
     if not isinstance(raw, dict):
-        raise DataError(f"{where} must be an object with kind, name, provider, amount_cny and note.")
+        raise DataError("error.profile.resource_shape", i=i)
     kind = raw.get("kind")
     if kind not in RESOURCE_KINDS:
-        raise DataError(f"{where} has kind `{kind}`; use one of {', '.join(RESOURCE_KINDS)}.")
-    name = _text(f"{where} name", raw.get("name"))
+        raise DataError("error.profile.resource_kind", i=i, kind=kind, kinds=", ".join(RESOURCE_KINDS))
+
+    def field_of(column: str) -> Words:
+        return Words("error.profile.resource_field", i=i, field=Words(f"app.resource_{column}"))
+
+    name = _text(field_of("name"), raw.get("name"))
     if not name:
-        raise DataError(f"{where} has no name; name the programme, fund or organisation.")
+        raise DataError("error.profile.resource_no_name", i=i)
     return Resource(
         kind=kind,
         name=name,
-        provider=_text(f"{where} provider", raw.get("provider")),
-        amount_cny=_number(f"{where} amount_cny", raw.get("amount_cny"), 0, 1e12),
-        note=_text(f"{where} note", raw.get("note"), MAX_NOTE_CHARS),
+        provider=_text(field_of("provider"), raw.get("provider")),
+        amount_cny=_number(field_of("amount"), raw.get("amount_cny"), 0, 1e12),
+        note=_text(field_of("note"), raw.get("note"), MAX_NOTE_CHARS),
     )
 
 
@@ -164,21 +173,21 @@ def profile_from_dict(data: dict[str, Any], *, compound: str) -> Profile:
     known = {f.name for f in fields(Profile)} | {"version"}
     unknown = sorted(set(data) - known)
     if unknown:
-        raise DataError(f"Unknown profile fields {unknown}; use {', '.join(PROFILE_FIELDS)} and resources.")
+        raise DataError("error.profile.unknown", fields=", ".join(unknown), known=", ".join(PROFILE_FIELDS))
     this_year = dt.date.today().year
     profile = Profile(
         compound=compound,
-        district=_text("district", data.get("district")),
-        year_built=_integer("year_built", data.get("year_built"), EARLIEST_YEAR, this_year),
-        households=_integer("households", data.get("households"), 0, MAX_COUNT),
-        population=_integer("population", data.get("population"), 0, MAX_COUNT * 10),
-        aged_60_plus_pct=_number("aged_60_plus_pct", data.get("aged_60_plus_pct"), 0, 100),
-        building_groups=_integer("building_groups", data.get("building_groups"), 0, 10_000),
-        property_company=_text("property_company", data.get("property_company")),
-        owners_committee=_text("owners_committee", data.get("owners_committee")),
-        party_branch=_text("party_branch", data.get("party_branch")),
+        district=_text(_field("district"), data.get("district")),
+        year_built=_integer(_field("year_built"), data.get("year_built"), EARLIEST_YEAR, this_year),
+        households=_integer(_field("households"), data.get("households"), 0, MAX_COUNT),
+        population=_integer(_field("population"), data.get("population"), 0, MAX_COUNT * 10),
+        aged_60_plus_pct=_number(_field("aged_60_plus_pct"), data.get("aged_60_plus_pct"), 0, 100),
+        building_groups=_integer(_field("building_groups"), data.get("building_groups"), 0, 10_000),
+        property_company=_text(_field("property_company"), data.get("property_company")),
+        owners_committee=_text(_field("owners_committee"), data.get("owners_committee")),
+        party_branch=_text(_field("party_branch"), data.get("party_branch")),
         resources=tuple(_resource(r, i) for i, r in enumerate(data.get("resources") or [])),
-        updated=_text("updated", data.get("updated")),
+        updated=_text(Words("error.profile.updated"), data.get("updated")),
     )
     if (
         profile.households is not None
@@ -186,8 +195,7 @@ def profile_from_dict(data: dict[str, Any], *, compound: str) -> Profile:
         and 0 < profile.population < profile.households
     ):
         raise DataError(
-            f"`population` ({profile.population}) is smaller than `households` ({profile.households}); "
-            "every household has at least one person: check the two numbers."
+            "error.profile.population", population=profile.population, households=profile.households
         )
     return profile
 
@@ -221,17 +229,14 @@ def read_profile(path: str | Path, compound: str) -> Profile:
     path = Path(path)
     if not path.is_file():
         return Profile(compound=compound)
-    data = read_json(path, "the profile")
+    data = read_json(path, Words("error.profile.file"))
     if not isinstance(data, dict) or data.get("compound") != compound:
         found = data.get("compound") if isinstance(data, dict) else None
-        raise DataError(
-            f"The profile `{path}` belongs to compound `{found}`, not `{compound}`; "
-            "move the file to that compound's folder."
-        )
+        raise DataError("error.profile.other_compound", path=path, detail=f"`{found}`, not `{compound}`")
     try:
         return profile_from_dict({k: v for k, v in data.items() if k != "compound"}, compound=compound)
     except DataError as exc:
-        raise DataError(f"The profile `{path}`: {exc}") from exc
+        raise DataError("error.profile.in_file", path=path, problem=exc) from exc
 
 
 def write_profile(profile: Profile, path: str | Path) -> Path:

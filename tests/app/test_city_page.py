@@ -66,9 +66,9 @@ def test_the_table_lists_the_three_compounds(fake_map: FakeMap, build_dir: Path)
     assert not at.exception
     assert at.title[0].value == "城市总览"
     assert at.selectbox(key="city_folder").value == str(build_dir / "xitucheng")
-    table = _frame(at, "小区编号")
+    table = _frame(at, "状态")
     assert table["序号"].tolist() == [1, 2, 3]
-    assert table["小区编号"].tolist() == COMPOUNDS
+    assert "小区编号" not in table.columns  # no OSM id on a page
     assert table["状态"].tolist() == ["已完成"] * 3
     # The BUPT housing as labelled in tests/golden/bupt_housing.toml; the other two each hold one
     # sports ground, a canteen and the campus facilities along their walls.
@@ -86,7 +86,7 @@ def test_choosing_a_compound_shows_its_assets_on_the_layout_map(fake_map: FakeMa
     assert at.header[0].value == "3. 师大北路南侧小区"  # unnamed in OSM: titled from the nearest street
     assets = _frame(at, "编号")
     assert assets["编号"].tolist() == [str(i) for i in range(1, 12)]
-    assert assets["来源"].tolist() == ("osm " + expected.assets["source_id"]).tolist()
+    assert assets["来源"].tolist() == ["OSM"] * len(expected.assets)  # where each comes from, never its id
     assert len(markers(fake_map.maps[-1], "assets")) == 11
 
 
@@ -201,3 +201,18 @@ def test_clicking_a_compound_on_the_city_map_opens_it(app_url: str, builds: Path
     finally:
         close()
     assert outside == [], f"requests left localhost: {outside}"
+
+
+def test_the_city_page_is_chinese_throughout(fake_map: FakeMap, build_dir: Path) -> None:
+    """A batch result open, a compound opened: no English word, no path, no OSM id (tests/app/test_chinese.py)."""
+    from tests.app.test_chinese import ALLOWED, leaks
+
+    at = _page().run()
+    at.selectbox(key="city_open").set_value(COMPOUNDS[0]).run()
+    assert not at.exception
+    names = {w for d in at.dataframe for c in d.value.columns for w in str(c).split()}
+    data = {"xitucheng", "build"}  # the batch result's folder, as the planner named it
+    # the main gate's rule names its road by its OSM class (gate.rule.*: pipeline/core/words.py, not changed here)
+    data |= {"highway", "tertiary"}
+    found = leaks(at, ALLOWED | data | names)
+    assert not found, "\n".join(found)

