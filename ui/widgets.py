@@ -13,7 +13,7 @@ import streamlit_folium
 from layers.web import BASEMAPS, build_map
 from pipeline.core import schema as S
 from pipeline.core.errors import DataError, InputFileError, MapperError
-from pipeline.core.words import word
+from pipeline.core.words import source_text, word
 from pipeline.inventory.build import Inventory
 from pipeline.inventory.naming import compound_title, title_of
 from ui import data
@@ -152,9 +152,7 @@ def category_label(category: str) -> str:
 
 def source_label(source: str) -> str:
     """Where an asset comes from, in the session's language (OSM, a survey, by hand); never its id."""
-    return (
-        t(f"source.{source}") if source in (S.SOURCE_OSM, S.SOURCE_SURVEY, S.SOURCE_MANUAL) else str(source)
-    )
+    return source_text(source, lang())
 
 
 def asset_table(assets: pd.DataFrame) -> pd.DataFrame:

@@ -44,7 +44,7 @@ from layers.web.vendor import VENDOR_URL, use_local_assets
 from pipeline.core import schema as S
 from pipeline.core.errors import DataError
 from pipeline.core.taxonomy import load_taxonomy
-from pipeline.core.words import gate_rule_text, word
+from pipeline.core.words import gate_rule_text, source_text, word
 from pipeline.inventory.build import Inventory
 from pipeline.inventory.naming import title_of
 
@@ -69,7 +69,6 @@ def _leaflet_style(layer: LayerDef) -> dict[str, Any]:
     if style.dash:
         out["dashArray"] = style.dash
     return out
-
 
 
 def _context_layer(layer: LayerDef, inventory: Inventory, basemap: str, lang: str) -> folium.GeoJson | None:
@@ -106,7 +105,7 @@ def _asset_tip(row: Any, lang: str, kinds: dict[str, Any]) -> str:
         f"<b>{escape_text(row.label)}</b> {escape_text(name)}",
         f"{escape_text(word('map.kind', lang))}: {escape_text(kind)}",
         f"{escape_text(word('map.category', lang))}: {escape_text(word(f'category.{row.category}', lang))}",
-        f"{escape_text(word('map.source', lang))}: {escape_text(row.source)} {escape_text(row.source_id)}",
+        f"{escape_text(word('map.source', lang))}: {escape_text(source_text(row.source, lang))}",
         escape_text(where),
     ]
     return "<br>".join(parts)
@@ -201,7 +200,6 @@ def _legend_html(inventory: Inventory, lang: str) -> str:
         f"{escape_text(boundary.name(lang))}"
     )
     return "<br>".join(rows)
-
 
 
 def build_map(

@@ -25,6 +25,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+from pipeline.core import schema as S
 from pipeline.core.errors import DataError
 
 CATALOGUE = Path(__file__).with_name("words.toml")
@@ -118,7 +119,9 @@ def word(key: str, lang: str = "zh", *, default: str | None = None, **values: ob
     if entry is None and default is not None:
         return default
     if entry is None:
-        raise KeyError(f"No word `{key}` in the catalogue {CATALOGUE.name}; add a [{key}] table with zh and en.")
+        raise KeyError(
+            f"No word `{key}` in the catalogue {CATALOGUE.name}; add a [{key}] table with zh and en."
+        )
     try:
         return entry[lang].format(**values)
     except KeyError as exc:
@@ -249,3 +252,12 @@ def sites_with_words(sites: Any) -> Any:
         for offset, lang in enumerate(("en", "zh")):
             out.insert(at + offset, f"{column}_{lang}", [say(v, lang) for v in values])
     return out
+
+
+def source_text(source: str, lang: str = "zh") -> str:
+    """Where an asset came from, in words (OSM, a survey, added by hand); never its id."""
+    return (
+        word(f"app.source.{source}", lang)
+        if source in (S.SOURCE_OSM, S.SOURCE_SURVEY, S.SOURCE_MANUAL)
+        else str(source)
+    )

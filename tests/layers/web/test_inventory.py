@@ -72,7 +72,9 @@ def test_every_vendored_file_is_shipped() -> None:
 def test_an_unvendored_plugin_is_refused() -> None:
     m = folium.Map(tiles=None)
     folium.plugins.Draw().add_to(m)
-    with pytest.raises(ValueError, match=r"loads `https://.*leaflet\.draw.*add it to layers\.web\.vendor\.VENDORED"):
+    with pytest.raises(
+        ValueError, match=r"loads `https://.*leaflet\.draw.*add it to layers\.web\.vendor\.VENDORED"
+    ):
         use_local_assets(m)
 
 
@@ -87,6 +89,24 @@ def test_every_asset_and_gate_has_a_marker(demo_inventory: Inventory) -> None:
     gates = markers(m, "gates")
     assert len(gates) == len(demo_inventory.gates)
     assert next(row for row in gates if 'data-main="1"' in row[2])[2].endswith(">主入口</div>")
+
+
+@pytest.mark.parametrize(
+    ("lang", "said"),
+    [
+        ("zh", ["OSM", "测绘图", "手工添加"]),
+        ("en", ["OSM", "Survey", "Added by hand"]),
+    ],
+)
+def test_a_tooltip_says_where_an_asset_came_from_never_its_id(
+    demo_inventory: Inventory, lang: str, said
+) -> None:
+    assets = demo_inventory.assets.copy()
+    assets[S.SOURCE] = ([S.SOURCE_OSM, S.SOURCE_SURVEY, S.SOURCE_MANUAL] * len(assets))[: len(assets)]
+    tips = [row[3] for row in markers(build_map(replace(demo_inventory, assets=assets), lang=lang), "assets")]
+    assert [re.search(r"(?:来源|Source): ([^<]*)<", tip).group(1) for tip in tips[:3]] == said
+    for tip, source_id in zip(tips, assets[S.SOURCE_ID], strict=True):
+        assert source_id not in tip and "way/" not in tip and "node/" not in tip
 
 
 def test_names_reach_the_map_escaped(demo_inventory: Inventory) -> None:
@@ -143,7 +163,8 @@ def test_labels_of_the_demo_do_not_overlap_at_the_opening_zoom(demo_inventory: I
     for i in range(len(rows)):
         for k, gate in enumerate(gates):
             assert (
-                abs(x[i] - gx[k]) >= (w[i] + gate[4]) / 2 - 0.5 or abs(y[i] - gy[k]) >= (LABEL_H + 14) / 2 - 0.5
+                abs(x[i] - gx[k]) >= (w[i] + gate[4]) / 2 - 0.5
+                or abs(y[i] - gy[k]) >= (LABEL_H + 14) / 2 - 0.5
             ), (rows[i][2], k)
 
 
