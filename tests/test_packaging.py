@@ -84,7 +84,11 @@ def test_the_wheel_carries_every_file_the_code_reads(wheel):
         "data/standards/gb50180_2018_facilities.csv"
     }
     assert expected - names == set()
-    assert {"pipeline/core/words.toml", "static/vendor/leaflet@1.9.3/leaflet.js", "static/identity/index.html"} <= names
+    assert {
+        "pipeline/core/words.toml",
+        "static/vendor/leaflet@1.9.3/leaflet.js",
+        "static/identity/index.html",
+    } <= names
     assert not [n for n in names if n.startswith(("tests/", "bench/", "data/osm/")) or n.endswith(".pyc")]
 
 
