@@ -1,17 +1,21 @@
 """City scale: build every compound of an extract on Dask, one task per compound.
 
-The OSM file is read once, by the client. Each task receives only its compound's
-neighbourhood (:func:`pipeline.inventory.compound.neighbourhood`), builds the inventory with the same
-:func:`pipeline.inventory.build.build_inventory` as ``python -m pipeline build``, and writes it to
-``OUT/compounds/<id>/`` atomically. ``OUT`` must be new, empty, or a batch folder the mapper wrote. A compound that fails is recorded with its reason and the
+The OSM file is read once, by the client, and the features are sent once to every worker
+(``scatter(broadcast=True)``); a task is then only its compound's id and outline. The worker cuts the
+compound's neighbourhood (:func:`pipeline.inventory.compound.neighbourhood`) from its own copy, builds the
+inventory with the same :func:`pipeline.inventory.build.build_inventory` as ``python -m pipeline build``,
+and writes it to ``OUT/compounds/<id>/`` atomically. Cutting and sending a neighbourhood per task on the
+client made the client, which also runs the local scheduler, a step every task waited for. ``OUT`` must be new, empty, or a batch folder the mapper wrote. A compound that fails is recorded with its reason and the
 others go on; a rerun skips the compounds already written. At the end the client gathers the
 per-compound results into one city file: ``city.gpkg`` and GeoParquet (``city_assets.parquet``,
 ``city_compounds.parquet``), in WGS-84 since a city may span UTM zones.
 
 On a cluster (``scheduler=``), a worker may not see the client's disk: it builds into a temporary
 folder of its own and returns the folder's files with its row, and the client writes them.
-Every row records where its time went (``cut_s`` on the client, ``build_s``, ``write_s``,
-``coverage_s`` on the worker) and the worker's own peak memory; ``batch.json`` adds the client's.
+Every row records where its time went on the worker (``cut_s``, ``build_s``, ``write_s``,
+``coverage_s``) and the worker's own peak memory; ``batch.json`` adds the client's peak and the
+client's phases (``plan_s``, ``start_s`` starting the cluster and sending the city, ``tasks_s``,
+``city_s`` writing the city files).
 
 Figures are drawn by a callable the caller passes (``draw_figure``; the command line passes
 :func:`pipeline.cli.batch.draw_layout`), so the core never imports the drawing code.
@@ -179,6 +183,28 @@ def run_task(
     return row
 
 
+def cut_and_run(
+    task: Task,
+    city: gpd.GeoDataFrame,
+    out_dir: str | None,
+    options: BatchOptions,
+    draw_figure: DrawFigure | None = None,
+) -> dict[str, Any] | tuple[dict[str, Any], dict[str, bytes]]:
+    """Cut a task's neighbourhood from the whole city on the worker, then build it (:func:`run_task`).
+
+    ``city`` is the worker's copy of the features, sent once; its spatial index is built on the first
+    task and kept. Without ``out_dir`` (a cluster), the folder's files come back with the row
+    (:func:`run_task_returning_files`).
+    """
+    started = time.perf_counter()
+    part = task_features(city, task, radius_m=options.radius_m)
+    cut_s = round(time.perf_counter() - started, 3)
+    if out_dir is None:
+        row, files = run_task_returning_files(task, part, options, draw_figure)
+        return {**row, "cut_s": cut_s}, files
+    return {**run_task(task, part, out_dir, options, draw_figure), "cut_s": cut_s}
+
+
 class _StageClock:
     """Wall seconds of a task's stages, as ``<stage>_s`` columns of its row."""
 
@@ -333,6 +359,7 @@ def run_batch(
     options = options or BatchOptions()
     remote = scheduler is not None  # a cluster's workers may not share the client's disk
     check_workers(workers)
+    started = time.perf_counter()
     out = claim_folder(out_dir, "batch", legacy=_legacy_batch)  # refuses a folder the mapper did not write
     remove_stale(out / "compounds")  # half-written by a run that was killed
     tasks = plan_tasks(features, compounds=compounds, radius_m=options.radius_m)
@@ -341,6 +368,7 @@ def run_batch(
     todo = [t for t in tasks if existing[t.compound_id] is None]
     log.info("%d compounds: %d already built, %d to build.", len(tasks), len(rows), len(todo))
     done = len(rows)
+    phases = {"plan_s": time.perf_counter() - started}
     if todo:
         # The dashboard of a local cluster listens on this machine only.
         cluster = (
@@ -353,24 +381,20 @@ def run_batch(
         with Client(scheduler or cluster) as client:
             if client.dashboard_link:
                 log.info("Dask dashboard: %s", client.dashboard_link)
+            # Every worker gets the city once; a worker that joins later fetches it from a peer.
+            city = client.scatter(features, broadcast=True, hash=False)
+            phases["start_s"] = time.perf_counter() - started - phases["plan_s"]
             futures: dict[Any, Task] = {}
-            cut_s: dict[str, float] = {}  # the client's time cutting each task's neighbourhood
             queue = iter(todo)
             running = as_completed()
             window = IN_FLIGHT_PER_WORKER * max(1, len(client.scheduler_info()["workers"]))
+            target = None if remote else str(out.resolve())
 
             def submit_next() -> None:
                 task = next(queue, None)
                 if task is not None:
-                    started = time.perf_counter()
-                    part = task_features(features, task, radius_m=options.radius_m)
-                    cut_s[task.compound_id] = round(time.perf_counter() - started, 3)
                     key = f"compound-{folder_name(task.compound_id)}"
-                    future = (
-                        client.submit(run_task_returning_files, task, part, options, draw_figure, key=key)
-                        if remote
-                        else client.submit(run_task, task, part, str(out.resolve()), options, draw_figure, key=key)
-                    )
+                    future = client.submit(cut_and_run, task, city, target, options, draw_figure, key=key)
                     futures[future] = task
                     running.add(future)
 
@@ -379,23 +403,34 @@ def run_batch(
             for future in running:
                 task = futures.pop(future)
                 row = _row_of(future, task, out if remote else None)
-                row["cut_s"] = cut_s.pop(task.compound_id, None)
                 rows.append(row)
                 done += 1
                 if progress:
                     progress(done, len(tasks), rows[-1])
                 submit_next()
+            phases["tasks_s"] = time.perf_counter() - started - sum(phases.values())
         if cluster is not None:
             cluster.close()
     table = _compounds_table(rows, tasks)
     client_peak = peak_rss_mb()
     worker_peak = table[PEAK_RSS].max() if PEAK_RSS in table else float("nan")
     log.info("Peak memory: the client %.0f MB, the busiest worker %.0f MB.", client_peak, worker_peak)
+    city_started = time.perf_counter()
     write_city(out, table, client_peak_mb=client_peak)
+    phases["city_s"] = time.perf_counter() - city_started
+    _record_phases(out, phases)
     failed = table[table[STATUS] == "failed"]
     for sid, reason in zip(failed[COMPOUND_ID], failed[REASON], strict=True):
         log.warning("Compound %s failed: %s", sid, reason)
     return table
+
+
+def _record_phases(out: Path, phases: dict[str, float]) -> None:
+    """Add the client's phases (seconds) to ``batch.json``: where a batch's wall time went."""
+    summary = json.loads((out / "batch.json").read_text(encoding="utf-8"))
+    summary["phases_s"] = {name: round(seconds, 3) for name, seconds in phases.items()}
+    write_text(out / "batch.json", json.dumps(summary, ensure_ascii=False, indent=2))
+    log.info("Where the time went: %s.", ", ".join(f"{k[:-2]} {v:.1f} s" for k, v in phases.items()))
 
 
 #: Local worker processes allowed per core: more only thrash memory.

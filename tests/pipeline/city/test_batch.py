@@ -257,8 +257,14 @@ def test_batch_on_a_scheduler_and_workers_started_on_their_own(beijing, tmp_path
 
 
 def test_rows_say_where_the_time_went(city_run):
-    _, table = city_run
+    out, table = city_run
     done = table[table["status"] == "done"]
     stages = ["cut_s", "build_s", "write_s", "coverage_s"]
     assert done[stages].notna().all().all() and (done[stages] >= 0).all().all()
     assert done["build_s"].sum() > 0
+    # The client's phases: planning, starting the cluster and sending the city, the tasks, the city files.
+    phases = json.loads((out / "batch.json").read_text(encoding="utf-8"))["phases_s"]
+    assert list(phases) == ["plan_s", "start_s", "tasks_s", "city_s"]
+    assert all(seconds > 0 for seconds in phases.values())
+    # The tasks' phase holds every compound's work, spread over two workers.
+    assert phases["tasks_s"] >= done[stages].sum(axis=1).sum() / 2 * 0.9
