@@ -23,6 +23,7 @@ Figures are drawn by a callable the caller passes (``draw_figure``; the command 
 
 from __future__ import annotations
 
+import io
 import json
 import logging
 import os
@@ -189,20 +190,34 @@ def cut_and_run(
     out_dir: str | None,
     options: BatchOptions,
     draw_figure: DrawFigure | None = None,
-) -> dict[str, Any] | tuple[dict[str, Any], dict[str, bytes]]:
-    """Cut a task's neighbourhood from the whole city on the worker, then build it (:func:`run_task`).
+) -> tuple[dict[str, Any], dict[str, bytes], gpd.GeoDataFrame | None]:
+    """Cut a task's neighbourhood from the whole city on the worker, build it; return row, files, assets.
 
     ``city`` is the worker's copy of the features, sent once; its spatial index is built on the first
-    task and kept. Without ``out_dir`` (a cluster), the folder's files come back with the row
-    (:func:`run_task_returning_files`).
+    task and kept. With ``out_dir`` the compound is written there (:func:`run_task`) and ``files`` is
+    empty; without (a cluster), the folder's files come back for the client to write
+    (:func:`run_task_returning_files`). ``assets`` is the inventory's assets layer as written, in
+    WGS-84, for the city file: read here, on the worker, rather than by the client at the end.
     """
     started = time.perf_counter()
     part = task_features(city, task, radius_m=options.radius_m)
     cut_s = round(time.perf_counter() - started, 3)
+    files: dict[str, bytes] = {}
     if out_dir is None:
         row, files = run_task_returning_files(task, part, options, draw_figure)
-        return {**row, "cut_s": cut_s}, files
-    return {**run_task(task, part, out_dir, options, draw_figure), "cut_s": cut_s}
+        gpkg: Any = io.BytesIO(files["inventory.gpkg"]) if "inventory.gpkg" in files else None
+    else:
+        row = run_task(task, part, out_dir, options, draw_figure)
+        gpkg = Path(out_dir) / "compounds" / folder_name(task.compound_id) / "inventory.gpkg"
+    assets = city_assets(gpkg, task.compound_id) if row[STATUS] == "done" and gpkg is not None else None
+    return {**row, "cut_s": cut_s}, files, assets
+
+
+def city_assets(gpkg: Any, compound_id: str) -> gpd.GeoDataFrame:
+    """A compound's assets as the city file holds them: the written layer, its compound's id first, WGS-84."""
+    assets = pyogrio.read_dataframe(gpkg, layer="assets")
+    assets.insert(0, COMPOUND_ID, compound_id)
+    return assets.to_crs(S.WGS84)
 
 
 class _StageClock:
@@ -369,6 +384,7 @@ def run_batch(
     log.info("%d compounds: %d already built, %d to build.", len(tasks), len(rows), len(todo))
     done = len(rows)
     phases = {"plan_s": time.perf_counter() - started}
+    city_parts: dict[str, gpd.GeoDataFrame] = {}  # the assets each worker returned, for the city file
     if todo:
         # The dashboard of a local cluster listens on this machine only.
         cluster = (
@@ -402,8 +418,10 @@ def run_batch(
                 submit_next()
             for future in running:
                 task = futures.pop(future)
-                row = _row_of(future, task, out if remote else None)
+                row, assets = _row_of(future, task, out)
                 rows.append(row)
+                if assets is not None:
+                    city_parts[task.compound_id] = assets
                 done += 1
                 if progress:
                     progress(done, len(tasks), rows[-1])
@@ -416,7 +434,7 @@ def run_batch(
     worker_peak = table[PEAK_RSS].max() if PEAK_RSS in table else float("nan")
     log.info("Peak memory: the client %.0f MB, the busiest worker %.0f MB.", client_peak, worker_peak)
     city_started = time.perf_counter()
-    write_city(out, table, client_peak_mb=client_peak)
+    write_city(out, table, client_peak_mb=client_peak, assets=city_parts)
     phases["city_s"] = time.perf_counter() - city_started
     _record_phases(out, phases)
     failed = table[table[STATUS] == "failed"]
@@ -456,19 +474,19 @@ def check_workers(workers: int | None) -> None:
         )
 
 
-def _row_of(future: Any, task: Task, out: Path | None = None) -> dict[str, Any]:
-    """The summary row a finished task returned, or its failure (a bug in a task is recorded too).
+def _row_of(future: Any, task: Task, out: Path) -> tuple[dict[str, Any], gpd.GeoDataFrame | None]:
+    """The summary row a finished task returned and its assets, or its failure (a bug in a task too).
 
-    With ``out``, the task returned its files too (:func:`run_task_returning_files`): they are
-    written there.
+    Files the task returned (a cluster's worker, :func:`run_task_returning_files`) are written to
+    ``out`` here.
     """
     if future.status != "error":
-        if out is None:
-            return dict(future.result())
-        row, files = future.result()
+        row, files, assets = future.result()
+        if not files:
+            return dict(row), assets
         started = time.perf_counter()
         _store_files(out, task, files)
-        return {**row, "store_s": round(time.perf_counter() - started, 3)}
+        return {**row, "store_s": round(time.perf_counter() - started, 3)}, assets
     exc = future.exception()
     log.error("%s failed: %r", task.compound_id, exc)
     return {
@@ -476,7 +494,7 @@ def _row_of(future: Any, task: Task, out: Path | None = None) -> dict[str, Any]:
         S.NAME: task.name,
         STATUS: "failed",
         REASON: f"{type(exc).__name__}: {exc}",
-    }
+    }, None
 
 
 def _compounds_table(rows: list[dict[str, Any]], tasks: list[Task]) -> gpd.GeoDataFrame:
@@ -486,29 +504,36 @@ def _compounds_table(rows: list[dict[str, Any]], tasks: list[Task]) -> gpd.GeoDa
     return gpd.GeoDataFrame(table, geometry=[outlines[c] for c in table[COMPOUND_ID]], crs=S.WGS84)
 
 
-def write_city(out: Path, compounds: gpd.GeoDataFrame, *, client_peak_mb: float | None = None) -> None:
+def write_city(
+    out: Path,
+    compounds: gpd.GeoDataFrame,
+    *,
+    client_peak_mb: float | None = None,
+    assets: dict[str, gpd.GeoDataFrame] | None = None,
+) -> None:
     """Gather the built compounds into ``city.gpkg`` and GeoParquet files, in WGS-84.
 
-    ``batch.json`` records the counts, the failures and the peak memory of the client (the
-    process that read the city and wrote these files) and of the busiest worker.
+    ``assets`` holds the compounds' assets the workers returned (:func:`city_assets`); the others
+    (built by an earlier run) are read from their folders. ``batch.json`` records the counts, the
+    failures and the peak memory of the client (the process that read the city and wrote these files)
+    and of the busiest worker.
     """
-    frames = []
-    for sid in compounds.loc[compounds[STATUS] == "done", COMPOUND_ID]:
-        assets = pyogrio.read_dataframe(
-            out / "compounds" / folder_name(sid) / "inventory.gpkg", layer="assets"
-        )
-        assets.insert(0, COMPOUND_ID, sid)
-        frames.append(assets.to_crs(S.WGS84))
-    assets = (
+    given = assets or {}
+    folders = out / "compounds"
+    frames = [
+        given[sid] if sid in given else city_assets(folders / folder_name(sid) / "inventory.gpkg", sid)
+        for sid in compounds.loc[compounds[STATUS] == "done", COMPOUND_ID]
+    ]
+    city = (
         gpd.GeoDataFrame(pd.concat(frames, ignore_index=True), crs=S.WGS84)
         if frames
         else gpd.GeoDataFrame({COMPOUND_ID: []}, geometry=[], crs=S.WGS84)
     )
     with output_file(out / "city.gpkg") as tmp:
-        pyogrio.write_dataframe(assets, tmp, layer="assets", driver="GPKG")
+        pyogrio.write_dataframe(city, tmp, layer="assets", driver="GPKG")
         pyogrio.write_dataframe(compounds, tmp, layer="compounds", driver="GPKG")
     with output_file(out / "city_assets.parquet") as tmp:
-        assets.to_parquet(tmp)
+        city.to_parquet(tmp)
     with output_file(out / "city_compounds.parquet") as tmp:
         compounds.to_parquet(tmp)
     summary = {

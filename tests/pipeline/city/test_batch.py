@@ -106,6 +106,10 @@ def test_interrupted_run_resumes(tmp_path):
     after = {p.parent.name: p.stat().st_mtime_ns for p in built()}
     assert {k: after[k] for k in before} == before  # not built again
     assert not list(out.glob("compounds/.*"))  # no half-written folder left behind
+    # The city file holds the compounds built by both runs (the first run's read back from their folders).
+    city = gpd.read_parquet(out / "city_assets.parquet")
+    counts = table[table["assets"] > 0].set_index("compound_id")["assets"].to_dict()
+    assert city.groupby("compound_id").size().to_dict() == counts
 
 
 def test_coverage_per_compound_equals_coverage_on_the_whole_extract(beijing, city_run):
