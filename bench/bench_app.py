@@ -39,7 +39,7 @@ from _timing import alternating_s, median_s, result  # noqa: E402
 
 from layers.definitions import ASSETS, BASE_LAYERS, GATES  # noqa: E402
 from layers.web import VENDOR_DIR, asset_rows, build_map, escape_text, to_display, use_local_assets  # noqa: E402
-from pipeline import schema as S  # noqa: E402
+from pipeline.core import schema as S  # noqa: E402
 from pipeline.inventory.build import GateOverride, Inventory, build_inventory, renumber  # noqa: E402
 from pipeline.inventory.gates import MainGate  # noqa: E402
 from pipeline.osm.read import read_osm  # noqa: E402

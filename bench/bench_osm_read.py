@@ -130,6 +130,7 @@ def main() -> None:
                 readers["osmnx"] = lambda p=path: osmnx_read(p)
             if has_pyrosm and not xml:
                 readers["pyrosm"] = lambda p=path: pyrosm_read(p)
+                print(f"  pyrosm returns {pyrosm_read(path):,} features of {path.name} (ours {n:,})")
             timed = alternating_s(readers, repeats=repeats, warmup=0 if big else 1)
             ours, floor, geom = timed["ours"], timed["bare"], timed["geom"]
             theirs, rosm = timed.get("osmnx"), timed.get("pyrosm")
