@@ -4,8 +4,9 @@ The OSM file is read once, by the client, and the features are sent once to ever
 (``scatter(broadcast=True)``); a task is then only its compound's id and outline. The worker cuts the
 compound's neighbourhood (:func:`pipeline.inventory.compound.neighbourhood`) from its own copy, builds the
 inventory with the same :func:`pipeline.inventory.build.build_inventory` as ``python -m pipeline build``,
-and writes it to ``OUT/compounds/<id>/`` atomically. Cutting and sending a neighbourhood per task on the
-client made the client, which also runs the local scheduler, a step every task waited for. ``OUT`` must be new, empty, or a batch folder the mapper wrote. A compound that fails is recorded with its reason and the
+and writes it to ``OUT/compounds/<id>/`` atomically, so the client, which also runs a local cluster's
+scheduler, does little per task (it used to cut and pickle every neighbourhood). ``OUT`` must be new,
+empty, or a batch folder the mapper wrote. A compound that fails is recorded with its reason and the
 others go on; a rerun skips the compounds already written. At the end the client gathers the
 per-compound results into one city file: ``city.gpkg`` and GeoParquet (``city_assets.parquet``,
 ``city_compounds.parquet``), in WGS-84 since a city may span UTM zones.
