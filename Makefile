@@ -55,9 +55,12 @@ test: $(STAMP) $(SYSSTAMP)
 	.venv/bin/ruff check .
 	url=$$(bash scripts/start_postgres.sh) && MAPPER_TEST_PG_URL="$$url" $(PY) -m pytest
 
+# Each benchmark also appends its result lines to the file BENCH_RESULTS names; bench/table.py prints them as one table.
 bench: $(STAMP) $(SYSSTAMP)
 	url=$$(bash scripts/start_postgres.sh) && export MAPPER_TEST_PG_URL="$$url" && \
-	for f in bench/bench_*.py; do echo "== $$f"; $(PY) $$f || exit 1; done
+	export BENCH_RESULTS=$$(mktemp) && \
+	for f in bench/bench_*.py; do echo "== $$f"; $(PY) $$f || exit 1; done && \
+	echo "== the table" && $(PY) bench/table.py "$$BENCH_RESULTS" && rm -f "$$BENCH_RESULTS"
 
 clean:
 	rm -rf build dist .pytest_cache

@@ -5,15 +5,17 @@ For the demo compound (石科院生活区, 22 assets) and a synthetic compound o
 inside the demo's boundary, it times:
 
 - building the map and rendering its HTML: ``layers.web.inventory.build_map`` (one data array drawn by
-  ``DivMarkers``, clustered above 400 assets) against the obvious folium way, one ``folium.Marker``
-  with a ``DivIcon``, ``Tooltip`` and ``Popup`` per asset and gate;
+  ``DivMarkers``, clustered above 400 assets) against two folium ways: one ``folium.Marker`` with a
+  ``DivIcon``, ``Tooltip`` and ``Popup`` per asset and gate, and the strongest, one ``folium.GeoJson``
+  layer of all assets (default markers, the same tooltip and popup from each feature's properties;
+  it draws no numbers on the map);
 - a gate change, server side, from the click to the new map's HTML: ``apply_edits`` (renumber
   only) + ``build_map`` against rebuilding the inventory from the OSM extract with the new gate
   (the demo) or renumbering and drawing the naive map (2,000 assets);
 - with Chromium at /usr/bin/chromium, the time until the markers are on screen for a standalone
   copy of each map (vendored libraries from ``file://``).
 
-Prints medians and the ratio alternative / ours.
+Prints medians of alternating runs and the ratio alternative / ours.
 """
 
 from __future__ import annotations
@@ -33,11 +35,11 @@ import folium  # noqa: E402
 import geopandas as gpd  # noqa: E402
 import numpy as np  # noqa: E402
 import shapely  # noqa: E402
-from _timing import median_s  # noqa: E402
+from _timing import alternating_s, median_s, result  # noqa: E402
 
 from layers.definitions import ASSETS, BASE_LAYERS, GATES  # noqa: E402
 from layers.web import VENDOR_DIR, asset_rows, build_map, escape_text, to_display, use_local_assets  # noqa: E402
-from pipeline import schema as S  # noqa: E402
+from pipeline.core import schema as S  # noqa: E402
 from pipeline.inventory.build import GateOverride, Inventory, build_inventory, renumber  # noqa: E402
 from pipeline.inventory.gates import MainGate  # noqa: E402
 from pipeline.osm.read import read_osm  # noqa: E402
@@ -98,6 +100,40 @@ def naive_map(inventory: Inventory) -> folium.Map:
     return m
 
 
+def geojson_map(inventory: Inventory) -> folium.Map:
+    """The strongest folium way: the same base layers, then all assets as one GeoJson layer."""
+    outline = to_display(inventory.boundary)
+    m = folium.Map(location=[outline.iloc[0].centroid.y, outline.iloc[0].centroid.x], zoom_start=17, tiles=None)
+    for layer in BASE_LAYERS:
+        frame = layer.data(inventory)
+        if len(frame):
+            style = {"color": layer.style.color, "weight": layer.style.weight}
+            data = gpd.GeoDataFrame(geometry=frame.geometry, crs=frame.crs).to_crs(S.WGS84)
+            folium.GeoJson(data, name=layer.name("zh"), style_function=lambda _, s=style: s).add_to(m)
+    gates = to_display(inventory.gates)
+    folium.GeoJson(
+        gpd.GeoDataFrame({"tip": inventory.gates[S.NAME].map(escape_text).to_numpy()}, geometry=gates.to_numpy(), crs=S.WGS84),
+        name=GATES.name("zh"),
+        tooltip=folium.GeoJsonTooltip(["tip"], labels=False),
+    ).add_to(m)
+    rows = asset_rows(inventory)
+    assets = {
+        "type": "FeatureCollection",
+        "features": [
+            {"type": "Feature", "geometry": {"type": "Point", "coordinates": [lon, lat]}, "properties": {"tip": tip}}
+            for lat, lon, _icon, tip, *_ in rows
+        ],
+    }
+    folium.GeoJson(
+        assets,
+        name=ASSETS.name("zh"),
+        tooltip=folium.GeoJsonTooltip(["tip"], labels=False),
+        popup=folium.GeoJsonPopup(["tip"], labels=False),
+    ).add_to(m)
+    folium.LayerControl().add_to(m)
+    return m
+
+
 def render(m: folium.Map) -> str:
     return m.get_root().render()
 
@@ -111,19 +147,21 @@ def browser_ms(pages: dict[str, str], repeats: int = 3) -> dict[str, float]:
         browser = p.chromium.launch(
             executable_path=str(CHROMIUM), args=["--headless", "--no-sandbox", "--disable-gpu"]
         )
+        paths = {}
         for name, html in pages.items():
-            path = Path(folder) / f"{name}.html"
-            path.write_text(html, encoding="utf-8")
-            times = []
-            for _ in range(repeats + 1):  # the first load warms the browser's caches and is dropped
+            paths[name] = Path(folder) / f"{name}.html"
+            paths[name].write_text(html, encoding="utf-8")
+        times: dict[str, list[float]] = {name: [] for name in pages}
+        for _ in range(repeats + 1):  # the pages in turn; the first round warms the browser's caches
+            for name, path in paths.items():
                 page = browser.new_page(viewport={"width": 1000, "height": 700})
                 start = time.perf_counter()
                 page.goto(path.as_uri())
                 page.wait_for_selector(".leaflet-marker-icon", state="visible", timeout=60_000)
                 page.evaluate("() => new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)))")
-                times.append((time.perf_counter() - start) * 1000)
+                times[name].append((time.perf_counter() - start) * 1000)
                 page.close()
-            out[name] = statistics.median(times[1:])
+        out = {name: statistics.median(t[1:]) for name, t in times.items()}
         browser.close()
     return out
 
@@ -133,20 +171,32 @@ def main() -> None:
     demo = build_inventory(features, compound=COMPOUND)
     big = synthetic(demo, 2000)
     print(f"demo: {len(demo.assets)} assets; synthetic: {len(big.assets)} assets\n")
-    print(f"{'case':<34} {'ours':>10} {'alternative':>12} {'ratio':>7}")
+    print(f"{'case':<44} {'ours':>10} {'alternative':>12} {'ratio':>7}")
 
     def row(case: str, ours: float, alternative: float, unit: str) -> None:
-        print(f"{case:<34} {ours:>8.1f}{unit:>2} {alternative:>10.1f}{unit:>2} {alternative / ours:>7.1f}")
+        print(f"{case:<44} {ours:>8.1f}{unit:>2} {alternative:>10.1f}{unit:>2} {alternative / ours:>7.1f}")
 
     standalone = {}
     for label, inventory, repeats in (("demo", demo, 7), ("2,000 assets", big, 5)):
-        ours_s = median_s(lambda inv=inventory: render(build_map(inv)), repeats=repeats)
-        naive_s = median_s(lambda inv=inventory: render(naive_map(inv)), repeats=repeats)
-        ours_kb = len(render(build_map(inventory)).encode()) / 1024
-        naive_kb = len(render(naive_map(inventory)).encode()) / 1024
-        row(f"{label}: build + render map", ours_s * 1000, naive_s * 1000, "ms")
-        row(f"{label}: HTML size", ours_kb, naive_kb, "KB")
+        timed = alternating_s(
+            {
+                "ours": lambda inv=inventory: render(build_map(inv)),
+                "geojson": lambda inv=inventory: render(geojson_map(inv)),
+                "naive": lambda inv=inventory: render(naive_map(inv)),
+            },
+            repeats=repeats,
+        )
+        sizes = {
+            name: len(render(make(inventory)).encode()) / 1024
+            for name, make in (("ours", build_map), ("geojson", geojson_map), ("naive", naive_map))
+        }
+        row(f"{label}: build + render, vs one Marker each", timed["ours"] * 1000, timed["naive"] * 1000, "ms")
+        row(f"{label}: build + render, vs one GeoJson layer", timed["ours"] * 1000, timed["geojson"] * 1000, "ms")
+        row(f"{label}: HTML size, vs one Marker each", sizes["ours"], sizes["naive"], "KB")
+        row(f"{label}: HTML size, vs one GeoJson layer", sizes["ours"], sizes["geojson"], "KB")
+        result(f"map, {label}: build + render", timed["ours"], "one folium GeoJson layer", timed["geojson"])
         standalone[f"{label} ours"] = render(build_map(inventory, vendor_url=VENDOR_DIR.as_uri()))
+        standalone[f"{label} geojson"] = render(use_local_assets(geojson_map(inventory), VENDOR_DIR.as_uri()))
         standalone[f"{label} naive"] = render(use_local_assets(naive_map(inventory), VENDOR_DIR.as_uri()))
 
     gate_row = demo.gates[demo.gates[S.SOURCE_ID] == OTHER_GATE].iloc[0]
@@ -171,7 +221,14 @@ def main() -> None:
         print("\nChromium, navigation to markers on screen (standalone HTML, vendored libraries):")
         timings = browser_ms(standalone)
         for label in ("demo", "2,000 assets"):
-            row(f"{label}: first paint", timings[f"{label} ours"], timings[f"{label} naive"], "ms")
+            row(f"{label}: first paint, vs one Marker each", timings[f"{label} ours"], timings[f"{label} naive"], "ms")
+            row(f"{label}: first paint, vs one GeoJson layer", timings[f"{label} ours"], timings[f"{label} geojson"], "ms")
+            result(
+                f"map, {label}: first paint in Chromium",
+                timings[f"{label} ours"] / 1000,
+                "one folium GeoJson layer",
+                timings[f"{label} geojson"] / 1000,
+            )
 
 
 if __name__ == "__main__":

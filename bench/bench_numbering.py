@@ -23,7 +23,7 @@ sys.path.insert(0, str(ROOT / "bench"))
 import geopandas as gpd  # noqa: E402
 import numpy as np  # noqa: E402
 import shapely  # noqa: E402
-from _timing import median_s  # noqa: E402
+from _timing import alternating_s, median_s, result  # noqa: E402
 
 from pipeline.inventory.numbering import clockwise_ring, compound_centre, locate_on_ring, number_assets  # noqa: E402
 
@@ -111,9 +111,24 @@ def perimeter_vs_polar(quick: bool) -> None:
     for n in (10**3, 10**4, 10**5) if quick else (10**3, 10**4, 10**5, 10**6):
         assets = scene(n)
         repeats = 5 if n <= 10**5 else 3
-        polar = median_s(lambda a=assets: number_assets(a, poly, GATE, method="polar"), repeats=repeats)
-        perimeter = median_s(lambda a=assets: number_assets(a, poly, GATE, method="perimeter"), repeats=repeats)
+        timed = alternating_s(
+            {
+                "polar": lambda a=assets: number_assets(a, poly, GATE, method="polar"),
+                "perimeter": lambda a=assets: number_assets(a, poly, GATE, method="perimeter"),
+            },
+            repeats=repeats,
+        )
+        polar, perimeter = timed["polar"], timed["perimeter"]
         print(f"{n:>8} {polar:>9.4f} {perimeter:>12.4f} {perimeter / polar:>15.2f}x", flush=True)
+    if not quick:
+        result(
+            "perimeter numbering, 10^6 assets, 1,000-vertex boundary",
+            perimeter,
+            "polar numbering, same input",
+            polar,
+            target="< 1 s and ≤ 1.25× polar",
+            met=perimeter < 1 and perimeter <= 1.25 * polar,
+        )
 
 
 def main() -> None:

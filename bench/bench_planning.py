@@ -34,6 +34,7 @@ sys.path.insert(0, str(ROOT / "bench"))
 import geopandas as gpd  # noqa: E402
 import shapely  # noqa: E402
 from _tiles import tile_frame  # noqa: E402
+from _timing import result  # noqa: E402
 
 from pipeline.city.batch import plan_tasks, task_features  # noqa: E402
 from pipeline.core import schema as S  # noqa: E402
@@ -118,6 +119,15 @@ def main() -> None:
             ra = f"{after / prev_new:>6.2f}" if prev_new else f"{'':>6}"
             sp = f"{before / after:>7.1f}x" if before is not None else f"{'':>8}"
             print(f"{step:<9} {n:>9} {len(city):>9} {b} {rb} {after:>8.3f} {ra} {sp}", flush=True)
+            if prev_new is not None and tiles == args.sizes[-1]:
+                result(
+                    f"{step}, {n // 2} → {n} compounds",
+                    after,
+                    "twice the time at half the size (linear)",
+                    2 * prev_new,
+                    target="linear (time ×2 per size ×2; met within 25 %)",
+                    met=after <= 2.5 * prev_new,
+                )
             prev_new, prev_old = after, before
 
 

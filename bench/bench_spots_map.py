@@ -38,7 +38,7 @@ from _timing import median_s  # noqa: E402
 
 from layers.web import VENDOR_DIR, build_map, escape_text, use_local_assets  # noqa: E402
 from layers.web.spots import TIP_CHARS, build_spots_map, move_layer_control_last  # noqa: E402
-from pipeline import schema as S  # noqa: E402
+from pipeline.core import schema as S  # noqa: E402
 from pipeline.core.spots import SpotCategory  # noqa: E402
 from pipeline.inventory.build import Inventory, build_inventory  # noqa: E402
 from pipeline.osm.read import read_osm  # noqa: E402

@@ -1,17 +1,22 @@
 """City scale: build every compound of an extract on Dask, one task per compound.
 
-The OSM file is read once, by the client. Each task receives only its compound's
-neighbourhood (:func:`pipeline.inventory.compound.neighbourhood`), builds the inventory with the same
-:func:`pipeline.inventory.build.build_inventory` as ``python -m pipeline build``, and writes it to
-``OUT/compounds/<id>/`` atomically. ``OUT`` must be new, empty, or a batch folder the mapper wrote. A compound that fails is recorded with its reason and the
+The OSM file is read once, by the client, and the features are sent once to every worker
+(``scatter(broadcast=True)``); a task is then only its compound's id and outline. The worker cuts the
+compound's neighbourhood (:func:`pipeline.inventory.compound.neighbourhood`) from its own copy, builds the
+inventory with the same :func:`pipeline.inventory.build.build_inventory` as ``python -m pipeline build``,
+and writes it to ``OUT/compounds/<id>/`` atomically, so the client, which also runs a local cluster's
+scheduler, does little per task (it used to cut and pickle every neighbourhood). ``OUT`` must be new,
+empty, or a batch folder the mapper wrote. A compound that fails is recorded with its reason and the
 others go on; a rerun skips the compounds already written. At the end the client gathers the
 per-compound results into one city file: ``city.gpkg`` and GeoParquet (``city_assets.parquet``,
 ``city_compounds.parquet``), in WGS-84 since a city may span UTM zones.
 
 On a cluster (``scheduler=``), a worker may not see the client's disk: it builds into a temporary
 folder of its own and returns the folder's files with its row, and the client writes them.
-Every row records where its time went (``cut_s`` on the client, ``build_s``, ``write_s``,
-``coverage_s`` on the worker) and the worker's own peak memory; ``batch.json`` adds the client's.
+Every row records where its time went on the worker (``cut_s``, ``build_s``, ``write_s``,
+``coverage_s``) and the worker's own peak memory; ``batch.json`` adds the client's peak and the
+client's phases (``plan_s``, ``start_s`` starting the cluster and sending the city, ``tasks_s``,
+``city_s`` writing the city files).
 
 Figures are drawn by a callable the caller passes (``draw_figure``; the command line passes
 :func:`pipeline.cli.batch.draw_layout`), so the core never imports the drawing code.
@@ -19,6 +24,7 @@ Figures are drawn by a callable the caller passes (``draw_figure``; the command 
 
 from __future__ import annotations
 
+import io
 import json
 import logging
 import os
@@ -179,6 +185,42 @@ def run_task(
     return row
 
 
+def cut_and_run(
+    task: Task,
+    city: gpd.GeoDataFrame,
+    out_dir: str | None,
+    options: BatchOptions,
+    draw_figure: DrawFigure | None = None,
+) -> tuple[dict[str, Any], dict[str, bytes], gpd.GeoDataFrame | None]:
+    """Cut a task's neighbourhood from the whole city on the worker, build it; return row, files, assets.
+
+    ``city`` is the worker's copy of the features, sent once; its spatial index is built on the first
+    task and kept. With ``out_dir`` the compound is written there (:func:`run_task`) and ``files`` is
+    empty; without (a cluster), the folder's files come back for the client to write
+    (:func:`run_task_returning_files`). ``assets`` is the inventory's assets layer as written, in
+    WGS-84, for the city file: read here, on the worker, rather than by the client at the end.
+    """
+    started = time.perf_counter()
+    part = task_features(city, task, radius_m=options.radius_m)
+    cut_s = round(time.perf_counter() - started, 3)
+    files: dict[str, bytes] = {}
+    if out_dir is None:
+        row, files = run_task_returning_files(task, part, options, draw_figure)
+        gpkg: Any = io.BytesIO(files["inventory.gpkg"]) if "inventory.gpkg" in files else None
+    else:
+        row = run_task(task, part, out_dir, options, draw_figure)
+        gpkg = Path(out_dir) / "compounds" / folder_name(task.compound_id) / "inventory.gpkg"
+    assets = city_assets(gpkg, task.compound_id) if row[STATUS] == "done" and gpkg is not None else None
+    return {**row, "cut_s": cut_s}, files, assets
+
+
+def city_assets(gpkg: Any, compound_id: str) -> gpd.GeoDataFrame:
+    """A compound's assets as the city file holds them: the written layer, its compound's id first, WGS-84."""
+    assets = pyogrio.read_dataframe(gpkg, layer="assets")
+    assets.insert(0, COMPOUND_ID, compound_id)
+    return assets.to_crs(S.WGS84)
+
+
 class _StageClock:
     """Wall seconds of a task's stages, as ``<stage>_s`` columns of its row."""
 
@@ -333,6 +375,7 @@ def run_batch(
     options = options or BatchOptions()
     remote = scheduler is not None  # a cluster's workers may not share the client's disk
     check_workers(workers)
+    started = time.perf_counter()
     out = claim_folder(out_dir, "batch", legacy=_legacy_batch)  # refuses a folder the mapper did not write
     remove_stale(out / "compounds")  # half-written by a run that was killed
     tasks = plan_tasks(features, compounds=compounds, radius_m=options.radius_m)
@@ -341,6 +384,8 @@ def run_batch(
     todo = [t for t in tasks if existing[t.compound_id] is None]
     log.info("%d compounds: %d already built, %d to build.", len(tasks), len(rows), len(todo))
     done = len(rows)
+    phases = {"plan_s": time.perf_counter() - started}
+    city_parts: dict[str, gpd.GeoDataFrame] = {}  # the assets each worker returned, for the city file
     if todo:
         # The dashboard of a local cluster listens on this machine only.
         cluster = (
@@ -353,24 +398,20 @@ def run_batch(
         with Client(scheduler or cluster) as client:
             if client.dashboard_link:
                 log.info("Dask dashboard: %s", client.dashboard_link)
+            # Every worker gets the city once; a worker that joins later fetches it from a peer.
+            city = client.scatter(features, broadcast=True, hash=False)
+            phases["start_s"] = time.perf_counter() - started - phases["plan_s"]
             futures: dict[Any, Task] = {}
-            cut_s: dict[str, float] = {}  # the client's time cutting each task's neighbourhood
             queue = iter(todo)
             running = as_completed()
             window = IN_FLIGHT_PER_WORKER * max(1, len(client.scheduler_info()["workers"]))
+            target = None if remote else str(out.resolve())
 
             def submit_next() -> None:
                 task = next(queue, None)
                 if task is not None:
-                    started = time.perf_counter()
-                    part = task_features(features, task, radius_m=options.radius_m)
-                    cut_s[task.compound_id] = round(time.perf_counter() - started, 3)
                     key = f"compound-{folder_name(task.compound_id)}"
-                    future = (
-                        client.submit(run_task_returning_files, task, part, options, draw_figure, key=key)
-                        if remote
-                        else client.submit(run_task, task, part, str(out.resolve()), options, draw_figure, key=key)
-                    )
+                    future = client.submit(cut_and_run, task, city, target, options, draw_figure, key=key)
                     futures[future] = task
                     running.add(future)
 
@@ -378,24 +419,37 @@ def run_batch(
                 submit_next()
             for future in running:
                 task = futures.pop(future)
-                row = _row_of(future, task, out if remote else None)
-                row["cut_s"] = cut_s.pop(task.compound_id, None)
+                row, assets = _row_of(future, task, out)
                 rows.append(row)
+                if assets is not None:
+                    city_parts[task.compound_id] = assets
                 done += 1
                 if progress:
                     progress(done, len(tasks), rows[-1])
                 submit_next()
+            phases["tasks_s"] = time.perf_counter() - started - sum(phases.values())
         if cluster is not None:
             cluster.close()
     table = _compounds_table(rows, tasks)
     client_peak = peak_rss_mb()
     worker_peak = table[PEAK_RSS].max() if PEAK_RSS in table else float("nan")
     log.info("Peak memory: the client %.0f MB, the busiest worker %.0f MB.", client_peak, worker_peak)
-    write_city(out, table, client_peak_mb=client_peak)
+    city_started = time.perf_counter()
+    write_city(out, table, client_peak_mb=client_peak, assets=city_parts)
+    phases["city_s"] = time.perf_counter() - city_started
+    _record_phases(out, phases)
     failed = table[table[STATUS] == "failed"]
     for sid, reason in zip(failed[COMPOUND_ID], failed[REASON], strict=True):
         log.warning("Compound %s failed: %s", sid, reason)
     return table
+
+
+def _record_phases(out: Path, phases: dict[str, float]) -> None:
+    """Add the client's phases (seconds) to ``batch.json``: where a batch's wall time went."""
+    summary = json.loads((out / "batch.json").read_text(encoding="utf-8"))
+    summary["phases_s"] = {name: round(seconds, 3) for name, seconds in phases.items()}
+    write_text(out / "batch.json", json.dumps(summary, ensure_ascii=False, indent=2))
+    log.info("Where the time went: %s.", ", ".join(f"{k[:-2]} {v:.1f} s" for k, v in phases.items()))
 
 
 #: Local worker processes allowed per core: more only thrash memory.
@@ -421,19 +475,19 @@ def check_workers(workers: int | None) -> None:
         )
 
 
-def _row_of(future: Any, task: Task, out: Path | None = None) -> dict[str, Any]:
-    """The summary row a finished task returned, or its failure (a bug in a task is recorded too).
+def _row_of(future: Any, task: Task, out: Path) -> tuple[dict[str, Any], gpd.GeoDataFrame | None]:
+    """The summary row a finished task returned and its assets, or its failure (a bug in a task too).
 
-    With ``out``, the task returned its files too (:func:`run_task_returning_files`): they are
-    written there.
+    Files the task returned (a cluster's worker, :func:`run_task_returning_files`) are written to
+    ``out`` here.
     """
     if future.status != "error":
-        if out is None:
-            return dict(future.result())
-        row, files = future.result()
+        row, files, assets = future.result()
+        if not files:
+            return dict(row), assets
         started = time.perf_counter()
         _store_files(out, task, files)
-        return {**row, "store_s": round(time.perf_counter() - started, 3)}
+        return {**row, "store_s": round(time.perf_counter() - started, 3)}, assets
     exc = future.exception()
     log.error("%s failed: %r", task.compound_id, exc)
     return {
@@ -441,7 +495,7 @@ def _row_of(future: Any, task: Task, out: Path | None = None) -> dict[str, Any]:
         S.NAME: task.name,
         STATUS: "failed",
         REASON: f"{type(exc).__name__}: {exc}",
-    }
+    }, None
 
 
 def _compounds_table(rows: list[dict[str, Any]], tasks: list[Task]) -> gpd.GeoDataFrame:
@@ -451,29 +505,36 @@ def _compounds_table(rows: list[dict[str, Any]], tasks: list[Task]) -> gpd.GeoDa
     return gpd.GeoDataFrame(table, geometry=[outlines[c] for c in table[COMPOUND_ID]], crs=S.WGS84)
 
 
-def write_city(out: Path, compounds: gpd.GeoDataFrame, *, client_peak_mb: float | None = None) -> None:
+def write_city(
+    out: Path,
+    compounds: gpd.GeoDataFrame,
+    *,
+    client_peak_mb: float | None = None,
+    assets: dict[str, gpd.GeoDataFrame] | None = None,
+) -> None:
     """Gather the built compounds into ``city.gpkg`` and GeoParquet files, in WGS-84.
 
-    ``batch.json`` records the counts, the failures and the peak memory of the client (the
-    process that read the city and wrote these files) and of the busiest worker.
+    ``assets`` holds the compounds' assets the workers returned (:func:`city_assets`); the others
+    (built by an earlier run) are read from their folders. ``batch.json`` records the counts, the
+    failures and the peak memory of the client (the process that read the city and wrote these files)
+    and of the busiest worker.
     """
-    frames = []
-    for sid in compounds.loc[compounds[STATUS] == "done", COMPOUND_ID]:
-        assets = pyogrio.read_dataframe(
-            out / "compounds" / folder_name(sid) / "inventory.gpkg", layer="assets"
-        )
-        assets.insert(0, COMPOUND_ID, sid)
-        frames.append(assets.to_crs(S.WGS84))
-    assets = (
+    given = assets or {}
+    folders = out / "compounds"
+    frames = [
+        given[sid] if sid in given else city_assets(folders / folder_name(sid) / "inventory.gpkg", sid)
+        for sid in compounds.loc[compounds[STATUS] == "done", COMPOUND_ID]
+    ]
+    city = (
         gpd.GeoDataFrame(pd.concat(frames, ignore_index=True), crs=S.WGS84)
         if frames
         else gpd.GeoDataFrame({COMPOUND_ID: []}, geometry=[], crs=S.WGS84)
     )
     with output_file(out / "city.gpkg") as tmp:
-        pyogrio.write_dataframe(assets, tmp, layer="assets", driver="GPKG")
+        pyogrio.write_dataframe(city, tmp, layer="assets", driver="GPKG")
         pyogrio.write_dataframe(compounds, tmp, layer="compounds", driver="GPKG")
     with output_file(out / "city_assets.parquet") as tmp:
-        assets.to_parquet(tmp)
+        city.to_parquet(tmp)
     with output_file(out / "city_compounds.parquet") as tmp:
         compounds.to_parquet(tmp)
     summary = {

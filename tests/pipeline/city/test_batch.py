@@ -106,6 +106,10 @@ def test_interrupted_run_resumes(tmp_path):
     after = {p.parent.name: p.stat().st_mtime_ns for p in built()}
     assert {k: after[k] for k in before} == before  # not built again
     assert not list(out.glob("compounds/.*"))  # no half-written folder left behind
+    # The city file holds the compounds built by both runs (the first run's read back from their folders).
+    city = gpd.read_parquet(out / "city_assets.parquet")
+    counts = table[table["assets"] > 0].set_index("compound_id")["assets"].to_dict()
+    assert city.groupby("compound_id").size().to_dict() == counts
 
 
 def test_coverage_per_compound_equals_coverage_on_the_whole_extract(beijing, city_run):
@@ -257,8 +261,14 @@ def test_batch_on_a_scheduler_and_workers_started_on_their_own(beijing, tmp_path
 
 
 def test_rows_say_where_the_time_went(city_run):
-    _, table = city_run
+    out, table = city_run
     done = table[table["status"] == "done"]
     stages = ["cut_s", "build_s", "write_s", "coverage_s"]
     assert done[stages].notna().all().all() and (done[stages] >= 0).all().all()
     assert done["build_s"].sum() > 0
+    # The client's phases: planning, starting the cluster and sending the city, the tasks, the city files.
+    phases = json.loads((out / "batch.json").read_text(encoding="utf-8"))["phases_s"]
+    assert list(phases) == ["plan_s", "start_s", "tasks_s", "city_s"]
+    assert all(seconds > 0 for seconds in phases.values())
+    # The tasks' phase holds every compound's work, spread over two workers.
+    assert phases["tasks_s"] >= done[stages].sum(axis=1).sum() / 2 * 0.9
