@@ -49,6 +49,7 @@ def test_published_numbers_survive_hiding_and_adding(fake_map: FakeMap, runtime:
     after_hiding = _shown(at, fake_map)
     assert fifth not in after_hiding
     assert after_hiding == {sid: label for sid, label in before.items() if sid != fifth}  # nobody moved up
+    assert "空着的编号（资产已隐藏或已删除）：5" in [t.value for t in at.text]
 
     # halfway between 7 and 8 (their clockwise places on the boundary: 1116.5 m, 1121.6 m; this point 1119.0 m)
     fake_map.returns = {"last_clicked": {"lat": 39.997673, "lng": 116.350185}}
