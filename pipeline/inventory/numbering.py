@@ -381,9 +381,10 @@ def _closest_candidate(
 
 @dataclass(frozen=True)
 class PreviousLabels:
-    """Labels printed before, so a new numbering keeps them: one rule for ``--keep-labels`` (an earlier
-    inventory) and the app's published numbering (:mod:`pipeline.workspace.published`).
+    """Labels printed before, so a new numbering keeps them.
 
+    One rule for ``--keep-labels`` (an earlier inventory) and the app's published numbering
+    (:mod:`pipeline.workspace.published`).
     ``by_source`` maps ``source_id`` to the label it had; an asset of ``by_source`` missing from the
     numbering (removed, or hidden in the app) leaves its label unused, and gets it back when it returns.
     ``retired`` holds labels of assets that are gone, which are never given again.
