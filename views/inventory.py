@@ -1,7 +1,7 @@
 """Inventory (清单): the numbered table, filters, CSV download, corrections kept per compound, and publishing.
 
-Once a planner publishes the numbering, hiding or adding an asset keeps every printed label
-(:mod:`pipeline.workspace.published`).
+Once a planner publishes the numbering, hiding or adding an asset keeps every printed label, by the
+rule of ``build --keep-labels`` (:mod:`pipeline.workspace.published`).
 """
 
 import datetime as dt
@@ -219,6 +219,9 @@ if published is None:
         save(E.publish(edits, inventory, dt.date.today().isoformat()))
 else:
     st.text(t("published_on", date=published.date, n=len(published.labels)))
+    unused = inventory.report.get("labels_retired", [])
+    if unused and inventory.report.get("edits", {}).get("published"):
+        st.text(t("published_unused", labels=t("enum_sep").join(unused)))
     if not inventory.report.get("edits", {}).get("published"):
         st.warning(
             t("published_other_scheme", scheme=t(f"scheme_{published.scheme}")), icon=":material/warning:"

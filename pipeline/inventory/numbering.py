@@ -14,7 +14,7 @@ Smallest key first; ties go to the asset nearer the centre (polar), the boundary
 then by name, then by ``source_id``, so the order never depends on the input's row order.
 Two schemes print the numbers: ``global`` (``1``…``N``) and ``category`` (``A01``, ``B01``…, one
 count per category, in the same clockwise order). :class:`PreviousLabels` keeps numbers stable
-across rebuilds.
+across rebuilds and once the app has published them.
 """
 
 from __future__ import annotations
@@ -381,10 +381,13 @@ def _closest_candidate(
 
 @dataclass(frozen=True)
 class PreviousLabels:
-    """Labels an earlier inventory printed, so a rebuild keeps them (``--keep-labels``).
+    """Labels printed before, so a new numbering keeps them.
 
-    ``by_source`` maps ``source_id`` to the label it had; ``retired`` holds labels of assets
-    that are gone, which are never given again.
+    One rule for ``--keep-labels`` (an earlier inventory) and the app's published numbering
+    (:mod:`pipeline.workspace.published`).
+    ``by_source`` maps ``source_id`` to the label it had; an asset of ``by_source`` missing from the
+    numbering (removed, or hidden in the app) leaves its label unused, and gets it back when it returns.
+    ``retired`` holds labels of assets that are gone, which are never given again.
     """
 
     by_source: dict[str, str]

@@ -261,7 +261,8 @@ def apply_edits(
     edits
         The compound's corrections; changes to assets the inventory lacks are reported as stale.
     gate, method, scheme
-        Numbering settings; by default the inventory's main gate, method and scheme.
+        Numbering settings; by default the inventory's main gate, method and scheme. A numbering
+        published in ``scheme`` is kept by the ``--keep-labels`` rule (:mod:`pipeline.workspace.published`).
 
     Returns
     -------
@@ -293,6 +294,7 @@ def apply_edits(
         log.warning("%d edits name assets the data no longer has: %s.", len(stale), ", ".join(stale[:5]))
     edited = replace(inventory, assets=visible)
     scheme = scheme or inventory.report.get("scheme", S.SCHEMES[0])
+    published = edits.published if edits.published is not None and edits.published.scheme == scheme else None
     numbered = renumber(
         edited,
         gate=gate,
@@ -300,18 +302,15 @@ def apply_edits(
         or inventory.report.get("method_choice", {}).get("asked")
         or inventory.report.get("method", S.METHODS[0]),
         scheme=scheme,
+        previous=published.previous() if published is not None else None,
     )
-    kept = edits.published is not None and edits.published.scheme == scheme
-    if kept:
-        assert edits.published is not None
-        numbered = replace(numbered, assets=P.keep_published(numbered.assets, edits.published))
     report = dict(numbered.report)
     report["edits"] = {
         "changed": len(set(edits.changes) & present),
         "hidden": len(hidden),
         "added": len(edits.added),
         "stale": stale,
-        "published": kept,
+        "published": published is not None,
     }
     return replace(numbered, report=report)
 

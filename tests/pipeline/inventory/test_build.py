@@ -123,6 +123,54 @@ def test_keep_labels_through_the_cli(tmp_path, demo_features):
     assert v2.report["labels_retired"] == ["4"]
 
 
+# Halfway between 7 (石科院小卖部, 116.350154, 39.997705) and 8 (the car park at 116.350216, 39.997641):
+# projected on the boundary ring, clockwise from the main gate, 7 is at 1116.5 m, 8 at 1121.6 m and this
+# point at 1119.0 m (shapely's ``project`` on the ring oriented clockwise, worked out apart from the code).
+BETWEEN_7_AND_8 = (116.350185, 39.997673)
+LIBRARY = "node/5672735859"  # 图书馆, number 5 of the demo
+
+
+def test_keep_labels_and_a_published_numbering_follow_one_rule(tmp_path):
+    """Asset 5 gone, a toilet added between 7 and 8: on the command line (``build --keep-labels``) and in the
+    app (published, 5 hidden, the toilet added by hand) every other label stays, 5 is unused, the toilet is 7.1."""
+    from pipeline.workspace import edits as E
+
+    first, second = tmp_path / "v1", tmp_path / "v2"
+    assert main(["build", "--osm", str(DEMO_OSM), "--compound", DEMO_ID, "--out", str(first)]) == 0
+    v1 = read_inventory(first)
+    labels1 = v1.assets.set_index("source_id")["label"].to_dict()
+    assert labels1[LIBRARY] == "5" and sorted(labels1.values(), key=int) == [str(i) for i in range(1, 18)]
+    expected = {sid: label for sid, label in labels1.items() if sid != LIBRARY}
+
+    text = DEMO_OSM.read_text(encoding="utf-8")
+    start = text.index(f'<node id="{LIBRARY.split("/")[1]}"')
+    end = text.index("</node>", start) + len("</node>")
+    lon, lat = BETWEEN_7_AND_8
+    toilet = (
+        f'<node id="99999999999" version="1" lat="{lat}" lon="{lon}">'
+        '<tag k="amenity" v="toilets"/><tag k="name" v="新公厕"/></node>'
+    )
+    edited = tmp_path / "edited.osm"
+    edited.write_text(text[:start] + toilet + text[end:], encoding="utf-8")
+    assert main(["build", "--osm", str(edited), "--compound", DEMO_ID, "--keep-labels", str(first),
+                 "--out", str(second)]) == 0
+    v2 = read_inventory(second)
+    cli = v2.assets.set_index("source_id")["label"].to_dict()
+    assert cli.pop("node/99999999999") == "7.1"
+    assert cli == expected
+    assert v2.report["labels_retired"] == ["5"]
+
+    published = E.publish(E.Edits(DEMO_ID), E.apply_edits(v1, E.Edits(DEMO_ID)), "2026-11-30")
+    edits, new = E.add_asset(E.hide(published, LIBRARY), kind="toilets", lon=lon, lat=lat, name="新公厕")
+    out = E.apply_edits(v1, edits)
+    app = out.assets.set_index("source_id")["label"].to_dict()
+    assert app.pop(new) == "7.1"
+    assert app == expected
+    assert out.report["labels_retired"] == ["5"]
+    # the same clockwise order on both paths, the new asset in the same place
+    assert [cli.get(s, "new") for s in v2.assets["source_id"]] == [app.get(s, "new") for s in out.assets["source_id"]]
+
+
 def test_empty_inventory_is_refused(tmp_path, capsys):
     """A compound with nothing around it (tiny boundary in a field) says what to do."""
     boundary = tmp_path / "field.geojson"

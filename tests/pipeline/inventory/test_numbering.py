@@ -221,6 +221,23 @@ def test_stable_renumbering_keeps_labels_and_gives_sub_numbers():
     assert retired_labels(previous2, third) == {"3", "4.1"}
 
 
+def test_kept_labels_stay_from_another_gate_and_a_returning_asset_gets_its_own_back():
+    """The app's published numbering in small: W hidden (its 3 unused), then shown again; another gate."""
+    first = number_assets(frame(COMPASS), SQUARE, SOUTH_GATE)
+    previous = PreviousLabels(dict(zip(first["source_id"], first["label"], strict=True)))
+    without_w = number_assets(frame({k: v for k, v in COMPASS.items() if k != "W"}), SQUARE, SOUTH_GATE, previous=previous)
+    assert list(without_w["label"]) == ["1", "2", "4", "5", "6", "7", "8"]
+    back = number_assets(frame(COMPASS | {"new": (30, 90)}), SQUARE, SOUTH_GATE, previous=previous)
+    assert dict(zip(back["source_id"], back["label"], strict=True)) == {
+        "S": "1", "SW": "2", "W": "3", "NW": "4", "new": "4.1", "N": "5", "NE": "6", "E": "7", "SE": "8",
+    }
+    # from an east gate (100, 50), perimeter: E comes first, every label stays, the new one still after NW
+    east = number_assets(frame(COMPASS | {"new": (30, 90)}), SQUARE, shapely.Point(100, 50), method="perimeter",
+                         previous=previous)
+    assert list(east["source_id"]) == ["E", "SE", "S", "SW", "W", "NW", "new", "N", "NE"]
+    assert list(east["label"]) == ["7", "8", "1", "2", "3", "4", "4.1", "5", "6"]
+
+
 def test_stable_renumbering_refuses_a_scheme_change():
     first = number_assets(frame(COMPASS), SQUARE, SOUTH_GATE)
     previous = PreviousLabels(dict(zip(first["source_id"], first["label"], strict=True)))

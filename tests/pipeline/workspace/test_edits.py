@@ -282,35 +282,41 @@ def test_a_published_numbering_keeps_every_label_through_hiding_and_adding(
     square: Inventory, tmp_path: Path
 ) -> None:
     published = E.publish(E.Edits("way/1"), E.apply_edits(square, E.Edits("way/1")), "2026-11-30")
-    # N (2) hidden; a new asset between W and N (NW, at (-20, 20)), clockwise second
+    # N (2) hidden; a new asset between W and N (NW, at (-20, 20)), clockwise after W (1)
     edits, new = E.add_asset(
         E.hide(published, "node/n"), kind="seating", lon=_lonlat(-20, 20)[0], lat=_lonlat(-20, 20)[1]
     )
     path = E.write_edits(edits, tmp_path / "edits.json")
     out = E.apply_edits(square, E.read_edits(path, "way/1"))
-    # W, N, E, SE were 1, 2, 3, 4: N's 2 stays unused, the new asset takes 5 (max + 1), nobody moves
-    assert _labels(out) == {"node/w": "1", new: "5", "node/e": "3", "node/se": "4"}
+    # W, N, E, SE were 1, 2, 3, 4: N's 2 stays unused, the new asset takes 1.1 (after W), nobody moves
+    assert _labels(out) == {"node/w": "1", new: "1.1", "node/e": "3", "node/se": "4"}
     assert out.assets[S.SOURCE_ID].tolist() == ["node/w", new, "node/e", "node/se"]  # still clockwise
     assert out.report["edits"]["published"] is True
-    # shown again, N gets its 2 back; published again, the next new asset takes 6
+    assert out.report["labels_retired"] == ["2"]
+    # shown again, N gets its 2 back; published again, a new asset at (20, -30), seen from the centre
+    # 146° (E is 90°, SE 162°), comes after E: 3.1
     again = E.publish(E.hide(edits, "node/n", hidden=False), out, "2026-12-01")
     out2 = E.apply_edits(square, again)
-    assert _labels(out2)["node/n"] == "2" and _labels(out2)[new] == "5"
+    assert _labels(out2) == {"node/w": "1", new: "1.1", "node/n": "2", "node/e": "3", "node/se": "4"}
     third, newer = E.add_asset(again, kind="seating", lon=_lonlat(20, -30)[0], lat=_lonlat(20, -30)[1])
-    assert _labels(E.apply_edits(square, third))[newer] == "6"
+    assert _labels(E.apply_edits(square, third))[newer] == "3.1"
+    # from the east gate every published label stays where it was printed
+    east = MainGate(shapely.Point(X0 + 50, Y0), "node/gate-e", "东门", "user")
+    assert _labels(E.apply_edits(square, again, gate=east)) == _labels(out2)
     # withdrawn: numbered afresh, clockwise from 1
     fresh = E.apply_edits(square, E.withdraw(third))
     assert fresh.assets[S.LABEL].tolist() == ["1", "2", "3", "4", "5", "6"]
 
 
-def test_a_published_category_numbering_takes_the_next_number_of_the_category(square: Inventory) -> None:
+def test_a_published_category_numbering_gives_a_sub_number_in_the_category(square: Inventory) -> None:
     numbered = E.apply_edits(square, E.Edits("way/1"), scheme="category")
     # public spaces W, E, SE are A01, A02, A03 clockwise; the car park N is B01
     assert _labels(numbered) == {"node/w": "A01", "node/n": "B01", "node/e": "A02", "node/se": "A03"}
-    edits = E.hide(E.publish(E.Edits("way/1"), numbered, "2026-11-30"), "node/w")
+    edits = E.hide(E.publish(E.Edits("way/1"), numbered, "2026-11-30"), "node/e")
     edits, new = E.add_asset(edits, kind="seating", lon=_lonlat(-20, 20)[0], lat=_lonlat(-20, 20)[1])
     out = E.apply_edits(square, edits, scheme="category")
-    assert _labels(out) == {new: "A04", "node/n": "B01", "node/e": "A02", "node/se": "A03"}
+    # the new public space comes after W (A01) among public spaces; E's A02 stays unused
+    assert _labels(out) == {"node/w": "A01", new: "A01.1", "node/n": "B01", "node/se": "A03"}
     # the global scheme was not published: it numbers afresh
     assert E.apply_edits(square, edits, scheme="global").report["edits"]["published"] is False
 
