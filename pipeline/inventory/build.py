@@ -360,7 +360,7 @@ def renumber(
                 k: int(v) for k, v in numbered[S.CATEGORY].value_counts().sort_index().items()
             },
             "counts_by_kind": {k: int(v) for k, v in numbered[S.KIND].value_counts().sort_index().items()},
-            "labels_retired": sorted(retired_labels(previous, numbered)) if previous else [],
+            "labels_retired": retired_labels(previous, numbered) if previous else [],
             "built": dt.date.today().isoformat(),
         }
     )

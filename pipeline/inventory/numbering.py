@@ -613,6 +613,14 @@ def _clockwise_order(assets: pd.DataFrame, key: np.ndarray, tie: np.ndarray, xy:
     return order
 
 
-def retired_labels(previous: PreviousLabels, numbered: pd.DataFrame) -> frozenset[str]:
-    """Labels printed before that no asset carries now; they are never given again."""
-    return previous.used - set(numbered[S.LABEL])
+def retired_labels(previous: PreviousLabels, numbered: pd.DataFrame) -> list[str]:
+    """Labels printed before that no asset carries now, in label order (5 before 12, A02 before A10).
+
+    They are never given again.
+    """
+    return sorted(previous.used - set(numbered[S.LABEL]), key=label_order)
+
+
+def label_order(label: str) -> tuple[tuple[int, int | str], ...]:
+    """A sort key reading the digit runs of a label as numbers: 5 < 7.1 < 12, A02 < A10."""
+    return tuple((0, int(part)) if part.isdigit() else (1, part) for part in re.split(r"(\d+)", label) if part)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import geopandas as gpd
 import numpy as np
+import pandas as pd
 import pytest
 import shapely
 from shapely.affinity import scale
@@ -210,7 +211,7 @@ def test_stable_renumbering_keeps_labels_and_gives_sub_numbers():
         "new-first": "0.1", "S": "1", "SW": "2", "NW": "4", "new-nnw": "4.1", "new-nnw2": "4.2",
         "N": "5", "NE": "6", "E": "7", "SE": "8",
     }
-    assert retired_labels(previous, second) == {"3"}
+    assert retired_labels(previous, second) == ["3"]
     # A third build after 4.1 was removed never gives 4.1 or 3 again.
     previous2 = PreviousLabels(dict(zip(second["source_id"], second["label"], strict=True)), frozenset({"3"}))
     third_scene = {k: v for k, v in changed.items() if k != "new-nnw"} | {"newer": (20, 60)}
@@ -218,7 +219,14 @@ def test_stable_renumbering_keeps_labels_and_gives_sub_numbers():
     labels3 = dict(zip(third["source_id"], third["label"], strict=True))
     assert labels3["newer"] == "2.1"
     assert "4.1" not in labels3.values() and "3" not in labels3.values()
-    assert retired_labels(previous2, third) == {"3", "4.1"}
+    assert retired_labels(previous2, third) == ["3", "4.1"]
+
+
+def test_retired_labels_are_listed_as_a_person_counts_them():
+    """report.json lists unused numbers in label order: 5 before 12, 7.1 between 7 and 8, A02 before A10."""
+    previous = PreviousLabels({}, frozenset({"12", "5", "7", "7.1", "A10", "A02", "8"}))
+    numbered = pd.DataFrame({"label": ["7", "9"]})  # 7 is still carried
+    assert retired_labels(previous, numbered) == ["5", "7.1", "8", "12", "A02", "A10"]
 
 
 def test_kept_labels_stay_from_another_gate_and_a_returning_asset_gets_its_own_back():
