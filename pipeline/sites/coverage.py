@@ -291,7 +291,7 @@ def assess_coverage(
     table = coverage_table(area, access, standards, thin=density.thin)
     if density.thin:
         log.warning(
-            "The map is thin: %d residential buildings cover %.0f%% of %.1f ha (under %.0f%%); kinds none "
+            "The map is thin: %d residential buildings cover %.1f%% of %.1f ha (under %.0f%%); kinds none "
             "reaches are 'not mapped', not missing: survey the compound.",
             density.buildings,
             100 * density.housing_share,

@@ -48,5 +48,5 @@ def test_sites_page_in_english(fake_map: FakeMap) -> None:
     at.run()
     assert not at.exception and at.title[0].value == "Candidate sites"
     assert at.dataframe[0].value["Reason"].str.startswith("fills: ").all()
-    assert at.warning[0].value.startswith("The map shows 8 residential buildings covering 8% of")
+    assert at.warning[0].value.startswith("The map shows 8 residential buildings covering 7.5% of")
     assert "Survey the compound first" in at.warning[0].value
