@@ -14,36 +14,23 @@ from __future__ import annotations
 
 import shutil
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 
-import geopandas as gpd
-import numpy as np
 import pytest
-import shapely
 
-from pipeline.core import schema as S
 from pipeline.inventory.build import Inventory
 from store import (
     Planner,
-    Resident,
     Store,
-    add_spot,
-    add_topics_from_spots,
-    cast_ballot,
-    close_session,
     count_codes,
     get_session,
     hash_password,
     issue_codes,
     list_sessions,
     list_spots,
-    new_resident_key,
-    open_session,
-    support_spot,
 )
 from tests.helpers.app import CHROMIUM, CHROMIUM_ARGS, ROOT, app_server, keep_local
-from tests.helpers.db import code
+from tests.helpers.spots_scene import COMPOUND, DEMO_OSM, PASSWORD, PAYLOADS, Scene, seed_spots
 
 playwright = pytest.importorskip("playwright.sync_api")
 
@@ -51,35 +38,7 @@ pytestmark = pytest.mark.browser
 
 ARTIFACTS = ROOT / "test-artifacts"
 MAP_FRAME = 'iframe[title="streamlit_folium.st_folium"]'
-DEMO_OSM = ROOT / "data" / "osm" / "beijing_haidian_qinghua-east-rd.osm"
-COMPOUND = "way/595108678"
-PASSWORD = "correct horse battery"
-PAYLOADS = [
-    "<img src=x onerror=alert(1)>",
-    "${alert(1)}",
-    "`",
-    "</script><script>alert(1)</script>",
-    "\"quoted\" & 'single'",
-    "trailing\\",
-    '<img src=x onerror="window.top.__xss=1">',
-    "${window.top.__xss=2}",
-    "\\`${window.top.__xss=3}`",
-    "line\nbreak <svg onload=alert(1)>",
-    "{{ 7*7 }} {% if true %}IF{% endif %}",
-]
 NEW_TEXT = "新的 `${window.top.__xss=5}` <img src=x onerror=alert(5)> 路灯\\"
-CATEGORIES = [
-    "lighting",
-    "parking",
-    "paving",
-    "waste",
-    "greenery",
-    "seating",
-    "safety",
-    "noise",
-    "drainage",
-    "other",
-]
 
 # Every spot marker on the map: its spots, position, tooltip text, the texts in its popup, and where it is
 # on screen (container pixels).
@@ -97,65 +56,6 @@ MARKERS_JS = """() => Object.values(window.map._layers).filter(l => l.spotIds).m
 POINT_JS = "([lat, lng]) => { const p = window.map.latLngToContainerPoint([lat, lng]); return [p.x, p.y]; }"
 
 
-@dataclass(frozen=True)
-class Scene:
-    """What the store holds before the server starts."""
-
-    url: str
-    spots: dict[int, tuple[float, float, str]]  # id -> (lon, lat, text)
-    empty: tuple[float, float]  # a place inside the compound, far from every marker
-    db_url: str
-
-
-def _grid_inside(inventory: Inventory, step_m: float) -> list[shapely.Point]:
-    poly = inventory.boundary.geometry.iloc[0].buffer(-12)
-    x0, y0, x1, y1 = poly.bounds
-    return [
-        shapely.Point(x, y)
-        for y in np.arange(y0 + step_m / 2, y1, step_m)
-        for x in np.arange(x0 + step_m / 2, x1, step_m)
-        if poly.contains(shapely.Point(x, y))
-    ]
-
-
-def _seed(
-    db_url: str, inventory: Inventory
-) -> tuple[dict[int, tuple[float, float, str]], tuple[float, float]]:
-    assets = inventory.assets.geometry.representative_point()
-    grid = sorted(_grid_inside(inventory, 60.0), key=lambda p: -assets.distance(p).min())
-    chosen, empty = grid[: len(PAYLOADS)], grid[len(PAYLOADS)]
-    to_wgs = gpd.GeoSeries([*chosen, empty], crs=inventory.crs).to_crs(S.WGS84)
-    spots: dict[int, tuple[float, float, str]] = {}
-    planner = Planner("wang")
-    with Store(db_url) as store:
-        for i, (payload, point) in enumerate(zip(PAYLOADS, to_wgs[:-1], strict=True)):
-            author = Resident(new_resident_key(), payload[:40])
-            record = add_spot(
-                store,
-                COMPOUND,
-                author,
-                point.x,
-                point.y,
-                CATEGORIES[i % len(CATEGORIES)],
-                payload,
-                assets=inventory.assets,
-            )
-            spots[record.id] = (record.lon, record.lat, payload)
-        ids = list(spots)
-        supporter = Resident(new_resident_key(), "王阿姨")
-        for spot_id in ids[:3]:
-            support_spot(store, spot_id, supporter)
-        closed = open_session(store, COMPOUND, planner, "2025 年第一次居民议事会")
-        topics = add_topics_from_spots(store, closed.id, planner, ids[:6])
-        for k in range(7):
-            votes = {topics[k % 6].id: 2, topics[(k + 2) % 6].id: 1}
-            cast_ballot(
-                store, closed.id, Resident(new_resident_key(), f"居民{k}"), votes, code=code(store, closed.id)
-            )
-        close_session(store, closed.id, planner)
-        opened = open_session(store, COMPOUND, planner, "停车与照明专题", ballot_mode="anonymous")
-        add_topics_from_spots(store, opened.id, planner, ids[6:])
-    return spots, (float(to_wgs.iloc[-1].x), float(to_wgs.iloc[-1].y))
 
 
 @pytest.fixture(scope="module")
@@ -168,7 +68,7 @@ def scene(tmp_path_factory: pytest.TempPathFactory, demo_inventory: Inventory) -
     data.mkdir()
     shutil.copy(DEMO_OSM, data / DEMO_OSM.name)
     db_url = f"sqlite:///{folder / 'mapper.sqlite3'}"
-    spots, empty = _seed(db_url, demo_inventory)
+    spots, empty = seed_spots(db_url, demo_inventory)
     env = {
         "MAPPER_DATA_DIR": str(data),
         "MAPPER_RUNTIME_DIR": str(folder / "runtime"),

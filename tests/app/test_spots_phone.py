@@ -20,9 +20,7 @@ import pytest
 from layers.web import fit_zoom
 from pipeline.core import schema as S
 from store import Store, hash_password, list_spots
-from tests.app.test_spots_browser import COMPOUND, DEMO_OSM, PASSWORD, Scene, _seed
 from tests.helpers.app import (
-    ARTIFACTS,
     CHROMIUM,
     CHROMIUM_ARGS,
     MAP_FRAME,
@@ -31,18 +29,13 @@ from tests.helpers.app import (
     app_server,
     keep_local,
 )
+from tests.helpers.browser import MIN_TAP_PX, PHONE, PHONE_AGENT, TARGETS_JS, open_spots, shot
+from tests.helpers.spots_scene import COMPOUND, DEMO_OSM, PASSWORD, Scene, seed_spots
 
 playwright = pytest.importorskip("playwright.sync_api")
 
 pytestmark = pytest.mark.browser
 
-PHONE = {"width": 390, "height": 844}
-#: A phone's user agent (Playwright's Pixel 5): the page lays itself out for a phone when it says "Mobi".
-PHONE_AGENT = (
-    "Mozilla/5.0 (Linux; Android 11; Pixel 5) AppleWebKit/537.36 (KHTML, like Gecko) "
-    "Chrome/120.0.0.0 Mobile Safari/537.36"
-)
-MIN_TAP_PX = 44
 #: The fitted bounds (the map's Declutter fits them) in the map's container pixels, and the map's size.
 FIT_JS = """() => {
     const bounds = L.latLngBounds(window.map._amFit);
@@ -65,15 +58,6 @@ BOXES_JS = """() => {
     });
     return boxes;
 }"""
-#: Interactive elements of the page (outside the collapsed sidebar) and of the map's controls, as
-#: [name, width, height]; a checkbox's box is its label's, the part a thumb hits.
-TARGETS_JS = """() => Array.from(document.querySelectorAll(
-        '[data-testid=stMain] button, [data-testid=stMain] input:not([type=checkbox]), ' +
-        '[data-testid=stMain] textarea, [data-testid=stMain] label:has(input[type=checkbox]), ' +
-        '[data-testid=stMain] [data-testid=stTooltipHoverTarget], [data-testid=stMain] a'))
-    .filter(e => e.getBoundingClientRect().width > 0 && e.checkVisibility())
-    .map(e => [(e.getAttribute('aria-label') || e.innerText || e.tagName).slice(0, 30),
-               e.getBoundingClientRect().width, e.getBoundingClientRect().height])"""
 MAP_TARGETS_JS = """() => Array.from(document.querySelectorAll('.leaflet-control a, .leaflet-control button'))
     .filter(e => e.checkVisibility())
     .map(e => [e.title || e.className, e.getBoundingClientRect().width, e.getBoundingClientRect().height])"""
@@ -99,7 +83,7 @@ def scene(tmp_path_factory: pytest.TempPathFactory, demo_inventory) -> Iterator[
     data.mkdir()
     shutil.copy(DEMO_OSM, data / DEMO_OSM.name)
     db_url = f"sqlite:///{folder / 'mapper.sqlite3'}"
-    spots, empty = _seed(db_url, demo_inventory)
+    spots, empty = seed_spots(db_url, demo_inventory)
     env = {
         "MAPPER_DATA_DIR": str(data),
         "MAPPER_RUNTIME_DIR": str(folder / "runtime"),
@@ -137,24 +121,8 @@ def phone(browser, scene: Scene) -> Iterator[object]:
     assert outside == [], f"requests left localhost: {outside}"
 
 
-def open_spots(page, url: str, query: str = ""):
-    """Open the spots page; return the map's frame once its markers are drawn and laid out."""
-    page.goto(f"{url}/spots{query}")
-    frame = page.frame_locator(MAP_FRAME).first
-    frame.locator(".am-num:visible").first.wait_for(timeout=60_000)
-    handle = frame.locator("body").element_handle().owner_frame()
-    handle.wait_for_function(
-        "() => Object.values(window.map._layers).some(l => l.spotIds) && window.map._amShown > 0",
-        timeout=30_000,
-    )
-    page.wait_for_timeout(700)  # the frame's last resize, and the fit after it
-    return handle
 
 
-def _shot(page, name: str) -> None:
-    ARTIFACTS.mkdir(exist_ok=True)
-    page.wait_for_timeout(500)
-    page.screenshot(path=str(ARTIFACTS / name))
 
 
 def test_the_map_opens_fitted_to_the_compound(phone, scene: Scene) -> None:
@@ -168,7 +136,7 @@ def test_the_map_opens_fitted_to_the_compound(phone, scene: Scene) -> None:
     (south, west), (north, east) = frame.evaluate("() => window.map._amFit")
     zoom = frame.evaluate("() => window.map.getZoom()")
     assert zoom == fit_zoom((west, south, east, north), (box["w"], box["h"]))
-    _shot(phone, "phone-spots.png")
+    shot(phone, "phone-spots.png")
     phone.set_viewport_size({"width": 620, "height": 844})  # a wider frame (columns still stacked): fitted again
     phone.wait_for_function(
         "s => document.querySelector(s).getBoundingClientRect().width > 550", arg=MAP_FRAME, timeout=10_000
@@ -208,7 +176,7 @@ def test_no_marker_covers_another_at_any_zoom_and_the_numbers_come_back(
     phone.wait_for_timeout(300)
     frame.evaluate("() => window.map.fitBounds(window.map._amItems.map(it => it.layer.getLatLng()))")
     phone.wait_for_timeout(300)
-    _shot(phone, "phone-spots-zoomed.png")
+    shot(phone, "phone-spots-zoomed.png")
 
 
 def test_the_legends_fold_into_one_control(phone, scene: Scene) -> None:
@@ -220,7 +188,7 @@ def test_the_legends_fold_into_one_control(phone, scene: Scene) -> None:
     assert legend.is_visible()
     text = legend.inner_text()
     assert "公共设施" in text and "居民问题点" in text  # the assets' and the spots' sections
-    _shot(phone, "phone-spots-legend.png")
+    shot(phone, "phone-spots-legend.png")
     frame.locator(".am-legend-toggle").tap()
     assert not legend.is_visible()
 
@@ -234,7 +202,7 @@ def test_a_new_spot_starts_from_the_map_button_and_its_form_is_on_the_first_scre
     )
     frame.locator(".sp-add").tap()
     assert frame.locator(".sp-cross").is_visible() and frame.locator(".sp-hint").is_visible()
-    _shot(phone, "phone-spots-placing.png")
+    shot(phone, "phone-spots-placing.png")
     frame.locator(".sp-add-here").tap()
     category = phone.get_by_test_id("stSelectbox").filter(has_text="问题类别").first
     category.wait_for(timeout=30_000)
@@ -243,7 +211,7 @@ def test_a_new_spot_starts_from_the_map_button_and_its_form_is_on_the_first_scre
     # the form starts on the first screen, right under the map
     top = phone.evaluate("() => document.querySelector('[data-testid=stMain]').scrollTop")
     assert top == 0 and category.bounding_box()["y"] < PHONE["height"]
-    _shot(phone, "phone-spots-form.png")
+    shot(phone, "phone-spots-form.png")
     phone.get_by_role("textbox", name="问题说明（不超过 500 字）").fill("晚上这里没有路灯")
     name = phone.get_by_role("textbox", name="你的称呼（化名即可）")
     name.fill("李大爷")
@@ -257,7 +225,7 @@ def test_a_new_spot_starts_from_the_map_button_and_its_form_is_on_the_first_scre
     assert len(new) == 1
     assert (new[0].lon, new[0].lat) == pytest.approx((lon, lat), abs=2e-5)  # the cross, within 2 m
     print(f"opening the page to a submitted spot: {took:.1f} s")
-    _shot(phone, "phone-spots-added.png")
+    shot(phone, "phone-spots-added.png")
 
 
 def test_every_tap_target_is_at_least_44_px(phone, scene: Scene) -> None:
@@ -281,7 +249,7 @@ def test_the_page_is_never_wider_than_the_screen(phone, scene: Scene) -> None:
                 return [document.documentElement.scrollWidth, main.scrollWidth, main.clientWidth]; }"""
         )
         assert widths[0] <= PHONE["width"] and widths[1] <= widths[2], (lang, widths)
-    _shot(phone, "phone-spots-en.png")
+    shot(phone, "phone-spots-en.png")
 
 
 def _add_spot_here(page, frame, lonlat: tuple[float, float], text: str) -> None:
@@ -335,7 +303,7 @@ def test_a_reload_keeps_the_pseudonym_and_my_spots(browser, scene: Scene) -> Non
         ".map(l => [l.getLatLng().lng, l.getLatLng().lat])"
     )
     assert own == [pytest.approx([spot.lon, spot.lat], abs=1e-7)]
-    _shot(page, "phone-spots-mine.png")
+    shot(page, "phone-spots-mine.png")
     context.close()
     assert outside == []
 
@@ -356,7 +324,7 @@ def test_a_tap_on_the_boundary_of_the_layout_page_renumbers_from_there(phone, sc
     park = frame.locator(f'.am-num[data-sid="{PARK}"]')
     frame.locator(".am-num:visible").first.wait_for(timeout=60_000)
     assert park.text_content() == PARK_LABEL
-    _shot(phone, "phone-layout.png")
+    shot(phone, "phone-layout.png")
     phone.get_by_text("在边界上点选主入口").tap()
     phone.wait_for_timeout(1500)  # the rerun; the map is not redrawn (nothing on it changed)
     handle = frame.locator("body").element_handle().owner_frame()
@@ -372,7 +340,7 @@ def test_a_tap_on_the_boundary_of_the_layout_page_renumbers_from_there(phone, sc
         assert time.monotonic() < deadline, "the numbers did not change"
         phone.wait_for_timeout(200)
     assert frame.locator('.am-main[data-sid="user-point"]').count() == 1
-    _shot(phone, "phone-layout-boundary-pick.png")
+    shot(phone, "phone-layout-boundary-pick.png")
 
 
 def test_the_vote_picker_says_published_as_soon_as_a_session_is_closed(phone, scene: Scene) -> None:
@@ -393,4 +361,4 @@ def test_the_vote_picker_says_published_as_soon_as_a_session_is_closed(phone, sc
     phone.get_by_text("投票已结束，结果已公布。").wait_for(timeout=30_000)
     phone.wait_for_timeout(500)
     assert "停车与照明专题 · 已公布" in shown.input_value()
-    _shot(phone, "phone-vote-closed.png")
+    shot(phone, "phone-vote-closed.png")
