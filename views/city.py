@@ -202,7 +202,7 @@ def show_compound(compound_id: str) -> None:
         widgets.show_error(exc)
         return
     main = inventory.main_gate
-    st.text(f"{t('main_gate')}: {main.title(code)} · {gate_rule_text(main.rule, code)}")
+    st.text(t("label_value", name=t("main_gate"), value=f"{main.title(code)} · {gate_rule_text(main.rule, code)}"))
     map_col, table_col = st.columns([3, 2], gap="medium")
     with map_col:
         widgets.show_map(inventory, view, key="city_compound_map", returned=[], height=520, width=720)

@@ -17,7 +17,15 @@ import pandas as pd
 import shapely
 
 from layers.web.basemaps import tile_layers, to_display
-from layers.web.elements import FIT_PAD_PX, TIP_ON_EACH, DivMarkers, HtmlControl, MapStyle, label_width
+from layers.web.elements import (
+    FIT_PAD_PX,
+    TIP_ON_EACH,
+    DivMarkers,
+    HtmlControl,
+    MapStyle,
+    MetricScale,
+    label_width,
+)
 from layers.web.html import escape_text, feature_collection
 from layers.web.vendor import VENDOR_URL, use_local_assets
 from pipeline.city.city import COMPOUND_ID, STATUS
@@ -186,9 +194,9 @@ def build_city_map(
         tiles=None,
         zoom_snap=0.5,
         max_zoom=20,
-        control_scale=True,
     )
     MapStyle().add_to(m)
+    MetricScale().add_to(m)
     for tiles in tile_layers(basemap, tianditu_key, lang):
         tiles.add_to(m)
     properties: list[dict[str, Any]] = []

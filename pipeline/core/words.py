@@ -140,29 +140,32 @@ def gate_rule_text(rule: str, lang: str = "zh") -> str:
     """Return a recorded main-gate rule in ``lang``.
 
     A rule is recorded as its id (``tagged_main``) or its id and the road class it names
-    (``vehicle_gate_road:tertiary``); its words are ``gate.rule.<id>``. Inventories written before
-    rules had ids recorded the English words themselves; those are recognised by the catalogue's
-    English and said in ``lang`` too. Anything else is returned as recorded.
+    (``vehicle_gate_road:tertiary``); its words are ``gate.rule.<id>``, the road class said in words
+    (``gate.road.<class>``: 支路, a tertiary road). Inventories written before rules had ids recorded
+    the English words themselves, a road as its tag (``highway=tertiary``); those are recognised too
+    and said in ``lang``. Anything else is returned as recorded.
     """
     rule_id, _, road = rule.partition(":")
     key = f"gate.rule.{rule_id}"
-    if rule_id and has_word(key):
-        return word(key, lang, road=road)
-    for key, pattern in _recorded_rules():
-        found = pattern.fullmatch(rule)
-        if found:
-            return word(key, lang, **found.groupdict())
-    return rule
+    if not (rule_id and has_word(key)):
+        for recorded, pattern in _recorded_rules():
+            found = pattern.fullmatch(rule)
+            if found:
+                key, road = recorded, found.group("road") or ""
+                break
+        else:
+            return rule
+    return word(key, lang, road=word(f"gate.road.{road}", lang, default=road) if road else "")
 
 
 @cache
 def _recorded_rules() -> list[tuple[str, re.Pattern[str]]]:
-    """Each ``gate.rule.<id>`` with its English words as a pattern (``{road}`` a road class)."""
+    """Each ``gate.rule.<id>`` with the English words it was recorded as, ``highway=<class>`` for its road."""
     rules = []
     for key, entry in catalogue().items():
         if key.startswith("gate.rule."):
-            pattern = re.escape(entry["en"]).replace(re.escape("{road}"), r"(?P<road>\w+)")
-            rules.append((key, re.compile(pattern)))
+            words = re.escape(entry["en"]).replace(re.escape("{road}"), r"highway=(?P<road>\w+)")
+            rules.append((key, re.compile(words if "(?P<road>" in words else words + "(?P<road>)")))
     return rules
 
 

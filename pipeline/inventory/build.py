@@ -365,7 +365,7 @@ def renumber(
         }
     )
     log.info(
-        "Numbered %d assets clockwise from %s (%s).",
+        "Numbered %d assets clockwise from %s, chosen as %s.",
         len(numbered),
         main[S.NAME] or main.get(TITLE_EN, ""),
         gate_rule_text(main["main_rule"], "en"),
