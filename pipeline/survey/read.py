@@ -87,24 +87,18 @@ def read_raw(path: Path, *, mapping: LayerMapping, limits: SurveyLimits) -> RawS
     if suffix in (".csv", ".txt"):
         return read_csv(path, data)
     if suffix == ".xls":
-        raise InputFileError(f"`{path.name}` is an old .xls workbook; save it as .xlsx or CSV.")
-    raise InputFileError(
-        f"`{path.name}` is not a survey format the mapper reads; give one of "
-        f"{', '.join(SUFFIXES)} (a Shapefile zipped with its .shx, .dbf, .prj)."
-    )
+        raise InputFileError("error.survey.xls", name=path.name)
+    raise InputFileError("error.survey.format", name=path.name, formats=" ".join(SUFFIXES))
 
 
 def _check_file(path: Path, limits: SurveyLimits) -> None:
     if not path.is_file():
-        raise InputFileError(f"The survey file `{path}` does not exist; check the path.")
+        raise InputFileError("error.survey.missing", path=path)
     size = path.stat().st_size
     if size == 0:
-        raise InputFileError(f"`{path.name}` is empty (0 bytes); export the survey again.")
+        raise InputFileError("error.survey.empty", name=path.name)
     if size > limits.max_file_bytes:
-        raise InputFileError(
-            f"`{path.name}` is {size:,} bytes, over the {limits.max_file_bytes:,}-byte limit; "
-            "split it, or zip a Shapefile."
-        )
+        raise InputFileError("error.survey.too_big", name=path.name, size=size, max=limits.max_file_bytes)
 
 
 def _registration(
@@ -200,8 +194,8 @@ def read_survey(
     warnings += repair.warnings
     not_read += repair.refused
     if raw.features.empty:
-        reasons = "; ".join(str(i) for i in not_read[:5]) or "the file holds no features"
-        raise DataError(f"Nothing in `{path.name}` can be imported: {reasons}.")
+        reasons = "; ".join(str(i) for i in not_read[:5])
+        raise DataError("error.survey.nothing", name=path.name, detail=reasons or "no features")
     raw.features = raw.features.assign(
         **{ROLE: [_layer_role(mapping, layer) for layer in raw.features[LAYER]]}
     )

@@ -196,18 +196,12 @@ def _text_box(entity: DXFGraphic, plain: str) -> tuple[Polygon, float, tuple[flo
 
 def _read_doc(path: Path) -> tuple[ezdxf.document.Drawing, str | None]:
     if path.suffix.lower() == ".dwg":
-        raise InputFileError(
-            f"`{path.name}` is a DWG, AutoCAD's closed binary format; save it as DXF "
-            "(另存为 → AutoCAD 2010 DXF) and import that."
-        )
+        raise InputFileError("error.survey.dwg", name=path.name)
     try:
         data, warning = fix_codepage(path.read_bytes(), path.name)
         doc, auditor = recover.read(io.BytesIO(data))
     except (OSError, ezdxf.DXFStructureError, UnicodeDecodeError) as exc:
-        raise InputFileError(
-            f"`{path.name}` is not a readable DXF file ({exc}); save the drawing again as DXF "
-            "from CAD (R2010 or later)."
-        ) from exc
+        raise InputFileError("error.survey.bad_dxf", name=path.name, detail=str(exc)) from exc
     if auditor.has_errors:
         log.warning("%s: ezdxf repaired %d structure errors while reading", path.name, len(auditor.errors))
     if warning:
@@ -314,11 +308,7 @@ def read_dxf(path: Path, *, mapping: LayerMapping) -> RawSurvey:
     )
     if not has_area_or_point:
         found = ", ".join(str(i) for i in raw.read) or "nothing in the model space"
-        raise DataError(
-            f"`{path.name}` has no closed shape, point or block insert ({found}). Close the "
-            "outlines in CAD (PEDIT → Close, or draw with closed polylines), or check that the "
-            "layers were not all mapped to `ignore`."
-        )
+        raise DataError("error.survey.dxf_no_shape", name=path.name, detail=found)
     return raw
 
 

@@ -80,10 +80,7 @@ def _read_shp_layer(shp: Path, raw: RawSurvey) -> gpd.GeoDataFrame:
     tries = ([declared] if declared else []) + ["UTF-8", "GB18030"]
     for part in (".shx", ".dbf"):
         if not shp.with_suffix(part).exists():
-            raise InputFileError(
-                f"The Shapefile `{shp.name}` has no `{shp.stem}{part}`; zip all of its parts "
-                "(.shp, .shx, .dbf, .prj, .cpg) together."
-            )
+            raise InputFileError("error.survey.shp_part", name=shp.name, part=f"{shp.stem}{part}")
     fallback: tuple[str, gpd.GeoDataFrame] | None = None
     for encoding in dict.fromkeys(tries):
         try:
@@ -91,7 +88,7 @@ def _read_shp_layer(shp: Path, raw: RawSurvey) -> gpd.GeoDataFrame:
         except UnicodeDecodeError:
             continue
         except (DataSourceError, DataLayerError) as exc:
-            raise InputFileError(f"`{shp.name}` is not a readable Shapefile: {exc}.") from exc
+            raise InputFileError("error.survey.bad_shp", name=shp.name, detail=str(exc)) from exc
         if looks_mojibake(_texts(table)):
             fallback = fallback or (encoding, table)
             continue
@@ -107,10 +104,7 @@ def _read_shp_layer(shp: Path, raw: RawSurvey) -> gpd.GeoDataFrame:
             )
         return table
     if fallback is None:
-        raise DataError(
-            f"The attributes of `{shp.name}` decode neither as UTF-8 nor as GBK/GB18030; add a "
-            ".cpg file naming the encoding (e.g. a line `GBK`)."
-        )
+        raise DataError("error.survey.dbf_encoding", name=shp.name)
     raw.warnings.append(f"`{shp.name}`: names may be garbled (read as {fallback[0]}).")
     return fallback[1]
 
@@ -126,10 +120,7 @@ def read_shapefiles(path: Path, *, limits: ZipLimits) -> RawSurvey:
         shps = sorted(p for p in files if p.suffix.lower() == ".shp")
         if not shps:
             found = ", ".join(sorted(p.name for p in files)) or "nothing"
-            raise InputFileError(
-                f"`{path.name}` holds no .shp file (found: {found}); zip a Shapefile's parts, or "
-                "give a DXF, GeoPackage, GeoJSON, KML or CSV file."
-            )
+            raise InputFileError("error.survey.no_shp", name=path.name, found=found)
         for extra in sorted(p.name for p in files if p.suffix.lower() not in _SHP_PARTS):
             raw.not_read.append(ReadItem(f"file {extra}", 1, "not part of a Shapefile"))
         crs_by_layer: dict[str, pyproj.CRS | None] = {}
@@ -156,10 +147,7 @@ def _combine(
     crss = {str(c) if c is not None else None for c in crs_by_layer.values()}
     if len(crss) > 1:
         listing = ", ".join(f"{k}: {v if v is not None else 'none'}" for k, v in crs_by_layer.items())
-        raise DataError(
-            f"The layers of `{path.name}` use different coordinate systems ({listing}); "
-            "import them as separate files."
-        )
+        raise DataError("error.survey.mixed_crs", name=path.name, crs=listing)
     crs = next(iter(crs_by_layer.values()), None)
     if not frames:
         return empty_features(crs), crs
@@ -177,7 +165,7 @@ def read_geopackage(path: Path) -> RawSurvey:
     try:
         layers = pyogrio.list_layers(path)
     except (DataSourceError, DataLayerError) as exc:
-        raise InputFileError(f"`{path.name}` is not a readable GeoPackage: {exc}.") from exc
+        raise InputFileError("error.survey.bad_gpkg", name=path.name, detail=str(exc)) from exc
     frames, crs_by_layer = [], {}
     for name, geom_type in layers:
         if geom_type is None:
@@ -200,7 +188,7 @@ def read_geojson(path: Path, text: str) -> RawSurvey:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
         raise InputFileError(
-            f"`{path.name}` is not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg})."
+            "error.survey.bad_json", name=path.name, line=exc.lineno, column=exc.colno, detail=exc.msg
         ) from exc
     if isinstance(data, dict) and data.get("type") == "FeatureCollection":
         features = data.get("features") or []
@@ -211,13 +199,13 @@ def read_geojson(path: Path, text: str) -> RawSurvey:
     ):
         features = [{"type": "Feature", "geometry": data, "properties": {}}]
     else:
-        raise InputFileError(f"`{path.name}` is JSON but not GeoJSON (no FeatureCollection).")
+        raise InputFileError("error.survey.not_geojson", name=path.name)
     layer = path.stem
     raw = RawSurvey(features=empty_features())
     ids, props, geoms = [], [], []
     for i, feat in enumerate(features):
         if not isinstance(feat, dict):
-            raise DataError(f"`{path.name}` feature {i + 1} is not a JSON object.")
+            raise DataError("error.survey.feature_not_object", name=path.name, n=i + 1)
         fid = feat.get("id")
         ids.append(f"{layer}:{fid if fid is not None else i}")
         props.append(feat.get("properties") or {})
@@ -225,8 +213,7 @@ def read_geojson(path: Path, text: str) -> RawSurvey:
             geoms.append(shape(feat["geometry"]) if feat.get("geometry") else None)
         except (KeyError, TypeError, ValueError, AttributeError, shapely.errors.GEOSException) as exc:
             raise DataError(
-                f"`{path.name}` feature {i + 1} (id {fid}) has a malformed geometry ({exc}); "
-                "fix or remove it."
+                "error.survey.bad_geometry", name=path.name, n=i + 1, id=fid, detail=str(exc)
             ) from exc
     table = gpd.GeoDataFrame(pd.DataFrame(props), geometry=geoms, crs=None)
     raw.features = _frame(layer, table, ids)
@@ -250,7 +237,7 @@ def _geojson_crs(path: Path, data: dict[str, object]) -> pyproj.CRS:
         name = member["properties"]["name"]  # type: ignore[index]
         crs = pyproj.CRS.from_user_input(name)
     except (KeyError, TypeError, pyproj.exceptions.CRSError) as exc:
-        raise DataError(f"`{path.name}` has a `crs` member pyproj cannot read: {member}.") from exc
+        raise DataError("error.survey.bad_crs_member", name=path.name, detail=str(member)) from exc
     return crs
 
 
@@ -263,7 +250,7 @@ def read_kml(path: Path, *, limits: ZipLimits) -> RawSurvey:
         if path.suffix.lower() == ".kmz":
             files = extract_zip(path, Path(tmp), limits=limits, suffixes=(".kml",))
             if not files:
-                raise InputFileError(f"`{path.name}` holds no .kml document; export it again.")
+                raise InputFileError("error.survey.no_kml", name=path.name)
             kml = files[0]
         else:
             kml = path
@@ -271,7 +258,7 @@ def read_kml(path: Path, *, limits: ZipLimits) -> RawSurvey:
         try:
             layers = pyogrio.list_layers(kml)
         except (DataSourceError, DataLayerError) as exc:
-            raise InputFileError(f"`{path.name}` is not a readable KML document: {exc}.") from exc
+            raise InputFileError("error.survey.bad_kml", name=path.name, detail=str(exc)) from exc
         frames = []
         for name, _ in layers:
             table = pyogrio.read_dataframe(kml, layer=name)

@@ -38,7 +38,7 @@ def test_csv_bad_rows(tmp_path):
     with pytest.raises(DataError, match="name the coordinate columns lon/lat"):
         read_survey(path, crs="wgs84")
     path.write_text("名称,经度,纬度\n空,,\n", encoding="utf-8")
-    with pytest.raises(DataError, match=r"Nothing in `pts.csv` can be imported: rows 2"):
+    with pytest.raises(DataError, match=r"Nothing in `pts.csv` can be imported \(rows 2"):
         read_survey(path, crs="wgs84")
 
 
