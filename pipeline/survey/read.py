@@ -26,7 +26,7 @@ import shapely
 from pipeline.core import schema as S
 from pipeline.core.coords import SourceCRS
 from pipeline.core.crs import utm_crs
-from pipeline.core.errors import DataError, InputFileError
+from pipeline.core.errors import DataError, InputFileError, Words
 from pipeline.core.taxonomy import Taxonomy, load_taxonomy
 from pipeline.survey.base import ANCHOR_X, ANCHOR_Y, TEXT, RawSurvey, ReadItem, StrayLabel
 from pipeline.survey.formats.gis import read_geojson, read_geopackage, read_kml, read_shapefiles
@@ -265,7 +265,10 @@ def _drop_ignored(frame: gpd.GeoDataFrame, mapping: LayerMapping) -> tuple[gpd.G
     if not ignored.any():
         return frame, []
     counts = Counter(frame.loc[ignored, LAYER])
-    items = [ReadItem(f"layer {k}", n, "ignored by the layer mapping") for k, n in counts.items()]
+    items = [
+        ReadItem(Words("survey.item.layer", name=k), n, Words("survey.item.ignored"))
+        for k, n in counts.items()
+    ]
     return frame[~ignored], items
 
 
@@ -299,9 +302,9 @@ def _labels_as_points(
         )
         raw.read.append(
             ReadItem(
-                "texts as points",
+                Words("survey.item.texts_as_points"),
                 len(points),
-                f"name a kind with no shape within {reach:g} × their text height: " + ", ".join(points[TEXT]),
+                Words("survey.item.texts_as_points_note", reach=reach, texts=", ".join(points[TEXT])),
             )
         )
     rest = unused[~as_point]

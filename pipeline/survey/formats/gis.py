@@ -29,13 +29,14 @@ from pyogrio.errors import DataLayerError, DataSourceError
 from shapely.geometry import shape
 
 from pipeline.core import schema as S
-from pipeline.core.errors import DataError, InputFileError
+from pipeline.core.errors import DataError, InputFileError, Words
 from pipeline.survey.base import (
     RAW_COLUMNS,
     RawSurvey,
     ReadItem,
     clean_text,
     empty_features,
+    geometry_counts,
     looks_mojibake,
     pick_column,
 )
@@ -122,7 +123,9 @@ def read_shapefiles(path: Path, *, limits: ZipLimits) -> RawSurvey:
             found = ", ".join(sorted(p.name for p in files)) or "nothing"
             raise InputFileError("error.survey.no_shp", name=path.name, found=found)
         for extra in sorted(p.name for p in files if p.suffix.lower() not in _SHP_PARTS):
-            raw.not_read.append(ReadItem(f"file {extra}", 1, "not part of a Shapefile"))
+            raw.not_read.append(
+                ReadItem(Words("survey.item.file", name=extra), 1, Words("survey.item.not_shp_part"))
+            )
         crs_by_layer: dict[str, pyproj.CRS | None] = {}
         frames = []
         for shp in shps:
@@ -130,14 +133,15 @@ def read_shapefiles(path: Path, *, limits: ZipLimits) -> RawSurvey:
             crs_by_layer[shp.stem] = table.crs
             ids = [f"{shp.stem}:{fid}" for fid in table.index]
             frames.append(_frame(shp.stem, table, ids))
-            raw.read.append(ReadItem(f"layer {shp.stem}", len(table), _geom_note(table)))
+            raw.read.append(
+                ReadItem(Words("survey.item.layer", name=shp.stem), len(table), _geom_note(table))
+            )
     raw.features, raw.crs = _combine(path, frames, crs_by_layer)
     return raw
 
 
-def _geom_note(table: gpd.GeoDataFrame) -> str:
-    counts = Counter(g.geom_type for g in table.geometry if g is not None and not g.is_empty)
-    return ", ".join(f"{n} {t}" for t, n in sorted(counts.items())) or "no geometry"
+def _geom_note(table: gpd.GeoDataFrame) -> tuple[Words, ...]:
+    return geometry_counts(table.geometry)
 
 
 def _combine(
@@ -169,12 +173,14 @@ def read_geopackage(path: Path) -> RawSurvey:
     frames, crs_by_layer = [], {}
     for name, geom_type in layers:
         if geom_type is None:
-            raw.not_read.append(ReadItem(f"layer {name}", 1, "a table without geometry"))
+            raw.not_read.append(
+                ReadItem(Words("survey.item.layer", name=name), 1, Words("survey.item.no_geometry_table"))
+            )
             continue
         table = pyogrio.read_dataframe(path, layer=name, fid_as_index=True)
         crs_by_layer[name] = table.crs
         frames.append(_frame(name, table, [f"{name}:{fid}" for fid in table.index]))
-        raw.read.append(ReadItem(f"layer {name}", len(table), _geom_note(table)))
+        raw.read.append(ReadItem(Words("survey.item.layer", name=name), len(table), _geom_note(table)))
     raw.features, raw.crs = _combine(path, frames, crs_by_layer)
     return raw
 
@@ -223,8 +229,8 @@ def read_geojson(path: Path, text: str) -> RawSurvey:
             f"`{path.name}` repeats feature ids ({', '.join(dups[:5])}); each is kept with its "
             "id as `source_id`, so those `source_id`s are not unique."
         )
-        raw.read.append(ReadItem("duplicate ids", len(dups), ", ".join(dups[:5])))
-    raw.read.insert(0, ReadItem(f"layer {layer}", len(table), _geom_note(table)))
+        raw.read.append(ReadItem(Words("survey.item.duplicate_ids"), len(dups), ", ".join(dups[:5])))
+    raw.read.insert(0, ReadItem(Words("survey.item.layer", name=layer), len(table), _geom_note(table)))
     raw.crs = _geojson_crs(path, data)
     return raw
 
@@ -266,12 +272,16 @@ def read_kml(path: Path, *, limits: ZipLimits) -> RawSurvey:
                 continue
             if table.geometry.has_z.any():
                 raw.read.append(
-                    ReadItem(f"layer {name}", int(table.geometry.has_z.sum()), "altitude (Z) dropped")
+                    ReadItem(
+                        Words("survey.item.layer", name=name),
+                        int(table.geometry.has_z.sum()),
+                        Words("survey.item.z_dropped"),
+                    )
                 )
             table = table.set_geometry(shapely.force_2d(table.geometry.to_numpy()))
             ids = [f"{name}:{i + 1}" for i in range(len(table))]
             frames.append(_frame(str(name), table, ids, html_names=True))
-            raw.read.insert(0, ReadItem(f"layer {name}", len(table), _geom_note(table)))
+            raw.read.insert(0, ReadItem(Words("survey.item.layer", name=name), len(table), _geom_note(table)))
     if frames:
         raw.features = gpd.GeoDataFrame(
             pd.concat([f.set_crs(None, allow_override=True) for f in frames], ignore_index=True),

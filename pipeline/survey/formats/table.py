@@ -106,15 +106,16 @@ def _points(path: Path, sheet: str, table: pd.DataFrame, raw: RawSurvey) -> gpd.
     if refused:
         raw.not_read.append(
             ReadItem(
-                f"{f'sheet {sheet} ' if sheet else ''}rows {', '.join(map(str, refused[:10]))}"
-                f"{' …' if len(refused) > 10 else ''}",
+                Words(
+                    "survey.item.rows",
+                    where=_where(path, sheet),
+                    rows=", ".join(map(str, refused[:10])) + (" …" if len(refused) > 10 else ""),
+                ),
                 len(refused),
-                "no location: a coordinate is empty",
+                Words("survey.item.empty_coordinate"),
             )
         )
-    raw.read.append(
-        ReadItem(f"{'sheet ' + sheet if sheet else 'rows'}", len(rows), f"points from columns {cx}, {cy}")
-    )
+    raw.read.append(ReadItem(_where(path, sheet), len(rows), Words("survey.item.points_from", x=cx, y=cy)))
     if not rows:
         return gpd.GeoDataFrame({c: [] for c in RAW_COLUMNS}, geometry=[], crs=None)
     return gpd.GeoDataFrame(rows, geometry="geometry", crs=None)[[*RAW_COLUMNS, "geometry"]]
@@ -145,7 +146,7 @@ def read_csv(path: Path, data: bytes) -> RawSurvey:
     unescape_frame(table)  # a CSV the mapper wrote quotes text that looks like a formula
     raw = RawSurvey(features=gpd.GeoDataFrame({c: [] for c in RAW_COLUMNS}, geometry=[]))
     raw.features = _points(path, "", table, raw)
-    raw.read.insert(0, ReadItem("encoding", 1, encoding))
+    raw.read.insert(0, ReadItem(Words("survey.item.encoding"), 1, encoding))
     return raw
 
 
@@ -165,7 +166,9 @@ def read_xlsx(path: Path, *, limits: ZipLimits) -> RawSurvey:
         except DataError as exc:
             if "name the coordinate columns" not in str(exc):
                 raise
-            raw.not_read.append(ReadItem(f"sheet {sheet}", len(table), "no coordinate columns"))
+            raw.not_read.append(
+                ReadItem(_where(path, sheet), len(table), Words("survey.item.no_coordinates"))
+            )
     if not frames:
         raise DataError("error.survey.no_sheet_coords", name=path.name)
     frames = [f for f in frames if len(f)]
