@@ -83,7 +83,7 @@ def _session_for_update(session: Session, session_id: int) -> VoteSession:
 
 def _require_open(vote: VoteSession) -> None:
     if vote.status != OPEN:
-        raise ConflictError("error.vote.closed", id=vote.id, title=vote.title)
+        raise ConflictError("error.vote.closed", title=vote.title)
 
 
 def _session_record(session: Session, vote: VoteSession) -> SessionRecord:
@@ -518,7 +518,7 @@ def _code_key(session: Session, vote: VoteSession, code: str) -> str:
         )
     )
     if not found:
-        raise PermissionDeniedError("error.vote.code_other", code=clean, id=vote.id)
+        raise PermissionDeniedError("error.vote.code_other", code=clean)
     assert hashed is not None
     return hashed
 
@@ -595,12 +595,12 @@ def _insert_ballot(
             )
             unknown = sorted(set(wanted) - open_topics)
             if unknown:
-                raise DataError("error.vote.unknown_topics", ids=", ".join(map(str, unknown)), id=vote.id)
+                raise DataError("error.vote.unknown_topics", ids=", ".join(map(str, unknown)))
             already = session.scalar(
                 select(Ballot.id).where(Ballot.session_id == vote.id, Ballot.voter_key == voter_key)
             )
             if already is not None:
-                raise ConflictError("error.vote.voted", id=vote.id)
+                raise ConflictError("error.vote.voted")
             name = voter_name if vote.ballot_mode == NAMED else None
             ballot = Ballot(
                 session_id=vote.id,
@@ -631,7 +631,7 @@ def _insert_ballot(
             )
             return ballot.id
     except IntegrityError as exc:  # a concurrent second ballot on PostgreSQL
-        raise ConflictError("error.vote.voted", id=session_id) from exc
+        raise ConflictError("error.vote.voted") from exc
 
 
 def cast_ballot(
@@ -837,7 +837,7 @@ def get_results(store: Store, session_id: int) -> VoteResults:
         if vote is None:
             raise NotFoundError("error.vote.no_session", id=session_id)
         if vote.status != CLOSED:
-            raise ConflictError("error.vote.still_open", id=session_id)
+            raise ConflictError("error.vote.still_open")
         return _results(session, vote, _tally(session, vote))
 
 
