@@ -61,6 +61,8 @@ from pipeline.survey.result import SURVEY_COLUMNS, SurveyLimits, SurveyResult, w
 log = logging.getLogger(__name__)
 
 SUFFIXES = (".dxf", ".zip", ".shp", ".gpkg", ".geojson", ".json", ".kml", ".kmz", ".csv", ".txt", ".xlsx")
+#: The formats by their names, for a message: DXF, ZIP, …, GeoJSON.
+_FORMAT_NAMES = dict.fromkeys("GeoJSON" if s == ".geojson" else s[1:].upper() for s in SUFFIXES)
 
 __all__ = ["SURVEY_COLUMNS", "SurveyLimits", "SurveyResult", "read_survey", "write_survey"]
 
@@ -88,7 +90,7 @@ def read_raw(path: Path, *, mapping: LayerMapping, limits: SurveyLimits) -> RawS
         return read_csv(path, data)
     if suffix == ".xls":
         raise InputFileError("error.survey.xls", name=path.name)
-    raise InputFileError("error.survey.format", name=path.name, formats=" ".join(SUFFIXES))
+    raise InputFileError("error.survey.format", name=path.name, formats=" ".join(_FORMAT_NAMES))
 
 
 def _check_file(path: Path, limits: SurveyLimits) -> None:
