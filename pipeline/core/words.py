@@ -264,3 +264,23 @@ def source_text(source: str, lang: str = "zh") -> str:
         if source in (S.SOURCE_OSM, S.SOURCE_SURVEY, S.SOURCE_MANUAL)
         else str(source)
     )
+
+
+#: pyproj's names of the projected systems a Chinese survey uses: ``CGCS2000 / 3-degree Gauss-Kruger CM 117E``,
+#: ``… / Gauss-Kruger zone 20``, ``WGS 84 / UTM zone 50N``.
+_GAUSS_KRUGER = re.compile(r"(?P<datum>.+?) / (?P<three>3-degree )?Gauss-Kruger (?:CM (?P<cm>\d+)E|zone (?P<zone>\d+))")
+_UTM = re.compile(r"(?P<datum>.+?) / UTM zone (?P<zone>\d+[NS])")
+
+
+def crs_name_text(name: str, lang: str = "zh") -> str:
+    """A coordinate system's name in ``lang``: Gauss-Krüger and UTM zones in words, other names as pyproj gives them."""
+    found = _GAUSS_KRUGER.fullmatch(name)
+    if found:
+        band = 3 if found["three"] else 6
+        if found["cm"]:
+            return word("crs.gauss_kruger_cm", lang, datum=found["datum"], band=band, cm=found["cm"])
+        return word("crs.gauss_kruger_zone", lang, datum=found["datum"], band=band, zone=found["zone"])
+    found = _UTM.fullmatch(name)
+    if found:
+        return word("crs.utm", lang, datum=found["datum"], zone=found["zone"])
+    return name

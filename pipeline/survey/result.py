@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -14,7 +15,7 @@ import pyogrio
 from pipeline.core import schema as S
 from pipeline.core.errors import InputFileError, Words
 from pipeline.core.fileio import output_file
-from pipeline.core.words import LANGS, word
+from pipeline.core.words import LANGS, crs_name_text, word
 from pipeline.survey.base import ReadItem, StrayLabel, say
 from pipeline.survey.formats.archive import ZipLimits
 from pipeline.survey.layers import LAYER, ROLE
@@ -87,7 +88,9 @@ class SurveyResult:
         if lang is None:
             return "\n\n".join(self.report(code) for code in LANGS)
         head = lambda key, **values: word(f"survey.report.{key}", lang, **values)  # noqa: E731
-        lines = [head("survey", name=self.path.name), "  " + head("crs", crs=self.crs)]
+        stated = re.fullmatch(r"(EPSG:\d+) \((.+)\)", self.crs)  # how read_survey labels a known system
+        crs = f"{stated[1]} · {crs_name_text(stated[2], lang)}" if stated else self.crs
+        lines = [head("survey", name=self.path.name), "  " + head("crs", crs=crs)]
         if self.units:
             lines.append("  " + head("units", units=self.units))
         if self.registration is not None:

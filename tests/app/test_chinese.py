@@ -20,7 +20,7 @@ import json
 import os
 import re
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -29,8 +29,10 @@ import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from pipeline.city.batch import BatchOptions, run_batch
 from pipeline.core import schema as S
-from pipeline.inventory.build import Inventory
+from pipeline.inventory.build import DEFAULT_RADIUS_M, MAX_RADIUS_M, Inventory
+from pipeline.osm.read import read_osm
 from pipeline.workspace import edits as E
 from pipeline.workspace.edits import edits_path
 from pipeline.workspace.profile import profile_path
@@ -45,8 +47,9 @@ from store import (
     new_resident_key,
     open_session,
 )
-from tests.helpers.app import APP, PARK, PARK_LABEL, FakeMap
+from tests.helpers.app import APP, PARK, PARK_LABEL, ROOT, FakeMap
 from tests.helpers.db import code
+from tests.helpers.testdata import EXTRACTS
 from ui.state import K_GATE, K_SCHEME
 
 TIMEOUT = 120
@@ -59,7 +62,7 @@ ALLOWED = {
     "OSM", "CSV", "PDF", "PNG", "SVG", "GeoJSON", "DXF", "GPKG", "GeoPackage", "XLSX", "Excel", "JSON", "KML",
     "KMZ", "Shapefile", "ZIP", "CAD", "SHP", "SHX", "DBF", "PRJ", "CPG", "QIX", "SBN", "SBX", "TXT", "TOML",
     "JPEG", "HEIC", "GB", "WGS", "CGCS", "EPSG", "UTM", "CRS", "OpenStreetMap", "Tianditu", "Gaode", "GCJ", "Cookie",
-    "shp", "shx", "dbf", "prj", "x", "y",
+    "shp", "shx", "dbf", "prj", "x", "y", "X", "Y", "UTF", "GBK",
     # units and number forms
     "m", "km", "MB", "KB", "dpi", "px", "mm", "N", "S", "osm", "pbf",
     # category letters of the category numbering (A01, B01, C01)
@@ -104,7 +107,9 @@ def page_words(at: AppTest) -> list[str]:
                     continue
                 if isinstance(value, str):
                     found.append(value)
-                elif hasattr(value, "__iter__"):
+                elif isinstance(
+                    value, Sequence
+                ):  # options: protobuf's repeated field is a Sequence, not iterable by hasattr
                     found += [v for v in value if isinstance(v, str)]
     return found
 
@@ -113,7 +118,7 @@ def data_names(inventory: Inventory) -> set[str]:
     """Latin words the demo data itself holds: names of assets, gates and the extract."""
     names = " ".join(
         [
-            EXTRACT,
+            *(p.name for p in (ROOT / "data" / "osm").iterdir()),  # the extracts the sidebar offers
             *inventory.assets[S.NAME].dropna().astype(str),
             *inventory.gates[S.NAME].dropna().astype(str),
         ]
@@ -375,14 +380,40 @@ def test_survey_files_the_import_refuses_are_said_in_chinese(sweep: Any) -> None
     sweep(at, also=frozenset({"points", "csv", "abc"}))
 
 
-def test_a_survey_without_a_crs_and_its_report_are_said_in_chinese(sweep: Any) -> None:
-    """A CSV in metres says no CRS: the page offers candidates; once one is chosen, the read report is Chinese."""
-    rows = "name,x,y\n配电室,439500.0,4428700.0\n食堂,439540.0,4428760.0\n".encode()
+def test_a_survey_without_a_crs_and_its_report_are_said_in_chinese(
+    sweep: Any, demo_inventory: Inventory
+) -> None:
+    """A CSV in metres says no CRS: the page offers candidates in words; once one is chosen, the report is Chinese."""
+    park = demo_inventory.assets[demo_inventory.assets[S.SOURCE_ID] == PARK].geometry.iloc[0].centroid
+    x, y = gpd.GeoSeries([park], crs=demo_inventory.crs).to_crs("EPSG:4548").iloc[0].coords[0]
+    rows = f"name,x,y\n配电室,{x:.1f},{y:.1f}\n食堂,{x + 20:.1f},{y + 15:.1f}\n".encode()
     at = _upload(_page("views/import_survey.py").run(), "points.csv", rows)
-    sweep(at, also=frozenset({"points", "csv"}))
     box = next(s for s in at.selectbox if s.key and s.key.startswith("imp_crs_"))
-    at = box.select_index(1).run()
-    assert not at.exception
-    report = next(e for e in at.expander if e.label == "读取报告")
-    assert report.text and report.text[0].value.startswith("测绘图：points.csv")
+    assert "EPSG:4548 · CGCS2000 3度带高斯-克吕格投影，中央经线东经 117°" in [
+        o.split(" · 距")[0] for o in box.options
+    ]
     sweep(at, also=frozenset({"points", "csv"}))
+    at = box.select_index(next(i for i, o in enumerate(box.options) if o.startswith("EPSG:4548"))).run()
+    assert not at.exception and not at.error
+    report = next(e for e in at.expander if e.label == "读取报告")
+    lines = report.text[0].value.splitlines()
+    assert lines[0] == "测绘图：points.csv" and "  已读取：" in lines and "  未读取：" in lines
+    sweep(at, also=frozenset({"points", "csv"}))
+
+
+def test_a_compound_that_failed_in_the_batch_is_said_in_chinese(sweep: Any, tmp_path: Path) -> None:
+    """A real batch whose every compound fails (a radius the build refuses): the City page's reason is Chinese."""
+    folder = tmp_path / "batch"
+    run_batch(
+        read_osm(EXTRACTS["xitucheng"]), folder, options=BatchOptions(radius_m=MAX_RADIUS_M + 1), workers=1
+    )
+    at = _page("views/city.py").run()
+    at.selectbox(key="city_folder").set_value("__other__").run()
+    at = at.text_input(key="city_path").input(str(folder)).run()
+    table = next(d.value for d in at.dataframe if "原因" in d.value.columns)
+    refused = f"搜索半径 {MAX_RADIUS_M + 1:g} 米不可用：请填 0 到 {MAX_RADIUS_M:g} 米（默认 {DEFAULT_RADIUS_M:g} 米）。"
+    assert table["原因"].tolist() == [refused] * 3
+    sweep(at, also=frozenset(re.findall(r"[A-Za-z]+", str(folder))))  # the folder typed in its box
+    at = at.selectbox(key="city_open").set_value("way/1376112785").run()  # the first of the three
+    assert refused in _texts(at)
+    sweep(at, also=frozenset(re.findall(r"[A-Za-z]+", str(folder))))
