@@ -381,7 +381,8 @@ st.caption(
         "imp_features",
         n=len(features),
         roles=t("comma_sep").join(
-            f"{word('survey.role.' + (r if r in ROLE_STYLES else 'other'), code)} {n}" for r, n in roles.items()
+            f"{word('survey.role.' + (r if r in ROLE_STYLES else 'other'), code)} {n}"
+            for r, n in roles.items()
         ),
     )
 )

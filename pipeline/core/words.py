@@ -268,7 +268,9 @@ def source_text(source: str, lang: str = "zh") -> str:
 
 #: pyproj's names of the projected systems a Chinese survey uses: ``CGCS2000 / 3-degree Gauss-Kruger CM 117E``,
 #: ``… / Gauss-Kruger zone 20``, ``WGS 84 / UTM zone 50N``.
-_GAUSS_KRUGER = re.compile(r"(?P<datum>.+?) / (?P<three>3-degree )?Gauss-Kruger (?:CM (?P<cm>\d+)E|zone (?P<zone>\d+))")
+_GAUSS_KRUGER = re.compile(
+    r"(?P<datum>.+?) / (?P<three>3-degree )?Gauss-Kruger (?:CM (?P<cm>\d+)E|zone (?P<zone>\d+))"
+)
 _UTM = re.compile(r"(?P<datum>.+?) / UTM zone (?P<zone>\d+[NS])")
 
 
