@@ -40,6 +40,7 @@ from store import (
     Planner,
     Resident,
     Store,
+    add_spot,
     add_topic,
     cast_ballot,
     close_session,
@@ -417,3 +418,16 @@ def test_a_compound_that_failed_in_the_batch_is_said_in_chinese(sweep: Any, tmp_
     at = at.selectbox(key="city_open").set_value("way/1376112785").run()  # the first of the three
     assert refused in _texts(at)
     sweep(at, also=frozenset(re.findall(r"[A-Za-z]+", str(folder))))
+
+
+def test_a_chosen_spot_and_its_stage_are_said_in_chinese(sweep: Any) -> None:
+    """A spot chosen beside the map: its stage line uses the catalogue's full-width colon."""
+    with _open_store() as store:
+        spot = add_spot(
+            store, COMPOUND, Resident(new_resident_key(), "李大爷"), 116.3502, 39.9990, "lighting", "路灯不亮"
+        )
+    at = _page("views/spots.py")
+    at.session_state["spots_selected"] = spot.id
+    at = at.run()
+    assert "进展：待处理" in _texts(at)
+    sweep(at)
