@@ -276,7 +276,11 @@ def _main_gate(
                 found = ", ".join(
                     f"{s} {n}".strip() for s, n in zip(gates[S.SOURCE_ID], gates[S.NAME], strict=True)
                 )
-                raise GateError("error.build.gate_unknown", detail=f"`{sid}`; gates found: {found or 'none'}")
+                raise GateError(
+                    "error.build.gate_unknown",
+                    detail=f"`{sid}` is not a gate of this compound nor a feature of the extract. "
+                    f"Gates found: {found or 'none'}",
+                )
             hit = node
         point = hit.geometry.iloc[0].representative_point()
         name = hit[S.NAME].iloc[0] or ""

@@ -119,7 +119,7 @@ def data_names(inventory: Inventory) -> set[str]:
     """Latin words the demo data itself holds: names of assets, gates and the extract."""
     names = " ".join(
         [
-            *(p.name for p in (ROOT / "data" / "osm").iterdir()),  # the extracts the sidebar offers
+            *(p.name for p in (ROOT / "data" / "osm").iterdir() if ".osm" in p.name),  # the extracts offered
             *inventory.assets[S.NAME].dropna().astype(str),
             *inventory.gates[S.NAME].dropna().astype(str),
         ]

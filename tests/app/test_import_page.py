@@ -92,7 +92,7 @@ def test_a_dxf_in_epsg_4548_is_previewed_then_accepted(fake_map: FakeMap, runtim
     box = _crs_box(at)
     assert box.value is None  # the file states no CRS: the mapper does not guess
     assert box.options[0].startswith(
-        "EPSG:4548 · CGCS2000 / 3-degree Gauss-Kruger CM 117E"
+        "EPSG:4548 · CGCS2000 3度带高斯-克吕格投影，中央经线东经 117°"
     )  # nearest the compound
     at = _choose(at, "EPSG:4548")
     assert not at.exception
