@@ -279,7 +279,8 @@ def test_a_code_link_fills_the_code_and_a_used_code_gets_no_ballot(
     assert [b.label for b in again.button].count("投票") == 0
     # A code of another session is refused in one line.
     stranger = _app("views/vote.py", vote="1", code=code(store, other.id)).run()
-    assert any(x.startswith("参与码 ") and x.endswith("不属于这场投票：请核对纸条，或向规划师索取这场投票的参与码。") for x in _texts(stranger))
+    refused = "不属于这场投票：请核对纸条，或向规划师索取这场投票的参与码。"
+    assert any(x.startswith("参与码 ") and x.endswith(refused) for x in _texts(stranger))
     close_session(store, session.id, Planner("wang"))
     assert get_results(store, session.id).ballots == 1
 
@@ -634,7 +635,7 @@ def test_a_planner_moves_a_spot_on_and_residents_read_its_history_and_filter_by_
     resident = _app().run()  # a resident: the stage, the history, the map's flag, the filter
     resident.selectbox(key="spots_selected").set_value(lamp.id).run()
     texts = _texts(resident)
-    assert "进展: 已列入计划" in texts and "列入第一批微更新" in texts
+    assert "进展：已列入计划" in texts and "列入第一批微更新" in texts
     assert any(t.endswith("已列入计划 · wang · site:S03") for t in texts)
     rows = {row[7][0]: row for row in _spot_rows(spots_map.maps[-1])}
     assert "已列入计划" in rows[lamp.id][5] and "已列入计划" not in rows[lamp.id + 1][5]
