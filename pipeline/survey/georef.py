@@ -63,7 +63,7 @@ def georeference(
     crs: str | int | pyproj.CRS | SourceCRS | None,
     registration: Registration | None,
     near: tuple[float, float] | None,
-    warnings: list[str],
+    warnings: list[str | Words],
 ) -> tuple[str, gpd.GeoDataFrame, gpd.GeoDataFrame | None]:
     """Convert features and labels to WGS-84.
 

@@ -219,7 +219,7 @@ def fit_registration(
         names = ", ".join(frame.loc[bad, "name"].head(5))
         raise DataError("error.survey.cp_not_number", where=where, names=names)
     x, y, lon, lat = values.T
-    check_fits(lon, lat, parse_crs("EPSG:4326"), where=where)
+    check_fits(lon, lat, parse_crs("EPSG:4326"), where=str(where))
     dup = pd.Series(list(zip(x, y, strict=True))).duplicated(keep=False).to_numpy()
     if dup.any():
         names = ", ".join(frame.loc[dup, "name"])
