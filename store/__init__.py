@@ -79,6 +79,7 @@ from store.votes import (
     merge_topics,
     open_session,
     results_to_csv,
+    vote_numbers,
 )
 
 __all__ = [
@@ -149,4 +150,5 @@ __all__ = [
     "support_spot",
     "upgrade_schema",
     "verify_password",
+    "vote_numbers",
 ]

@@ -11,6 +11,7 @@ from collections.abc import Sequence
 
 from sqlalchemy import select
 
+from pipeline.core.errors import Words
 from store import audit
 from store.db import Store
 from store.errors import ConflictError, DataError
@@ -27,7 +28,11 @@ def _moderate(store: Store, spot_id: int, planner: Planner, reason: str, *, src:
         spot = get_for_update(session, spot_id)
         if spot.status != src:
             raise ConflictError(
-                f"Spot {spot_id} is {spot.status}: only a spot that is {src} can be made {dst}."
+                "error.moderation.status",
+                id=spot_id,
+                status=Words(f"app.spots_status_{spot.status}"),
+                src=Words(f"app.spots_status_{src}"),
+                dst=Words(f"app.spots_status_{dst}"),
             )
         spot.status = dst
         spot.status_reason = why
@@ -78,24 +83,27 @@ def merge_spots(
     """
     dups = sorted(set(duplicate_ids))
     if not dups or keep_id in dups:
-        raise DataError(f"Merge needs other spots than the one kept ({keep_id}): got {list(duplicate_ids)}.")
+        raise DataError("error.moderation.merge_self", id=keep_id, detail=list(duplicate_ids))
     why = validate_reason(reason)
     now = store.settings.clock()
     with store.write() as session:
         keep = get_for_update(session, keep_id)
         if keep.status != OPEN:
-            raise ConflictError(f"Spot {keep_id} is {keep.status}: merge into an open spot.")
+            raise ConflictError(
+                "error.moderation.merge_into", id=keep_id, status=Words(f"app.spots_status_{keep.status}")
+            )
         have = set(session.scalars(select(Support.supporter_key).where(Support.spot_id == keep_id)))
         if keep.author_key:
             have.add(keep.author_key)
         moved = 0
         for dup_id in dups:
             dup = get_for_update(session, dup_id)
-            if dup.status != OPEN or dup.compound_id != keep.compound_id:
+            if dup.status != OPEN:
                 raise ConflictError(
-                    f"Spot {dup_id} is {dup.status} in {dup.compound_id}: merge only open spots "
-                    f"of the same compound ({keep.compound_id})."
+                    "error.moderation.merge_closed", id=dup_id, status=Words(f"app.spots_status_{dup.status}")
                 )
+            if dup.compound_id != keep.compound_id:
+                raise ConflictError("error.moderation.merge_compound", id=dup_id, detail=dup.compound_id)
             carried = [
                 (s.supporter_key, s.supporter)
                 for s in session.scalars(select(Support).where(Support.spot_id == dup_id))

@@ -9,7 +9,8 @@ the top N (default 5).
 **One person, one voice.** Every ballot, online or on paper, named or anonymous, needs a
 *participant code* of its session: the planner issues N codes (:func:`issue_codes`, 8 characters
 from a 31-letter alphabet without 0/O/1/I/L, made with :mod:`secrets`), prints them
-(:func:`codes_to_csv`: each code with its link ``?session=ID&code=XXXX``) and hands one to each
+(:func:`codes_to_csv`: each code with its link ``?vote=N&code=XXXX``, N the vote's number in its
+compound, :func:`vote_numbers`) and hands one to each
 chosen participant. **A code casts one ballot: a second ballot with the same code is refused**
 (:class:`~store.errors.ConflictError`), whoever sends it and from whatever browser; the first
 ballot stands and is never replaced, so a slip found or passed on cannot change a vote already
@@ -82,7 +83,7 @@ def _session_for_update(session: Session, session_id: int) -> VoteSession:
 
 def _require_open(vote: VoteSession) -> None:
     if vote.status != OPEN:
-        raise ConflictError("error.vote.closed", id=vote.id, title=vote.title)
+        raise ConflictError("error.vote.closed", title=vote.title)
 
 
 def _session_record(session: Session, vote: VoteSession) -> SessionRecord:
@@ -244,6 +245,15 @@ def list_sessions(store: Store, compound_id: str) -> list[SessionRecord]:
             select(VoteSession).where(VoteSession.compound_id == compound_id).order_by(VoteSession.id.desc())
         ).all()
         return [_session_record(session, v) for v in votes]
+
+
+def vote_numbers(sessions: Iterable[SessionRecord]) -> dict[int, int]:
+    """Each session's id → the number people know its vote by: 1, 2, … within its compound, as opened.
+
+    The picker, the slips and their links, the results page and its ``?vote=N`` all say this number;
+    the database id counts every compound's sessions together and is the store's own.
+    """
+    return {s.id: n for n, s in enumerate(sorted(sessions, key=lambda s: s.id), start=1)}
 
 
 def add_topic(
@@ -508,7 +518,7 @@ def _code_key(session: Session, vote: VoteSession, code: str) -> str:
         )
     )
     if not found:
-        raise PermissionDeniedError("error.vote.code_other", code=clean, id=vote.id)
+        raise PermissionDeniedError("error.vote.code_other", code=clean)
     assert hashed is not None
     return hashed
 
@@ -533,20 +543,19 @@ def code_has_voted(store: Store, session_id: int, code: str) -> bool:
 
 
 def codes_to_csv(
-    session_id: int, codes: Sequence[str], base_url: str = "", path: str | Path | None = None
+    number: int, codes: Sequence[str], base_url: str = "", path: str | Path | None = None
 ) -> str:
-    """Write a session's codes as CSV (UTF-8 with BOM): ``n, session, code, link``, and return the text.
+    """Write a vote's codes as CSV (UTF-8 with BOM): ``n, vote, code, link``, and return the text.
 
-    ``link`` is ``{base_url}?session=ID&code=XXXX`` (the vote page's address), for a QR code or a
-    printed slip; the code is shown as ``XXXX-XXXX``, which the vote page reads too.
+    ``number`` is the vote's number in its compound (:func:`vote_numbers`); ``link`` is
+    ``{base_url}?vote=N&code=XXXX`` (the vote page's address), for a QR code or a printed slip; the
+    code is shown as ``XXXX-XXXX``, which the vote page reads too.
     """
     buf = io.StringIO(newline="")
     writer = csv.writer(buf)
-    writer.writerow(("n", "session", "code", "link"))
+    writer.writerow(("n", "vote", "code", "link"))
     for i, code in enumerate(codes, start=1):
-        writer.writerow(
-            (i, session_id, f"{code[:4]}-{code[4:]}", f"{base_url}?session={session_id}&code={code}")
-        )
+        writer.writerow((i, number, f"{code[:4]}-{code[4:]}", f"{base_url}?vote={number}&code={code}"))
     out = buf.getvalue()
     if path is not None:
         write_text(path, out, encoding="utf-8-sig")
@@ -586,12 +595,12 @@ def _insert_ballot(
             )
             unknown = sorted(set(wanted) - open_topics)
             if unknown:
-                raise DataError("error.vote.unknown_topics", ids=", ".join(map(str, unknown)), id=vote.id)
+                raise DataError("error.vote.unknown_topics", ids=", ".join(map(str, unknown)))
             already = session.scalar(
                 select(Ballot.id).where(Ballot.session_id == vote.id, Ballot.voter_key == voter_key)
             )
             if already is not None:
-                raise ConflictError("error.vote.voted", id=vote.id)
+                raise ConflictError("error.vote.voted")
             name = voter_name if vote.ballot_mode == NAMED else None
             ballot = Ballot(
                 session_id=vote.id,
@@ -622,7 +631,7 @@ def _insert_ballot(
             )
             return ballot.id
     except IntegrityError as exc:  # a concurrent second ballot on PostgreSQL
-        raise ConflictError("error.vote.voted", id=session_id) from exc
+        raise ConflictError("error.vote.voted") from exc
 
 
 def cast_ballot(
@@ -828,7 +837,7 @@ def get_results(store: Store, session_id: int) -> VoteResults:
         if vote is None:
             raise NotFoundError("error.vote.no_session", id=session_id)
         if vote.status != CLOSED:
-            raise ConflictError("error.vote.still_open", id=session_id)
+            raise ConflictError("error.vote.still_open")
         return _results(session, vote, _tally(session, vote))
 
 

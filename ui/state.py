@@ -32,7 +32,7 @@ K_TIANDITU = "tianditu_key"  # kept in the session only, never in the URL
 K_STARTED = "_started"
 K_PENDING = "_pending_view"
 K_SEEN_CLICKS = "_seen_clicks"
-K_LINK = "_link_params"  # a vote link's ?session=…&code=…, taken from the URL on the first run
+K_LINK = "_link_params"  # a vote link's ?vote=N&code=… (older slips: ?session=ID), taken on the first run
 K_UPLOADS = "_uploads"  # extract id -> the uploaded file's name, this session's uploads only
 
 #: URL parameters a page writes for itself and the view keeps: the results page's vote number (``?vote=2``).
@@ -93,7 +93,7 @@ def start() -> None:
         for field, key in _KEYS.items():
             st.session_state[key] = getattr(view, field)
         st.session_state[K_LINK] = {
-            k: str(st.query_params[k]) for k in ("session", "code") if k in st.query_params
+            k: str(st.query_params[k]) for k in ("vote", "session", "code") if k in st.query_params
         }
         st.session_state[K_STARTED] = True
     pending = st.session_state.pop(K_PENDING, None)

@@ -16,6 +16,7 @@ import streamlit_folium
 
 from layers.web import display_to_wgs84
 from layers.web.city import NUMBER, build_city_map, compound_at
+from pipeline.city.batch import COVERAGE_NOTE, ZH_COLUMNS, said
 from pipeline.city.city import (
     COMPOUND_ID,
     COUNT_COLUMNS,
@@ -98,7 +99,9 @@ st.caption(
 
 # Coverage columns are whatever the batch wrote: shares (0..1) per kind, and the rest (gap counts,
 # gap lists, notes). They are named from the taxonomy when their name ends in a kind, else shown as is.
-coverage = [c for c in coverage_columns(compounds) if c not in INTERNAL_COLUMNS]  # not the batch's timings
+coverage = [  # not the batch's timings, nor a note's Chinese (shown in its English column's place)
+    c for c in coverage_columns(compounds) if c not in INTERNAL_COLUMNS and c not in ZH_COLUMNS
+]
 shares = [c for c in share_columns(compounds) if c in coverage]
 gap_columns = [c for c in coverage if c not in shares]
 kinds = load_taxonomy().kinds
@@ -109,7 +112,9 @@ numeric = [
 ]
 ids = compounds[COMPOUND_ID].astype(str).tolist()
 titles = compounds[f"title_{code}"] if f"title_{code}" in compounds else compounds[S.NAME]
-names = {sid: n or tt for sid, n, tt in zip(ids, compounds[S.NAME].fillna(""), titles.fillna(""), strict=True)}
+names = {
+    sid: n or tt for sid, n, tt in zip(ids, compounds[S.NAME].fillna(""), titles.fillna(""), strict=True)
+}
 number = {sid: i + 1 for i, sid in enumerate(ids)}
 share_kinds = Counter(c.split("_", 1)[-1] for c in shares)  # a kind named twice keeps the column names
 
@@ -192,7 +197,7 @@ def show_compound(compound_id: str) -> None:
     row = city.row(compound_id)
     if row[STATUS] != "done":
         st.error(t("city_failed"), icon=":material/error:")
-        st.text(str(row.get(REASON, "")))
+        st.text(str(said(row, REASON, code)))
         return
     try:
         inventory = _inventory(
@@ -202,7 +207,9 @@ def show_compound(compound_id: str) -> None:
         widgets.show_error(exc)
         return
     main = inventory.main_gate
-    st.text(f"{t('main_gate')}: {main.title(code)} · {gate_rule_text(main.rule, code)}")
+    st.text(
+        t("label_value", name=t("main_gate"), value=f"{main.title(code)} · {gate_rule_text(main.rule, code)}")
+    )
     map_col, table_col = st.columns([3, 2], gap="medium")
     with map_col:
         widgets.show_map(inventory, view, key="city_compound_map", returned=[], height=520, width=720)
@@ -218,15 +225,19 @@ if opened:
 # --- the compounds table -------------------------------------------------------------------------
 st.subheader(t("city_compounds"))
 shown = [S.NAME, STATUS, REASON, "area_m2", *COUNT_COLUMNS, "main_gate", "main_gate_rule"]  # no OSM ids
-hidden = (*shown, COMPOUND_ID, *coverage, "geometry", "title_zh", "title_en", *INTERNAL_COLUMNS)
+hidden = (*shown, COMPOUND_ID, *coverage, "geometry", "title_zh", "title_en", *INTERNAL_COLUMNS, *ZH_COLUMNS)
 rest = [c for c in compounds.columns if c not in hidden]
 columns = [c for c in (*shown, *rest) if c in compounds]
 table = pd.DataFrame(compounds[columns]).copy()
 table.insert(0, NUMBER, range(1, len(table) + 1))  # the numbers on the map
 table[S.NAME] = [names.get(sid) or t("no_name") for sid in compounds[COMPOUND_ID].astype(str)]
 table[STATUS] = [word(f"city.status.{s}", code, default=str(s)) for s in table[STATUS]]
+if REASON in table:
+    table[REASON] = said(compounds, REASON, code).fillna("").to_numpy()
 if "main_gate_rule" in table:
-    table["main_gate_rule"] = [gate_rule_text(r, code) if isinstance(r, str) else r for r in table["main_gate_rule"]]
+    table["main_gate_rule"] = [
+        gate_rule_text(r, code) if isinstance(r, str) else r for r in table["main_gate_rule"]
+    ]
 st.dataframe(
     table.rename(columns={c: column_label(c) for c in [NUMBER, *columns]}),
     hide_index=True,
@@ -237,7 +248,7 @@ if gap_columns:
     st.subheader(t("city_coverage"))
     gaps = pd.DataFrame({NUMBER: range(1, len(ids) + 1), S.NAME: [compound_label(c) for c in ids]})
     for column in gap_columns:
-        values = compounds[column]
+        values = said(compounds, column, code) if column == COVERAGE_NOTE else compounds[column]
         gaps[column] = [kind_list(v) for v in values] if column == "gaps" else values.to_numpy()
     st.dataframe(
         gaps.rename(columns={c: column_label(c) for c in [NUMBER, *gap_columns]} | {S.NAME: t("compound")}),

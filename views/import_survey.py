@@ -19,7 +19,7 @@ from layers.web import build_map, display_to_wgs84
 from layers.web.survey import ROLE_STYLES, add_survey, control_point_group
 from pipeline.core import schema as S
 from pipeline.core.errors import MapperError
-from pipeline.core.words import word
+from pipeline.core.words import crs_name_text, word
 from pipeline.survey.layers import LAYER, ROLE
 from pipeline.survey.read import read_survey
 from pipeline.survey.register import DEFAULT_TOLERANCE_M, METHODS, fit_registration
@@ -162,7 +162,7 @@ default = 0 if choices.stated or (choices.local and not suggested) else None
 def crs_label(option: str) -> str:
     """How a CRS option reads in the select box."""
     if option == "file":
-        return t("imp_crs_stated", name=f"{choices.stated} · {choices.stated_label}")
+        return t("imp_crs_stated", name=f"{choices.stated} · {crs_name_text(choices.stated_label, code)}")
     if option == "local":
         return t("imp_crs_local")
     if option == "other":
@@ -170,7 +170,7 @@ def crs_label(option: str) -> str:
     s = suggested[int(option[1:])]
     where = t("imp_from_compound", km=s.dist_m / 1000) if s.dist_m is not None else ""
     swap = f" · {t('imp_swapped')}" if s.swap_xy else ""
-    return f"{s.crs} · {s.name}{swap}{' · ' + where if where else ''}"
+    return f"{s.crs} · {crs_name_text(s.name, code)}{swap}{' · ' + where if where else ''}"
 
 
 map_col, side = st.columns([3, 2], gap="medium")
@@ -381,7 +381,8 @@ st.caption(
         "imp_features",
         n=len(features),
         roles=t("comma_sep").join(
-            f"{word('survey.role.' + (r if r in ROLE_STYLES else 'other'), code)} {n}" for r, n in roles.items()
+            f"{word('survey.role.' + (r if r in ROLE_STYLES else 'other'), code)} {n}"
+            for r, n in roles.items()
         ),
     )
 )

@@ -22,7 +22,7 @@ from layers.figure.notice import Notice, NoticeRow, notice_pdf
 from pipeline.core.errors import MapperError
 from pipeline.core.words import word
 from pipeline.inventory.naming import compound_title
-from store import SessionRecord, TopicResult, VoteResults, get_results, list_sessions
+from store import SessionRecord, TopicResult, VoteResults, get_results, list_sessions, vote_numbers
 from store.spots import current_stages, spot_history
 from ui import roles, widgets
 from ui.i18n import lang, t
@@ -151,8 +151,9 @@ def _notice_pdf(
 
 
 # --- which vote -----------------------------------------------------------------------------------------
-sessions = sorted(list_sessions(store, view.compound), key=lambda s: s.id)
-by_number = dict(enumerate(sessions, start=1))  # the public number: 1, 2, … in the compound
+sessions = list_sessions(store, view.compound)
+numbers = vote_numbers(sessions)  # the public number: 1, 2, … in the compound
+by_number = {numbers[s.id]: s for s in sessions}
 # ?vote=N comes with a shared link or the vote page's link; the page writes it back as the picker changes,
 # so a number is taken from the address only when it differs from the one the page wrote last.
 asked = str(st.query_params.get("vote", "") or "")

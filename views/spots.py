@@ -367,7 +367,7 @@ with side:
                 except MapperError as exc:
                     widgets.show_error(exc)
             stage = stage_of.get(spot.id, "open")
-            st.text(f"{t('spots_stage')}: {word(f'spot.stage.{stage}', code)}")
+            st.text(t("label_value", name=t("spots_stage"), value=word(f"spot.stage.{stage}", code)))
             if stage != "open":
                 with st.expander(t("spots_history")):
                     for step in spot_history(store, spot.id):
@@ -462,8 +462,8 @@ table = pd.DataFrame(
 )
 if planner:
     table[t("spots_col_status")] = [t(f"spots_status_{r.status}") for r in shown]
-    table["lon"] = [r.lon for r in shown]
-    table["lat"] = [r.lat for r in shown]
+    table[t("spots_col_lon")] = [r.lon for r in shown]
+    table[t("spots_col_lat")] = [r.lat for r in shown]
 st.dataframe(
     table,
     hide_index=True,

@@ -1,7 +1,7 @@
 """Vote (投票): the Open Space dot vote — residents put their dots on topics; planners run the session.
 
 Every ballot needs a participant code of its session: a resident types the code from their slip or follows
-its link (``?session=ID&code=XXXXXXXX``, read from ``st.query_params``); one code casts one ballot, from any
+its link (``?vote=N&code=XXXXXXXX``, N the vote's number in the compound, read from ``st.query_params``); one code casts one ballot, from any
 browser (the store refuses a second). Planners sign in (sidebar) to moderate spots (hide or restore, with a
 reason), open a session, issue and download participant codes, turn spots into topics (merging duplicates
 carries their supports), enter paper ballots (with their code), and close the session, which
@@ -43,6 +43,7 @@ from store import (
     open_session,
     restore_spot,
     results_to_csv,
+    vote_numbers,
 )
 from store.geo import with_current_labels
 from store.models import ANONYMOUS, NAMED
@@ -64,9 +65,9 @@ def _category(category: str | None) -> str:
     return word(f"spot.category.{category}", code) if category else ""
 
 
-def _session_name(session: SessionRecord) -> str:
+def _session_name(session: SessionRecord, number: int) -> str:
     status = t("vote_open") if session.status == "open" else t("vote_closed")
-    return f"#{session.id} · {session.title} · {status} · {t(f'vote_mode_{session.ballot_mode}')}"
+    return f"#{number} · {session.title} · {status} · {t(f'vote_mode_{session.ballot_mode}')}"
 
 
 # --- actions (callbacks: they run before the page is drawn again) --------------------------------------------
@@ -84,7 +85,7 @@ def _open(who: Planner) -> None:
             ballot_mode=st.session_state["vote_new_mode"],
             top_n=int(st.session_state["vote_new_top"]),
         ),
-        lambda s: t("vote_opened", id=s.id),
+        lambda s: t("vote_opened", id=vote_numbers(list_sessions(store, view.compound))[s.id]),
     )
     if opened is not None:
         st.session_state[K_SESSION] = opened.id
@@ -184,12 +185,12 @@ def _vote_link() -> str:
     return url.split("?", 1)[0]
 
 
-def _codes_sheet(session: SessionRecord, codes: list[str], base: str) -> str:
-    """An A4 page of slips (HTML, for the browser's print): each code, its link and the session."""
+def _codes_sheet(session: SessionRecord, number: int, codes: list[str], base: str) -> str:
+    """An A4 page of slips (HTML, for the browser's print): each code, its link and the vote's number."""
     slips = "".join(
-        f'<div class="slip"><b>{html.escape(session.title)}</b> · #{session.id}<br>'
+        f'<div class="slip"><b>{html.escape(session.title)}</b> · #{number}<br>'
         f'<span class="code">{c[:4]}-{c[4:]}</span><br>'
-        f"<small>{html.escape(base)}?session={session.id}&amp;code={c}</small></div>"
+        f"<small>{html.escape(base)}?vote={number}&amp;code={c}</small></div>"
         for c in codes
     )
     style = (
@@ -197,7 +198,7 @@ def _codes_sheet(session: SessionRecord, codes: list[str], base: str) -> str:
         ".slip{display:inline-block;width:45%;margin:1%;padding:3mm;border:1px dashed #888;break-inside:avoid}"
         ".code{font:bold 20pt monospace;letter-spacing:2px}"
     )
-    head = html.escape(t("vote_codes_sheet", id=session.id))
+    head = html.escape(t("vote_codes_sheet", id=number))
     return f'<!doctype html><html><head><meta charset="utf-8"><title>{head}</title><style>{style}</style></head><body>{slips}</body></html>'
 
 
@@ -237,9 +238,13 @@ def _moderate(who: Planner, hide: bool) -> None:
 # --- which session ----------------------------------------------------------------------------------------
 sessions = list_sessions(store, view.compound)
 by_id = {s.id: s for s in sessions}
-link = st.session_state.pop(state.K_LINK, None) or {}  # a code link: ?session=ID&code=XXXXXXXX, read once
-if str(link.get("session", "")).isdigit() and int(link["session"]) in by_id:
-    st.session_state[K_SESSION] = int(link["session"])
+numbers = vote_numbers(sessions)  # what people read: the vote's number in the compound, never the store's id
+link = st.session_state.pop(state.K_LINK, None) or {}  # a code link: ?vote=N&code=XXXXXXXX, read once
+linked = {n: i for i, n in numbers.items()}.get(int(link["vote"])) if str(link.get("vote", "")).isdigit() else None
+if linked is None and str(link.get("session", "")).isdigit():  # slips printed before: ?session=ID
+    linked = int(link["session"])
+if linked in by_id:
+    st.session_state[K_SESSION] = linked
 if link.get("code"):
     st.session_state[K_CODE] = str(link["code"])[:20]
 roles.show_flash("vote_session")
@@ -255,7 +260,7 @@ if sessions:
         t("vote_session"),
         list(by_id),
         key=picker,
-        format_func={s.id: _session_name(s) for s in sessions}.get,
+        format_func={s.id: _session_name(s, numbers[s.id]) for s in sessions}.get,
     )
     st.session_state[K_SESSION] = chosen
     session = by_id[chosen]
@@ -313,7 +318,7 @@ if session is not None and session.status == "open":
             code_voted = bool(typed) and code_has_voted(store, session.id, typed)
         except MapperError as exc:
             code_voted = False
-            st.text(str(exc))
+            st.text(widgets.error_text(exc))
         if session.id in st.session_state.get(K_VOTED, set()) and not typed:
             st.success(t("vote_cast"), icon=":material/how_to_vote:")
         elif code_voted:
@@ -363,7 +368,7 @@ if session is not None and session.status == "closed":
         widgets.show_error(exc)
         st.stop()
     st.subheader(t("vote_results"), anchor=False)
-    number = sorted(by_id).index(session.id) + 1  # the vote's public number in the compound
+    number = numbers[session.id]
     st.page_link(
         "views/results.py",
         label=t("results_link"),
@@ -408,7 +413,7 @@ if session is not None and session.status == "closed":
     csv_col.download_button(
         t("vote_csv"),
         results_to_csv(results).encode("utf-8-sig"),
-        file_name=f"vote-{session.id}-results.csv",
+        file_name=f"vote-{number}-results.csv",
         mime="text/csv",
         icon=":material/download:",
         key="vote_csv",
@@ -418,7 +423,7 @@ if session is not None and session.status == "closed":
         png_col.download_button(
             t("vote_png"),
             figures[(session.id, code)],
-            file_name=f"vote-{session.id}-results-{code}.png",
+            file_name=f"vote-{number}-results-{code}.png",
             mime="image/png",
             icon=":material/download:",
             key="vote_png",
@@ -490,8 +495,8 @@ with tab_session:
             csv_col, sheet_col = st.columns(2)
             csv_col.download_button(
                 t("vote_codes_csv"),
-                codes_to_csv(session.id, made[1], base).encode("utf-8-sig"),
-                file_name=f"vote-{session.id}-codes.csv",
+                codes_to_csv(numbers[session.id], made[1], base).encode("utf-8-sig"),
+                file_name=f"vote-{numbers[session.id]}-codes.csv",
                 mime="text/csv",
                 icon=":material/download:",
                 key="vote_codes_csv",
@@ -499,8 +504,8 @@ with tab_session:
             )
             sheet_col.download_button(
                 t("vote_codes_sheet_button"),
-                _codes_sheet(session, made[1], base).encode("utf-8"),
-                file_name=f"vote-{session.id}-codes-a4.html",
+                _codes_sheet(session, numbers[session.id], made[1], base).encode("utf-8"),
+                file_name=f"vote-{numbers[session.id]}-codes-a4.html",
                 mime="text/html",
                 icon=":material/print:",
                 key="vote_codes_sheet",

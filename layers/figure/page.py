@@ -380,9 +380,7 @@ def choose_layout(
         if whole is not None and (free is None or whole.scale <= free.scale):
             return whole, rows, legend_mm
     if free is None:
-        raise DataError(
-            f"The map and its legend do not fit on {paper}; choose a larger paper (`--paper A1`)."
-        )
+        raise DataError("error.figure.map_too_big", paper=paper)
     return replace(free, table=full_size), rows, legend_mm
 
 
@@ -599,7 +597,13 @@ def draw_index(
         page.text(
             x + col * (table.col_w + 2 * table.widths[0]) + table.widths[0],
             head_y - table.row_h * (row + 1.5),
-            word("figure.index_more", lang, first=rows["label"].iloc[fits], last=rows["label"].iloc[-1], page=more_on),
+            word(
+                "figure.index_more",
+                lang,
+                first=rows["label"].iloc[fits],
+                last=rows["label"].iloc[-1],
+                page=more_on,
+            ),
             ha="left",
             va="center",
             fontsize=table.font,
@@ -697,7 +701,9 @@ def _draw_table(
 def _summary(inventory: Inventory, lang: str) -> str:
     counts = inventory.assets[S.CATEGORY].value_counts()
     parts = [f"{word(f'category.{c}', lang)} {int(counts[c])}" for c in S.Category if c in counts]
-    return word("figure.items", lang, n=len(inventory.assets), parts=word("figure.items_sep", lang).join(parts))
+    return word(
+        "figure.items", lang, n=len(inventory.assets), parts=word("figure.items_sep", lang).join(parts)
+    )
 
 
 def _footer_lines(inventory: Inventory, lang: str, date: dt.date) -> list[str]:
@@ -865,7 +871,7 @@ def index_pages(layout: Layout, rows_left: int, sizes: Sizes) -> int:
     cols, per_col = _table_capacity(layout.table, *_index_room(layout, sizes))
     capacity = cols * per_col
     if capacity < 2:
-        raise DataError("The index does not fit on a page of this paper; choose a larger paper (`--paper A3`).")
+        raise DataError("error.figure.index_too_big")
     return 1 + math.ceil(max(rows_left - capacity, 0) / (capacity - 1))
 
 

@@ -17,9 +17,18 @@ import pandas as pd
 import shapely
 
 from layers.web.basemaps import tile_layers, to_display
-from layers.web.elements import FIT_PAD_PX, TIP_ON_EACH, DivMarkers, HtmlControl, MapStyle, label_width
+from layers.web.elements import (
+    FIT_PAD_PX,
+    TIP_ON_EACH,
+    DivMarkers,
+    HtmlControl,
+    MapStyle,
+    MetricScale,
+    label_width,
+)
 from layers.web.html import escape_text, feature_collection
 from layers.web.vendor import VENDOR_URL, use_local_assets
+from pipeline.city.batch import REASON, said
 from pipeline.city.city import COMPOUND_ID, STATUS
 from pipeline.core import schema as S
 from pipeline.core.words import word
@@ -125,11 +134,13 @@ def legend_html(compounds: gpd.GeoDataFrame, color_by: str, lang: str = "zh", *,
 def _tip(row: pd.Series, color_by: str, lang: str, *, label: str, share: bool) -> str:
     name = row.get(S.NAME)
     title = name if isinstance(name, str) and name else word("city.no_name", lang)
-    lines = [f"<b>{escape_text(title)}</b> {escape_text(row[COMPOUND_ID])}"]
+    lines = [f"<b>{escape_text(title)}</b>"]  # no OSM id: the number and the name say which
     status = word(f"city.status.{row[STATUS]}", lang, default=str(row[STATUS]))
-    lines.append(f"{escape_text(word(f'city.column.{STATUS}', lang))}: {escape_text(status)}")
+    lines.append(
+        escape_text(word("app.label_value", lang, name=word(f"city.column.{STATUS}", lang), value=status))
+    )
     if row[STATUS] == "failed":
-        reason = str(row.get("reason", ""))
+        reason = str(said(row, REASON, lang))
         lines.append(escape_text(reason[:160] + ("…" if len(reason) > 160 else "")))
         return "<br>".join(lines)
     for column in ("assets", color_by):
@@ -138,8 +149,8 @@ def _tip(row: pd.Series, color_by: str, lang: str, *, label: str, share: bool) -
         value = row[column]
         numeric = isinstance(value, int | float | np.number)
         shown = _fmt(float(value), share=share and column == color_by) if numeric else str(value)
-        said = label if column == color_by and label else word(f"city.column.{column}", lang, default=column)
-        lines.append(f"{escape_text(said)}: {escape_text(shown)}")
+        name = label if column == color_by and label else word(f"city.column.{column}", lang, default=column)
+        lines.append(escape_text(word("app.label_value", lang, name=name, value=shown)))
     return "<br>".join(dict.fromkeys(lines))
 
 
@@ -186,9 +197,9 @@ def build_city_map(
         tiles=None,
         zoom_snap=0.5,
         max_zoom=20,
-        control_scale=True,
     )
     MapStyle().add_to(m)
+    MetricScale().add_to(m)
     for tiles in tile_layers(basemap, tianditu_key, lang):
         tiles.add_to(m)
     properties: list[dict[str, Any]] = []

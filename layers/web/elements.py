@@ -229,6 +229,22 @@ class MapStyle(MacroElement):
         self.main = MAIN_GATE_COLOR
 
 
+class MetricScale(MacroElement):
+    """The scale bar in metres only (``L.control.scale({imperial: false})``).
+
+    folium's ``control_scale=True`` adds Leaflet's default scale, which draws feet under the metres and
+    takes no options; this is that control with the one option changed.
+    """
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+        L.control.scale({imperial: false}).addTo({{ this._parent.get_name() }});
+        {% endmacro %}
+        """
+    )
+
+
 class HtmlControl(VerbatimMacroElement):
     """A Leaflet control holding escaped HTML (the legend, the credit line)."""
 

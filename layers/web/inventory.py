@@ -34,6 +34,7 @@ from layers.web.elements import (
     DivMarkers,
     FoldedLegend,
     MapStyle,
+    MetricScale,
     declutter,
     fit_zoom,
     label_width,
@@ -242,10 +243,10 @@ def build_map(
         tiles=None,
         min_zoom=12,
         max_zoom=20,
-        control_scale=True,
         prefer_canvas=False,
     )
     MapStyle().add_to(m)
+    MetricScale().add_to(m)
     for tiles in tile_layers(basemap, tianditu_key, lang):
         tiles.add_to(m)
     for layer in BASE_LAYERS:

@@ -65,6 +65,9 @@ COMPOUND_ID = "compound_id"
 STATUS = "status"
 REASON = "reason"
 COVERAGE_NOTE = "coverage_note"
+#: A failed compound's reason and a coverage note are kept in English (the CSV, the report) and in Chinese
+#: (the City page in Chinese): ``reason_zh``, ``coverage_note_zh``; :func:`said` picks one.
+ZH_COLUMNS = (f"{REASON}_zh", f"{COVERAGE_NOTE}_zh")
 COVERAGE_CSV = "coverage.csv"
 DONE = "batch-row.json"
 FIGURE = "layout.pdf"
@@ -172,14 +175,14 @@ def run_task(
             if draw_figure is not None:
                 draw_figure(read_inventory(tmp), tmp / FIGURE)
                 clock.lap("figure")
-            row.update({STATUS: "done", REASON: ""})
+            row.update({STATUS: "done", REASON: "", f"{REASON}_zh": ""})
             row.update(clock.seconds())
             row[PEAK_RSS] = peak_rss_mb()
             (tmp / DONE).write_text(json.dumps(row, ensure_ascii=False), encoding="utf-8")
             sync_folder(tmp)  # on disk, once per file, before the folder is moved into place
         clock.lap("write")
     except MapperError as exc:
-        row.update({STATUS: "failed", REASON: str(exc)})
+        row.update({STATUS: "failed", REASON: str(exc), f"{REASON}_zh": exc.text("zh")})
     row.update(clock.seconds())
     row[PEAK_RSS] = peak_rss_mb()
     return row
@@ -310,9 +313,24 @@ def _coverage(inventory: Inventory, features: gpd.GeoDataFrame, folder: Path) ->
     try:
         coverage = assess_coverage(inventory, features)
     except MapperError as exc:
-        return {COVERAGE_NOTE: str(exc)}
+        return {COVERAGE_NOTE: str(exc), f"{COVERAGE_NOTE}_zh": exc.text("zh")}
     (folder / COVERAGE_CSV).write_bytes(csv_bytes(coverage.table))
-    return {**coverage_summary(coverage.table), COVERAGE_NOTE: ""}
+    return {**coverage_summary(coverage.table), COVERAGE_NOTE: "", f"{COVERAGE_NOTE}_zh": ""}
+
+
+def said(table: Any, column: str, lang: str) -> Any:
+    """A text column of the compounds table (or one row's value) in ``lang``.
+
+    Chinese comes from ``<column>_zh`` where the batch wrote it; where it did not (a batch of an earlier
+    version wrote English only) the English is shown as it is.
+    """
+    english = table.get(column, "")
+    chinese = table.get(f"{column}_zh") if lang == "zh" else None
+    if chinese is None:
+        return english
+    if isinstance(chinese, pd.Series):
+        return chinese.where(chinese.fillna("").astype(str) != "", english)
+    return chinese if isinstance(chinese, str) and chinese else english
 
 
 def summarise(report: dict[str, Any]) -> dict[str, Any]:
@@ -392,7 +410,10 @@ def run_batch(
             None
             if scheduler
             else LocalCluster(
-                n_workers=2 if workers is None else workers, threads_per_worker=1, processes=True, dashboard_address="127.0.0.1:0"
+                n_workers=2 if workers is None else workers,
+                threads_per_worker=1,
+                processes=True,
+                dashboard_address="127.0.0.1:0",
             )
         )
         with Client(scheduler or cluster) as client:

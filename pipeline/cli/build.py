@@ -126,8 +126,8 @@ def run(args: argparse.Namespace) -> int:
     gate = inventory.report["main_gate"]
     print(
         f"{compound_title(inventory.report['compound'], 'en') or inventory.report['compound']['source_id']}: "
-        f"{len(inventory.assets)} assets numbered clockwise from {title_of(gate, 'en')} "
-        f"({gate_rule_text(gate['rule'], 'en')}); written to {out}"
+        f"{len(inventory.assets)} assets numbered clockwise from {title_of(gate, 'en')}, "
+        f"chosen as {gate_rule_text(gate['rule'], 'en')}. Written to {out}"
     )
     return 0
 

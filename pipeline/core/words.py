@@ -140,29 +140,32 @@ def gate_rule_text(rule: str, lang: str = "zh") -> str:
     """Return a recorded main-gate rule in ``lang``.
 
     A rule is recorded as its id (``tagged_main``) or its id and the road class it names
-    (``vehicle_gate_road:tertiary``); its words are ``gate.rule.<id>``. Inventories written before
-    rules had ids recorded the English words themselves; those are recognised by the catalogue's
-    English and said in ``lang`` too. Anything else is returned as recorded.
+    (``vehicle_gate_road:tertiary``); its words are ``gate.rule.<id>``, the road class said in words
+    (``gate.road.<class>``: 支路, a tertiary road). Inventories written before rules had ids recorded
+    the English words themselves, a road as its tag (``highway=tertiary``); those are recognised too
+    and said in ``lang``. Anything else is returned as recorded.
     """
     rule_id, _, road = rule.partition(":")
     key = f"gate.rule.{rule_id}"
-    if rule_id and has_word(key):
-        return word(key, lang, road=road)
-    for key, pattern in _recorded_rules():
-        found = pattern.fullmatch(rule)
-        if found:
-            return word(key, lang, **found.groupdict())
-    return rule
+    if not (rule_id and has_word(key)):
+        for recorded, pattern in _recorded_rules():
+            found = pattern.fullmatch(rule)
+            if found:
+                key, road = recorded, found.group("road") or ""
+                break
+        else:
+            return rule
+    return word(key, lang, road=word(f"gate.road.{road}", lang, default=road) if road else "")
 
 
 @cache
 def _recorded_rules() -> list[tuple[str, re.Pattern[str]]]:
-    """Each ``gate.rule.<id>`` with its English words as a pattern (``{road}`` a road class)."""
+    """Each ``gate.rule.<id>`` with the English words it was recorded as, ``highway=<class>`` for its road."""
     rules = []
     for key, entry in catalogue().items():
         if key.startswith("gate.rule."):
-            pattern = re.escape(entry["en"]).replace(re.escape("{road}"), r"(?P<road>\w+)")
-            rules.append((key, re.compile(pattern)))
+            words = re.escape(entry["en"]).replace(re.escape("{road}"), r"highway=(?P<road>\w+)")
+            rules.append((key, re.compile(words if "(?P<road>" in words else words + "(?P<road>)")))
     return rules
 
 
@@ -261,3 +264,25 @@ def source_text(source: str, lang: str = "zh") -> str:
         if source in (S.SOURCE_OSM, S.SOURCE_SURVEY, S.SOURCE_MANUAL)
         else str(source)
     )
+
+
+#: pyproj's names of the projected systems a Chinese survey uses: ``CGCS2000 / 3-degree Gauss-Kruger CM 117E``,
+#: ``… / Gauss-Kruger zone 20``, ``WGS 84 / UTM zone 50N``.
+_GAUSS_KRUGER = re.compile(
+    r"(?P<datum>.+?) / (?P<three>3-degree )?Gauss-Kruger (?:CM (?P<cm>\d+)E|zone (?P<zone>\d+))"
+)
+_UTM = re.compile(r"(?P<datum>.+?) / UTM zone (?P<zone>\d+[NS])")
+
+
+def crs_name_text(name: str, lang: str = "zh") -> str:
+    """A coordinate system's name in ``lang``: Gauss-Krüger and UTM zones in words, other names as pyproj gives them."""
+    found = _GAUSS_KRUGER.fullmatch(name)
+    if found:
+        band = 3 if found["three"] else 6
+        if found["cm"]:
+            return word("crs.gauss_kruger_cm", lang, datum=found["datum"], band=band, cm=found["cm"])
+        return word("crs.gauss_kruger_zone", lang, datum=found["datum"], band=band, zone=found["zone"])
+    found = _UTM.fullmatch(name)
+    if found:
+        return word("crs.utm", lang, datum=found["datum"], zone=found["zone"])
+    return name

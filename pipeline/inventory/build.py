@@ -150,14 +150,9 @@ def build_inventory(
         The input file's name, for the report.
     """
     if (compound is None) == (boundary is None):
-        raise DataError(
-            "Give either a compound (`--compound`) or a boundary (`--boundary FILE`), not both or none."
-        )
+        raise DataError("error.build.compound_or_boundary")
     if not 0 <= radius_m <= MAX_RADIUS_M:  # also refuses nan
-        raise DataError(
-            f"`--radius {radius_m:g}` is not a distance the build can use: give 0 to {MAX_RADIUS_M:g} metres "
-            f"(default {DEFAULT_RADIUS_M:g})."
-        )
+        raise DataError("error.build.radius", radius=radius_m, max=MAX_RADIUS_M, usual=DEFAULT_RADIUS_M)
     if compound is not None:
         row = find_compound(features, compound)
         compound_id, name = row[S.SOURCE_ID], row[S.NAME]
@@ -231,10 +226,7 @@ def _survey_boundary(survey: gpd.GeoDataFrame) -> shapely.Geometry:
     crs = utm_crs(shapely.union_all(survey.geometry.values))
     choice = choose_boundary(None, survey.to_crs(crs))
     if choice.source != "survey" or choice.geometry is None:
-        raise DataError(
-            "The survey has no boundary polygon (a layer such as 用地红线 or 小区边界); "
-            "pass `--compound ID` or `--boundary FILE` as well."
-        )
+        raise DataError("error.build.survey_no_boundary")
     return gpd.GeoSeries([choice.geometry], crs=crs).to_crs(S.WGS84).iloc[0]
 
 
@@ -285,8 +277,9 @@ def _main_gate(
                     f"{s} {n}".strip() for s, n in zip(gates[S.SOURCE_ID], gates[S.NAME], strict=True)
                 )
                 raise GateError(
-                    f"`{sid}` is not a gate of this compound nor a feature of the extract. "
-                    f"Gates found: {found or 'none'}; or pass `--gate lon,lat`."
+                    "error.build.gate_unknown",
+                    detail=f"`{sid}` is not a gate of this compound nor a feature of the extract. "
+                    f"Gates found: {found or 'none'}",
                 )
             hit = node
         point = hit.geometry.iloc[0].representative_point()
@@ -298,10 +291,7 @@ def _main_gate(
         sid, name, titles = "user-point", "", ("", "")
     dist = poly.boundary.distance(point)
     if dist > MAX_GATE_DIST_M and not force:
-        raise GateError(
-            f"The gate `{sid}` is {dist:.0f} m from the boundary (more than {MAX_GATE_DIST_M:.0f} m); "
-            "check its coordinates (lon,lat order, WGS-84), pick a gate on the boundary, or pass --force."
-        )
+        raise GateError("error.build.gate_far", detail=sid, dist=dist, max=MAX_GATE_DIST_M)
     return MainGate(point, sid, name, "user", *titles)
 
 
@@ -365,7 +355,7 @@ def renumber(
         }
     )
     log.info(
-        "Numbered %d assets clockwise from %s (%s).",
+        "Numbered %d assets clockwise from %s, chosen as %s.",
         len(numbered),
         main[S.NAME] or main.get(TITLE_EN, ""),
         gate_rule_text(main["main_rule"], "en"),
@@ -485,9 +475,7 @@ def read_inventory(path: str | Path) -> Inventory:
     path = Path(path)
     gpkg = path / GPKG if path.is_dir() else path
     if not gpkg.is_file():
-        raise InputFileError(
-            f"No inventory at `{path}`; build one with `python -m pipeline build --osm FILE --compound ID --out {path}`."
-        )
+        raise InputFileError("error.build.no_inventory", path=path)
 
     def layer(name: str) -> gpd.GeoDataFrame:
         frame = pyogrio.read_dataframe(gpkg, layer=name)
@@ -515,7 +503,9 @@ def read_previous_labels(path: str | Path) -> PreviousLabels:
     """Read the labels of an earlier inventory (folder, GeoPackage or CSV) for ``--keep-labels``."""
     path = Path(path)
     if path.is_file() and path.suffix.lower() == ".csv":
-        frame = unescape_frame(pd.read_csv(path, dtype={S.LABEL: str, S.SOURCE_ID: str}, encoding="utf-8-sig"))
+        frame = unescape_frame(
+            pd.read_csv(path, dtype={S.LABEL: str, S.SOURCE_ID: str}, encoding="utf-8-sig")
+        )
         retired: list[str] = []
     else:
         inventory = read_inventory(path)
@@ -523,7 +513,7 @@ def read_previous_labels(path: str | Path) -> PreviousLabels:
         retired = inventory.report.get("labels_retired", [])
     missing = {S.LABEL, S.SOURCE_ID} - set(frame.columns)
     if missing:
-        raise DataError(f"`{path}` has no {', '.join(sorted(missing))} column; give a previous inventory.")
+        raise DataError("error.build.not_previous", path=path, columns=", ".join(sorted(missing)))
     return PreviousLabels(
         by_source=dict(zip(frame[S.SOURCE_ID].astype(str), frame[S.LABEL].astype(str), strict=True)),
         retired=frozenset(retired),

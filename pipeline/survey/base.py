@@ -5,6 +5,7 @@ from __future__ import annotations
 import html
 import re
 import unicodedata
+from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
@@ -12,6 +13,8 @@ import geopandas as gpd
 import pyproj
 
 from pipeline.core import schema as S
+from pipeline.core.errors import Words
+from pipeline.core.words import word
 from pipeline.survey.layers import HINT, LAYER
 
 #: Columns of a reader's feature frame (in the file's own coordinates).
@@ -26,15 +29,42 @@ LABEL_COLUMNS = [LAYER, S.SOURCE_ID, TEXT, HEIGHT, ANCHOR_X, ANCHOR_Y]
 
 @dataclass(frozen=True)
 class ReadItem:
-    """One line of a read report: what (a layer, a row, an entity type), how many, and a note."""
+    """One line of a read report: what (a layer, a row, an entity type), how many, and a note.
 
-    what: str
+    ``what`` and ``note`` are catalogue sentences (:class:`~pipeline.core.errors.Words`) said in the
+    reader's language, or a text of the file's own (a layer name) kept as it is.
+    """
+
+    what: str | Words
     count: int
-    note: str
+    note: str | Words | tuple[Words, ...]
+
+    def text(self, lang: str = "en") -> str:
+        """``what: count (note)`` in ``lang``, with the catalogue's punctuation."""
+        what, note = say(self.what, lang), say(self.note, lang)
+        line = word("survey.item.line", lang, what=what, n=self.count)
+        return word("survey.item.noted", lang, line=line, note=note) if note else line
 
     def __str__(self) -> str:
-        """Render as ``what: count (note)``."""
-        return f"{self.what}: {self.count} ({self.note})" if self.note else f"{self.what}: {self.count}"
+        return self.text("en")
+
+
+def say(text: str | Words | tuple[Words, ...], lang: str) -> str:
+    """A report's text in ``lang``: a sentence of the catalogue, a list of them, or the file's own text."""
+    if isinstance(text, Words):
+        return text.text(lang)
+    if isinstance(text, tuple):
+        return word("app.enum_sep", lang).join(t.text(lang) for t in text)
+    return text
+
+
+def geometry_counts(geoms: Iterable[object]) -> tuple[Words, ...]:
+    """How many shapes of each type (``3 个面、2 个点``), for a layer's line in the report."""
+    counts = Counter(g.geom_type for g in geoms if g is not None and not g.is_empty)  # type: ignore[attr-defined]
+    return tuple(
+        Words("survey.item.geoms", n=n, type=Words(f"survey.geom.{kind}", default=kind))
+        for kind, n in sorted(counts.items())
+    ) or (Words("survey.item.no_geometry_note"),)
 
 
 @dataclass(frozen=True)
@@ -83,7 +113,7 @@ class RawSurvey:
     unit_m: float | None = None
     read: list[ReadItem] = field(default_factory=list)
     not_read: list[ReadItem] = field(default_factory=list)
-    warnings: list[str] = field(default_factory=list)
+    warnings: list[str | Words] = field(default_factory=list)
 
 
 def empty_features(crs: pyproj.CRS | None = None) -> gpd.GeoDataFrame:

@@ -19,6 +19,7 @@ import shapely
 from shapely.errors import GEOSException
 
 from pipeline.core import schema as S
+from pipeline.core.errors import Words
 from pipeline.core.taxonomy import Taxonomy
 from pipeline.survey.base import ANCHOR_X, ANCHOR_Y, HEIGHT, TEXT, ReadItem
 from pipeline.survey.layers import ROLE
@@ -32,7 +33,7 @@ _MULTI = {0: shapely.MultiPoint, 1: shapely.MultiLineString, 2: shapely.MultiPol
 class Repair:
     """What :func:`repair_geometries` did: warnings for repairs, items for refusals."""
 
-    warnings: tuple[str, ...]
+    warnings: tuple[str | Words, ...]
     refused: tuple[ReadItem, ...]
 
 
@@ -86,18 +87,22 @@ def repair_geometries(frame: gpd.GeoDataFrame, *, where: str) -> tuple[gpd.GeoDa
     geoms = frame.geometry.to_numpy().copy()
     ids = frame[S.SOURCE_ID].to_numpy()
     keep = np.ones(len(frame), dtype=bool)
-    warnings: list[str] = []
+    warnings: list[str | Words] = []
     refused: list[ReadItem] = []
     for i, geom in enumerate(geoms):
         sid = ids[i]
         if geom is None or geom.is_empty:
             keep[i] = False
-            refused.append(ReadItem(f"feature {sid}", 1, "no location: empty or missing geometry"))
+            refused.append(
+                ReadItem(Words("survey.item.feature", id=sid), 1, Words("survey.item.no_geometry"))
+            )
             continue
         coords = shapely.get_coordinates(geom)
         if not np.isfinite(coords).all():
             keep[i] = False
-            refused.append(ReadItem(f"feature {sid}", 1, "no location: coordinates not numbers"))
+            refused.append(
+                ReadItem(Words("survey.item.feature", id=sid), 1, Words("survey.item.not_numbers"))
+            )
             continue
         dim = _dimension(geom)
         if geom.geom_type == "GeometryCollection":
@@ -113,7 +118,13 @@ def repair_geometries(frame: gpd.GeoDataFrame, *, where: str) -> tuple[gpd.GeoDa
             fixed = _keep_dimension(fixed, dim) if fixed is not None else None
             if fixed is None:
                 keep[i] = False
-                refused.append(ReadItem(f"feature {sid}", 1, f"invalid ({reason}) and could not be repaired"))
+                refused.append(
+                    ReadItem(
+                        Words("survey.item.feature", id=sid),
+                        1,
+                        Words("survey.item.unrepaired", detail=reason),
+                    )
+                )
                 continue
             change = (
                 f"area {geom.area:.6g} → {fixed.area:.6g}"
@@ -124,7 +135,9 @@ def repair_geometries(frame: gpd.GeoDataFrame, *, where: str) -> tuple[gpd.GeoDa
             geom = fixed
         if geom is None:
             keep[i] = False
-            refused.append(ReadItem(f"feature {sid}", 1, "nothing of its own dimension left"))
+            refused.append(
+                ReadItem(Words("survey.item.feature", id=sid), 1, Words("survey.item.nothing_left"))
+            )
             continue
         geoms[i] = geom
     out = frame.copy()

@@ -19,7 +19,7 @@ from pipeline.core.coords import (
     suggestion_text,
     to_wgs84_geometries,
 )
-from pipeline.core.errors import CRSError, DataError
+from pipeline.core.errors import CRSError, DataError, Words
 from pipeline.survey.base import RawSurvey
 from pipeline.survey.register import Registration
 
@@ -63,7 +63,7 @@ def georeference(
     crs: str | int | pyproj.CRS | SourceCRS | None,
     registration: Registration | None,
     near: tuple[float, float] | None,
-    warnings: list[str],
+    warnings: list[str | Words],
 ) -> tuple[str, gpd.GeoDataFrame, gpd.GeoDataFrame | None]:
     """Convert features and labels to WGS-84.
 
@@ -132,7 +132,7 @@ def check_near(
     how: str,
     registered: bool,
     xy: np.ndarray,
-    warnings: list[str],
+    warnings: list[str | Words],
 ) -> None:
     """Flag features outside the compound; refuse when most are, since the CRS is then suspect."""
     geom = shapely.Point(near) if isinstance(near, tuple) else near
@@ -142,21 +142,30 @@ def check_near(
     if far.size == 0:
         return
     if far.size > len(dist) / 2:
-        head = (
-            f"{far.size} of {len(dist)} features of `{where}` lie more than {OUTSIDE_FLAG_M:g} m "
-            f"outside the compound (median {np.median(dist):,.0f} m) when read as {how}"
-        )
+        values = {
+            "n": far.size,
+            "total": len(dist),
+            "name": where,
+            "flag": OUTSIDE_FLAG_M,
+            "median": np.median(dist),
+        }
         if registered:
-            raise DataError(f"{head}; check that the control points belong to this compound and drawing.")
-        raise CRSError(
-            f"{head}; the coordinate system is probably wrong (GCJ-02/BD-09 data read as WGS-84 "
-            "lands 300–1,000 m off; a wrong Gauss-Krüger zone hundreds of km off)."
+            raise DataError("error.survey.far_registered", **values, detail=how)
+        detail = (
+            f"{how}; the coordinate system is probably wrong (GCJ-02/BD-09 data read as WGS-84 lands "
+            "300–1,000 m off; a wrong Gauss-Krüger zone hundreds of km off)."
             f"{suggestion_text(xy[:, 0], xy[:, 1], near_lonlat(near))}"
         )
+        raise CRSError("error.survey.far_crs", **values, detail=detail)
     ids = ", ".join(features[S.SOURCE_ID].iloc[far[:5]])
     warnings.append(
-        f"{far.size} features of `{where}` lie more than {OUTSIDE_FLAG_M:g} m outside the "
-        f"compound ({ids}{' …' if far.size > 5 else ''}); check they belong to it."
+        Words(
+            "survey.warning.far",
+            n=far.size,
+            name=where,
+            flag=OUTSIDE_FLAG_M,
+            ids=ids + (" …" if far.size > 5 else ""),
+        )
     )
 
 

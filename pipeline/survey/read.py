@@ -26,7 +26,7 @@ import shapely
 from pipeline.core import schema as S
 from pipeline.core.coords import SourceCRS
 from pipeline.core.crs import utm_crs
-from pipeline.core.errors import DataError, InputFileError
+from pipeline.core.errors import DataError, InputFileError, Words
 from pipeline.core.taxonomy import Taxonomy, load_taxonomy
 from pipeline.survey.base import ANCHOR_X, ANCHOR_Y, TEXT, RawSurvey, ReadItem, StrayLabel
 from pipeline.survey.formats.gis import read_geojson, read_geopackage, read_kml, read_shapefiles
@@ -61,6 +61,8 @@ from pipeline.survey.result import SURVEY_COLUMNS, SurveyLimits, SurveyResult, w
 log = logging.getLogger(__name__)
 
 SUFFIXES = (".dxf", ".zip", ".shp", ".gpkg", ".geojson", ".json", ".kml", ".kmz", ".csv", ".txt", ".xlsx")
+#: The formats by their names, for a message: DXF, ZIP, …, GeoJSON.
+_FORMAT_NAMES = dict.fromkeys("GeoJSON" if s == ".geojson" else s[1:].upper() for s in SUFFIXES)
 
 __all__ = ["SURVEY_COLUMNS", "SurveyLimits", "SurveyResult", "read_survey", "write_survey"]
 
@@ -87,24 +89,18 @@ def read_raw(path: Path, *, mapping: LayerMapping, limits: SurveyLimits) -> RawS
     if suffix in (".csv", ".txt"):
         return read_csv(path, data)
     if suffix == ".xls":
-        raise InputFileError(f"`{path.name}` is an old .xls workbook; save it as .xlsx or CSV.")
-    raise InputFileError(
-        f"`{path.name}` is not a survey format the mapper reads; give one of "
-        f"{', '.join(SUFFIXES)} (a Shapefile zipped with its .shx, .dbf, .prj)."
-    )
+        raise InputFileError("error.survey.xls", name=path.name)
+    raise InputFileError("error.survey.format", name=path.name, formats=" ".join(_FORMAT_NAMES))
 
 
 def _check_file(path: Path, limits: SurveyLimits) -> None:
     if not path.is_file():
-        raise InputFileError(f"The survey file `{path}` does not exist; check the path.")
+        raise InputFileError("error.survey.missing", path=path)
     size = path.stat().st_size
     if size == 0:
-        raise InputFileError(f"`{path.name}` is empty (0 bytes); export the survey again.")
+        raise InputFileError("error.survey.empty", name=path.name)
     if size > limits.max_file_bytes:
-        raise InputFileError(
-            f"`{path.name}` is {size:,} bytes, over the {limits.max_file_bytes:,}-byte limit; "
-            "split it, or zip a Shapefile."
-        )
+        raise InputFileError("error.survey.too_big", name=path.name, size=size, max=limits.max_file_bytes)
 
 
 def _registration(
@@ -200,8 +196,8 @@ def read_survey(
     warnings += repair.warnings
     not_read += repair.refused
     if raw.features.empty:
-        reasons = "; ".join(str(i) for i in not_read[:5]) or "the file holds no features"
-        raise DataError(f"Nothing in `{path.name}` can be imported: {reasons}.")
+        reasons = "; ".join(str(i) for i in not_read[:5])
+        raise DataError("error.survey.nothing", name=path.name, detail=reasons or "no features")
     raw.features = raw.features.assign(
         **{ROLE: [_layer_role(mapping, layer) for layer in raw.features[LAYER]]}
     )
@@ -271,7 +267,10 @@ def _drop_ignored(frame: gpd.GeoDataFrame, mapping: LayerMapping) -> tuple[gpd.G
     if not ignored.any():
         return frame, []
     counts = Counter(frame.loc[ignored, LAYER])
-    items = [ReadItem(f"layer {k}", n, "ignored by the layer mapping") for k, n in counts.items()]
+    items = [
+        ReadItem(Words("survey.item.layer", name=k), n, Words("survey.item.ignored"))
+        for k, n in counts.items()
+    ]
     return frame[~ignored], items
 
 
@@ -305,9 +304,9 @@ def _labels_as_points(
         )
         raw.read.append(
             ReadItem(
-                "texts as points",
+                Words("survey.item.texts_as_points"),
                 len(points),
-                f"name a kind with no shape within {reach:g} × their text height: " + ", ".join(points[TEXT]),
+                Words("survey.item.texts_as_points_note", reach=reach, texts=", ".join(points[TEXT])),
             )
         )
     rest = unused[~as_point]

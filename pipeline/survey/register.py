@@ -30,7 +30,7 @@ from numpy.typing import ArrayLike, NDArray
 
 from pipeline.core.coords import SourceCRS, check_fits, parse_crs, transformer
 from pipeline.core.crs import utm_crs
-from pipeline.core.errors import DataError, InputFileError
+from pipeline.core.errors import DataError, InputFileError, Words
 
 log = logging.getLogger(__name__)
 
@@ -155,12 +155,21 @@ def _matrix(params: NDArray[np.float64], method: Method) -> NDArray[np.float64]:
     return params.reshape(2, 3)
 
 
+#: How an error names the control points when they came from the page, not a file.
+CONTROL_POINTS = Words("error.survey.cp_where")
+
+
+def _method(method: str) -> Words:
+    """A registration method in words (相似变换, similarity)."""
+    return Words(f"survey.method.{method}")
+
+
 def fit_registration(
     points: pd.DataFrame,
     *,
     method: Method = "similarity",
     tolerance_m: float = DEFAULT_TOLERANCE_M,
-    where: str = "the control points",
+    where: str | Words = CONTROL_POINTS,
 ) -> Registration:
     """Fit drawing coordinates to the ground from control points.
 
@@ -202,23 +211,19 @@ def fit_registration(
     frame["name"] = frame["name"].astype(str)
     need = _MIN_POINTS[method]
     if len(frame) < need:
-        extra = " (three points fix an affine transform exactly, leaving nothing to check)"
-        raise DataError(
-            f"{where} have {len(frame)} points; a {method} fit needs at least {need}"
-            f"{extra if method == 'affine' else ''}. Add control points spread over the drawing."
-        )
+        raise DataError("error.survey.cp_few", where=where, n=len(frame), method=_method(method), need=need)
     cols = ["local_x", "local_y", "lon", "lat"]
     values = frame[cols].apply(pd.to_numeric, errors="coerce").to_numpy(dtype=float)
     bad = ~np.isfinite(values).all(axis=1)
     if bad.any():
         names = ", ".join(frame.loc[bad, "name"].head(5))
-        raise DataError(f"{where}: points {names} have a missing or non-numeric coordinate.")
+        raise DataError("error.survey.cp_not_number", where=where, names=names)
     x, y, lon, lat = values.T
-    check_fits(lon, lat, parse_crs("EPSG:4326"), where=where)
+    check_fits(lon, lat, parse_crs("EPSG:4326"), where=str(where))
     dup = pd.Series(list(zip(x, y, strict=True))).duplicated(keep=False).to_numpy()
     if dup.any():
         names = ", ".join(frame.loc[dup, "name"])
-        raise DataError(f"{where}: points {names} share the same drawing position; remove repeats.")
+        raise DataError("error.survey.cp_repeat", where=where, names=names)
     crs = utm_crs(shapely.Point(float(np.mean(lon)), float(np.mean(lat))))
     east, north = (np.asarray(v, dtype=float) for v in transformer("EPSG:4326", crs).transform(lon, lat))
     # Centre both sides so the normal equations are well conditioned for large coordinates.
@@ -226,10 +231,7 @@ def fit_registration(
     spread = np.linalg.svd(np.column_stack([x - x0, y - y0]), compute_uv=False)
     design = _design(x - x0, y - y0, method)
     if spread[1] < 1e-3 * spread[0]:
-        raise DataError(
-            f"{where}: the control points lie on one line, so they cannot check the drawing "
-            "across it (nor fix an affine fit); pick points spread over the drawing."
-        )
+        raise DataError("error.survey.cp_line", where=where)
     target = np.concatenate([east - e0, north - n0])
     params, *_ = np.linalg.lstsq(design, target, rcond=None)
     m = _matrix(params, method)
@@ -262,10 +264,13 @@ def fit_registration(
     if rms > tolerance_m:
         worst = residuals.loc[residuals["residual_m"].idxmax(), "name"]
         raise DataError(
-            f"{where}: the {method} fit misses the control points by RMS {rms:.3f} m, over the "
-            f"tolerance of {tolerance_m:g} m. Residuals per point:\n{residual_table(residuals)}\n"
-            f"Check the point with the largest residual (`{worst}`) for a typo or a swapped "
-            "x/y, add points, or raise the tolerance (`--tolerance-m`) if the points are rough."
+            "error.survey.cp_rms",
+            where=where,
+            method=_method(method),
+            rms=rms,
+            tolerance=tolerance_m,
+            worst=worst,
+            detail=residual_table(residuals),
         )
     log.info("Registered drawing: %s", reg.describe().splitlines()[0])
     return reg

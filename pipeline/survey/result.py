@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -12,10 +13,10 @@ import pandas as pd
 import pyogrio
 
 from pipeline.core import schema as S
-from pipeline.core.errors import InputFileError
+from pipeline.core.errors import InputFileError, Words
 from pipeline.core.fileio import output_file
-from pipeline.core.words import LANGS, word
-from pipeline.survey.base import ReadItem, StrayLabel
+from pipeline.core.words import LANGS, crs_name_text, word
+from pipeline.survey.base import ReadItem, StrayLabel, say
 from pipeline.survey.formats.archive import ZipLimits
 from pipeline.survey.layers import LAYER, ROLE
 from pipeline.survey.register import Registration
@@ -63,7 +64,7 @@ class SurveyResult:
     crs: str
     read: tuple[ReadItem, ...]
     not_read: tuple[ReadItem, ...]
-    warnings: tuple[str, ...]
+    warnings: tuple[str | Words, ...]
     units: str | None = None
     registration: Registration | None = None
     strays: tuple[StrayLabel, ...] = ()
@@ -83,34 +84,51 @@ class SurveyResult:
         return lines
 
     def report(self, lang: str | None = None) -> str:
-        """Describe the import as the CLI prints it; texts that name no shape in ``lang``, else both."""
-        lines = [f"测绘图 Survey: {self.path.name}", f"  坐标系 Coordinates: {self.crs}"]
+        """Describe the import in ``lang`` (the page's), or in both languages as the command line prints it."""
+        if lang is None:
+            return "\n\n".join(self.report(code) for code in LANGS)
+        head = lambda key, **values: word(f"survey.report.{key}", lang, **values)  # noqa: E731
+        stated = re.fullmatch(r"(EPSG:\d+) \((.+)\)", self.crs)  # how read_survey labels a known system
+        crs = f"{stated[1]} · {crs_name_text(stated[2], lang)}" if stated else self.crs
+        lines = [head("survey", name=self.path.name), "  " + head("crs", crs=crs)]
         if self.units:
-            lines.append(f"  图形单位 Drawing units: {self.units}")
+            lines.append("  " + head("units", units=self.units))
         if self.registration is not None:
-            lines.append("  控制点配准 Registration: " + self.registration.describe())
-        lines.append("  已读取 Read:")
-        lines += [f"    {item}" for item in self.read] or ["    —"]
-        lines.append("  未读取 Not read:")
-        lines += [f"    {item}" for item in self.not_read] or ["    —"]
-        for code in (lang,) if lang else LANGS:
-            strays = self.stray_lines(code)
-            lines += [f"  {strays[0]}"] + [f"    {s}" for s in strays[1:]] if strays else []
+            lines.append("  " + head("registration", fit=self.registration.describe()))
+        lines.append("  " + head("read"))
+        lines += [f"    {item.text(lang)}" for item in self.read] or ["    —"]
+        lines.append("  " + head("not_read"))
+        lines += [f"    {item.text(lang)}" for item in self.not_read] or ["    —"]
+        strays = self.stray_lines(lang)
+        lines += [f"  {strays[0]}"] + [f"    {s}" for s in strays[1:]] if strays else []
         if self.warnings:
-            lines.append("  警告 Warnings:")
-            lines += [f"    {w}" for w in self.warnings]
+            lines.append("  " + head("warnings"))
+            lines += [f"    {say(w, lang)}" for w in self.warnings]
+        counts = self.counts()
+        roles = word("app.enum_sep", lang).join(
+            head("role", n=n, role=word(f"survey.role.{r}", lang, default=r))
+            for r, n in sorted(counts.items())
+        )
+        lines.append("  " + head("result", n=len(self.features), roles=roles))
         kinds = Counter(self.features.loc[self.features[ROLE] == "asset", S.KIND])
-        roles = ", ".join(f"{n} {r}" for r, n in sorted(self.counts().items()))
-        lines.append(f"  结果 Result: {len(self.features)} features ({roles})")
         if kinds:
-            lines.append("    assets: " + ", ".join(f"{k} {n}" for k, n in sorted(kinds.items())))
+            lines.append(
+                "    "
+                + head(
+                    "assets",
+                    kinds=word("app.enum_sep", lang).join(
+                        head("kind", kind=word(f"kind.{k}", lang, default=k), n=n)
+                        for k, n in sorted(kinds.items())
+                    ),
+                )
+            )
         return "\n".join(lines)
 
     def report_frame(self) -> pd.DataFrame:
         """Return the report as a table: ``section``, ``what``, ``count``, ``note``."""
-        rows = [("read", i.what, i.count, i.note) for i in self.read]
-        rows += [("not_read", i.what, i.count, i.note) for i in self.not_read]
-        rows += [("warning", w, 1, "") for w in self.warnings]
+        rows = [("read", say(i.what, "en"), i.count, say(i.note, "en")) for i in self.read]
+        rows += [("not_read", say(i.what, "en"), i.count, say(i.note, "en")) for i in self.not_read]
+        rows += [("warning", say(w, "en"), 1, "") for w in self.warnings]
         rows += [
             ("stray_label", s.text, 1, f"layer {s.layer} at ({s.x:.3f}, {s.y:.3f})") for s in self.strays
         ]

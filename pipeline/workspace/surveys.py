@@ -112,7 +112,7 @@ def save_upload(files: Sequence[tuple[str, bytes]], root: str | Path, *, max_byt
         )
     names = [_safe_name(name) for name, _ in files]
     if len({n.lower() for n in names}) != len(names):
-        raise InputFileError(f"Two uploaded files share a name ({', '.join(names)}); upload each once.")
+        raise InputFileError("error.survey.same_name", names=", ".join(names))
     total = sum(len(data) for _, data in files)
     if total > max_bytes:
         raise InputFileError(
@@ -121,7 +121,7 @@ def save_upload(files: Sequence[tuple[str, bytes]], root: str | Path, *, max_byt
         )
     for name, (_, data) in zip(names, files, strict=True):
         if not data:
-            raise InputFileError(f"`{name}` is empty (0 bytes); export the survey again.")
+            raise InputFileError("error.survey.empty", name=name)
     main = _main_file(names)
     digest = hashlib.sha256()
     for name, (_, data) in sorted(zip(names, files, strict=True)):
@@ -200,7 +200,7 @@ def crs_choices(
     xy = coords_of(raw)
     xy = xy[np.isfinite(xy).all(axis=1)] if len(xy) else xy
     if not len(xy):
-        raise DataError(f"`{path.name}` holds no coordinates; export the survey again with its shapes.")
+        raise DataError("error.survey.no_coordinates", name=path.name)
     stated = raw.crs.to_string() if raw.crs is not None else None
     if raw.crs is not None:
         code = raw.crs.to_epsg()

@@ -15,9 +15,12 @@ a profile whose resource has no name, an edits file that is not JSON.
 
 from __future__ import annotations
 
+import io
 import json
+import os
 import re
-from collections.abc import Iterator
+import zipfile
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -26,13 +29,28 @@ import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from pipeline.city.batch import BatchOptions, run_batch
 from pipeline.core import schema as S
-from pipeline.inventory.build import Inventory
+from pipeline.inventory.build import DEFAULT_RADIUS_M, MAX_RADIUS_M, Inventory
+from pipeline.osm.read import read_osm
 from pipeline.workspace import edits as E
 from pipeline.workspace.edits import edits_path
 from pipeline.workspace.profile import profile_path
-from store import Store, hash_password
-from tests.helpers.app import APP, PARK, PARK_LABEL, FakeMap
+from store import (
+    Planner,
+    Resident,
+    Store,
+    add_spot,
+    add_topic,
+    cast_ballot,
+    close_session,
+    hash_password,
+    new_resident_key,
+    open_session,
+)
+from tests.helpers.app import APP, PARK, PARK_LABEL, ROOT, FakeMap
+from tests.helpers.db import code
+from tests.helpers.testdata import EXTRACTS
 from ui.state import K_GATE, K_SCHEME
 
 TIMEOUT = 120
@@ -45,7 +63,7 @@ ALLOWED = {
     "OSM", "CSV", "PDF", "PNG", "SVG", "GeoJSON", "DXF", "GPKG", "GeoPackage", "XLSX", "Excel", "JSON", "KML",
     "KMZ", "Shapefile", "ZIP", "CAD", "SHP", "SHX", "DBF", "PRJ", "CPG", "QIX", "SBN", "SBX", "TXT", "TOML",
     "JPEG", "HEIC", "GB", "WGS", "CGCS", "EPSG", "UTM", "CRS", "OpenStreetMap", "Tianditu", "Gaode", "GCJ", "Cookie",
-    "shp", "shx", "dbf", "prj", "x", "y",
+    "shp", "shx", "dbf", "prj", "x", "y", "X", "Y", "UTF", "GBK",
     # units and number forms
     "m", "km", "MB", "KB", "dpi", "px", "mm", "N", "S", "osm", "pbf",
     # category letters of the category numbering (A01, B01, C01)
@@ -55,6 +73,8 @@ ALLOWED = {
 }  # fmt: skip
 #: Where a page would show a server's folder, a file of its own, or an internal OSM id.
 PATH_LIKE = ("/runtime/", "/tmp/", "/work/", "/home/", ".json", "way/", "node/", "relation/", "user-point")
+#: A half-width colon right after a Chinese character: the catalogue's zh punctuation is the full-width "："
+HALF_WIDTH_COLON = re.compile(r"[\u4e00-\u9fff]:")
 #: Proto fields that hold words a person reads (ids, keys, formats and URLs are not read).
 TEXT_FIELDS = {"body", "label", "help", "placeholder", "options", "value", "caption", "text", "title"}
 
@@ -88,7 +108,9 @@ def page_words(at: AppTest) -> list[str]:
                     continue
                 if isinstance(value, str):
                     found.append(value)
-                elif hasattr(value, "__iter__"):
+                elif isinstance(
+                    value, Sequence
+                ):  # options: protobuf's repeated field is a Sequence, not iterable by hasattr
                     found += [v for v in value if isinstance(v, str)]
     return found
 
@@ -97,7 +119,7 @@ def data_names(inventory: Inventory) -> set[str]:
     """Latin words the demo data itself holds: names of assets, gates and the extract."""
     names = " ".join(
         [
-            EXTRACT,
+            *(p.name for p in (ROOT / "data" / "osm").iterdir() if ".osm" in p.name),  # the extracts offered
             *inventory.assets[S.NAME].dropna().astype(str),
             *inventory.gates[S.NAME].dropna().astype(str),
         ]
@@ -112,6 +134,7 @@ def leaks(at: AppTest, allowed: set[str]) -> list[str]:
         for bit in PATH_LIKE:
             if bit in text:
                 problems.append(f"{bit!r} in {text[:120]!r}")
+        problems += [f"half-width colon {c!r} in {text[:120]!r}" for c in HALF_WIDTH_COLON.findall(text)]
         for latin in re.findall(r"[A-Za-z]+", text):
             if latin not in allowed:
                 problems.append(f"{latin!r} in {text[:120]!r}")
@@ -272,8 +295,9 @@ def test_a_planner_signed_in_and_a_spot_placed(
     fake_map.returns = {"last_clicked": _lonlat(demo_inventory, park.representative_point())}
     at.switch_page("views/spots.py").run()
     assert f"近 {PARK_LABEL} · 畅乐园" in _texts(at)
-    # the planner's table of spots names its columns lon and lat: views/spots.py, changed elsewhere now
-    sweep(at, also=frozenset({"lon", "lat"}))
+    columns = [c for d in at.dataframe for c in d.value.columns]
+    assert {"经度", "纬度"} <= set(columns) and not {"lon", "lat"} & set(columns)
+    sweep(at)
 
 
 def test_the_pages_words_are_collected(sweep: Any) -> None:
@@ -282,3 +306,128 @@ def test_the_pages_words_are_collected(sweep: Any) -> None:
     words = page_words(at)
     assert "布局" in words and "类别" in words  # the title, and the category table's column
     assert any("beijing" in problem for problem in leaks(at, ALLOWED))
+
+
+# --- the paths the last sweep missed: a closed vote, survey files refused, a failed compound -------------
+
+
+def _open_store() -> Store:
+    return Store(os.environ["MAPPER_DB_URL"])
+
+
+def _picker(at: AppTest) -> Any:
+    return next(s for s in at.selectbox if s.key and s.key.startswith("vote_session_"))
+
+
+def test_a_closed_vote_and_a_code_of_another_vote_are_said_in_chinese(sweep: Any) -> None:
+    """Votes go by their number in the compound (never the database id); a stranger's code is refused in Chinese."""
+    with _open_store() as store:
+        planner = Planner("wang")
+        elsewhere = open_session(store, "way/1", planner, "别的小区的议事会")  # takes a database id first
+        first = open_session(store, COMPOUND, planner, "第一次议事会")
+        topic = add_topic(store, first.id, planner, "自行车乱停")
+        cast_ballot(
+            store, first.id, Resident(new_resident_key(), "钱叔"), {topic.id: 3}, code=code(store, first.id)
+        )
+        close_session(store, first.id, planner)
+        second = open_session(store, COMPOUND, planner, "第二次议事会")
+        add_topic(store, second.id, planner, "路灯太暗")
+        stranger = code(store, elsewhere.id)
+    assert (first.id, second.id) == (elsewhere.id + 1, elsewhere.id + 2)
+    at = _page("views/vote.py")
+    at.query_params["vote"] = "1"  # the compound's first vote, as its slips and links name it
+    at = at.run()
+    picker = _picker(at)
+    assert picker.value == first.id
+    assert picker.options == [
+        "#2 · 第二次议事会 · 进行中 · 记名",
+        "#1 · 第一次议事会 · 已公布 · 记名",
+    ]
+    sweep(at)
+    at = _page("views/results.py")
+    at.query_params["vote"] = "1"
+    sweep(at.run())
+    at = _page("views/vote.py")
+    at.query_params["vote"] = "2"
+    at.query_params["code"] = stranger
+    at = at.run()
+    assert f"参与码 {stranger} 不属于这场投票：请核对纸条，或向规划师索取这场投票的参与码。" in _texts(at)
+    # the code's own letters, and the letters codes leave out (不含 0、O、1、I、L)
+    sweep(at, also=frozenset(re.findall(r"[A-Za-z]+", stranger)) | {"O", "I", "L"})
+
+
+def _upload(at: AppTest, name: str, data: bytes) -> AppTest:
+    at.file_uploader(key="imp_files").set_value((name, data, "application/octet-stream"))
+    return at.run()
+
+
+def test_survey_files_the_import_refuses_are_said_in_chinese(sweep: Any) -> None:
+    """Wrong format, a zip without a Shapefile, a CSV with a bad row: each named with what to do, in Chinese."""
+    at = _upload(_page("views/import_survey.py").run(), "测绘点.geojson", b"[1, 2]")
+    assert (
+        "文件 `测绘点.geojson` 是 JSON，但不是 GeoJSON（没有要素集合）：请从地图软件导出 GeoJSON。"
+        in _texts(at)
+    )
+    sweep(at, also=frozenset({"geojson"}))
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("测绘说明.docx", b"not a survey")
+    at = _upload(_page("views/import_survey.py").run(), "测绘.zip", buffer.getvalue())
+    assert any(t.startswith("压缩包 `测绘.zip` 里没有 .shp 文件（有：测绘说明.docx）") for t in _texts(at))
+    sweep(at, also=frozenset({"zip", "docx"}))
+    rows = "name,x,y\n配电室,439500.0,4428700.0\n食堂,abc,4428710.0\n".encode()
+    at = _upload(_page("views/import_survey.py").run(), "points.csv", rows)
+    assert "文件 `points.csv` 第 3 行：坐标列 x/y 中的“abc”不是数字：请填写十进制度数或米。" in _texts(at)
+    sweep(at, also=frozenset({"points", "csv", "abc"}))
+
+
+def test_a_survey_without_a_crs_and_its_report_are_said_in_chinese(
+    sweep: Any, demo_inventory: Inventory
+) -> None:
+    """A CSV in metres says no CRS: the page offers candidates in words; once one is chosen, the report is Chinese."""
+    park = demo_inventory.assets[demo_inventory.assets[S.SOURCE_ID] == PARK].geometry.iloc[0].centroid
+    x, y = gpd.GeoSeries([park], crs=demo_inventory.crs).to_crs("EPSG:4548").iloc[0].coords[0]
+    rows = f"name,x,y\n配电室,{x:.1f},{y:.1f}\n食堂,{x + 20:.1f},{y + 15:.1f}\n".encode()
+    at = _upload(_page("views/import_survey.py").run(), "points.csv", rows)
+    box = next(s for s in at.selectbox if s.key and s.key.startswith("imp_crs_"))
+    assert "EPSG:4548 · CGCS2000 3度带高斯-克吕格投影，中央经线东经 117°" in [
+        o.split(" · 距")[0] for o in box.options
+    ]
+    sweep(at, also=frozenset({"points", "csv"}))
+    at = box.select_index(next(i for i, o in enumerate(box.options) if o.startswith("EPSG:4548"))).run()
+    assert not at.exception and not at.error
+    report = next(e for e in at.expander if e.label == "读取报告")
+    lines = report.text[0].value.splitlines()
+    assert lines[0] == "测绘图：points.csv" and "  已读取：" in lines and "  未读取：" in lines
+    sweep(at, also=frozenset({"points", "csv"}))
+
+
+def test_a_compound_that_failed_in_the_batch_is_said_in_chinese(sweep: Any, tmp_path: Path) -> None:
+    """A real batch whose every compound fails (a radius the build refuses): the City page's reason is Chinese."""
+    folder = tmp_path / "batch"
+    run_batch(
+        read_osm(EXTRACTS["xitucheng"]), folder, options=BatchOptions(radius_m=MAX_RADIUS_M + 1), workers=1
+    )
+    at = _page("views/city.py").run()
+    at.selectbox(key="city_folder").set_value("__other__").run()
+    at = at.text_input(key="city_path").input(str(folder)).run()
+    table = next(d.value for d in at.dataframe if "原因" in d.value.columns)
+    refused = f"搜索半径 {MAX_RADIUS_M + 1:g} 米不可用：请填 0 到 {MAX_RADIUS_M:g} 米（默认 {DEFAULT_RADIUS_M:g} 米）。"
+    assert table["原因"].tolist() == [refused] * 3
+    sweep(at, also=frozenset(re.findall(r"[A-Za-z]+", str(folder))))  # the folder typed in its box
+    at = at.selectbox(key="city_open").set_value("way/1376112785").run()  # the first of the three
+    assert refused in _texts(at)
+    sweep(at, also=frozenset(re.findall(r"[A-Za-z]+", str(folder))))
+
+
+def test_a_chosen_spot_and_its_stage_are_said_in_chinese(sweep: Any) -> None:
+    """A spot chosen beside the map: its stage line uses the catalogue's full-width colon."""
+    with _open_store() as store:
+        spot = add_spot(
+            store, COMPOUND, Resident(new_resident_key(), "李大爷"), 116.3502, 39.9990, "lighting", "路灯不亮"
+        )
+    at = _page("views/spots.py")
+    at.session_state["spots_selected"] = spot.id
+    at = at.run()
+    assert "进展：待处理" in _texts(at)
+    sweep(at)

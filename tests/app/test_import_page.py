@@ -92,7 +92,7 @@ def test_a_dxf_in_epsg_4548_is_previewed_then_accepted(fake_map: FakeMap, runtim
     box = _crs_box(at)
     assert box.value is None  # the file states no CRS: the mapper does not guess
     assert box.options[0].startswith(
-        "EPSG:4548 · CGCS2000 / 3-degree Gauss-Kruger CM 117E"
+        "EPSG:4548 · CGCS2000 3度带高斯-克吕格投影，中央经线东经 117°"
     )  # nearest the compound
     at = _choose(at, "EPSG:4548")
     assert not at.exception
@@ -150,7 +150,7 @@ def test_texts_that_name_nothing_are_reported_in_the_pages_language(
     assert "未标注任何图形的文字" not in report
 
 
-def test_a_wrong_crs_shows_the_pipelines_message_as_it_is(
+def test_a_wrong_crs_shows_the_pipelines_message_in_the_pages_language(
     fake_map: FakeMap, runtime: Path, dxf: bytes, demo_inventory: Inventory
 ) -> None:
     at = _choose(_upload(_page().run(), "测绘.dxf", dxf), "其他坐标系")
@@ -163,7 +163,7 @@ def test_a_wrong_crs_shows_the_pipelines_message_as_it_is(
     outline = demo_inventory.boundary.to_crs(4326).geometry.iloc[0]
     with pytest.raises(MapperError) as expected:  # the zone east of Beijing: 190 km off
         read_survey(saved, crs="EPSG:4549", near=outline)
-    assert str(expected.value) in [t.value for t in at.text]
+    assert expected.value.text("zh") in [t.value for t in at.text]  # the page says it in its language
     assert all(b.key != "imp_accept" for b in at.button)
 
 

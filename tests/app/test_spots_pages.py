@@ -266,19 +266,21 @@ def test_a_code_link_fills_the_code_and_a_used_code_gets_no_ballot(
     other = open_session(store, COMPOUND, Planner("wang"), "另一场")  # the page would show this one first
     first, _ = add_topics_from_spots(store, session.id, Planner("wang"), ids)
     slip = code(store, session.id)
-    at = _app("views/vote.py", session=str(session.id), code=slip).run()
+    at = _app("views/vote.py", vote="1", code=slip).run()  # the compound's first vote, by its number
     assert at.selectbox[0].value == session.id  # the session picker
+    assert at.selectbox[0].format_func(session.id).startswith("#1 · 议事会")
     assert at.text_input(key="vote_code").value == slip
     at.number_input(key=f"vote_dot_{first.id}").set_value(3).run()
     _button(at, "投票").click().run()
     assert at.success[0].value == "你已投票，谢谢参与！"
     # The same link in a new browser: no ballot form, one line says why.
-    again = _app("views/vote.py", session=str(session.id), code=slip).run()
+    again = _app("views/vote.py", session=str(session.id), code=slip).run()  # a slip printed with ?session=ID
     assert "这个参与码已经投过票了：每个参与码只能投一张票，第一张票有效。" in [i.value for i in again.info]
     assert [b.label for b in again.button].count("投票") == 0
     # A code of another session is refused in one line.
-    stranger = _app("views/vote.py", session=str(session.id), code=code(store, other.id)).run()
-    assert any(x.startswith("Participant code ") and "is not a code of vote session" in x for x in _texts(stranger))
+    stranger = _app("views/vote.py", vote="1", code=code(store, other.id)).run()
+    refused = "不属于这场投票：请核对纸条，或向规划师索取这场投票的参与码。"
+    assert any(x.startswith("参与码 ") and x.endswith(refused) for x in _texts(stranger))
     close_session(store, session.id, Planner("wang"))
     assert get_results(store, session.id).ballots == 1
 
@@ -633,7 +635,7 @@ def test_a_planner_moves_a_spot_on_and_residents_read_its_history_and_filter_by_
     resident = _app().run()  # a resident: the stage, the history, the map's flag, the filter
     resident.selectbox(key="spots_selected").set_value(lamp.id).run()
     texts = _texts(resident)
-    assert "进展: 已列入计划" in texts and "列入第一批微更新" in texts
+    assert "进展：已列入计划" in texts and "列入第一批微更新" in texts
     assert any(t.endswith("已列入计划 · wang · site:S03") for t in texts)
     rows = {row[7][0]: row for row in _spot_rows(spots_map.maps[-1])}
     assert "已列入计划" in rows[lamp.id][5] and "已列入计划" not in rows[lamp.id + 1][5]

@@ -24,7 +24,9 @@ from store import (
     enter_paper_ballot,
     issue_codes,
     list_audit,
+    list_sessions,
     open_session,
+    vote_numbers,
 )
 from store.votes import CODE_ALPHABET, CODE_LENGTH
 from tests.helpers.db import resident, store_with
@@ -59,7 +61,7 @@ def test_a_code_casts_one_ballot_and_a_new_browser_cannot_add_another(store, db_
     with store_with(db_url) as other_process:
         for who, typed in ((resident("张阿姨"), slip), (resident("别人"), f"{slip[:4]}-{slip[4:]}".lower())):
             with pytest.raises(
-                ConflictError, match=r"^This participant code has voted already in session \d+: one code"
+                ConflictError, match=r"^This participant code has voted already in this vote: one code"
             ):
                 cast_ballot(other_process, vote.id, who, {t2: 3}, code=typed)
         # Refused on paper too: the first ballot stands, it is not replaced.
@@ -105,8 +107,8 @@ def test_an_unknown_or_other_session_code_is_refused_in_one_line(store, compound
         message = str(info.value)
         assert "\n" not in message
         assert message == (
-            f"Participant code {bad} is not a code of vote session {vote.id}: check it against your slip, "
-            "or ask the planner for a code of this session."
+            f"Participant code {bad} is not a code of this vote: check it against your slip, "
+            "or ask the planner for a code of this vote."
         )
     with pytest.raises(
         DataError, match=r"^Participant code 'OIL01234' is not a code: .*\(no 0, O, 1, I or L\)"
@@ -151,13 +153,17 @@ def test_codes_are_not_stored_in_clear(store, compound, planner):
         assert c not in dump and hashlib.sha256(c.encode()).hexdigest() not in dump
 
 
-def test_the_printed_list_links_each_code_to_its_session(store, compound, planner):
-    vote, _ = _session(store, compound, planner)
+def test_the_printed_list_links_each_code_to_its_vote_by_number(store, compound, planner):
+    open_session(store, "way/1", planner, "别的小区")  # another compound's vote takes a database id first
+    _session(store, compound, planner)
+    vote, _ = _session(store, compound, planner)  # the compound's second vote
+    numbers = vote_numbers(list_sessions(store, compound))
+    assert numbers[vote.id] == 2 and vote.id > 2  # the database id counts every compound's votes
     codes = issue_codes(store, vote.id, planner, 3)
-    rows = list(csv.DictReader(io.StringIO(codes_to_csv(vote.id, codes, "http://127.0.0.1:8501/vote"))))
+    rows = list(csv.DictReader(io.StringIO(codes_to_csv(numbers[vote.id], codes, "http://127.0.0.1:8501/vote"))))
     assert [r["code"].replace("-", "") for r in rows] == codes
-    assert rows[0]["link"] == f"http://127.0.0.1:8501/vote?session={vote.id}&code={codes[0]}"
-    assert [r["n"] for r in rows] == ["1", "2", "3"]
+    assert rows[0]["link"] == f"http://127.0.0.1:8501/vote?vote=2&code={codes[0]}"
+    assert [r["vote"] for r in rows] == ["2", "2", "2"] and [r["n"] for r in rows] == ["1", "2", "3"]
 
 
 def test_codes_only_while_the_session_is_open(store, compound):

@@ -217,7 +217,7 @@ def test_merging_duplicates_carries_supports_over(store, compound, planner):
         support_spot(store, keep.id, b)
     with pytest.raises(DataError, match="Merge needs other spots than the one kept"):
         merge_spots(store, keep.id, [keep.id], planner)
-    with pytest.raises(ConflictError, match=f"Spot {dup1.id} is merged"):
+    with pytest.raises(ConflictError, match=f"Spot #{dup1.id} is merged"):
         merge_spots(store, keep.id, [dup1.id], planner)
 
 

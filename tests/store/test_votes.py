@@ -52,11 +52,11 @@ def test_dots_per_participant_are_enforced(store, compound, planner):
         cast_ballot(store, vote.id, resident(), {}, code=code(store, vote.id))
     with pytest.raises(DataError, match=r"Dots on topic \d+ is 0: give a whole number from 1"):
         cast_ballot(store, vote.id, resident(), {t1: 0}, code=code(store, vote.id))
-    with pytest.raises(DataError, match=r"Topics 999999 are not open topics of session"):
+    with pytest.raises(DataError, match=r"Topics 999999 are not open topics of this vote"):
         cast_ballot(store, vote.id, resident(), {999999: 1}, code=code(store, vote.id))
     me, mine = resident(), code(store, vote.id)
     cast_ballot(store, vote.id, me, {t1: 3}, code=mine)  # all dots on one topic is allowed
-    with pytest.raises(ConflictError, match=r"has voted already in session \d+: one code casts one ballot"):
+    with pytest.raises(ConflictError, match=r"has voted already in this vote: one code casts one ballot"):
         cast_ballot(store, vote.id, me, {t2: 1}, code=mine)
     assert get_session(store, vote.id).ballots == 1
 

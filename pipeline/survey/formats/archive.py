@@ -74,53 +74,44 @@ def check_zip(
     try:
         archive = zipfile.ZipFile(path)
     except (zipfile.BadZipFile, OSError) as exc:
-        raise InputFileError(f"`{path.name}` is not a readable zip archive ({exc}).") from exc
+        raise InputFileError("error.survey.bad_zip", name=path.name, detail=str(exc)) from exc
     with archive:
         infos = archive.infolist()
     if len(infos) > limits.max_members:
-        raise InputFileError(
-            f"`{path.name}` holds {len(infos)} members, more than the {limits.max_members} allowed; "
-            "zip only the survey's own files (.shp, .shx, .dbf, .prj, .cpg)."
-        )
+        raise InputFileError("error.survey.zip_members", name=path.name, n=len(infos), max=limits.max_members)
     total = 0
     members = []
     for info in infos:
         name = _member_name(info)
         parts = PurePosixPath(name.replace("\\", "/")).parts
         if name.startswith(("/", "\\")) or ".." in parts or (parts and ":" in parts[0]):
-            raise InputFileError(
-                f"`{path.name}` member `{name}` points outside the archive's folder; "
-                "re-create the zip from the files themselves."
-            )
+            raise InputFileError("error.survey.zip_outside", name=path.name, member=name)
         mode = info.external_attr >> 16
         if stat.S_ISLNK(mode):
-            raise InputFileError(f"`{path.name}` member `{name}` is a link; zip the real files.")
+            raise InputFileError("error.survey.zip_link", name=path.name, member=name)
         if info.is_dir():
             continue
         if info.flag_bits & 0x1:
-            raise InputFileError(f"`{path.name}` member `{name}` is encrypted; zip it without a password.")
+            raise InputFileError("error.survey.zip_encrypted", name=path.name, member=name)
         if not allow_nested and name.lower().endswith(NESTED_SUFFIXES):
-            raise InputFileError(
-                f"`{path.name}` holds another archive, `{name}`; unpack it and zip the files directly."
-            )
+            raise InputFileError("error.survey.zip_nested", name=path.name, member=name)
         if info.file_size > limits.max_member_bytes:
             raise InputFileError(
-                f"`{path.name}` member `{name}` unpacks to {info.file_size:,} bytes, more than the "
-                f"{limits.max_member_bytes:,} allowed for one file."
+                "error.survey.zip_member_size",
+                name=path.name,
+                member=name,
+                size=info.file_size,
+                max=limits.max_member_bytes,
             )
         ratio = info.file_size / max(info.compress_size, 1)
         if info.file_size > 1_000_000 and ratio > limits.max_ratio:
             raise InputFileError(
-                f"`{path.name}` member `{name}` is compressed {ratio:,.0f}:1, more than "
-                f"{limits.max_ratio:g}:1; that is how zip bombs look. Send the files uncompressed."
+                "error.survey.zip_ratio", name=path.name, member=name, ratio=ratio, max=limits.max_ratio
             )
         total += info.file_size
         members.append((info, name))
     if total > limits.max_total_bytes:
-        raise InputFileError(
-            f"`{path.name}` unpacks to {total:,} bytes, more than the {limits.max_total_bytes:,} "
-            "allowed; split the survey into smaller files."
-        )
+        raise InputFileError("error.survey.zip_total", name=path.name, size=total, max=limits.max_total_bytes)
     return members
 
 
@@ -131,10 +122,7 @@ def _copy_member(archive: zipfile.ZipFile, info: zipfile.ZipInfo, target: Path, 
         while chunk := src.read(_CHUNK):
             size += len(chunk)
             if size > info.file_size or size > budget:
-                raise InputFileError(
-                    f"member `{info.filename}` unpacks to more bytes than it declares; "
-                    "the archive is damaged or hostile."
-                )
+                raise InputFileError("error.survey.zip_lies", member=info.filename)
             dst.write(chunk)
     return size
 
@@ -175,17 +163,14 @@ def extract_zip(
                 continue
             target = dest / base
             if target.exists():
-                raise InputFileError(
-                    f"`{path.name}` holds two files named `{base}`; keep one survey per archive."
-                )
+                raise InputFileError("error.survey.zip_twice", name=path.name, member=base)
             try:
                 written += _copy_member(archive, info, target, limits.max_total_bytes - written)
             except InputFileError as exc:
                 raise InputFileError(f"`{path.name}` {exc}") from None
             except (zipfile.BadZipFile, EOFError, OSError) as exc:
                 raise InputFileError(
-                    f"`{path.name}` member `{name}` cannot be unpacked ({exc}); the archive is "
-                    "damaged. Re-create it."
+                    "error.survey.zip_damaged", name=path.name, member=name, detail=str(exc)
                 ) from exc
             out.append(target)
     log.debug("Extracted %d files (%d bytes) from %s", len(out), written, path.name)

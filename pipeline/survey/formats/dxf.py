@@ -41,7 +41,7 @@ from ezdxf.tools.text import valid_text_height
 from shapely.geometry import LineString, Point, Polygon
 
 from pipeline.core import schema as S
-from pipeline.core.errors import DataError, InputFileError
+from pipeline.core.errors import DataError, InputFileError, Words
 from pipeline.survey.base import (
     ANCHOR_X,
     ANCHOR_Y,
@@ -196,18 +196,12 @@ def _text_box(entity: DXFGraphic, plain: str) -> tuple[Polygon, float, tuple[flo
 
 def _read_doc(path: Path) -> tuple[ezdxf.document.Drawing, str | None]:
     if path.suffix.lower() == ".dwg":
-        raise InputFileError(
-            f"`{path.name}` is a DWG, AutoCAD's closed binary format; save it as DXF "
-            "(另存为 → AutoCAD 2010 DXF) and import that."
-        )
+        raise InputFileError("error.survey.dwg", name=path.name)
     try:
         data, warning = fix_codepage(path.read_bytes(), path.name)
         doc, auditor = recover.read(io.BytesIO(data))
     except (OSError, ezdxf.DXFStructureError, UnicodeDecodeError) as exc:
-        raise InputFileError(
-            f"`{path.name}` is not a readable DXF file ({exc}); save the drawing again as DXF "
-            "from CAD (R2010 or later)."
-        ) from exc
+        raise InputFileError("error.survey.bad_dxf", name=path.name, detail=str(exc)) from exc
     if auditor.has_errors:
         log.warning("%s: ezdxf repaired %d structure errors while reading", path.name, len(auditor.errors))
     if warning:
@@ -284,10 +278,10 @@ def read_dxf(path: Path, *, mapping: LayerMapping) -> RawSurvey:
                 unsupported[kind] += 1
                 continue
         except (ezdxf.DXFError, ValueError, IndexError, ZeroDivisionError, AttributeError) as exc:
-            broken.append(ReadItem(f"{kind} {sid}", 1, f"could not be read: {exc}"))
+            broken.append(ReadItem(f"{kind} {sid}", 1, Words("survey.item.unreadable", detail=str(exc))))
             continue
         if geom is None or geom.is_empty:
-            broken.append(ReadItem(f"{kind} {sid}", 1, "degenerate: fewer than two distinct points"))
+            broken.append(ReadItem(f"{kind} {sid}", 1, Words("survey.item.degenerate")))
             continue
         rows.append((layer, sid, name, hint, geom))
         per_layer[layer][_KIND_WORD[geom.geom_type]] += 1
@@ -297,15 +291,19 @@ def read_dxf(path: Path, *, mapping: LayerMapping) -> RawSurvey:
     factor = units.METER_FACTOR[code] if 0 < code < len(units.METER_FACTOR) else None
     raw.unit_m = 1.0 / factor if factor else None
     for layer, counts in sorted(per_layer.items()):
-        note = ", ".join(f"{n} {w}" for w, n in sorted(counts.items()))
-        raw.read.append(ReadItem(f"layer {layer}", sum(counts.values()), note))
+        note = tuple(
+            Words("survey.item.geoms", n=n, type=Words(f"survey.geom.{w}")) for w, n in sorted(counts.items())
+        )
+        raw.read.append(ReadItem(Words("survey.item.layer", name=layer), sum(counts.values()), note))
     for layer, n in sorted(ignored.items()):
-        raw.not_read.append(ReadItem(f"layer {layer}", n, "ignored by the layer mapping"))
+        raw.not_read.append(ReadItem(Words("survey.item.layer", name=layer), n, Words("survey.item.ignored")))
     for kind, n in sorted(unsupported.items()):
-        raw.not_read.append(ReadItem(f"{kind} entities", n, "not a shape the mapper reads"))
+        raw.not_read.append(
+            ReadItem(Words("survey.item.entities", kind=kind), n, Words("survey.item.not_a_shape"))
+        )
     if numeric_texts:
         raw.not_read.append(
-            ReadItem("texts without words", numeric_texts, "numbers only (dimensions, elevations), not names")
+            ReadItem(Words("survey.item.numeric_texts"), numeric_texts, Words("survey.item.numbers_only"))
         )
     raw.not_read += broken
     has_area_or_point = any(
@@ -314,20 +312,16 @@ def read_dxf(path: Path, *, mapping: LayerMapping) -> RawSurvey:
     )
     if not has_area_or_point:
         found = ", ".join(str(i) for i in raw.read) or "nothing in the model space"
-        raise DataError(
-            f"`{path.name}` has no closed shape, point or block insert ({found}). Close the "
-            "outlines in CAD (PEDIT → Close, or draw with closed polylines), or check that the "
-            "layers were not all mapped to `ignore`."
-        )
+        raise DataError("error.survey.dxf_no_shape", name=path.name, detail=found)
     return raw
 
 
-_KIND_WORD = {
-    "Polygon": "polygons",
-    "MultiPolygon": "polygons",
-    "LineString": "lines",
-    "Point": "points",
-    "GeometryCollection": "polygons",
+_KIND_WORD = {  # the shape type a layer's line of the report counts it as (``survey.geom.<type>``)
+    "Polygon": "Polygon",
+    "MultiPolygon": "Polygon",
+    "LineString": "LineString",
+    "Point": "Point",
+    "GeometryCollection": "Polygon",
 }
 
 

@@ -29,13 +29,14 @@ from pyogrio.errors import DataLayerError, DataSourceError
 from shapely.geometry import shape
 
 from pipeline.core import schema as S
-from pipeline.core.errors import DataError, InputFileError
+from pipeline.core.errors import DataError, InputFileError, Words
 from pipeline.survey.base import (
     RAW_COLUMNS,
     RawSurvey,
     ReadItem,
     clean_text,
     empty_features,
+    geometry_counts,
     looks_mojibake,
     pick_column,
 )
@@ -80,10 +81,7 @@ def _read_shp_layer(shp: Path, raw: RawSurvey) -> gpd.GeoDataFrame:
     tries = ([declared] if declared else []) + ["UTF-8", "GB18030"]
     for part in (".shx", ".dbf"):
         if not shp.with_suffix(part).exists():
-            raise InputFileError(
-                f"The Shapefile `{shp.name}` has no `{shp.stem}{part}`; zip all of its parts "
-                "(.shp, .shx, .dbf, .prj, .cpg) together."
-            )
+            raise InputFileError("error.survey.shp_part", name=shp.name, part=f"{shp.stem}{part}")
     fallback: tuple[str, gpd.GeoDataFrame] | None = None
     for encoding in dict.fromkeys(tries):
         try:
@@ -91,7 +89,7 @@ def _read_shp_layer(shp: Path, raw: RawSurvey) -> gpd.GeoDataFrame:
         except UnicodeDecodeError:
             continue
         except (DataSourceError, DataLayerError) as exc:
-            raise InputFileError(f"`{shp.name}` is not a readable Shapefile: {exc}.") from exc
+            raise InputFileError("error.survey.bad_shp", name=shp.name, detail=str(exc)) from exc
         if looks_mojibake(_texts(table)):
             fallback = fallback or (encoding, table)
             continue
@@ -107,10 +105,7 @@ def _read_shp_layer(shp: Path, raw: RawSurvey) -> gpd.GeoDataFrame:
             )
         return table
     if fallback is None:
-        raise DataError(
-            f"The attributes of `{shp.name}` decode neither as UTF-8 nor as GBK/GB18030; add a "
-            ".cpg file naming the encoding (e.g. a line `GBK`)."
-        )
+        raise DataError("error.survey.dbf_encoding", name=shp.name)
     raw.warnings.append(f"`{shp.name}`: names may be garbled (read as {fallback[0]}).")
     return fallback[1]
 
@@ -126,12 +121,11 @@ def read_shapefiles(path: Path, *, limits: ZipLimits) -> RawSurvey:
         shps = sorted(p for p in files if p.suffix.lower() == ".shp")
         if not shps:
             found = ", ".join(sorted(p.name for p in files)) or "nothing"
-            raise InputFileError(
-                f"`{path.name}` holds no .shp file (found: {found}); zip a Shapefile's parts, or "
-                "give a DXF, GeoPackage, GeoJSON, KML or CSV file."
-            )
+            raise InputFileError("error.survey.no_shp", name=path.name, found=found)
         for extra in sorted(p.name for p in files if p.suffix.lower() not in _SHP_PARTS):
-            raw.not_read.append(ReadItem(f"file {extra}", 1, "not part of a Shapefile"))
+            raw.not_read.append(
+                ReadItem(Words("survey.item.file", name=extra), 1, Words("survey.item.not_shp_part"))
+            )
         crs_by_layer: dict[str, pyproj.CRS | None] = {}
         frames = []
         for shp in shps:
@@ -139,14 +133,15 @@ def read_shapefiles(path: Path, *, limits: ZipLimits) -> RawSurvey:
             crs_by_layer[shp.stem] = table.crs
             ids = [f"{shp.stem}:{fid}" for fid in table.index]
             frames.append(_frame(shp.stem, table, ids))
-            raw.read.append(ReadItem(f"layer {shp.stem}", len(table), _geom_note(table)))
+            raw.read.append(
+                ReadItem(Words("survey.item.layer", name=shp.stem), len(table), _geom_note(table))
+            )
     raw.features, raw.crs = _combine(path, frames, crs_by_layer)
     return raw
 
 
-def _geom_note(table: gpd.GeoDataFrame) -> str:
-    counts = Counter(g.geom_type for g in table.geometry if g is not None and not g.is_empty)
-    return ", ".join(f"{n} {t}" for t, n in sorted(counts.items())) or "no geometry"
+def _geom_note(table: gpd.GeoDataFrame) -> tuple[Words, ...]:
+    return geometry_counts(table.geometry)
 
 
 def _combine(
@@ -156,10 +151,7 @@ def _combine(
     crss = {str(c) if c is not None else None for c in crs_by_layer.values()}
     if len(crss) > 1:
         listing = ", ".join(f"{k}: {v if v is not None else 'none'}" for k, v in crs_by_layer.items())
-        raise DataError(
-            f"The layers of `{path.name}` use different coordinate systems ({listing}); "
-            "import them as separate files."
-        )
+        raise DataError("error.survey.mixed_crs", name=path.name, crs=listing)
     crs = next(iter(crs_by_layer.values()), None)
     if not frames:
         return empty_features(crs), crs
@@ -177,16 +169,18 @@ def read_geopackage(path: Path) -> RawSurvey:
     try:
         layers = pyogrio.list_layers(path)
     except (DataSourceError, DataLayerError) as exc:
-        raise InputFileError(f"`{path.name}` is not a readable GeoPackage: {exc}.") from exc
+        raise InputFileError("error.survey.bad_gpkg", name=path.name, detail=str(exc)) from exc
     frames, crs_by_layer = [], {}
     for name, geom_type in layers:
         if geom_type is None:
-            raw.not_read.append(ReadItem(f"layer {name}", 1, "a table without geometry"))
+            raw.not_read.append(
+                ReadItem(Words("survey.item.layer", name=name), 1, Words("survey.item.no_geometry_table"))
+            )
             continue
         table = pyogrio.read_dataframe(path, layer=name, fid_as_index=True)
         crs_by_layer[name] = table.crs
         frames.append(_frame(name, table, [f"{name}:{fid}" for fid in table.index]))
-        raw.read.append(ReadItem(f"layer {name}", len(table), _geom_note(table)))
+        raw.read.append(ReadItem(Words("survey.item.layer", name=name), len(table), _geom_note(table)))
     raw.features, raw.crs = _combine(path, frames, crs_by_layer)
     return raw
 
@@ -200,7 +194,7 @@ def read_geojson(path: Path, text: str) -> RawSurvey:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
         raise InputFileError(
-            f"`{path.name}` is not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg})."
+            "error.survey.bad_json", name=path.name, line=exc.lineno, column=exc.colno, detail=exc.msg
         ) from exc
     if isinstance(data, dict) and data.get("type") == "FeatureCollection":
         features = data.get("features") or []
@@ -211,13 +205,13 @@ def read_geojson(path: Path, text: str) -> RawSurvey:
     ):
         features = [{"type": "Feature", "geometry": data, "properties": {}}]
     else:
-        raise InputFileError(f"`{path.name}` is JSON but not GeoJSON (no FeatureCollection).")
+        raise InputFileError("error.survey.not_geojson", name=path.name)
     layer = path.stem
     raw = RawSurvey(features=empty_features())
     ids, props, geoms = [], [], []
     for i, feat in enumerate(features):
         if not isinstance(feat, dict):
-            raise DataError(f"`{path.name}` feature {i + 1} is not a JSON object.")
+            raise DataError("error.survey.feature_not_object", name=path.name, n=i + 1)
         fid = feat.get("id")
         ids.append(f"{layer}:{fid if fid is not None else i}")
         props.append(feat.get("properties") or {})
@@ -225,8 +219,7 @@ def read_geojson(path: Path, text: str) -> RawSurvey:
             geoms.append(shape(feat["geometry"]) if feat.get("geometry") else None)
         except (KeyError, TypeError, ValueError, AttributeError, shapely.errors.GEOSException) as exc:
             raise DataError(
-                f"`{path.name}` feature {i + 1} (id {fid}) has a malformed geometry ({exc}); "
-                "fix or remove it."
+                "error.survey.bad_geometry", name=path.name, n=i + 1, id=fid, detail=str(exc)
             ) from exc
     table = gpd.GeoDataFrame(pd.DataFrame(props), geometry=geoms, crs=None)
     raw.features = _frame(layer, table, ids)
@@ -236,8 +229,8 @@ def read_geojson(path: Path, text: str) -> RawSurvey:
             f"`{path.name}` repeats feature ids ({', '.join(dups[:5])}); each is kept with its "
             "id as `source_id`, so those `source_id`s are not unique."
         )
-        raw.read.append(ReadItem("duplicate ids", len(dups), ", ".join(dups[:5])))
-    raw.read.insert(0, ReadItem(f"layer {layer}", len(table), _geom_note(table)))
+        raw.read.append(ReadItem(Words("survey.item.duplicate_ids"), len(dups), ", ".join(dups[:5])))
+    raw.read.insert(0, ReadItem(Words("survey.item.layer", name=layer), len(table), _geom_note(table)))
     raw.crs = _geojson_crs(path, data)
     return raw
 
@@ -250,7 +243,7 @@ def _geojson_crs(path: Path, data: dict[str, object]) -> pyproj.CRS:
         name = member["properties"]["name"]  # type: ignore[index]
         crs = pyproj.CRS.from_user_input(name)
     except (KeyError, TypeError, pyproj.exceptions.CRSError) as exc:
-        raise DataError(f"`{path.name}` has a `crs` member pyproj cannot read: {member}.") from exc
+        raise DataError("error.survey.bad_crs_member", name=path.name, detail=str(member)) from exc
     return crs
 
 
@@ -263,7 +256,7 @@ def read_kml(path: Path, *, limits: ZipLimits) -> RawSurvey:
         if path.suffix.lower() == ".kmz":
             files = extract_zip(path, Path(tmp), limits=limits, suffixes=(".kml",))
             if not files:
-                raise InputFileError(f"`{path.name}` holds no .kml document; export it again.")
+                raise InputFileError("error.survey.no_kml", name=path.name)
             kml = files[0]
         else:
             kml = path
@@ -271,7 +264,7 @@ def read_kml(path: Path, *, limits: ZipLimits) -> RawSurvey:
         try:
             layers = pyogrio.list_layers(kml)
         except (DataSourceError, DataLayerError) as exc:
-            raise InputFileError(f"`{path.name}` is not a readable KML document: {exc}.") from exc
+            raise InputFileError("error.survey.bad_kml", name=path.name, detail=str(exc)) from exc
         frames = []
         for name, _ in layers:
             table = pyogrio.read_dataframe(kml, layer=name)
@@ -279,12 +272,16 @@ def read_kml(path: Path, *, limits: ZipLimits) -> RawSurvey:
                 continue
             if table.geometry.has_z.any():
                 raw.read.append(
-                    ReadItem(f"layer {name}", int(table.geometry.has_z.sum()), "altitude (Z) dropped")
+                    ReadItem(
+                        Words("survey.item.layer", name=name),
+                        int(table.geometry.has_z.sum()),
+                        Words("survey.item.z_dropped"),
+                    )
                 )
             table = table.set_geometry(shapely.force_2d(table.geometry.to_numpy()))
             ids = [f"{name}:{i + 1}" for i in range(len(table))]
             frames.append(_frame(str(name), table, ids, html_names=True))
-            raw.read.insert(0, ReadItem(f"layer {name}", len(table), _geom_note(table)))
+            raw.read.insert(0, ReadItem(Words("survey.item.layer", name=name), len(table), _geom_note(table)))
     if frames:
         raw.features = gpd.GeoDataFrame(
             pd.concat([f.set_crs(None, allow_override=True) for f in frames], ignore_index=True),

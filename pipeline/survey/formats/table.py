@@ -23,12 +23,21 @@ from shapely.geometry import Point
 
 from pipeline.core import schema as S
 from pipeline.core.cells import unescape_frame
-from pipeline.core.errors import DataError, InputFileError
+from pipeline.core.errors import DataError, InputFileError, Words
 from pipeline.survey.base import RAW_COLUMNS, RawSurvey, ReadItem, clean_text, pick_column
 from pipeline.survey.formats.archive import ZipLimits, check_zip
 from pipeline.survey.layers import HINT, LAYER
 
 log = logging.getLogger(__name__)
+
+
+def _where(path: Path, sheet: str | None) -> Words:
+    """The file, or the sheet of a workbook, an error names."""
+    return (
+        Words("error.survey.where_sheet", name=path.name, sheet=sheet)
+        if sheet
+        else Words("error.survey.where_file", name=path.name)
+    )
 
 
 def decode_text(path: Path, data: bytes) -> tuple[str, str]:
@@ -45,7 +54,7 @@ def decode_text(path: Path, data: bytes) -> tuple[str, str]:
         except UnicodeDecodeError:
             continue
     raise InputFileError(  # pragma: no cover - GB18030 decodes almost any byte string
-        f"`{path.name}` is neither UTF-8 nor GBK/GB18030 text; save it as “CSV UTF-8”."
+        "error.survey.encoding", name=path.name
     )
 
 
@@ -67,8 +76,7 @@ def _points(path: Path, sheet: str, table: pd.DataFrame, raw: RawSurvey) -> gpd.
         cx, cy = x_c, y_c
     else:
         raise DataError(
-            f"`{path.name}`{f' sheet {sheet}' if sheet else ''} has columns {', '.join(columns)}; "
-            "name the coordinate columns lon/lat (经度/纬度) or x/y."
+            "error.survey.no_coord_columns", where=_where(path, sheet), columns=", ".join(columns)
         )
     name_c, hint_c = pick_column(columns, "name"), pick_column(columns, "hint")
     layer_c = pick_column(columns, "layer")
@@ -81,8 +89,7 @@ def _points(path: Path, sheet: str, table: pd.DataFrame, raw: RawSurvey) -> gpd.
         except ValueError:
             bad = rec[cx] if not _is_num(rec[cx]) else rec[cy]
             raise DataError(
-                f"`{path.name}`{f' sheet {sheet}' if sheet else ''} row {row}: `{bad}` is not a "
-                f"number in the coordinate columns {cx}/{cy}; write decimal degrees or metres."
+                "error.survey.bad_row", where=_where(path, sheet), row=row, value=bad, x=cx, y=cy
             ) from None
         if x is None or y is None:
             refused.append(row)
@@ -99,15 +106,16 @@ def _points(path: Path, sheet: str, table: pd.DataFrame, raw: RawSurvey) -> gpd.
     if refused:
         raw.not_read.append(
             ReadItem(
-                f"{f'sheet {sheet} ' if sheet else ''}rows {', '.join(map(str, refused[:10]))}"
-                f"{' …' if len(refused) > 10 else ''}",
+                Words(
+                    "survey.item.rows",
+                    where=_where(path, sheet),
+                    rows=", ".join(map(str, refused[:10])) + (" …" if len(refused) > 10 else ""),
+                ),
                 len(refused),
-                "no location: a coordinate is empty",
+                Words("survey.item.empty_coordinate"),
             )
         )
-    raw.read.append(
-        ReadItem(f"{'sheet ' + sheet if sheet else 'rows'}", len(rows), f"points from columns {cx}, {cy}")
-    )
+    raw.read.append(ReadItem(_where(path, sheet), len(rows), Words("survey.item.points_from", x=cx, y=cy)))
     if not rows:
         return gpd.GeoDataFrame({c: [] for c in RAW_COLUMNS}, geometry=[], crs=None)
     return gpd.GeoDataFrame(rows, geometry="geometry", crs=None)[[*RAW_COLUMNS, "geometry"]]
@@ -125,7 +133,7 @@ def read_csv(path: Path, data: bytes) -> RawSurvey:
     """Read points from CSV bytes (the caller has checked the size)."""
     text, encoding = decode_text(path, data)
     if not text.strip():
-        raise InputFileError(f"`{path.name}` is empty; export the points again.")
+        raise InputFileError("error.survey.table_empty", name=path.name)
     try:
         dialect = csv.Sniffer().sniff(text[:4096], delimiters=",;\t|")
         sep = dialect.delimiter
@@ -134,11 +142,11 @@ def read_csv(path: Path, data: bytes) -> RawSurvey:
     try:
         table = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False, sep=sep)
     except (pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
-        raise InputFileError(f"`{path.name}` is not a readable CSV table: {exc}.") from exc
+        raise InputFileError("error.survey.bad_csv", name=path.name, detail=str(exc)) from exc
     unescape_frame(table)  # a CSV the mapper wrote quotes text that looks like a formula
     raw = RawSurvey(features=gpd.GeoDataFrame({c: [] for c in RAW_COLUMNS}, geometry=[]))
     raw.features = _points(path, "", table, raw)
-    raw.read.insert(0, ReadItem("encoding", 1, encoding))
+    raw.read.insert(0, ReadItem(Words("survey.item.encoding"), 1, encoding))
     return raw
 
 
@@ -148,7 +156,7 @@ def read_xlsx(path: Path, *, limits: ZipLimits) -> RawSurvey:
     try:
         sheets = pd.read_excel(path, sheet_name=None, dtype=str, engine="openpyxl")
     except (ValueError, KeyError, OSError) as exc:
-        raise InputFileError(f"`{path.name}` is not a readable XLSX workbook: {exc}.") from exc
+        raise InputFileError("error.survey.bad_xlsx", name=path.name, detail=str(exc)) from exc
     raw = RawSurvey(features=gpd.GeoDataFrame({c: [] for c in RAW_COLUMNS}, geometry=[]))
     frames = []
     for sheet, table in sheets.items():
@@ -158,11 +166,11 @@ def read_xlsx(path: Path, *, limits: ZipLimits) -> RawSurvey:
         except DataError as exc:
             if "name the coordinate columns" not in str(exc):
                 raise
-            raw.not_read.append(ReadItem(f"sheet {sheet}", len(table), "no coordinate columns"))
+            raw.not_read.append(
+                ReadItem(_where(path, sheet), len(table), Words("survey.item.no_coordinates"))
+            )
     if not frames:
-        raise DataError(
-            f"No sheet of `{path.name}` has coordinate columns; name them lon/lat (经度/纬度) or x/y."
-        )
+        raise DataError("error.survey.no_sheet_coords", name=path.name)
     frames = [f for f in frames if len(f)]
     if frames:
         raw.features = gpd.GeoDataFrame(pd.concat(frames, ignore_index=True), geometry="geometry")

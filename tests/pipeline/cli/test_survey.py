@@ -40,7 +40,7 @@ def test_cli_prints_what_it_read_and_writes(tmp_path, capsys):
         == 0
     )
     text = capsys.readouterr().out
-    assert "已读取 Read:" in text and "未读取 Not read:" in text
+    assert "已读取：" in text and "未读取：" in text and "Read:" in text and "Not read:" in text
     assert "layer TK: 1 (ignored by the layer mapping)" in text
     assert "RMS" in text and "东南角" in text
     assert f"写入 Wrote 9 features to {out}" in text

@@ -92,8 +92,9 @@ def test_structured_values_are_said_in_both_languages():
     assert gate_rule_text("southernmost", "zh") == "未标注出入口和道路：边界最南点"
     assert (
         gate_rule_text("gate_road:tertiary", "en")
-        == "the gate facing the highest-class road (highway=tertiary)"
+        == "the gate facing the highest-class road (a tertiary road)"
     )
+    assert gate_rule_text("gate_road:tertiary", "zh") == "面向最高等级道路（支路）的出入口"
     parts = {"fills": "", "type": "green", "name": "畅乐园", "spots": 3, "area_m2": 1520.4}
     assert reason_text(parts, "en") == "upgrade: lawn 畅乐园; 3 spots nearby; 1,520 m²"
     assert reason_text(parts, "zh") == "提升：绿地 畅乐园；附近3个问题点；1,520平方米"

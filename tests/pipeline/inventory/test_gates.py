@@ -56,7 +56,8 @@ def test_main_gate_is_the_vehicle_gate_facing_the_highest_road():
     main = choose_main_gate(find_gates(SQUARE, scene), SQUARE, roads_of(scene))
     assert main.source_id == "node/11"
     assert main.rule == "vehicle_gate_road:tertiary"
-    assert gate_rule_text(main.rule, "en") == "the vehicle gate facing the highest-class road (highway=tertiary)"
+    assert gate_rule_text(main.rule, "en") == "the vehicle gate facing the highest-class road (a tertiary road)"
+    assert gate_rule_text(main.rule, "zh") == "面向最高等级道路（支路）的车行出入口"
 
 
 def test_entrance_main_beats_names_and_names_beat_roads():
@@ -83,7 +84,7 @@ def test_no_gate_uses_the_boundary_point_nearest_the_highest_road():
     scene = features([SCENE[0], SCENE[1]])
     main = choose_main_gate(find_gates(SQUARE, scene), SQUARE, roads_of(scene))
     assert main.rule == "facing_road:tertiary"
-    assert gate_rule_text(main.rule, "en") == "no gate mapped: the middle of the side facing highway=tertiary"
+    assert gate_rule_text(main.rule, "en") == "no gate mapped: the middle of the side facing a tertiary road"
     assert main.point.y == pytest.approx(0)
 
 
@@ -122,9 +123,11 @@ def test_xitucheng_named_south_gate_is_main():
 @pytest.mark.parametrize(
     ("rule", "en", "zh"),
     [
-        ("tagged_main", "tagged entrance=main", "标注为主入口（entrance=main）"),
-        ("vehicle_gate_road:living_street", "the vehicle gate facing the highest-class road (highway=living_street)", "面向最高等级道路（highway=living_street）的车行出入口"),
-        ("nearest_road:tertiary", "no gate mapped: the boundary point nearest highway=tertiary", "未标注出入口：边界上离 highway=tertiary 最近的点"),
+        ("tagged_main", "tagged entrance=main", "地图数据标注为主入口"),
+        ("vehicle_gate_road:living_street", "the vehicle gate facing the highest-class road (a living street)", "面向最高等级道路（生活街道）的车行出入口"),
+        ("nearest_road:tertiary", "no gate mapped: the boundary point nearest a tertiary road", "未标注出入口：边界上离支路最近的点"),
+        ("only_vehicle_gate_road:secondary", "the only vehicle gate (facing a secondary road)", "唯一的车行出入口（面向次干路）"),
+        ("outward_gate_road:primary", "the gate that opens outward (facing a primary road); a gate in a shared wall leads into a neighbour", "朝外的出入口（面向主干路）；与相邻单位或小区共用围墙的出入口通向邻院"),
         ("user", "chosen by the user", "用户指定"),
     ],
 )
@@ -136,8 +139,9 @@ def test_rules_read_in_chinese(rule, en, zh):
 def test_a_rule_recorded_as_a_sentence_still_reads_in_either_language():
     """Inventories written before rules had ids recorded the English words; they still read in Chinese."""
     old = "the vehicle gate facing the highest-class road (highway=tertiary)"
-    assert gate_rule_text(old, "zh") == "面向最高等级道路（highway=tertiary）的车行出入口"
-    assert gate_rule_text(old, "en") == old
+    assert gate_rule_text(old, "zh") == "面向最高等级道路（支路）的车行出入口"
+    assert gate_rule_text(old, "en") == "the vehicle gate facing the highest-class road (a tertiary road)"
+    assert gate_rule_text("the only gate (no road mapped nearby)", "zh") == "唯一的出入口（附近未标注道路）"
     assert gate_rule_text("chosen by the user", "zh") == "用户指定"
     assert gate_rule_text("something else", "zh") == "something else"
 
@@ -209,7 +213,7 @@ def test_of_two_vehicle_gates_alike_the_named_one_is_main():
     main = choose_main_gate(find_gates(SQUARE, scene), SQUARE, roads_of(scene))
     assert (main.source_id, main.name) == ("node/2", "南门")
     assert main.rule == "named_vehicle_gate_road:tertiary"
-    assert gate_rule_text(main.rule, "zh") == "面向最高等级道路（highway=tertiary）的有名称车行出入口"
+    assert gate_rule_text(main.rule, "zh") == "面向最高等级道路（支路）的有名称车行出入口"
 
 
 # The square's north side is a wall shared with a research institute's grounds (office=research,
@@ -244,10 +248,10 @@ def test_a_gate_that_opens_outward_beats_one_in_a_shared_wall():
     assert main.source_id == "node/2"
     assert main.rule == "outward_gate_road:residential"
     assert gate_rule_text(main.rule, "en") == (
-        "the gate that opens outward (facing highway=residential); a gate in a shared wall leads into a neighbour"
+        "the gate that opens outward (facing a residential street); a gate in a shared wall leads into a neighbour"
     )
     assert gate_rule_text(main.rule, "zh") == (
-        "朝外的出入口（面向 highway=residential）；与相邻单位或小区共用围墙的出入口通向邻院"
+        "朝外的出入口（面向居住区道路）；与相邻单位或小区共用围墙的出入口通向邻院"
     )
     assert (main.title("zh"), main.title("en")) == ("南侧入口", "south entrance")
     assert gates.loc["node/1", "title_zh"] == "北侧入口（通研究所）"

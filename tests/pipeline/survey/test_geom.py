@@ -10,6 +10,7 @@ import geopandas as gpd
 import pytest
 
 from pipeline.core import schema as S
+from pipeline.survey.base import say
 from pipeline.survey.read import read_survey
 from tests.helpers.survey_files import CASS_ORIGIN, CASS_SHAPES, CASS_STRAYS, cass_table, write_cass_sheet
 
@@ -59,9 +60,9 @@ def test_geojson_repairs_and_refusals_name_each_feature(tmp_path):
     warnings = "\n".join(result.warnings)
     assert re.search(r"feature shapes:bowtie: Self-intersection.*repaired with make_valid", warnings)
     assert "feature shapes:coll: a collection of mixed types; kept its Polygon" in warnings
-    assert [i.what for i in result.not_read] == ["feature shapes:spike"]
-    assert result.not_read[0].note.startswith("invalid (Too few points")
-    assert result.not_read[0].note.endswith("could not be repaired")
+    assert [say(i.what, "en") for i in result.not_read] == ["feature shapes:spike"]
+    assert say(result.not_read[0].note, "en").startswith("invalid (Too few points")
+    assert say(result.not_read[0].note, "en").endswith("could not be repaired")
 
 
 def test_boundary_walls_drawn_as_separate_lines_are_joined(tmp_path):
@@ -152,4 +153,4 @@ def test_a_text_beside_a_named_symbol_makes_no_second_asset(tmp_path):
         ("快递柜", "parcel_locker"),
     ]
     assert result.strays == ()
-    assert [i.what for i in result.read][-1] == "texts as points"
+    assert [say(i.what, "en") for i in result.read][-1] == "texts as points"

@@ -116,6 +116,6 @@ def test_far_features_are_flagged(tmp_path):
     )
     result = read_survey(path, crs="wgs84", near=BOUNDARY)
     assert any(
-        w.startswith("1 features of `pts.csv` lie more than 50 m outside") and "pts:4" in w
+        str(w).startswith("1 features of `pts.csv` lie more than 50 m outside") and "pts:4" in str(w)
         for w in result.warnings
     )

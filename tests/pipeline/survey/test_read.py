@@ -31,5 +31,5 @@ def test_file_errors(tmp_path):
         read_survey(odd)
     xls = tmp_path / "old.xls"
     xls.write_bytes(b"\xd0\xcf")
-    with pytest.raises(InputFileError, match=r"old .xls workbook; save it as .xlsx"):
+    with pytest.raises(InputFileError, match=r"old .xls workbook: save it as .xlsx"):
         read_survey(xls)

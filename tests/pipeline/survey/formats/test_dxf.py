@@ -8,6 +8,7 @@ import pytest
 
 from pipeline.core import schema as S
 from pipeline.core.errors import DataError, InputFileError
+from pipeline.survey.base import say
 from pipeline.survey.read import read_survey
 from pipeline.survey.result import SURVEY_COLUMNS
 from tests.helpers.survey_files import DXF_EXPECTED, assert_positions, feature_table, write_dxf
@@ -28,7 +29,7 @@ def test_dxf_in_gauss_kruger(tmp_path, epsg):
     assert len(green.interiors) == 1  # the hatch's hole stays a hole
     assert result.units == "$INSUNITS 6 (Meters)"
     assert result.crs.startswith(epsg)
-    not_read = {i.what: i.note for i in result.not_read}
+    not_read = {say(i.what, "en"): say(i.note, "en") for i in result.not_read}
     assert not_read["layer TK"] == "ignored by the layer mapping"
     assert not_read["layer 尺寸"] == "ignored by the layer mapping"
     assert "numbers only" in not_read["texts without words"]

@@ -8,6 +8,7 @@ import pytest
 
 from pipeline.core import schema as S
 from pipeline.core.errors import CRSError, InputFileError
+from pipeline.survey.base import say
 from pipeline.survey.read import read_survey
 from tests.helpers.survey_files import (
     POINTS,
@@ -63,7 +64,7 @@ def test_kml_from_gdal_with_z_and_html_names(tmp_path):
     assert not f.geometry.has_z.any()
     assert "石科院小卖部" in f[S.NAME].tolist()  # was <b>石科院小卖部</b>
     assert_positions(result)
-    assert any(i.note == "altitude (Z) dropped" for i in result.read)
+    assert any(say(i.note, "en") == "altitude (Z) dropped" for i in result.read)
 
 
 def test_kmz_with_cdata_html_names(tmp_path):
@@ -81,7 +82,7 @@ def test_geojson_duplicate_ids_and_a_feature_without_location(tmp_path):
     assert f[S.SOURCE_ID].tolist() == ["pts:7", "pts:7", "pts:2", "pts:3"]
     assert f.index.tolist() == [0, 1, 2, 3]
     assert any("repeats feature ids (pts:7)" in w for w in result.warnings)
-    assert [(i.what, i.note) for i in result.not_read] == [
+    assert [(say(i.what, "en"), say(i.note, "en")) for i in result.not_read] == [
         ("feature pts:99", "no location: empty or missing geometry")
     ]
     for geom, (_, _, truth) in zip(f.geometry, POINTS, strict=True):

@@ -6,6 +6,7 @@ import pytest
 
 from pipeline.core import schema as S
 from pipeline.core.errors import DataError
+from pipeline.survey.base import say
 from pipeline.survey.read import read_survey
 from tests.helpers.survey_files import BOUNDARY, POINTS, TOL_M, error_m, write_csv, write_xlsx
 
@@ -32,13 +33,13 @@ def test_csv_bad_rows(tmp_path):
     path.write_text("名称,经度,纬度\n配电室,１１６.３５１,39.9975°\n空,,\n", encoding="utf-8")
     result = read_survey(path, crs="wgs84")
     assert result.features.geometry.iloc[0].x == pytest.approx(116.351)
-    assert [(i.what, i.count) for i in result.not_read] == [("rows 3", 1)]
-    assert "no location" in result.not_read[0].note
+    assert [(say(i.what, "en"), i.count) for i in result.not_read] == [("`pts.csv` rows 3", 1)]
+    assert "no location" in say(result.not_read[0].note, "en")
     path.write_text("名称,a,b\n配电室,1,2\n", encoding="utf-8")
     with pytest.raises(DataError, match="name the coordinate columns lon/lat"):
         read_survey(path, crs="wgs84")
     path.write_text("名称,经度,纬度\n空,,\n", encoding="utf-8")
-    with pytest.raises(DataError, match=r"Nothing in `pts.csv` can be imported: rows 2"):
+    with pytest.raises(DataError, match=r"Nothing in `pts.csv` can be imported \(`pts.csv` rows 2"):
         read_survey(path, crs="wgs84")
 
 
@@ -49,4 +50,6 @@ def test_xlsx_points(tmp_path):
     assert f[S.SOURCE_ID].tolist() == [f"设施:{r}" for r in range(2, 6)]
     for geom, (_, _, truth) in zip(f.geometry, POINTS, strict=True):
         assert error_m(geom, truth) < TOL_M
-    assert [(i.what, i.note) for i in result.not_read] == [("sheet 说明", "no coordinate columns")]
+    assert [(say(i.what, "en"), say(i.note, "en")) for i in result.not_read] == [
+        ("`测绘.xlsx` sheet 说明", "no coordinate columns")
+    ]

