@@ -120,3 +120,44 @@ def test_no_private_name_crosses_a_module():
 )
 def test_the_private_name_check_catches_what_it_should(code, caught):
     assert bool(private_crossings(ROOT / "pipeline" / "survey" / "probe.py", code)) is caught
+
+
+def imported_test_modules(code: str) -> list[str]:
+    """The test modules and conftests that ``code`` imports (a test shares through tests/helpers only)."""
+    found = []
+    for node in ast.walk(ast.parse(code)):
+        names = (
+            [node.module or ""]
+            if isinstance(node, ast.ImportFrom)
+            else [a.name for a in node.names]
+            if isinstance(node, ast.Import)
+            else []
+        )
+        found += [
+            n
+            for n in names
+            if n.startswith("tests.") and n.rsplit(".", 1)[-1].startswith(("test_", "conftest"))
+        ]
+    return found
+
+
+def test_no_test_imports_another_test_module():
+    found = [
+        f"{path.relative_to(ROOT)}: {name}"
+        for path in sorted((ROOT / "tests").rglob("*.py"))
+        for name in imported_test_modules(path.read_text(encoding="utf-8"))
+    ]
+    assert found == [], "\n".join(found)
+
+
+@pytest.mark.parametrize(
+    ("code", "caught"),
+    [
+        ("from tests.app.test_chinese import ALLOWED\n", True),
+        ("def f():\n    from tests.app.conftest import x\n", True),
+        ("import tests.pipeline.inventory.test_build\n", True),
+        ("from tests.helpers.chinese import ALLOWED\n", False),
+    ],
+)
+def test_the_test_import_check_catches_what_it_should(code, caught):
+    assert bool(imported_test_modules(code)) is caught

@@ -26,8 +26,8 @@ from store import (
     new_resident_key,
     open_session,
 )
-from tests.app.test_chinese import ALLOWED, PATH_LIKE, data_names
 from tests.helpers.app import open_page, serve, shot
+from tests.helpers.chinese import ALLOWED, PATH_LIKE, data_names
 from tests.helpers.db import code
 
 pytestmark = pytest.mark.browser

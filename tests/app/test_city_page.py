@@ -206,7 +206,7 @@ def test_clicking_a_compound_on_the_city_map_opens_it(app_url: str, builds: Path
 
 def test_the_city_page_is_chinese_throughout(fake_map: FakeMap, build_dir: Path) -> None:
     """A batch result open, a compound opened: no English word, no path, no OSM id (tests/app/test_chinese.py)."""
-    from tests.app.test_chinese import ALLOWED, leaks
+    from tests.helpers.chinese import ALLOWED, leaks
 
     at = _page().run()
     at.selectbox(key="city_open").set_value(COMPOUNDS[0]).run()
