@@ -26,7 +26,7 @@ from store import (
     new_resident_key,
     open_session,
 )
-from tests.helpers.app import open_page, serve, shot
+from tests.helpers.app import MAP_FRAME, open_page, serve, shot
 from tests.helpers.chinese import ALLOWED, PATH_LIKE, data_names
 from tests.helpers.db import code
 
@@ -95,6 +95,10 @@ def test_every_page_reads_in_chinese_in_a_browser(app_url: str, demo_inventory, 
     page, outside, close = open_page(app_url, path)
     try:
         _settle(page)
+        if path in ("", "spots"):  # the map draws in its own frame, after the page
+            page.frame_locator(MAP_FRAME).first.locator(".leaflet-control-scale-line").first.wait_for(
+                timeout=60_000
+            )
         text = _all_text(page)
         shot(page, f"zh-{path or 'layout'}.png")
     finally:

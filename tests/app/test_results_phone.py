@@ -17,7 +17,7 @@ import pypdf
 import pytest
 
 from store import Store, hash_password
-from tests.helpers.app import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, ROOT, app_server, keep_local
+from tests.helpers.app import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, ROOT, app_server, keep_local, shot
 from tests.helpers.browser import MIN_TAP_PX, PHONE, PHONE_AGENT, TARGETS_JS
 from tests.helpers.vote_scene import PASSWORD, RANKED, seed_votes
 
@@ -90,11 +90,6 @@ def _results(page, url: str, query: str) -> None:
     page.wait_for_timeout(800)
 
 
-def shot(page, name: str, *, full: bool = False) -> None:
-    ARTIFACTS.mkdir(exist_ok=True)
-    page.screenshot(path=str(ARTIFACTS / name), full_page=full)
-
-
 def _rank_lines(page) -> list[str]:
     captions = page.get_by_test_id("stCaptionContainer").all_inner_texts()
     return [" · ".join(c.split(" · ")[:2]) for c in captions if c.startswith("第 ")]
@@ -107,14 +102,14 @@ def test_the_shared_link_shows_the_ranks_in_order_on_a_phone(phone, url: str) ->
     assert titles == [r[0] for r in RANKED]
     assert "vote=1" in phone.url
     assert phone.get_by_text("最终结果 · ").count() == 1
-    shot(phone, "phone-results.png")
+    shot(phone, "phone-results.png", full_page=False)
     phone.goto(f"{url}/results?vote=2")  # not the default (the newest closed vote): the link decides
     phone.get_by_text("投票还在进行中，结束后公布结果。").wait_for(timeout=60_000)
     assert "vote=2" in phone.url and _rank_lines(phone) == []
     phone.evaluate("() => document.querySelector('[data-testid=stMain]').scrollTo(0, 780)")
-    shot(phone, "phone-results-2.png")
+    shot(phone, "phone-results-2.png", full_page=False)
     phone.evaluate("() => document.querySelector('[data-testid=stMain]').scrollTo(0, 1e5)")
-    shot(phone, "phone-results-end.png")
+    shot(phone, "phone-results-end.png", full_page=False)
 
 
 def test_the_notice_downloads_as_one_a4_page_in_rank_order(phone, url: str) -> None:
@@ -144,7 +139,7 @@ def test_no_sideways_scrolling_and_every_tap_target_is_44_px(phone, url: str, pa
     small = [t for t in phone.evaluate(TARGETS_JS) if min(t[1], t[2]) < MIN_TAP_PX - 0.5]
     assert small == []
     name = page_query.replace("?", "-").replace("&", "-").replace("=", "-")
-    shot(phone, f"phone-{name}.png", full=True)
+    shot(phone, f"phone-{name}.png", full_page=True)
 
 
 def test_the_ballot_starts_on_the_first_screen_of_a_phone(phone, url: str) -> None:
@@ -154,7 +149,7 @@ def test_the_ballot_starts_on_the_first_screen_of_a_phone(phone, url: str) -> No
     first_dots = phone.get_by_test_id("stNumberInput").first
     assert code.bounding_box()["y"] + code.bounding_box()["height"] < PHONE["height"]
     assert first_dots.bounding_box()["y"] < 2 * PHONE["height"]  # one scroll on: no map in between
-    shot(phone, "phone-vote.png")
+    shot(phone, "phone-vote.png", full_page=False)
 
 
 @pytest.mark.parametrize("lang", ["zh", "en"])
@@ -164,7 +159,7 @@ def test_the_results_page_on_a_desktop(browser, url: str, lang: str) -> None:
     _results(page, url, "?vote=1" + ("&lang=en" if lang == "en" else ""))
     if lang == "zh":
         assert _rank_lines(page) == RANK_LINES
-    shot(page, f"desktop-results-{lang}.png", full=True)
+    shot(page, f"desktop-results-{lang}.png", full_page=True)
     context.close()
     assert outside == []
 
@@ -181,7 +176,7 @@ def test_the_vote_page_links_to_the_results_and_the_picker_rewrites_the_link(pho
     assert widths[0] <= PHONE["width"] and widths[1] <= widths[2], widths
     small = [t for t in phone.evaluate(TARGETS_JS) if min(t[1], t[2]) < MIN_TAP_PX - 0.5]
     assert small == []
-    shot(phone, "phone-vote-closed-link.png")
+    shot(phone, "phone-vote-closed-link.png", full_page=False)
     link.tap()
     phone.get_by_role("button", name="PDF").first.wait_for(timeout=60_000)
     assert _rank_lines(phone) == RANK_LINES
@@ -214,6 +209,6 @@ def test_a_signed_in_planner_signs_the_notice_on_a_desktop(browser, url: str) ->
     text = pypdf.PdfReader(download.value.path()).pages[0].extract_text().replace("\n", "")
     assert "海淀区学院路街道 · 王工" in text
     page.evaluate("() => document.querySelector('[data-testid=stMain]').scrollTo(0, 1e5)")
-    shot(page, "desktop-results-planner.png")
+    shot(page, "desktop-results-planner.png", full_page=False)
     context.close()
     assert outside == []

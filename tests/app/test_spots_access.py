@@ -18,8 +18,8 @@ import shapely
 
 from pipeline.core import schema as S
 from store import Store, hash_password, list_spots
-from tests.helpers.app import CHROMIUM, CHROMIUM_ARGS, PARK, PARK_LABEL, app_server, keep_local
-from tests.helpers.browser import PHONE, PHONE_AGENT, open_spots, shot
+from tests.helpers.app import CHROMIUM, CHROMIUM_ARGS, PARK, PARK_LABEL, app_server, keep_local, shot
+from tests.helpers.browser import PHONE, PHONE_AGENT, open_spots
 from tests.helpers.spots_scene import COMPOUND, DEMO_OSM, PASSWORD, Scene, seed_spots
 
 playwright = pytest.importorskip("playwright.sync_api")
@@ -140,7 +140,7 @@ def test_my_location_inside_the_compound_places_the_spot_there(device, scene: Sc
     frame.locator(".sp-new").wait_for(timeout=15_000)
     assert frame.evaluate("() => window.map.getZoom()") >= 18  # zoomed in on the new pin
     assert not frame.locator(".sp-msg").is_visible()
-    shot(page, "phone-spots-located.png")
+    shot(page, "phone-spots-located.png", full_page=False)
     _submit(page, "楼下路灯不亮", "定位的居民")
     [spot] = _new_spots(scene, "楼下路灯不亮")
     assert _metric(demo_inventory, spot.lon, spot.lat).distance(_metric(demo_inventory, lon, lat)) < 0.2  # metres
@@ -181,7 +181,7 @@ def test_my_location_far_from_the_compound_is_refused_in_the_page_language(
     assert frame.locator(".sp-new").count() == 0
     assert page.get_by_role("button", name="Submit spot" if lang == "en" else SUBMIT).count() == 0
     if metres > 1000:
-        shot(page, f"phone-spots-located-far-{lang}.png")
+        shot(page, f"phone-spots-located-far-{lang}.png", full_page=False)
 
 
 def test_a_vague_location_is_not_used(device, scene: Scene) -> None:
@@ -193,7 +193,7 @@ def test_a_vague_location_is_not_used(device, scene: Scene) -> None:
     frame.locator(".sp-locate").click()
     message = frame.locator(".sp-msg")
     playwright.expect(message).to_contain_text("Your location is only known to about 400 m", timeout=10_000)
-    shot(page, "spots-located-vague-en.png")
+    shot(page, "spots-located-vague-en.png", full_page=False)
     page.wait_for_timeout(1500)
     assert frame.locator(".sp-new").count() == 0
     message.click()  # a tap closes it
@@ -206,7 +206,7 @@ def test_a_refused_location_says_so_and_the_map_still_takes_a_tap(device, scene:
     frame.locator(".sp-locate").tap()
     message = frame.locator(".sp-msg")
     playwright.expect(message).to_contain_text("浏览器没有允许定位", timeout=10_000)
-    shot(page, "phone-spots-located-denied.png")
+    shot(page, "phone-spots-located-denied.png", full_page=False)
     lon, lat = scene.empty
     frame.evaluate(
         "([lat, lng]) => window.map.setView([lat, lng], window.map.getZoom(), {animate: false})", [lat, lon]
@@ -241,7 +241,7 @@ def test_without_the_map_a_spot_is_placed_on_the_numbered_asset_picked_from_the_
     _pick_asset(page, "畅乐", f"{PARK_LABEL} · 畅乐园")  # found by typing part of its name
     page.get_by_role("button", name=SUBMIT).wait_for(timeout=30_000)
     assert f"近 {PARK_LABEL} · 畅乐园" in _texts(page)
-    shot(page, "phone-spots-by-asset.png")
+    shot(page, "phone-spots-by-asset.png", full_page=False)
     _submit(page, "园里的长椅坏了", "不用地图的居民")
     [spot] = _new_spots(scene, "园里的长椅坏了")
     park = demo_inventory.assets.loc[demo_inventory.assets[S.SOURCE_ID] == PARK].geometry.iloc[0]
@@ -259,7 +259,7 @@ def test_without_the_map_a_point_asset_gives_its_own_place(device, scene: Scene,
     _pick_asset(page, label, next(o for o in _options(page) if o.startswith(f"{label} · ")))
     page.get_by_role("button", name=SUBMIT).wait_for(timeout=30_000)
     assert any(t.startswith(f"近 {label}") for t in _texts(page))
-    shot(page, "spots-by-asset.png")
+    shot(page, "spots-by-asset.png", full_page=False)
     _submit(page, "这里的车棚漏雨", "键盘用户")
     [spot] = _new_spots(scene, "这里的车棚漏雨")
     assert (spot.lon, spot.lat) == pytest.approx((expected.x, expected.y), abs=2e-7)  # 2 cm
@@ -307,7 +307,7 @@ def test_the_add_button_and_the_markers_are_reached_with_tab_and_opened_with_ent
     row = demo_inventory.assets.loc[demo_inventory.assets[S.LABEL].astype(str) == label].iloc[0]
     assert first["label"].startswith(label)
     assert frame.locator(".leaflet-tooltip").first.is_visible()  # the tooltip shows while it has focus
-    shot(page, "spots-keyboard-focus.png")
+    shot(page, "spots-keyboard-focus.png", full_page=False)
     page.keyboard.press("Enter")
     focus = frame.evaluate(FOCUS_JS)
     assert focus["popup"] is not None and focus["popup"].startswith(label)
@@ -317,7 +317,7 @@ def test_the_add_button_and_the_markers_are_reached_with_tab_and_opened_with_ent
     # Enter is a tap: the page places the new spot on that asset
     page.get_by_role("button", name=SUBMIT).wait_for(timeout=30_000)
     assert any(t.startswith(f"近 {label}") for t in _texts(page))
-    shot(page, "spots-keyboard-enter.png")
+    shot(page, "spots-keyboard-enter.png", full_page=False)
 
 
 def test_spot_markers_are_reached_with_tab_and_show_their_text_with_enter(device, scene: Scene) -> None:

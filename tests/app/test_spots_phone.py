@@ -28,8 +28,9 @@ from tests.helpers.app import (
     PARK_LABEL,
     app_server,
     keep_local,
+    shot,
 )
-from tests.helpers.browser import MIN_TAP_PX, PHONE, PHONE_AGENT, TARGETS_JS, open_spots, shot
+from tests.helpers.browser import MIN_TAP_PX, PHONE, PHONE_AGENT, TARGETS_JS, open_spots
 from tests.helpers.spots_scene import COMPOUND, DEMO_OSM, PASSWORD, Scene, seed_spots
 
 playwright = pytest.importorskip("playwright.sync_api")
@@ -136,7 +137,7 @@ def test_the_map_opens_fitted_to_the_compound(phone, scene: Scene) -> None:
     (south, west), (north, east) = frame.evaluate("() => window.map._amFit")
     zoom = frame.evaluate("() => window.map.getZoom()")
     assert zoom == fit_zoom((west, south, east, north), (box["w"], box["h"]))
-    shot(phone, "phone-spots.png")
+    shot(phone, "phone-spots.png", full_page=False)
     phone.set_viewport_size({"width": 620, "height": 844})  # a wider frame (columns still stacked): fitted again
     phone.wait_for_function(
         "s => document.querySelector(s).getBoundingClientRect().width > 550", arg=MAP_FRAME, timeout=10_000
@@ -176,7 +177,7 @@ def test_no_marker_covers_another_at_any_zoom_and_the_numbers_come_back(
     phone.wait_for_timeout(300)
     frame.evaluate("() => window.map.fitBounds(window.map._amItems.map(it => it.layer.getLatLng()))")
     phone.wait_for_timeout(300)
-    shot(phone, "phone-spots-zoomed.png")
+    shot(phone, "phone-spots-zoomed.png", full_page=False)
 
 
 def test_the_legends_fold_into_one_control(phone, scene: Scene) -> None:
@@ -188,7 +189,7 @@ def test_the_legends_fold_into_one_control(phone, scene: Scene) -> None:
     assert legend.is_visible()
     text = legend.inner_text()
     assert "公共设施" in text and "居民问题点" in text  # the assets' and the spots' sections
-    shot(phone, "phone-spots-legend.png")
+    shot(phone, "phone-spots-legend.png", full_page=False)
     frame.locator(".am-legend-toggle").tap()
     assert not legend.is_visible()
 
@@ -202,7 +203,7 @@ def test_a_new_spot_starts_from_the_map_button_and_its_form_is_on_the_first_scre
     )
     frame.locator(".sp-add").tap()
     assert frame.locator(".sp-cross").is_visible() and frame.locator(".sp-hint").is_visible()
-    shot(phone, "phone-spots-placing.png")
+    shot(phone, "phone-spots-placing.png", full_page=False)
     frame.locator(".sp-add-here").tap()
     category = phone.get_by_test_id("stSelectbox").filter(has_text="问题类别").first
     category.wait_for(timeout=30_000)
@@ -211,7 +212,7 @@ def test_a_new_spot_starts_from_the_map_button_and_its_form_is_on_the_first_scre
     # the form starts on the first screen, right under the map
     top = phone.evaluate("() => document.querySelector('[data-testid=stMain]').scrollTop")
     assert top == 0 and category.bounding_box()["y"] < PHONE["height"]
-    shot(phone, "phone-spots-form.png")
+    shot(phone, "phone-spots-form.png", full_page=False)
     phone.get_by_role("textbox", name="问题说明（不超过 500 字）").fill("晚上这里没有路灯")
     name = phone.get_by_role("textbox", name="你的称呼（化名即可）")
     name.fill("李大爷")
@@ -225,7 +226,7 @@ def test_a_new_spot_starts_from_the_map_button_and_its_form_is_on_the_first_scre
     assert len(new) == 1
     assert (new[0].lon, new[0].lat) == pytest.approx((lon, lat), abs=2e-5)  # the cross, within 2 m
     print(f"opening the page to a submitted spot: {took:.1f} s")
-    shot(phone, "phone-spots-added.png")
+    shot(phone, "phone-spots-added.png", full_page=False)
 
 
 def test_every_tap_target_is_at_least_44_px(phone, scene: Scene) -> None:
@@ -249,7 +250,7 @@ def test_the_page_is_never_wider_than_the_screen(phone, scene: Scene) -> None:
                 return [document.documentElement.scrollWidth, main.scrollWidth, main.clientWidth]; }"""
         )
         assert widths[0] <= PHONE["width"] and widths[1] <= widths[2], (lang, widths)
-    shot(phone, "phone-spots-en.png")
+    shot(phone, "phone-spots-en.png", full_page=False)
 
 
 def _add_spot_here(page, frame, lonlat: tuple[float, float], text: str) -> None:
@@ -303,7 +304,7 @@ def test_a_reload_keeps_the_pseudonym_and_my_spots(browser, scene: Scene) -> Non
         ".map(l => [l.getLatLng().lng, l.getLatLng().lat])"
     )
     assert own == [pytest.approx([spot.lon, spot.lat], abs=1e-7)]
-    shot(page, "phone-spots-mine.png")
+    shot(page, "phone-spots-mine.png", full_page=False)
     context.close()
     assert outside == []
 
@@ -324,7 +325,7 @@ def test_a_tap_on_the_boundary_of_the_layout_page_renumbers_from_there(phone, sc
     park = frame.locator(f'.am-num[data-sid="{PARK}"]')
     frame.locator(".am-num:visible").first.wait_for(timeout=60_000)
     assert park.text_content() == PARK_LABEL
-    shot(phone, "phone-layout.png")
+    shot(phone, "phone-layout.png", full_page=False)
     phone.get_by_text("在边界上点选主入口").tap()
     phone.wait_for_timeout(1500)  # the rerun; the map is not redrawn (nothing on it changed)
     handle = frame.locator("body").element_handle().owner_frame()
@@ -340,7 +341,7 @@ def test_a_tap_on_the_boundary_of_the_layout_page_renumbers_from_there(phone, sc
         assert time.monotonic() < deadline, "the numbers did not change"
         phone.wait_for_timeout(200)
     assert frame.locator('.am-main[data-sid="user-point"]').count() == 1
-    shot(phone, "phone-layout-boundary-pick.png")
+    shot(phone, "phone-layout-boundary-pick.png", full_page=False)
 
 
 def test_the_vote_picker_says_published_as_soon_as_a_session_is_closed(phone, scene: Scene) -> None:
@@ -361,4 +362,4 @@ def test_the_vote_picker_says_published_as_soon_as_a_session_is_closed(phone, sc
     phone.get_by_text("投票已结束，结果已公布。").wait_for(timeout=30_000)
     phone.wait_for_timeout(500)
     assert "停车与照明专题 · 已公布" in shown.input_value()
-    shot(phone, "phone-vote-closed.png")
+    shot(phone, "phone-vote-closed.png", full_page=False)

@@ -173,10 +173,10 @@ def map_frame(page, selector: str, timeout_ms: int = 45_000):
     return frame
 
 
-def shot(page, name: str) -> Path:
-    """Save a screenshot of the whole page to ``test-artifacts/``."""
+def shot(page, name: str, *, full_page: bool = True) -> Path:
+    """Save a screenshot to ``test-artifacts/``: the whole page, or what the screen shows."""
     ARTIFACTS.mkdir(exist_ok=True)
     page.wait_for_timeout(1000)
     path = ARTIFACTS / name
-    page.screenshot(path=str(path), full_page=True)
+    page.screenshot(path=str(path), full_page=full_page)
     return path

@@ -1,8 +1,8 @@
-"""What the phone tests share: the phone's size and agent, tap targets, opening the spots page, screenshots."""
+"""What the phone tests share: the phone's size and agent, tap targets, opening the spots page."""
 
 from __future__ import annotations
 
-from tests.helpers.app import ARTIFACTS, MAP_FRAME
+from tests.helpers.app import MAP_FRAME
 
 PHONE = {"width": 390, "height": 844}
 #: A phone's user agent (Playwright's Pixel 5): the page lays itself out for a phone when it says "Mobi".
@@ -34,9 +34,3 @@ def open_spots(page, url: str, query: str = ""):
     )
     page.wait_for_timeout(700)  # the frame's last resize, and the fit after it
     return handle
-
-
-def shot(page, name: str) -> None:
-    ARTIFACTS.mkdir(exist_ok=True)
-    page.wait_for_timeout(500)
-    page.screenshot(path=str(ARTIFACTS / name))
