@@ -67,12 +67,17 @@ def app_url(folder: Path) -> Iterator[str]:
     yield from serve(Path(folder), **env)
 
 
+#: Streamlit's <noscript> line: a frame caught while it loads can report it, though no browser that runs
+#: the app ever shows it.
+NOSCRIPT = "You need to enable JavaScript to run this app."
+
+
 def _all_text(page) -> str:
     """The page's visible text and that of every frame in it (the map draws in its own frame)."""
     texts = [page.evaluate(VISIBLE_TEXT)]
     for frame in page.frames[1:]:
         texts.append(frame.evaluate("() => document.body ? document.body.innerText : ''"))
-    return "\n".join(texts)
+    return "\n".join(texts).replace(NOSCRIPT, "")
 
 
 def _leaks(text: str, allowed: set[str]) -> list[str]:
