@@ -736,14 +736,11 @@ def _footer_lines(inventory: Inventory, lang: str, date: dt.date) -> list[str]:
 # ----------------------------------------------------------------------------------------- the page
 
 
-def draw_header(
-    page: Axes, layout: Layout, title: str, inventory: Inventory, lang: str, sizes: Sizes
-) -> None:
-    """Draw ``title`` at the top left of the page and, under it, the count of assets by category."""
-    top = layout.height - sizes.margin
+def _draw_title(page: Axes, layout: Layout, title: str, sizes: Sizes) -> None:
+    """Draw ``title`` at the top left of a page (the first page and every continuation)."""
     page.text(
         sizes.margin,
-        top,
+        layout.height - sizes.margin,
         title,
         ha="left",
         va="top",
@@ -751,6 +748,14 @@ def draw_header(
         fontweight="bold",
         gid="title",
     )
+
+
+def draw_header(
+    page: Axes, layout: Layout, title: str, inventory: Inventory, lang: str, sizes: Sizes
+) -> None:
+    """Draw ``title`` at the top left of the page and, under it, the count of assets by category."""
+    top = layout.height - sizes.margin
+    _draw_title(page, layout, title, sizes)
     page.text(
         sizes.margin,
         top - sizes.title * 1.3 / _MM,
@@ -896,16 +901,7 @@ def draw_more_pages(
 
     The page has the title, the index's ``rows`` that fit, and the footer. ``page`` is the page's axes, ``layout.width`` × ``layout.height`` millimetres, as on the first page.
     """
-    page.text(
-        sizes.margin,
-        layout.height - sizes.margin,
-        title,
-        ha="left",
-        va="top",
-        fontsize=sizes.title,
-        fontweight="bold",
-        gid="title",
-    )
+    _draw_title(page, layout, title, sizes)
     top = layout.height - sizes.margin - _header_height(sizes)
     drawn = draw_index(
         page,

@@ -1,4 +1,5 @@
-"""Fixtures of the app tests: a runtime folder per test and a stand-in for the map component."""
+"""Fixtures of the app tests: a runtime folder per test, a stand-in for the map component, and, for the
+browser tests, the seeded spots scene served by the real app and a headless Chromium per module."""
 
 from __future__ import annotations
 
@@ -8,7 +9,9 @@ from unittest import mock
 
 import pytest
 
-from tests.helpers.app import FakeMap
+from pipeline.inventory.build import Inventory
+from tests.helpers.app import FakeMap, chromium, seeded_app
+from tests.helpers.spots_scene import Scene, seed_spots
 
 
 @pytest.fixture
@@ -25,3 +28,21 @@ def runtime(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     folder = tmp_path / "runtime"
     monkeypatch.setenv("MAPPER_RUNTIME_DIR", str(folder))
     return folder
+
+
+@pytest.fixture(scope="module")
+def scene(tmp_path_factory: pytest.TempPathFactory, demo_inventory: Inventory) -> Iterator[Scene]:
+    """The real app on a free port, on a store seeded with the spots scene (its own per module)."""
+    folder = tmp_path_factory.mktemp("spots_scene")
+    with seeded_app(folder, lambda db_url: seed_spots(db_url, demo_inventory)) as (
+        url,
+        db_url,
+        (spots, empty),
+    ):
+        yield Scene(url=url, spots=spots, empty=empty, db_url=db_url)
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[object]:
+    with chromium() as launched:
+        yield launched

@@ -19,7 +19,6 @@ import pytest
 
 from tests.helpers.app import (
     CHROMIUM,
-    CHROMIUM_ARGS,
     PARK,
     PARK_LABEL,
     PARK_LABEL_FROM_WORK_AREA_GATE,
@@ -101,12 +100,6 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         yield url
 
 
-@pytest.fixture(scope="module")
-def browser(server: str) -> Iterator[object]:
-    with playwright.sync_playwright() as p:
-        chromium = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
-        yield chromium
-        chromium.close()
 
 
 @pytest.fixture

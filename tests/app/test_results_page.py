@@ -20,15 +20,8 @@ from store import (
     hash_password,
 )
 from tests.helpers.app import APP
-from tests.helpers.vote_scene import (
-    NOTE_B,
-    NOTE_E,
-    PASSWORD,
-    RANKED,
-    TITLES,
-    Seeded,
-    seed_votes,
-)
+from tests.helpers.spots_scene import PASSWORD
+from tests.helpers.vote_scene import NOTE_B, NOTE_E, RANKED, TITLES, Seeded, seed_votes
 
 
 @pytest.fixture

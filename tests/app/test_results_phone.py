@@ -9,57 +9,37 @@ listing the topics in rank order. Screenshots go to ``test-artifacts/``.
 from __future__ import annotations
 
 import io
-import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
 import pypdf
 import pytest
 
-from store import Store, hash_password
-from tests.helpers.app import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, ROOT, app_server, keep_local, shot
+from store import Store
+from tests.helpers.app import ARTIFACTS, keep_local, seeded_app, shot
 from tests.helpers.browser import MIN_TAP_PX, PHONE, PHONE_AGENT, TARGETS_JS
-from tests.helpers.vote_scene import PASSWORD, RANKED, seed_votes
+from tests.helpers.spots_scene import PASSWORD
+from tests.helpers.vote_scene import RANKED, seed_votes
 
 playwright = pytest.importorskip("playwright.sync_api")
 
 pytestmark = pytest.mark.browser
 
-DEMO_OSM = ROOT / "data" / "osm" / "beijing_haidian_qinghua-east-rd.osm"
 WIDTHS_JS = """() => { const main = document.querySelector('[data-testid=stMain]');
     return [document.documentElement.scrollWidth, main.scrollWidth, main.clientWidth]; }"""
 RANK_LINES = ["第 1 名 · 5 个圆点", "第 2 名 · 4 个圆点", "第 2 名 · 4 个圆点", "第 4 名 · 1 个圆点"]
 
 
-@pytest.fixture(scope="module")
-def url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """The real app on a free port, on a seeded store of its own."""
-    if not Path(CHROMIUM).exists():
-        pytest.skip(f"{CHROMIUM} is missing; `make sysdeps` installs Debian's chromium")
-    folder = tmp_path_factory.mktemp("results_phone")
-    data = folder / "osm"
-    data.mkdir()
-    shutil.copy(DEMO_OSM, data / DEMO_OSM.name)
-    db_url = f"sqlite:///{folder / 'mapper.sqlite3'}"
+def _seed(db_url: str) -> None:
     with Store(db_url) as store:
         seed_votes(store, 116.3255, 40.0045)
-    env = {
-        "MAPPER_DATA_DIR": str(data),
-        "MAPPER_RUNTIME_DIR": str(folder / "runtime"),
-        "MAPPER_DB_URL": db_url,
-        "MAPPER_PLANNERS": f"wang={hash_password(PASSWORD)}",
-        "MAPPER_PLANNERS_FILE": "",
-    }
-    with app_server(folder, env) as served:
-        yield served
 
 
 @pytest.fixture(scope="module")
-def browser(url: str) -> Iterator[object]:
-    with playwright.sync_playwright() as p:
-        chromium = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
-        yield chromium
-        chromium.close()
+def url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The real app on a free port, on a store of its own seeded with the votes."""
+    with seeded_app(tmp_path_factory.mktemp("results_phone"), _seed) as (served, _, _):
+        yield served
 
 
 def _context(browser, url: str, phone: bool):

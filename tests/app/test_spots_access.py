@@ -8,19 +8,15 @@ Screenshots go to ``test-artifacts/``.
 
 from __future__ import annotations
 
-import shutil
-from collections.abc import Iterator
-from pathlib import Path
-
 import geopandas as gpd
 import pytest
 import shapely
 
 from pipeline.core import schema as S
-from store import Store, hash_password, list_spots
-from tests.helpers.app import CHROMIUM, CHROMIUM_ARGS, PARK, PARK_LABEL, app_server, keep_local, shot
+from store import Store, list_spots
+from tests.helpers.app import PARK, PARK_LABEL, keep_local, shot
 from tests.helpers.browser import PHONE, PHONE_AGENT, open_spots
-from tests.helpers.spots_scene import COMPOUND, DEMO_OSM, PASSWORD, Scene, seed_spots
+from tests.helpers.spots_scene import COMPOUND, Scene
 
 playwright = pytest.importorskip("playwright.sync_api")
 
@@ -41,34 +37,8 @@ FOCUS_JS = """() => {
 }"""
 
 
-@pytest.fixture(scope="module")
-def scene(tmp_path_factory: pytest.TempPathFactory, demo_inventory) -> Iterator[Scene]:
-    """The real app on a free port, on a seeded store of its own."""
-    if not Path(CHROMIUM).exists():
-        pytest.skip(f"{CHROMIUM} is missing; `make sysdeps` installs Debian's chromium")
-    folder = tmp_path_factory.mktemp("spots_access")
-    data = folder / "osm"
-    data.mkdir()
-    shutil.copy(DEMO_OSM, data / DEMO_OSM.name)
-    db_url = f"sqlite:///{folder / 'mapper.sqlite3'}"
-    spots, empty = seed_spots(db_url, demo_inventory)
-    env = {
-        "MAPPER_DATA_DIR": str(data),
-        "MAPPER_RUNTIME_DIR": str(folder / "runtime"),
-        "MAPPER_DB_URL": db_url,
-        "MAPPER_PLANNERS": f"wang={hash_password(PASSWORD)}",
-        "MAPPER_PLANNERS_FILE": "",
-    }
-    with app_server(folder, env) as url:
-        yield Scene(url=url, spots=spots, empty=empty, db_url=db_url)
 
 
-@pytest.fixture(scope="module")
-def browser(scene: Scene) -> Iterator[object]:
-    with playwright.sync_playwright() as p:
-        chromium = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
-        yield chromium
-        chromium.close()
 
 
 @pytest.fixture

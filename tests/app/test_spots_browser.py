@@ -12,25 +12,21 @@ Screenshots go to ``test-artifacts/``.
 
 from __future__ import annotations
 
-import shutil
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 
-from pipeline.inventory.build import Inventory
 from store import (
     Planner,
     Store,
     count_codes,
     get_session,
-    hash_password,
     issue_codes,
     list_sessions,
     list_spots,
 )
-from tests.helpers.app import CHROMIUM, CHROMIUM_ARGS, ROOT, app_server, keep_local
-from tests.helpers.spots_scene import COMPOUND, DEMO_OSM, PASSWORD, PAYLOADS, Scene, seed_spots
+from tests.helpers.app import ROOT, keep_local
+from tests.helpers.spots_scene import COMPOUND, PASSWORD, PAYLOADS, Scene
 
 playwright = pytest.importorskip("playwright.sync_api")
 
@@ -58,34 +54,8 @@ POINT_JS = "([lat, lng]) => { const p = window.map.latLngToContainerPoint([lat, 
 
 
 
-@pytest.fixture(scope="module")
-def scene(tmp_path_factory: pytest.TempPathFactory, demo_inventory: Inventory) -> Iterator[Scene]:
-    """The real app on a free port, on a seeded store of its own."""
-    if not Path(CHROMIUM).exists():
-        pytest.skip(f"{CHROMIUM} is missing; `make sysdeps` installs Debian's chromium")
-    folder = tmp_path_factory.mktemp("spots_browser")
-    data = folder / "osm"
-    data.mkdir()
-    shutil.copy(DEMO_OSM, data / DEMO_OSM.name)
-    db_url = f"sqlite:///{folder / 'mapper.sqlite3'}"
-    spots, empty = seed_spots(db_url, demo_inventory)
-    env = {
-        "MAPPER_DATA_DIR": str(data),
-        "MAPPER_RUNTIME_DIR": str(folder / "runtime"),
-        "MAPPER_DB_URL": db_url,
-        "MAPPER_PLANNERS": f"wang={hash_password(PASSWORD)}",
-    }
-    env["MAPPER_PLANNERS_FILE"] = ""  # the planners come from MAPPER_PLANNERS only
-    with app_server(folder, env) as url:
-        yield Scene(url=url, spots=spots, empty=empty, db_url=db_url)
 
 
-@pytest.fixture(scope="module")
-def browser(scene: Scene) -> Iterator[object]:
-    with playwright.sync_playwright() as p:
-        chromium = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
-        yield chromium
-        chromium.close()
 
 
 @pytest.fixture

@@ -9,29 +9,24 @@ target is at least 44 px; the page is never wider than the screen. Screenshots g
 
 from __future__ import annotations
 
-import shutil
 import time
 from collections.abc import Iterator
-from pathlib import Path
 
 import geopandas as gpd
 import pytest
 
 from layers.web import fit_zoom
 from pipeline.core import schema as S
-from store import Store, hash_password, list_spots
+from store import Store, list_spots
 from tests.helpers.app import (
-    CHROMIUM,
-    CHROMIUM_ARGS,
     MAP_FRAME,
     PARK,
     PARK_LABEL,
-    app_server,
     keep_local,
     shot,
 )
 from tests.helpers.browser import MIN_TAP_PX, PHONE, PHONE_AGENT, TARGETS_JS, open_spots
-from tests.helpers.spots_scene import COMPOUND, DEMO_OSM, PASSWORD, Scene, seed_spots
+from tests.helpers.spots_scene import COMPOUND, PASSWORD, Scene
 
 playwright = pytest.importorskip("playwright.sync_api")
 
@@ -74,34 +69,8 @@ def overlaps(boxes: list[list]) -> list[tuple[str, str]]:
     return found
 
 
-@pytest.fixture(scope="module")
-def scene(tmp_path_factory: pytest.TempPathFactory, demo_inventory) -> Iterator[Scene]:
-    """The real app on a free port, on a seeded store of its own."""
-    if not Path(CHROMIUM).exists():
-        pytest.skip(f"{CHROMIUM} is missing; `make sysdeps` installs Debian's chromium")
-    folder = tmp_path_factory.mktemp("spots_phone")
-    data = folder / "osm"
-    data.mkdir()
-    shutil.copy(DEMO_OSM, data / DEMO_OSM.name)
-    db_url = f"sqlite:///{folder / 'mapper.sqlite3'}"
-    spots, empty = seed_spots(db_url, demo_inventory)
-    env = {
-        "MAPPER_DATA_DIR": str(data),
-        "MAPPER_RUNTIME_DIR": str(folder / "runtime"),
-        "MAPPER_DB_URL": db_url,
-        "MAPPER_PLANNERS": f"wang={hash_password(PASSWORD)}",
-        "MAPPER_PLANNERS_FILE": "",
-    }
-    with app_server(folder, env) as url:
-        yield Scene(url=url, spots=spots, empty=empty, db_url=db_url)
 
 
-@pytest.fixture(scope="module")
-def browser(scene: Scene) -> Iterator[object]:
-    with playwright.sync_playwright() as p:
-        chromium = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
-        yield chromium
-        chromium.close()
 
 
 @pytest.fixture

@@ -9,11 +9,11 @@ import subprocess
 import sys
 import time
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import folium
 import pytest
@@ -31,6 +31,7 @@ PARK_LABEL_FROM_WORK_AREA_GATE = "5"
 SOUTH_EAST_GATE = "node/5671590330"  # 东南门, the detected main gate
 WORK_AREA_GATE = "node/5671677877"  # 石科院工作区南门, in the wall shared with the institute
 
+T = TypeVar("T")
 CHROMIUM = "/usr/bin/chromium"
 #: Headless, no sandbox (root in CI), and none of Chromium's own calls home.
 CHROMIUM_ARGS = [
@@ -180,3 +181,41 @@ def shot(page, name: str, *, full_page: bool = True) -> Path:
     path = ARTIFACTS / name
     page.screenshot(path=str(path), full_page=full_page)
     return path
+
+
+@contextmanager
+def seeded_app(folder: Path, seed: Callable[[str], T]) -> Iterator[tuple[str, str, T]]:
+    """The real app on the demo extract and a SQLite store of its own, seeded by ``seed(db_url)`` first.
+
+    One planner, ``wang``, signs in with :data:`tests.helpers.spots_scene.PASSWORD`. Yields the app's URL,
+    the store's URL and what ``seed`` returned.
+    """
+    if not Path(CHROMIUM).exists():
+        pytest.skip(f"{CHROMIUM} is missing; `make sysdeps` installs Debian's chromium")
+    from store import hash_password
+    from tests.helpers.spots_scene import DEMO_OSM, PASSWORD
+
+    data = folder / "osm"
+    data.mkdir()
+    shutil.copy(DEMO_OSM, data / DEMO_OSM.name)
+    db_url = f"sqlite:///{folder / 'mapper.sqlite3'}"
+    seeded = seed(db_url)
+    env = {
+        "MAPPER_DATA_DIR": str(data),
+        "MAPPER_RUNTIME_DIR": str(folder / "runtime"),
+        "MAPPER_DB_URL": db_url,
+        "MAPPER_PLANNERS": f"wang={hash_password(PASSWORD)}",
+        "MAPPER_PLANNERS_FILE": "",  # the planners come from MAPPER_PLANNERS only
+    }
+    with app_server(folder, env) as url:
+        yield url, db_url, seeded
+
+
+@contextmanager
+def chromium() -> Iterator[Any]:
+    """A headless Chromium for a module's tests."""
+    playwright = pytest.importorskip("playwright.sync_api")
+    with playwright.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        yield browser
+        browser.close()

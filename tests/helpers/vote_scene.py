@@ -17,9 +17,8 @@ from store import (
 )
 from store.spots import set_stage
 from tests.helpers.db import code
+from tests.helpers.spots_scene import COMPOUND
 
-COMPOUND = "way/595108678"
-PASSWORD = "correct horse battery"
 #: The topics, in the order they are made (A, B, C, D).
 TITLES = ["增设电动车充电桩", "畅乐园夜间照明不足", "垃圾站异味太重", "楼道堆物清理"]
 #: Five ballots of three dots at most, by topic letter. By hand: B 5 dots, A 4, C 4, D 1; A and C tie and
