@@ -374,20 +374,20 @@ def _way_lines(ways: _Ways) -> tuple[list[int], np.ndarray, list[_Skipped]]:
             drawn.append(i)
     if not drawn:
         return [], np.array([], dtype=object), skipped
-    points, line = shapely.get_coordinates(
-        shapely.from_wkb([bytes.fromhex(ways.lines[i]) for i in drawn]),  # type: ignore[arg-type]
-        return_index=True,
-    )
-    distinct = np.ones(len(line), dtype=bool)
-    distinct[1:] = (points[1:] != points[:-1]).any(axis=1) | (line[1:] != line[:-1])
-    enough = np.bincount(line[distinct], minlength=len(drawn)) >= 2
+    lines = shapely.from_wkb([bytes.fromhex(ways.lines[i]) for i in drawn])  # type: ignore[arg-type]
+    points, line = shapely.get_coordinates(lines, return_index=True)
+    repeated = np.zeros(len(line), dtype=bool)  # a point where the one before it is
+    repeated[1:] = (points[1:] == points[:-1]).all(axis=1) & (line[1:] == line[:-1])
+    enough = np.bincount(line[~repeated], minlength=len(drawn)) >= 2
     for k in np.flatnonzero(~enough):
         i = drawn[k]
         skipped.append((2 * i, (f"way/{ways.ids[i]}", ways.tags[i].get("name") or "", [])))
-    kept = enough[line] & distinct
-    number = np.cumsum(enough) - 1  # shapely numbers the lines 0, 1, … without gaps
-    lines = shapely.linestrings(points[kept], indices=number[line[kept]])
-    return [drawn[k] for k in np.flatnonzero(enough)], lines, skipped
+    cleaned = np.unique(line[repeated])  # the few lines with a repeated point are made again without
+    cleaned = cleaned[enough[cleaned]]
+    if len(cleaned):
+        kept = np.isin(line, cleaned) & ~repeated
+        lines[cleaned] = shapely.linestrings(points[kept], indices=np.searchsorted(cleaned, line[kept]))
+    return [drawn[k] for k in np.flatnonzero(enough)], lines[enough], skipped
 
 
 #: A node's or way's line in libosmium's OPL format without metadata: type, id, ``T`` and the tags,
@@ -481,15 +481,13 @@ def _drop_outline_ways(
     """
     if not outer_ways or frame.empty:
         return frame
-    kind, _, number = frame[S.SOURCE_ID].str.partition("/").to_numpy().T
-    way_rows = np.flatnonzero(kind == "way")
-    way_ids = number[way_rows].astype(np.int64)
-    outline = np.isin(way_ids, np.fromiter(outer_ways, dtype=np.int64, count=len(outer_ways)))
+    outline = {f"way/{way}": identity for way, identity in outer_ways.items()}
+    source_ids = frame[S.SOURCE_ID].to_numpy()
     tags = frame[S.TAGS].to_numpy()
     drop = [
         row
-        for row, way in zip(way_rows[outline], way_ids[outline], strict=True)
-        if any(k in tags[row] and tags[row][k] == outer_ways[way].get(k) for k in _IDENTITY_KEYS)
+        for row in np.flatnonzero(frame[S.SOURCE_ID].isin(list(outline)).to_numpy())
+        if any(k in tags[row] and tags[row][k] == outline[source_ids[row]].get(k) for k in _IDENTITY_KEYS)
     ]
     if not drop:
         return frame
