@@ -22,7 +22,8 @@ from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import partial
-from itertools import repeat
+from itertools import compress, repeat
+from operator import not_, or_
 from pathlib import Path
 
 import geopandas as gpd
@@ -394,9 +395,8 @@ def _way_lines(ways: _Ways) -> tuple[list[int], np.ndarray, list[_Skipped]]:
 #: and a node's location (searched from the newline before it, which re finds faster than a line
 #: start).
 _OPL_LINE = re.compile(r"\n([nw])(\d+) T([^ \n]*)(?: x(\S*) y(\S*))?")
-#: OPL escapes a character outside a safe set as ``%<hex code point>%`` (at least two digits).
-_OPL_ESCAPE = re.compile(r"%([0-9a-f]+)%")
-#: A run of escapes; a Chinese name is one.
+#: OPL escapes a character outside a safe set as ``%<hex code point>%`` (at least two digits); a
+#: run of escapes (a Chinese name is one).
 _OPL_ESCAPES = re.compile(r"(?:%[0-9a-f]+%)+")
 #: Escapes kept while tag lists are still to be split: ``,``, ``=``, ``%`` itself and the newline.
 _KEPT_ESCAPES = {code: f"%{code}%" for code in ("2c", "3d", "25", "0a")}
@@ -410,12 +410,14 @@ def _decode(match: re.Match[str]) -> str:
 def _parse_tags(raws: list[str]) -> list[dict[str, str]]:
     """OPL tag lists ``k=v,k2=v2`` as dicts, escapes decoded.
 
-    The lists are decoded as one text, split at the escapes, each distinct code decoded once. The
-    separators stay escaped until a list is split, then are decoded key by key where there are any.
+    The lists are decoded as one text, split at the escapes, each distinct code decoded once. Every
+    ``%`` of OPL text opens or closes an escape (a ``%`` itself is written ``%25%``), so a plain
+    split at ``%`` gives the text between escapes and their codes by turns. The separators stay
+    escaped until a list is split, then are decoded key by key where there are any.
     """
     text = "\n".join(raws)
     if "%" in text:
-        parts = _OPL_ESCAPE.split(text)  # text, code, text, code, …, text
+        parts = text.split("%")  # text, code, text, code, …, text
         codes = parts[1::2]
         chars = {code: chr(int(code, 16)) for code in set(codes)} | _KEPT_ESCAPES
         parts[1::2] = map(chars.__getitem__, codes)
@@ -434,21 +436,20 @@ def _read_opl(opl: Path, ways: _Ways, missing: Missing) -> _Nodes:
     A node without a location is not a feature: it goes to ``missing``.
     """
     lines = _OPL_LINE.findall("\n" + opl.read_text(encoding="utf-8"))
-    nodes = _Nodes()
-    for (kind, osm_id, _, lon, lat), tags in zip(
-        lines, _parse_tags([line[2] for line in lines]), strict=True
-    ):
-        if kind == "w":
-            ways.ids.append(int(osm_id))
-            ways.tags.append(tags)
-        elif lon and lat:
-            nodes.ids.append(osm_id)
-            nodes.tags.append(tags)
-            nodes.lon.append(lon)
-            nodes.lat.append(lat)
-        else:
-            missing.nodes.append((f"node/{osm_id}", tags.get("name", "")))
-    return nodes
+    kinds, ids, raws, lons, lats = map(list, zip(*lines, strict=True)) if lines else ([],) * 5
+    tags = _parse_tags(raws)
+    is_way = list(map("w".__eq__, kinds))
+    placed = list(map(bool, lons))  # a node with a location (a way has none here)
+    ways.ids = list(map(int, compress(ids, is_way)))
+    ways.tags = list(compress(tags, is_way))
+    for osm_id, pairs in compress(zip(ids, tags, strict=True), map(not_, map(or_, is_way, placed))):
+        missing.nodes.append((f"node/{osm_id}", pairs.get("name", "")))
+    return _Nodes(
+        list(compress(ids, placed)),
+        list(compress(tags, placed)),
+        list(compress(lons, placed)),
+        list(compress(lats, placed)),
+    )
 
 
 def _to_frame(scanned: _Scanned) -> gpd.GeoDataFrame:
