@@ -76,6 +76,9 @@ _LINEAR_KEYS = frozenset({"highway", "barrier", "waterway", "railway"})
 #: Keys whose value is the feature's identity, used to tell a way from the relation it outlines.
 _IDENTITY_KEYS = ("building", "landuse", "leisure", "amenity", "natural", "shop", "residential")
 
+#: A way's line through every node, repeated locations kept; refused when a node has no valid location.
+_ALL_NODES = osmium.geom.use_nodes.ALL
+
 OSM_SUFFIXES = (".osm", ".osm.pbf", ".pbf", ".osm.xml", ".xml", ".osm.bz2", ".osm.gz")
 
 
@@ -218,7 +221,7 @@ class _Ways:
         """
         self.closed.append(way.is_closed())
         try:
-            self.lines.append(factory.create_linestring(way, use_nodes=osmium.geom.use_nodes.ALL))
+            self.lines.append(factory.create_linestring(way, _ALL_NODES))
         except (osmium.InvalidLocationError, RuntimeError):
             self.absent[len(self.lines)] = [n.ref for n in way.nodes if not n.location.valid()]
             self.lines.append(None)
