@@ -133,8 +133,9 @@ def read_osm_with_stats(
     (pyosmium makes a Python object per tag, which cost more than the rest of the read): a
     libosmium writer in the same pass copies the nodes and ways read to a temporary OPL file,
     whose tag fields are parsed in bulk afterwards. Nodes, half the features, never reach Python
-    one by one: their locations are in that file too. Ways and areas do, for their geometry; only
-    the few areas assembled from relations take their tags from pyosmium.
+    one by one: their locations are in that file too. Ways and areas do, for their geometry (one
+    libosmium call each); only the few areas assembled from relations take their tags from pyosmium.
+    What each way is (line, area or damaged) is decided after the pass, for all ways at once.
     """
     path = Path(path)
     if not path.is_file():
@@ -274,8 +275,13 @@ def _scan(
     The loop does the least it can per object: a way is only drawn through all its nodes
     (:meth:`_Ways.draw`), an area only made into WKB. Which way is a line, an area or damaged is
     decided afterwards from tags parsed in bulk (:func:`_read_opl`), and the lines are cleaned of
-    repeated points in bulk (:func:`_way_lines`). The rows keep the order of the loop: an area
-    comes after the ways pyosmium gave before it.
+    repeated points in bulk (:func:`_way_lines`). The rows keep the order of the loop, which
+    pyosmium sets: it hands over the areas it has assembled in batches, each after the next object
+    it gives, so an area is placed after the ways given before it (:func:`_rows`).
+
+    The ways' node locations are not taken from the OPL file (its writer can add them): it throws,
+    and then aborts the process when closed, on a location out of range (a hand-edited file),
+    which the drawing in the loop reports as a damaged way instead.
     """
     factory = osmium.geom.WKBFactory()
     drawn = _Ways()
