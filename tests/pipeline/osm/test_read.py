@@ -213,3 +213,42 @@ def test_a_read_leaves_the_cycle_collector_as_it_was(tmp_path):
         assert not gc.isenabled()
     finally:
         gc.enable()
+
+
+def _write(path, nodes: dict[int, tuple[float, float]], ways: dict[int, tuple[list[int], dict[str, str]]]) -> None:
+    import osmium
+
+    with osmium.SimpleWriter(str(path)) as writer:
+        for osm_id, location in nodes.items():
+            writer.add_node(osmium.osm.mutable.Node(id=osm_id, location=location))
+        for osm_id, (refs, tags) in ways.items():
+            writer.add_way(osmium.osm.mutable.Way(id=osm_id, nodes=refs, tags=tags))
+
+
+def test_lines_leave_out_repeated_points_and_a_way_on_one_spot_is_skipped(tmp_path):
+    """As libosmium draws a way: a node given twice in a row is one point; two nodes on one spot are no line."""
+    path = tmp_path / "walls.osm"
+    nodes = {1: (116.30, 39.90), 2: (116.31, 39.90), 3: (116.31, 39.91), 4: (116.30, 39.90)}
+    ways = {
+        10: ([1, 2, 2, 3], {"barrier": "wall"}),
+        11: ([1, 4], {"highway": "footway", "name": "原地"}),
+        12: ([2, 3], {"highway": "footway"}),
+    }
+    _write(path, nodes, ways)
+    frame, stats = read_osm_with_stats(path)
+    lines = dict(zip(frame["source_id"], frame.geometry, strict=True))
+    assert list(lines) == ["way/10", "way/12"]
+    assert list(lines["way/10"].coords) == [(116.30, 39.90), (116.31, 39.90), (116.31, 39.91)]
+    assert list(lines["way/12"].coords) == [(116.31, 39.90), (116.31, 39.91)]
+    assert stats.skipped_ways == 1
+
+
+def test_a_building_ending_on_another_node_at_its_start_is_read_once(tmp_path):
+    """Its first and last nodes differ but lie on one spot: libosmium draws a line and assembles an area;
+    the line, given first, is kept."""
+    path = tmp_path / "ring.osm"
+    nodes = {1: (116.30, 39.90), 2: (116.31, 39.90), 3: (116.31, 39.91), 4: (116.30, 39.90)}
+    _write(path, nodes, {10: ([1, 2, 3, 4], {"building": "yes"})})
+    frame = read_osm(path)
+    assert list(frame["source_id"]) == ["way/10"]
+    assert frame.geometry.iloc[0].geom_type == "LineString"
