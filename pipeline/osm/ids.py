@@ -144,6 +144,8 @@ def _from_pbf(path: Path) -> tuple[str | osmium.io.FileBuffer, dict[str, str]]:
     Only the first object is looked at, so a city extract costs nothing more; ogr2osm numbers
     every object it writes below zero.
     """
+    if _leads_with_a_positive_node(path):
+        return str(path), {}
     try:
         first = next((node.id for node in osmium.FileProcessor(str(path), osmium.osm.NODE)), 0)
     except RuntimeError:  # a broken file: the reader says what is wrong with it, in one line
@@ -189,6 +191,65 @@ def _from_pbf(path: Path) -> tuple[str | osmium.io.FileBuffer, dict[str, str]]:
             ET.SubElement(el, "member", type=kind, ref=positive(kind, ref), role=role)
         _tags(el, tags)
     return _sorted_buffer(root), back
+
+
+def _leads_with_a_positive_node(path: Path) -> bool:
+    """Whether the PBF's header and first data block give a first node, with an id of zero or more.
+
+    libosmium's reader, even when left after one node, goes through the whole file (a twentieth of
+    a city's read); the first two blobs hold the first node of any file that starts with its nodes.
+    False when they do not, or cannot be read: then the whole file is looked at.
+    """
+    try:
+        lead = osmium.io.FileBuffer(_leading_blobs(path, 2), "pbf")
+        first = next((node.id for node in osmium.FileProcessor(lead, osmium.osm.NODE)), None)
+    except (RuntimeError, IndexError):  # a cut or broken file
+        return False
+    return first is not None and first >= 0
+
+
+def _leading_blobs(path: Path, count: int) -> bytes:
+    """The first ``count`` blobs of a PBF as they are in the file.
+
+    Each is a 4-byte big-endian length, a BlobHeader message of that length and the blob's data,
+    whose size is the header's field 3 (``datasize``).
+    """
+    out = b""
+    with path.open("rb") as pbf:
+        for _ in range(count):
+            length = pbf.read(4)
+            header = pbf.read(int.from_bytes(length, "big"))
+            out += length + header + pbf.read(_data_size(header))
+    return out
+
+
+def _data_size(header: bytes) -> int:
+    """The ``datasize`` of a PBF BlobHeader (protobuf: varint keys, varints and length-prefixed fields)."""
+    i = 0
+    while i < len(header):
+        key, i = _varint(header, i)
+        if key & 7 == 0:
+            value, i = _varint(header, i)
+            if key >> 3 == 3:
+                return value
+        elif key & 7 == 2:
+            size, i = _varint(header, i)
+            i += size
+        else:
+            break
+    return 0
+
+
+def _varint(data: bytes, i: int) -> tuple[int, int]:
+    """The protobuf varint at ``data[i]`` and the index after it."""
+    value = shift = 0
+    while True:
+        byte = data[i]
+        i += 1
+        value |= (byte & 0x7F) << shift
+        shift += 7
+        if byte < 0x80:
+            return value, i
 
 
 def _tags(el: ET.Element, tags: dict[str, str]) -> None:

@@ -182,3 +182,29 @@ def test_the_quick_check_for_negative_ids_agrees_with_the_pattern():
     for data in cases:
         assert has_negative_or_deleted(data) == bool(_NEGATIVE_OR_DELETED.search(data)), data
     assert any(has_negative_or_deleted(c) for c in cases) and not all(has_negative_or_deleted(c) for c in cases)
+
+
+def test_a_pbf_s_first_node_is_found_in_its_first_blocks(tmp_path):
+    """The shipped PBF starts with a positive node, an ogr2osm one with a negative node: both told from its
+    first two blobs, as the first node a reader of the whole file gives."""
+    from pipeline.osm.ids import _leading_blobs, _leads_with_a_positive_node
+    from tests.helpers.testdata import EXTRACTS
+
+    helsinki = EXTRACTS["helsinki"]
+    raw = helsinki.read_bytes()
+    for count in (1, 2):  # cut where a blob ends: the next one's header names its type first
+        lead = _leading_blobs(helsinki, count)
+        assert raw.startswith(lead) and raw[len(lead) + 4 : len(lead) + 13] == b"\n\x07OSMData"
+    assert next(n.id for n in osmium.FileProcessor(str(helsinki), osmium.osm.NODE)) > 0
+    assert _leads_with_a_positive_node(helsinki)
+    xml = tmp_path / "converted.osm"
+    xml.write_text(OGR2OSM, encoding="utf-8")
+    pbf = tmp_path / "converted.osm.pbf"
+    with osmium.SimpleWriter(str(pbf)) as writer:
+        for obj in osmium.FileProcessor(str(xml)):
+            writer.add(obj)
+    assert next(n.id for n in osmium.FileProcessor(str(pbf), osmium.osm.NODE)) < 0
+    assert not _leads_with_a_positive_node(pbf)
+    cut = tmp_path / "cut.osm.pbf"
+    cut.write_bytes(helsinki.read_bytes()[:300])
+    assert not _leads_with_a_positive_node(cut)

@@ -151,3 +151,104 @@ def test_awkward_tag_text_survives_the_read(tmp_path):
     assert frame.loc["node/1", "tags"] == awkward
     assert frame.loc["node/1", "name"] == awkward["name"]
     assert frame.loc["node/2", "tags"] == {"amenity": "toilets"}
+
+
+def _grid_of_buildings(path, count: int) -> None:
+    """``count`` square buildings in a row, each with a footpath beside it, and a bench per building."""
+    import osmium
+
+    with osmium.SimpleWriter(str(path)) as writer:
+        for i in range(count):
+            x = 116.3 + i * 0.001
+            corners = [(x, 39.9), (x + 0.0005, 39.9), (x + 0.0005, 39.9005), (x, 39.9005)]
+            for j, location in enumerate(corners):
+                writer.add_node(osmium.osm.mutable.Node(id=10 * i + j + 1, location=location))
+            bench = {"amenity": "bench"}
+            writer.add_node(osmium.osm.mutable.Node(id=10 * i + 5, location=(x, 39.899), tags=bench))
+        for i in range(count):
+            square = [10 * i + 1, 10 * i + 2, 10 * i + 3, 10 * i + 4, 10 * i + 1]
+            writer.add_way(osmium.osm.mutable.Way(id=2 * i + 1, nodes=square, tags={"building": "yes"}))
+            path_tags = {"highway": "footway"}
+            writer.add_way(osmium.osm.mutable.Way(id=2 * i + 2, nodes=square[:2], tags=path_tags))
+
+
+def test_rows_come_in_the_order_of_a_pass_object_by_object(tmp_path):
+    """Lines and areas keep the order pyosmium gives them one by one, nodes first.
+
+    With thousands of buildings pyosmium hands its areas over in batches among the footpaths, so
+    the order is not simply all lines then all areas.
+    """
+    import osmium
+    from osmium.filter import KeyFilter
+
+    path = tmp_path / "grid.osm.pbf"
+    _grid_of_buildings(path, 6000)
+    keys = ("amenity", "building", "highway")
+    nodes, others = [], []
+    for obj in osmium.FileProcessor(str(path)).with_locations().with_areas().with_filter(KeyFilter(*keys)):
+        if isinstance(obj, osmium.osm.Node):
+            nodes.append(f"node/{obj.id}")
+        elif isinstance(obj, osmium.osm.Way) and "highway" in obj.tags:
+            others.append(f"way/{obj.id}")
+        elif isinstance(obj, osmium.osm.Area):
+            others.append(f"way/{obj.orig_id()}")
+    first_area = next(i for i, sid in enumerate(others) if int(sid[4:]) % 2)  # buildings have odd ids
+    assert 0 < first_area < 6000  # a batch of areas before the last footpath
+    assert list(read_osm(path, keys=keys)["source_id"]) == nodes + others
+
+
+def test_a_read_leaves_the_cycle_collector_as_it_was(tmp_path):
+    import gc
+
+    read_osm(EXTRACTS["xitucheng"])
+    assert gc.isenabled()
+    cut = tmp_path / "cut.osm"
+    cut.write_bytes(DEMO_OSM.read_bytes()[:50_000])
+    with pytest.raises(InputFileError):
+        read_osm(cut)
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        read_osm(EXTRACTS["xitucheng"])
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
+
+
+def _write(path, nodes: dict[int, tuple[float, float]], ways: dict[int, tuple[list[int], dict[str, str]]]) -> None:
+    import osmium
+
+    with osmium.SimpleWriter(str(path)) as writer:
+        for osm_id, location in nodes.items():
+            writer.add_node(osmium.osm.mutable.Node(id=osm_id, location=location))
+        for osm_id, (refs, tags) in ways.items():
+            writer.add_way(osmium.osm.mutable.Way(id=osm_id, nodes=refs, tags=tags))
+
+
+def test_lines_leave_out_repeated_points_and_a_way_on_one_spot_is_skipped(tmp_path):
+    """As libosmium draws a way: a node given twice in a row is one point; two nodes on one spot are no line."""
+    path = tmp_path / "walls.osm"
+    nodes = {1: (116.30, 39.90), 2: (116.31, 39.90), 3: (116.31, 39.91), 4: (116.30, 39.90)}
+    ways = {
+        10: ([1, 2, 2, 3], {"barrier": "wall"}),
+        11: ([1, 4], {"highway": "footway", "name": "原地"}),
+        12: ([2, 3], {"highway": "footway"}),
+    }
+    _write(path, nodes, ways)
+    frame, stats = read_osm_with_stats(path)
+    lines = dict(zip(frame["source_id"], frame.geometry, strict=True))
+    assert list(lines) == ["way/10", "way/12"]
+    assert list(lines["way/10"].coords) == [(116.30, 39.90), (116.31, 39.90), (116.31, 39.91)]
+    assert list(lines["way/12"].coords) == [(116.31, 39.90), (116.31, 39.91)]
+    assert stats.skipped_ways == 1
+
+
+def test_a_building_ending_on_another_node_at_its_start_is_read_once(tmp_path):
+    """Its first and last nodes differ but lie on one spot: libosmium draws a line and assembles an area;
+    the line, given first, is kept."""
+    path = tmp_path / "ring.osm"
+    nodes = {1: (116.30, 39.90), 2: (116.31, 39.90), 3: (116.31, 39.91), 4: (116.30, 39.90)}
+    _write(path, nodes, {10: ([1, 2, 3, 4], {"building": "yes"})})
+    frame = read_osm(path)
+    assert list(frame["source_id"]) == ["way/10"]
+    assert frame.geometry.iloc[0].geom_type == "LineString"
