@@ -365,6 +365,7 @@ def run_batch(
     scheduler: str | None = None,
     progress: Callable[[int, int, dict[str, Any]], None] | None = None,
     draw_figure: DrawFigure | None = None,
+    dashboard: bool = False,
 ) -> pd.DataFrame:
     """Build every compound on Dask and write the city file; return the compounds table.
 
@@ -387,8 +388,11 @@ def run_batch(
     draw_figure
         Called on a worker as ``draw_figure(inventory, path)`` to write each built compound's figure
         (``compounds/<id>/layout.pdf``); no figures when ``None``.
+    dashboard
+        Serve a local cluster's Dask dashboard (on 127.0.0.1) and let its workers profile their tasks
+        for it (:func:`local_cluster`).
     """
-    from dask.distributed import Client, LocalCluster, as_completed
+    from dask.distributed import Client, as_completed
 
     options = options or BatchOptions()
     remote = scheduler is not None  # a cluster's workers may not share the client's disk
@@ -405,19 +409,9 @@ def run_batch(
     phases = {"plan_s": time.perf_counter() - started}
     city_parts: dict[str, gpd.GeoDataFrame] = {}  # the assets each worker returned, for the city file
     if todo:
-        # The dashboard of a local cluster listens on this machine only.
-        cluster = (
-            None
-            if scheduler
-            else LocalCluster(
-                n_workers=2 if workers is None else workers,
-                threads_per_worker=1,
-                processes=True,
-                dashboard_address="127.0.0.1:0",
-            )
-        )
+        cluster = None if scheduler else local_cluster(2 if workers is None else workers, dashboard=dashboard)
         with Client(scheduler or cluster) as client:
-            if client.dashboard_link:
+            if dashboard or scheduler:  # without a dashboard, a local cluster's link leads nowhere
                 log.info("Dask dashboard: %s", client.dashboard_link)
             # Every worker gets the city once; a worker that joins later fetches it from a peer.
             city = client.scatter(features, broadcast=True, hash=False)
@@ -463,6 +457,27 @@ def run_batch(
     for sid, reason in zip(failed[COMPOUND_ID], failed[REASON], strict=True):
         log.warning("Compound %s failed: %s", sid, reason)
     return table
+
+
+def local_cluster(workers: int, *, dashboard: bool = False) -> Any:
+    """A cluster of ``workers`` processes on this machine, one thread each, for :func:`run_batch`.
+
+    Without ``dashboard`` it serves none and its workers do not profile: the dashboard's Bokeh server
+    costs the client a third of a second before the first worker starts, and the statistical profiler,
+    which only feeds the dashboard, wakes every worker every 10 ms to walk its task's stack. Both are
+    time every compound waits for (``bench/bench_batch.py`` measures the batch either way). With it, the
+    dashboard listens on this machine only.
+    """
+    import dask
+    from dask.distributed import LocalCluster
+
+    with dask.config.set({"distributed.worker.profile.enabled": dashboard}):  # the workers take a copy
+        return LocalCluster(
+            n_workers=workers,
+            threads_per_worker=1,
+            processes=True,
+            dashboard_address="127.0.0.1:0" if dashboard else None,
+        )
 
 
 def _record_phases(out: Path, phases: dict[str, float]) -> None:

@@ -32,6 +32,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--compounds", default="all", help="'all' (default) or a file with one compound id or name per line"
     )
     parser.add_argument("--figures", action="store_true", help="also write each compound's layout figure")
+    parser.add_argument(
+        "--dashboard", action="store_true", help="serve the local cluster's Dask dashboard on 127.0.0.1"
+    )
     add_method_options(parser)
     add_radius_option(parser)
 
@@ -89,6 +92,7 @@ def run(args: argparse.Namespace) -> int:
             scheduler=args.scheduler,
             progress=progress,
             draw_figure=draw_layout if args.figures else None,
+            dashboard=args.dashboard,
         )
     failed = table[table["status"] == "failed"]
     print(f"{len(table) - len(failed)} of {len(table)} compounds built; city file: {args.out / 'city.gpkg'}")

@@ -201,6 +201,36 @@ def test_workers_report_their_own_peak_memory_not_their_parents(tmp_path):
     assert report["worker_peak_rss_mb"] == round(peaks.max(), 1)
 
 
+def test_the_dashboard_and_the_workers_profiler_only_when_asked(beijing, tmp_path, caplog):
+    """A local cluster serves its dashboard, and profiles its workers for it, only with ``dashboard=True``."""
+    import logging
+    import re
+    import urllib.request
+
+    from tests.helpers.worker_probe import write_worker_profiling
+
+    features = beijing[0][2]  # xitucheng
+    pages = []
+
+    def open_dashboard(done, total, row):  # called while the cluster is up
+        link = re.search(r"Dask dashboard: (\S+)", caplog.text)
+        if link:
+            with urllib.request.urlopen(link.group(1), timeout=10) as page:
+                pages.append((page.status, "Dask" in page.read().decode("utf-8", "replace")))
+
+    profiled = {}
+    for dashboard in (True, False):
+        caplog.clear()
+        out = tmp_path / f"dashboard-{dashboard}"
+        with caplog.at_level(logging.INFO, logger="pipeline.city.batch"):
+            run_batch(features, out, compounds=["way/1376112785"], workers=1, progress=open_dashboard,
+                      draw_figure=write_worker_profiling, dashboard=dashboard)
+        profiled[dashboard] = (out / "compounds" / "way-1376112785" / "layout.pdf").read_text(encoding="utf-8")
+        assert ("Dask dashboard: http://127.0.0.1:" in caplog.text) is dashboard
+    assert pages == [(200, True)]  # the page answered once: in the run with a dashboard
+    assert profiled == {True: "True", False: "False"}
+
+
 def _free_port() -> int:
     import socket
 
