@@ -213,8 +213,11 @@ def _nearest_segments(ring: _Segments, xy: np.ndarray) -> tuple[np.ndarray, np.n
 
     The second keeps few segments even where a whole arc is nearly as far (inside a round
     compound). A cell left with more than a few candidates and holding enough points splits in
-    four, its children testing only its candidates. Each point then compares its cell's
-    candidates, in ring order, so the first of equally near segments wins.
+    four, its children testing only its candidates, down to :func:`_finest_depth`. The cells
+    that do not split (the leaves) tile the grid; a table at the finest depth names the leaf of
+    each finest cell, so a point finds its leaf in one look-up and the points are never moved
+    level by level. Each point then compares its leaf's candidates, in ring order, so the first
+    of equally near segments wins.
     """
     n_seg = len(ring)
     # Column by column: numpy reduces an (N, 2) array along axis 0 a hundred times slower.
@@ -226,33 +229,43 @@ def _nearest_segments(ring: _Segments, xy: np.ndarray) -> tuple[np.ndarray, np.n
     # Slack for the rounding of the bounds and for a point that rounding puts a hair outside its cell.
     slack = 1e-9 * (extent + float(np.abs(lo).max())) + 1e-12
     x, y = xy[:, 0].copy(), xy[:, 1].copy()
-    seg = np.empty(len(xy), dtype=np.int64)
-    dist = np.empty(len(xy))
+
+    # Every point's cell at the finest depth; a coarser level's is a shift away (sizes halve
+    # exactly), so a point always falls in a child of its cell.
+    depth = _finest_depth(len(xy), cells)
+    finest = cells << depth
+    fine = size / (1 << depth)
+    fine_x = np.minimum(((x - lo[0]) / fine).astype(np.int64), finest - 1)
+    fine_y = np.minimum(((y - lo[1]) / fine).astype(np.int64), finest - 1)
+    fine_cell = fine_x * finest + fine_y
+    # Points per cell at each level, finest first.
+    held_grids = [np.bincount(fine_cell, minlength=finest * finest).reshape(finest, finest)]
+    for _ in range(depth):
+        side = len(held_grids[-1]) // 2
+        held_grids.append(held_grids[-1].reshape(side, 2, side, 2).sum(axis=(1, 3)))
+    leaf_of = np.empty((finest, finest), dtype=np.int64)
+    leaf_counts, leaf_cands = [], []
+    n_leaves = 0
 
     cell_x, cell_y = (g.ravel() for g in np.meshgrid(np.arange(cells), np.arange(cells), indexing="ij"))
     pair_cell = np.repeat(np.arange(len(cell_x)), n_seg)
     pair_seg = np.tile(np.arange(n_seg), len(cell_x))
     indptr, cand = _cell_candidates(ring, lo, cell_x, cell_y, size, pair_cell, pair_seg, slack)
-    # Every point's cell at the finest level; a coarser level's is a shift away, so a point
-    # always falls in a child of its cell.
-    finest = cells << _GRID_MAX_DEPTH
-    fine = size / (1 << _GRID_MAX_DEPTH)
-    fine_x = np.minimum(((x - lo[0]) / fine).astype(np.int64), finest - 1)
-    fine_y = np.minimum(((y - lo[1]) / fine).astype(np.int64), finest - 1)
-    points = np.arange(len(xy))
-    point_cell = (fine_x >> _GRID_MAX_DEPTH) * cells + (fine_y >> _GRID_MAX_DEPTH)
-    for depth in range(_GRID_MAX_DEPTH + 1):
+    for level in range(depth + 1):
         counts = np.diff(indptr)
-        held = np.bincount(point_cell, minlength=len(counts))
-        split = (counts > _CELL_MAX_CANDIDATES) & (held >= _CELL_MIN_POINTS) & (depth < _GRID_MAX_DEPTH)
-        done = ~split[point_cell]
-        found, near = _closest_candidate(ring, x, y, points[done], point_cell[done], indptr, cand)
-        seg[points[done]], dist[points[done]] = found, near
+        held = held_grids[depth - level][cell_x, cell_y]
+        split = (counts > _CELL_MAX_CANDIDATES) & (held >= _CELL_MIN_POINTS) & (level < depth)
+        leaves = np.flatnonzero(~split)
+        leaf_counts.append(counts[leaves])
+        leaf_cands.append(cand[np.repeat(~split, counts)])
+        # The finest cells under each leaf name it.
+        span, side = 1 << (depth - level), cells << level
+        blocks = leaf_of.reshape(side, span, side, span)
+        blocks[cell_x[leaves], :, cell_y[leaves], :] = (n_leaves + np.arange(len(leaves)))[:, None, None]
+        n_leaves += len(leaves)
         if not split.any():
             break
         parents = np.flatnonzero(split)
-        rank = np.full(len(counts), -1)
-        rank[parents] = np.arange(len(parents))
         # Four children per parent, each testing its parent's candidates.
         child_x = (2 * cell_x[parents][:, None] + np.array([0, 0, 1, 1])).ravel()
         child_y = (2 * cell_y[parents][:, None] + np.array([0, 1, 0, 1])).ravel()
@@ -262,12 +275,19 @@ def _nearest_segments(ring: _Segments, xy: np.ndarray) -> tuple[np.ndarray, np.n
         pair_seg = cand[np.repeat(np.repeat(indptr[parents], 4) - offsets, child_counts) + np.arange(len(pair_cell))]
         size /= 2
         indptr, cand = _cell_candidates(ring, lo, child_x, child_y, size, pair_cell, pair_seg, slack)
-        # Points of split cells move to the child holding them.
-        points, parent = points[~done], point_cell[~done]
-        shift = _GRID_MAX_DEPTH - depth - 1
-        point_cell = 4 * rank[parent] + 2 * ((fine_x[points] >> shift) & 1) + ((fine_y[points] >> shift) & 1)
         cell_x, cell_y = child_x, child_y
-    return seg, dist
+    leaf_indptr = np.r_[0, np.cumsum(np.concatenate(leaf_counts))]
+    point_leaf = np.take(leaf_of, fine_cell)
+    return _closest_candidate(ring, x, y, point_leaf, leaf_indptr, np.concatenate(leaf_cands))
+
+
+def _finest_depth(n_points: int, cells: int) -> int:
+    """How many times the first grid's cells may halve: up to ``_GRID_MAX_DEPTH``, while the finest
+    grid has no more cells than there are points (its look-up table costs no more than the points)."""
+    depth = 0
+    while depth < _GRID_MAX_DEPTH and (cells << (depth + 1)) ** 2 <= n_points:
+        depth += 1
+    return depth
 
 
 def _cell_candidates(
@@ -340,14 +360,13 @@ def _closest_candidate(
     ring: _Segments,
     x: np.ndarray,
     y: np.ndarray,
-    points: np.ndarray,
     cells: np.ndarray,
     indptr: np.ndarray,
     cand: np.ndarray,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Each point's nearest candidate of its cell (the first in ring order on a tie) and its distance."""
-    found = np.empty(len(points), dtype=np.int64)
-    near = np.empty(len(points))
+    found = np.empty(len(cells), dtype=np.int64)
+    near = np.empty(len(cells))
     first = indptr[cells]
     count = indptr[cells + 1] - first
     # Few candidates: one column at a time, a later one winning only when strictly nearer. Many
@@ -361,7 +380,7 @@ def _closest_candidate(
         for i in range(0, len(rows_w), step):
             rows = rows_w[i : i + step]
             base = first[rows]
-            px, py = x[points[rows]], y[points[rows]]
+            px, py = x[rows], y[rows]
             if w <= _FEW:
                 best = cand[base]
                 dist = ring.distance(px, py, best)
