@@ -289,8 +289,11 @@ def _nearest_segments(ring: _Segments, xy: np.ndarray) -> tuple[np.ndarray, np.n
 
 
 def _finest_depth(n_points: int, cells: int) -> int:
-    """How many times the first grid's cells may halve: up to ``_GRID_MAX_DEPTH``, while the finest
-    grid has no more cells than there are points (its look-up table costs no more than the points)."""
+    """How many times the first grid's cells may halve.
+
+    Up to ``_GRID_MAX_DEPTH``, while the finest grid has no more cells than there are points, so
+    that its table of leaves costs no more than the points themselves.
+    """
     depth = 0
     while depth < _GRID_MAX_DEPTH and (cells << (depth + 1)) ** 2 <= n_points:
         depth += 1
