@@ -385,9 +385,10 @@ def _closest_candidate(
     count = indptr[cells + 1] - first
     many = count > _FEW
     for i in range(0, len(cells), _CHUNK):
-        chunk_count = np.minimum(count[i : i + _CHUNK], _FEW + 1).astype(np.uint8)
-        rows = i + np.argsort(_FEW - chunk_count, kind="stable")  # a counting sort on bytes
-        rows = rows[: len(rows) - np.count_nonzero(many[i : i + _CHUNK])]
+        # Most candidates first (a radix sort on bytes); those with many come first, to skip.
+        capped = np.minimum(count[i : i + _CHUNK], _FEW + 1).astype(np.int8)
+        rows = i + np.argsort(-capped, kind="stable")
+        rows = rows[np.count_nonzero(many[i : i + _CHUNK]) :]
         if len(rows) == 0:
             continue
         rows_count = count[rows]
