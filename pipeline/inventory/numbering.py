@@ -399,9 +399,8 @@ def _closest_candidate(
             k = np.count_nonzero(rows_count > j)
             other = cand[base[:k] + j]
             d = ring.distance(px[:k], py[:k], other)
-            nearer = d < dist[:k]
-            np.copyto(best[:k], other, where=nearer)
-            np.copyto(dist[:k], d, where=nearer)
+            np.copyto(best[:k], other, where=d < dist[:k])
+            np.minimum(dist[:k], d, out=dist[:k])
         found[rows], near[rows] = best, dist
     _compare_many(ring, x, y, np.flatnonzero(many), first, count, cand, found, near)
     return found, near
