@@ -168,6 +168,9 @@ class _Segments:
         self.length = np.sqrt(self.len2)
         # GEOS: a segment's start measure is the running sum of the lengths before it.
         self.start = np.r_[0.0, np.add.accumulate(self.length)[:-1]]
+        # One row per value, so that one np.take gathers a segment's values (the first five
+        # are all that the grid's bounds read).
+        self.table = np.stack([self.ax, self.ay, self.ex, self.ey, self.len2, self.bx, self.by, self.length])
 
     def __len__(self) -> int:
         return len(self.ax)
@@ -175,24 +178,28 @@ class _Segments:
     def distance(self, px: np.ndarray, py: np.ndarray, seg: np.ndarray) -> np.ndarray:
         """Distance from points to segments, computed as GEOS's ``Distance::pointToSegment`` does.
 
-        The same operations in the same order give the same doubles, so ties between segments
-        break as in GEOS.
+        The same doubles as GEOS, so ties between segments break as in GEOS. Two rewrites keep
+        every bit: GEOS's ``s`` numerator ``(ay - py)·ex - (ax - px)·ey`` is exactly the negation
+        of ``dx·ey - dy·ex`` (rounding is symmetric, so negating operands negates results) and
+        only ``|s|`` is used; ``sqrt(len2)`` is the stored length.
         """
-        ax, ay, bx, by = self.ax[seg], self.ay[seg], self.bx[seg], self.by[seg]
-        ex, ey, len2 = self.ex[seg], self.ey[seg], self.len2[seg]
+        ax, ay, ex, ey, len2, bx, by, length = np.take(self.table, seg, axis=1)
+        dx, dy = px - ax, py - ay
         with np.errstate(invalid="ignore", divide="ignore"):
-            r = ((px - ax) * ex + (py - ay) * ey) / len2
-            s = ((ay - py) * ex - (ax - px) * ey) / len2
-            perpendicular = np.abs(s) * np.sqrt(len2)
-        to_a = np.sqrt((px - ax) * (px - ax) + (py - ay) * (py - ay))
-        to_b = np.sqrt((px - bx) * (px - bx) + (py - by) * (py - by))
+            r = (dx * ex + dy * ey) / len2
+            perpendicular = np.abs(dx * ey - dy * ex) / len2 * length
+        to_a = np.sqrt(dx * dx + dy * dy)
+        bx -= px
+        by -= py
+        to_b = np.sqrt(bx * bx + by * by)
         return np.where((len2 == 0) | (r <= 0.0), to_a, np.where(r >= 1.0, to_b, perpendicular))
 
     def measure(self, seg: np.ndarray, xy: np.ndarray) -> np.ndarray:
         """Distance along the ring to each point's nearest point on ``seg``, as GEOS measures it."""
+        ax, ay, ex, ey, len2 = np.take(self.table[:5], seg, axis=1)
         with np.errstate(invalid="ignore", divide="ignore"):  # a zero-length segment: NaN, its start
-            factor = ((xy[:, 0] - self.ax[seg]) * self.ex[seg] + (xy[:, 1] - self.ay[seg]) * self.ey[seg]) / self.len2[seg]
-        start, length = self.start[seg], self.length[seg]
+            factor = ((xy[:, 0] - ax) * ex + (xy[:, 1] - ay) * ey) / len2
+        start, length = np.take(self.start, seg), np.take(self.length, seg)
         return np.where(factor <= 0.0, start, np.where(factor <= 1.0, start + factor * length, start + length))
 
 
@@ -213,8 +220,11 @@ def _nearest_segments(ring: _Segments, xy: np.ndarray) -> tuple[np.ndarray, np.n
 
     The second keeps few segments even where a whole arc is nearly as far (inside a round
     compound). A cell left with more than a few candidates and holding enough points splits in
-    four, its children testing only its candidates. Each point then compares its cell's
-    candidates, in ring order, so the first of equally near segments wins.
+    four, its children testing only its candidates, down to :func:`_finest_depth`. The cells
+    that do not split (the leaves) tile the grid; a table at the finest depth names the leaf of
+    each finest cell, so a point finds its leaf in one look-up and the points are never moved
+    level by level. Each point then compares its leaf's candidates, in ring order, so the first
+    of equally near segments wins.
     """
     n_seg = len(ring)
     # Column by column: numpy reduces an (N, 2) array along axis 0 a hundred times slower.
@@ -226,33 +236,43 @@ def _nearest_segments(ring: _Segments, xy: np.ndarray) -> tuple[np.ndarray, np.n
     # Slack for the rounding of the bounds and for a point that rounding puts a hair outside its cell.
     slack = 1e-9 * (extent + float(np.abs(lo).max())) + 1e-12
     x, y = xy[:, 0].copy(), xy[:, 1].copy()
-    seg = np.empty(len(xy), dtype=np.int64)
-    dist = np.empty(len(xy))
+
+    # Every point's cell at the finest depth; a coarser level's is a shift away (sizes halve
+    # exactly), so a point always falls in a child of its cell.
+    depth = _finest_depth(len(xy), cells)
+    finest = cells << depth
+    fine = size / (1 << depth)
+    fine_x = np.minimum(((x - lo[0]) / fine).astype(np.int64), finest - 1)
+    fine_y = np.minimum(((y - lo[1]) / fine).astype(np.int64), finest - 1)
+    fine_cell = fine_x * finest + fine_y
+    # Points per cell at each level, finest first.
+    held_grids = [np.bincount(fine_cell, minlength=finest * finest).reshape(finest, finest)]
+    for _ in range(depth):
+        side = len(held_grids[-1]) // 2
+        held_grids.append(held_grids[-1].reshape(side, 2, side, 2).sum(axis=(1, 3)))
+    leaf_of = np.empty((finest, finest), dtype=np.int64)
+    leaf_counts, leaf_cands = [], []
+    n_leaves = 0
 
     cell_x, cell_y = (g.ravel() for g in np.meshgrid(np.arange(cells), np.arange(cells), indexing="ij"))
     pair_cell = np.repeat(np.arange(len(cell_x)), n_seg)
     pair_seg = np.tile(np.arange(n_seg), len(cell_x))
     indptr, cand = _cell_candidates(ring, lo, cell_x, cell_y, size, pair_cell, pair_seg, slack)
-    # Every point's cell at the finest level; a coarser level's is a shift away, so a point
-    # always falls in a child of its cell.
-    finest = cells << _GRID_MAX_DEPTH
-    fine = size / (1 << _GRID_MAX_DEPTH)
-    fine_x = np.minimum(((x - lo[0]) / fine).astype(np.int64), finest - 1)
-    fine_y = np.minimum(((y - lo[1]) / fine).astype(np.int64), finest - 1)
-    points = np.arange(len(xy))
-    point_cell = (fine_x >> _GRID_MAX_DEPTH) * cells + (fine_y >> _GRID_MAX_DEPTH)
-    for depth in range(_GRID_MAX_DEPTH + 1):
+    for level in range(depth + 1):
         counts = np.diff(indptr)
-        held = np.bincount(point_cell, minlength=len(counts))
-        split = (counts > _CELL_MAX_CANDIDATES) & (held >= _CELL_MIN_POINTS) & (depth < _GRID_MAX_DEPTH)
-        done = ~split[point_cell]
-        found, near = _closest_candidate(ring, x, y, points[done], point_cell[done], indptr, cand)
-        seg[points[done]], dist[points[done]] = found, near
+        held = held_grids[depth - level][cell_x, cell_y]
+        split = (counts > _CELL_MAX_CANDIDATES) & (held >= _CELL_MIN_POINTS) & (level < depth)
+        leaves = np.flatnonzero(~split)
+        leaf_counts.append(counts[leaves])
+        leaf_cands.append(cand[np.repeat(~split, counts)])
+        # The finest cells under each leaf name it.
+        span, side = 1 << (depth - level), cells << level
+        blocks = leaf_of.reshape(side, span, side, span)
+        blocks[cell_x[leaves], :, cell_y[leaves], :] = (n_leaves + np.arange(len(leaves)))[:, None, None]
+        n_leaves += len(leaves)
         if not split.any():
             break
         parents = np.flatnonzero(split)
-        rank = np.full(len(counts), -1)
-        rank[parents] = np.arange(len(parents))
         # Four children per parent, each testing its parent's candidates.
         child_x = (2 * cell_x[parents][:, None] + np.array([0, 0, 1, 1])).ravel()
         child_y = (2 * cell_y[parents][:, None] + np.array([0, 1, 0, 1])).ravel()
@@ -262,12 +282,22 @@ def _nearest_segments(ring: _Segments, xy: np.ndarray) -> tuple[np.ndarray, np.n
         pair_seg = cand[np.repeat(np.repeat(indptr[parents], 4) - offsets, child_counts) + np.arange(len(pair_cell))]
         size /= 2
         indptr, cand = _cell_candidates(ring, lo, child_x, child_y, size, pair_cell, pair_seg, slack)
-        # Points of split cells move to the child holding them.
-        points, parent = points[~done], point_cell[~done]
-        shift = _GRID_MAX_DEPTH - depth - 1
-        point_cell = 4 * rank[parent] + 2 * ((fine_x[points] >> shift) & 1) + ((fine_y[points] >> shift) & 1)
         cell_x, cell_y = child_x, child_y
-    return seg, dist
+    leaf_indptr = np.r_[0, np.cumsum(np.concatenate(leaf_counts))]
+    point_leaf = np.take(leaf_of, fine_cell)
+    return _closest_candidate(ring, x, y, point_leaf, leaf_indptr, np.concatenate(leaf_cands))
+
+
+def _finest_depth(n_points: int, cells: int) -> int:
+    """How many times the first grid's cells may halve.
+
+    Up to ``_GRID_MAX_DEPTH``, while the finest grid has no more cells than there are points, so
+    that its table of leaves costs no more than the points themselves.
+    """
+    depth = 0
+    while depth < _GRID_MAX_DEPTH and (cells << (depth + 1)) ** 2 <= n_points:
+        depth += 1
+    return depth
 
 
 def _cell_candidates(
@@ -290,7 +320,6 @@ def _cell_candidates(
     cy = lo[1] + cell_y * size + half
     reach = half * np.sqrt(2.0) + slack  # from the centre to a corner
     around = np.empty(len(pair_seg))
-    keep = np.empty(len(pair_seg), dtype=bool)
     for i in range(0, len(pair_seg), _CHUNK):
         c, s = pair_cell[i : i + _CHUNK], pair_seg[i : i + _CHUNK]
         around[i : i + _CHUNK] = _rough_distance(ring, cx[c], cy[c], s)
@@ -298,27 +327,32 @@ def _cell_candidates(
     nonempty = starts < np.r_[starts[1:], len(pair_cell)]
     bound = np.full(n_cells, np.inf)
     bound[nonempty] = np.minimum.reduceat(around, starts[nonempty]) + 2 * reach
-    for i in range(0, len(pair_seg), _CHUNK):
-        c, s = pair_cell[i : i + _CHUNK], pair_seg[i : i + _CHUNK]
-        near = around[i : i + _CHUNK] <= bound[c]
+    near = np.flatnonzero(around <= bound[pair_cell])  # the position test only for these
+    keep = np.zeros(len(pair_seg), dtype=bool)
+    for i in range(0, len(near), _CHUNK):
+        pairs = near[i : i + _CHUNK]
+        c, s = pair_cell[pairs], pair_seg[pairs]
         # Where along each segment (0 at its start, 1 at its end) the cell (widened by the slack)
-        # projects, and the same for the segments before and after it.
+        # projects, and the same for the segment before it.
         r_lo, r_hi = _projection_range(ring, cx[c], cy[c], half + slack, s)
         _, prev_hi = _projection_range(ring, cx[c], cy[c], half + slack, (s - 1) % n_seg)
         inside = (r_hi >= 0.0) & (r_lo <= 1.0)
         at_start = (prev_hi >= 1.0) & (r_lo <= 0.0)
-        keep[i : i + _CHUNK] = near & (inside | at_start)
+        keep[pairs] = inside | at_start
     indptr = np.r_[0, np.cumsum(np.bincount(pair_cell[keep], minlength=n_cells))]
     return indptr, pair_seg[keep]
 
 
 def _rough_distance(ring: _Segments, px: np.ndarray, py: np.ndarray, seg: np.ndarray) -> np.ndarray:
     """Point-to-segment distances (not GEOS's exact doubles; for bounds, with slack)."""
-    ax, ay, ex, ey, len2 = ring.ax[seg], ring.ay[seg], ring.ex[seg], ring.ey[seg], ring.len2[seg]
+    ax, ay, ex, ey, len2 = np.take(ring.table[:5], seg, axis=1)
+    dx, dy = px - ax, py - ay
     with np.errstate(invalid="ignore", divide="ignore"):
-        t = np.clip(((px - ax) * ex + (py - ay) * ey) / len2, 0.0, 1.0)
+        t = np.minimum(np.maximum((dx * ex + dy * ey) / len2, 0.0), 1.0)
     t = np.where(len2 > 0, t, 0.0)
-    return np.hypot(px - ax - t * ex, py - ay - t * ey)
+    dx -= t * ex
+    dy -= t * ey
+    return np.sqrt(dx * dx + dy * dy)  # np.hypot is ten times slower
 
 
 def _projection_range(
@@ -328,7 +362,7 @@ def _projection_range(
 
     Widened by a little for rounding; a zero-length segment covers everything.
     """
-    ax, ay, ex, ey, len2 = ring.ax[seg], ring.ay[seg], ring.ex[seg], ring.ey[seg], ring.len2[seg]
+    ax, ay, ex, ey, len2 = np.take(ring.table[:5], seg, axis=1)
     with np.errstate(invalid="ignore", divide="ignore"):
         mid = ((cx - ax) * ex + (cy - ay) * ey) / len2
         spread = (np.abs(ex) + np.abs(ey)) * half / len2 + 1e-9 * (1.0 + np.abs(mid))
@@ -337,46 +371,67 @@ def _projection_range(
 
 
 def _closest_candidate(
+    ring: _Segments, x: np.ndarray, y: np.ndarray, cells: np.ndarray, indptr: np.ndarray, cand: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """Each point's nearest candidate of its cell (the first in ring order on a tie) and its distance.
+
+    Few candidates: a chunk of points, in order of decreasing count, compares one column at a
+    time, so the points with a ``j``-th candidate are the chunk's first ones; a later candidate
+    wins only when strictly nearer. Many (few points): :func:`_compare_many`.
+    """
+    found = np.empty(len(cells), dtype=np.int64)
+    near = np.empty(len(cells))
+    first = indptr[cells]
+    count = indptr[cells + 1] - first
+    many = count > _FEW
+    for i in range(0, len(cells), _CHUNK):
+        # Most candidates first (a radix sort on bytes); those with many come first, to skip.
+        capped = np.minimum(count[i : i + _CHUNK], _FEW + 1).astype(np.int8)
+        rows = i + np.argsort(-capped, kind="stable")
+        rows = rows[np.count_nonzero(many[i : i + _CHUNK]) :]
+        if len(rows) == 0:
+            continue
+        rows_count = count[rows]
+        base, px, py = first[rows], x[rows], y[rows]
+        best = cand[base]
+        dist = ring.distance(px, py, best)
+        for j in range(1, int(rows_count[0])):
+            k = np.count_nonzero(rows_count > j)
+            other = cand[base[:k] + j]
+            d = ring.distance(px[:k], py[:k], other)
+            np.copyto(best[:k], other, where=d < dist[:k])
+            np.minimum(dist[:k], d, out=dist[:k])
+        found[rows], near[rows] = best, dist
+    _compare_many(ring, x, y, np.flatnonzero(many), first, count, cand, found, near)
+    return found, near
+
+
+def _compare_many(
     ring: _Segments,
     x: np.ndarray,
     y: np.ndarray,
     points: np.ndarray,
-    cells: np.ndarray,
-    indptr: np.ndarray,
+    first: np.ndarray,
+    count: np.ndarray,
     cand: np.ndarray,
-) -> tuple[np.ndarray, np.ndarray]:
-    """Each point's nearest candidate of its cell (the first in ring order on a tie) and its distance."""
-    found = np.empty(len(points), dtype=np.int64)
-    near = np.empty(len(points))
-    first = indptr[cells]
-    count = indptr[cells + 1] - first
-    # Few candidates: one column at a time, a later one winning only when strictly nearer. Many
-    # (few points): padded to a power of two by repeating the last, which never wins a tie.
-    width = count.copy()
-    many = count > _FEW
-    width[many] = np.left_shift(1, np.ceil(np.log2(count[many])).astype(np.int64))
-    for w in np.flatnonzero(np.bincount(width)):
-        rows_w = np.flatnonzero(width == w)
-        step = max(1, _CHUNK // int(w)) if w > _FEW else _CHUNK
+    found: np.ndarray,
+    near: np.ndarray,
+) -> None:
+    """Fill ``found`` and ``near`` for points with many candidates, all compared at once.
+
+    Candidates are padded to a power of two by repeating the last, which never wins a tie
+    (``argmin`` takes the first of equal values).
+    """
+    width = np.left_shift(1, np.ceil(np.log2(count[points])).astype(np.int64))
+    for w in np.unique(width):
+        rows_w = points[width == w]
+        step = max(1, _CHUNK // int(w))
         for i in range(0, len(rows_w), step):
             rows = rows_w[i : i + step]
-            base = first[rows]
-            px, py = x[points[rows]], y[points[rows]]
-            if w <= _FEW:
-                best = cand[base]
-                dist = ring.distance(px, py, best)
-                for j in range(1, int(w)):
-                    other = cand[base + j]
-                    d = ring.distance(px, py, other)
-                    nearer = d < dist
-                    best, dist = np.where(nearer, other, best), np.where(nearer, d, dist)
-            else:
-                segs = cand[base[:, None] + np.minimum(np.arange(w), count[rows, None] - 1)]
-                d = ring.distance(px[:, None], py[:, None], segs)
-                pick = np.argmin(d, axis=1)
-                best, dist = segs[np.arange(len(rows)), pick], d[np.arange(len(rows)), pick]
-            found[rows], near[rows] = best, dist
-    return found, near
+            segs = cand[first[rows, None] + np.minimum(np.arange(w), count[rows, None] - 1)]
+            d = ring.distance(x[rows, None], y[rows, None], segs)
+            pick = np.argmin(d, axis=1)
+            found[rows], near[rows] = segs[np.arange(len(rows)), pick], d[np.arange(len(rows)), pick]
 
 
 @dataclass(frozen=True)

@@ -419,3 +419,65 @@ def test_perimeter_order_on_a_1000_vertex_boundary_is_geos_order():
     key = np.round((along - line.project(gate)) % line.length, 6) % length
     expected = sorted(range(n), key=lambda i: (key[i], round(tie[i], 6), names[i], f"node/{i}"))
     assert list(numbered["source_id"]) == [f"node/{i}" for i in expected]
+
+
+def random_star_ring(rng: np.random.Generator, vertices: int) -> shapely.Polygon:
+    """A random star-shaped compound: vertices at sorted random bearings and random radii."""
+    angles = np.sort(rng.uniform(0, 2 * np.pi, vertices))
+    radius = rng.uniform(80, 300) * rng.uniform(0.6, 1.0, vertices)
+    centre = rng.uniform(-1e3, 1e3, 2)
+    return shapely.Polygon(centre + np.c_[radius * np.cos(angles), radius * np.sin(angles)])
+
+
+def dense_rectangle(rng: np.random.Generator, width: float, height: float, per_side: int) -> shapely.Polygon:
+    """A width × height rectangle whose sides are cut at random places into ``per_side`` pieces."""
+    cuts = np.sort(rng.uniform(0, 1, (4, per_side - 1)), axis=1)
+    t = np.c_[np.zeros(4), cuts]
+    return shapely.Polygon(np.concatenate([
+        np.c_[t[0] * width, np.zeros(per_side)],
+        np.c_[np.full(per_side, width), t[1] * height],
+        np.c_[width - t[2] * width, np.full(per_side, height)],
+        np.c_[np.zeros(per_side), height - t[3] * height],
+    ]))
+
+
+def bisector_points(ring: np.ndarray, offsets: np.ndarray) -> np.ndarray:
+    """Points on each vertex's angle bisector, equally far from the lines of its two segments."""
+    prev, here, nxt = np.roll(ring, 1, axis=0), ring, np.roll(ring, -1, axis=0)
+    u = prev - here
+    v = nxt - here
+    u /= np.hypot(*u.T)[:, None]
+    v /= np.hypot(*v.T)[:, None]
+    bisector = u + v
+    norm = np.hypot(*bisector.T)
+    ok = norm > 1e-9
+    bisector = bisector[ok] / norm[ok, None]
+    return np.concatenate([here[ok] + d * bisector for d in offsets] + [here[ok] - d * bisector for d in offsets])
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_walk_on_random_rings_agrees_with_line_locate_point(seed, monkeypatch):
+    """Random rings and points, against GEOS's own ``line_locate_point`` and ``distance``
+    within 1e-6 m: random points, the vertices, points on the bisectors
+    of the corners (as far from two segments), and on the midline of a long dense rectangle (as
+    far from its two long sides, so the tie is settled as GEOS settles it)."""
+    rng = np.random.default_rng(seed)
+    width, height = 512.0, 64.0
+    star = random_star_ring(rng, int(rng.integers(GRID_MIN_VERTICES, 1200)))
+    for poly in (star, dense_rectangle(rng, width, height, 300)):
+        ring = clockwise_ring(poly)
+        coords = shapely.get_coordinates(ring)[:-1]
+        minx, miny, maxx, maxy = poly.bounds
+        xy = np.concatenate([
+            rng.uniform((minx - 50, miny - 50), (maxx + 50, maxy + 50), size=(3000, 2)),
+            coords,
+            bisector_points(coords, np.array([0.5, 3.0])),
+            np.c_[rng.uniform(height, width - height, 500), np.full(500, height / 2)],
+        ])
+        line, points = shapely.LineString(shapely.get_coordinates(ring)), shapely.points(xy)
+        expected_along, expected_dist = shapely.line_locate_point(line, points), shapely.distance(line, points)
+        with monkeypatch.context() as patched:
+            patched.setattr(shapely, "line_locate_point", lambda *a, **k: pytest.fail("GEOS answered"))
+            along, dist = locate_on_ring(ring, xy)
+        np.testing.assert_allclose(along, expected_along, rtol=0, atol=1e-6)
+        np.testing.assert_allclose(dist, expected_dist, rtol=0, atol=1e-6)
