@@ -462,11 +462,10 @@ def run_batch(
 def local_cluster(workers: int, *, dashboard: bool = False) -> Any:
     """A cluster of ``workers`` processes on this machine, one thread each, for :func:`run_batch`.
 
-    Without ``dashboard`` it serves none and its workers do not profile: the dashboard's Bokeh server
-    costs the client a third of a second before the first worker starts, and the statistical profiler,
-    which only feeds the dashboard, wakes every worker every 10 ms to walk its task's stack. Both are
-    time every compound waits for (``bench/bench_batch.py`` measures the batch either way). With it, the
-    dashboard listens on this machine only.
+    Without ``dashboard`` it serves none and its workers do not profile: a batch mostly runs
+    unattended, a server listening on a port nobody opens is one more thing on a shared machine, and the statistical profiler, which only feeds the dashboard, wakes every worker every
+    10 ms to walk its task's stack. The time saved is small: about 1 % of a batch
+    (``bench/bench_batch.py --dashboard``). With it, the dashboard listens on this machine only.
     """
     import dask
     from dask.distributed import LocalCluster
