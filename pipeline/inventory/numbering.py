@@ -645,9 +645,7 @@ def _clockwise_order(assets: pd.DataFrame, key: np.ndarray, tie: np.ndarray, xy:
     Sorting strings for a million rows costs seconds, and exact ties are rare, so names are
     read only for the rows that need them.
     """
-    # Two stable sorts give np.lexsort((tie, key))'s order in half its time.
-    order = np.argsort(tie, kind="stable")
-    order = order[np.argsort(key[order], kind="stable")]
+    order = _by_key_then_tie(key, tie)
     sorted_key, sorted_tie = key[order], tie[order]
     same = (sorted_key[1:] == sorted_key[:-1]) & (sorted_tie[1:] == sorted_tie[:-1])
     if not same.any():
@@ -665,6 +663,26 @@ def _clockwise_order(assets: pd.DataFrame, key: np.ndarray, tie: np.ndarray, xy:
             for n, sid, (x, y) in zip(names.iloc[group], ids.iloc[group], xy[group].tolist(), strict=True)
         ]
         order[start : end + 1] = group[sorted(range(len(group)), key=labels.__getitem__)]
+    return order
+
+
+def _by_key_then_tie(key: np.ndarray, tie: np.ndarray) -> np.ndarray:
+    """The order of ``np.lexsort((np.arange(n), tie, key))``: by key, then tie, then position.
+
+    One unstable sort by key (numpy's default, about a third of a stable one on a million floats);
+    only the rows whose key repeats, rare among float keys, are sorted again by the three. Keys are
+    never NaN: every asset has a position.
+    """
+    order = np.argsort(key)
+    sorted_key = key[order]
+    repeats = sorted_key[1:] == sorted_key[:-1]
+    again = np.zeros(len(key), dtype=bool)
+    again[1:] |= repeats
+    again[:-1] |= repeats
+    if again.any():
+        at = np.flatnonzero(again)  # whole runs of one key, so they sort again among themselves
+        rows = order[at]
+        order[at] = rows[np.lexsort((rows, tie[rows], key[rows]))]
     return order
 
 
