@@ -390,7 +390,7 @@ def run_batch(
         (``compounds/<id>/layout.pdf``); no figures when ``None``.
     dashboard
         Serve a local cluster's Dask dashboard (on 127.0.0.1) and let its workers profile their tasks
-        for it (:func:`local_cluster`).
+        for it (:func:`_local_cluster`).
     """
     from dask.distributed import Client, as_completed
 
@@ -409,7 +409,7 @@ def run_batch(
     phases = {"plan_s": time.perf_counter() - started}
     city_parts: dict[str, gpd.GeoDataFrame] = {}  # the assets each worker returned, for the city file
     if todo:
-        cluster = None if scheduler else local_cluster(2 if workers is None else workers, dashboard=dashboard)
+        cluster = None if scheduler else _local_cluster(2 if workers is None else workers, dashboard=dashboard)
         with Client(scheduler or cluster) as client:
             if dashboard or scheduler:  # without a dashboard, a local cluster's link leads nowhere
                 log.info("Dask dashboard: %s", client.dashboard_link)
@@ -459,12 +459,13 @@ def run_batch(
     return table
 
 
-def local_cluster(workers: int, *, dashboard: bool = False) -> Any:
+def _local_cluster(workers: int, *, dashboard: bool = False) -> Any:
     """A cluster of ``workers`` processes on this machine, one thread each, for :func:`run_batch`.
 
     Without ``dashboard`` it serves none and its workers do not profile: a batch mostly runs
-    unattended, a server listening on a port nobody opens is one more thing on a shared machine, and the statistical profiler, which only feeds the dashboard, wakes every worker every
-    10 ms to walk its task's stack. The time saved is small: about 1 % of a batch
+    unattended, a server listening on a port nobody opens is one more thing on a shared machine,
+    and the statistical profiler, which only feeds the dashboard, wakes every worker every 10 ms
+    to walk its task's stack. The time saved is small: about 1 % of a batch
     (``bench/bench_batch.py --dashboard``). With it, the dashboard listens on this machine only.
     """
     import dask

@@ -160,20 +160,18 @@ class _Segments:
     """A ring's segments ``a[i]``–``b[i]`` with what GEOS computes of them."""
 
     def __init__(self, coords: np.ndarray) -> None:
-        self.a, self.b = coords[:-1], coords[1:]
-        self.ax, self.ay = self.a[:, 0].copy(), self.a[:, 1].copy()
-        self.bx, self.by = self.b[:, 0].copy(), self.b[:, 1].copy()
-        self.ex, self.ey = self.bx - self.ax, self.by - self.ay
-        self.len2 = self.ex * self.ex + self.ey * self.ey
-        self.length = np.sqrt(self.len2)
-        # GEOS: a segment's start measure is the running sum of the lengths before it.
-        self.start = np.r_[0.0, np.add.accumulate(self.length)[:-1]]
+        ax, ay, bx, by = coords[:-1, 0], coords[:-1, 1], coords[1:, 0], coords[1:, 1]
+        ex, ey = bx - ax, by - ay
+        len2 = ex * ex + ey * ey
         # One row per value, so that one np.take gathers a segment's values (the first five
         # are all that the grid's bounds read).
-        self.table = np.stack([self.ax, self.ay, self.ex, self.ey, self.len2, self.bx, self.by, self.length])
+        self.table = np.stack([ax, ay, ex, ey, len2, bx, by, np.sqrt(len2)])
+        self.length = self.table[7]
+        # GEOS: a segment's start measure is the running sum of the lengths before it.
+        self.start = np.r_[0.0, np.add.accumulate(self.length)[:-1]]
 
     def __len__(self) -> int:
-        return len(self.ax)
+        return self.table.shape[1]
 
     def distance(self, px: np.ndarray, py: np.ndarray, seg: np.ndarray) -> np.ndarray:
         """Distance from points to segments, computed as GEOS's ``Distance::pointToSegment`` does.
@@ -228,8 +226,8 @@ def _nearest_segments(ring: _Segments, xy: np.ndarray) -> tuple[np.ndarray, np.n
     """
     n_seg = len(ring)
     # Column by column: numpy reduces an (N, 2) array along axis 0 a hundred times slower.
-    lo = np.array([min(xy[:, k].min(), ring.a[:, k].min()) for k in (0, 1)])
-    hi = np.array([max(xy[:, k].max(), ring.a[:, k].max()) for k in (0, 1)])
+    lo = np.array([min(xy[:, k].min(), ring.table[k].min()) for k in (0, 1)])  # a segment's start
+    hi = np.array([max(xy[:, k].max(), ring.table[k].max()) for k in (0, 1)])
     extent = max(float(np.max(hi - lo)), 1e-9)
     cells = int(np.clip(2 ** np.ceil(np.log2(np.sqrt(len(xy) / _CELL_MIN_POINTS))), 1, _GRID_CELLS))
     size = extent / cells * (1 + 1e-9)
