@@ -3,6 +3,10 @@
 Nothing is drawn on a visit: the figure is drawn when asked for (a button, then again as options change in
 that session), and every file is made when its download button is clicked. Figures and files are cached
 for the whole server by the inventory's content and the options, so the same figure is never drawn twice.
+
+The figure's downloads are offered once its preview is drawn, since only then is its number of pages
+known: a figure whose index goes on to more pages downloads as one PDF of them all, or as a ZIP of one
+PNG or SVG per page.
 """
 
 import hashlib
@@ -10,10 +14,10 @@ import hashlib
 import pandas as pd
 import streamlit as st
 
-from layers.figure.layout import PAPER_SIZES_MM, figure_bytes, figure_title, plot_layout
+from layers.figure.layout import PAPER_SIZES_MM, figure_files, figure_title, pages_archive, plot_layout
 from pipeline.core.errors import MapperError
 from pipeline.inventory.build import lonlat
-from pipeline.inventory.export import cgcs2000_gk_crs, export_bytes
+from pipeline.inventory.export import cgcs2000_gk_crs, export_bytes, gk_zone
 from pipeline.inventory.naming import compound_title
 from pipeline.workspace.edits import compound_dir
 from ui import state, widgets
@@ -68,10 +72,18 @@ def fingerprint(inv: object) -> str:
 
 
 @st.cache_data(max_entries=48, show_spinner=False)
-def figure_file(key: str, paper: str, orientation: str, figure_lang: str, fmt: str, dpi: int, _inv) -> bytes:
-    """The layout figure as ``fmt`` bytes; cached by the inventory's :func:`fingerprint` ``key`` and the options."""
+def figure_file(
+    key: str, paper: str, orientation: str, figure_lang: str, fmt: str, dpi: int, _inv
+) -> list[bytes]:
+    """The figure's ``fmt`` files (:func:`figure_files`), cached by the :func:`fingerprint` ``key`` and options."""
     fig, _ = plot_layout(_inv, paper=paper, orientation=orientation, lang=figure_lang)
-    return figure_bytes(fig, fmt, dpi=dpi)
+    return figure_files(fig, fmt, dpi=dpi)
+
+
+def figure_download(fmt: str, filename: str) -> bytes:
+    """The bytes of the figure's ``fmt`` download: its one file, or a ZIP of its pages named after ``filename``."""
+    files = figure_file(key, paper, orientation, figure_lang, fmt, dpi, inventory)
+    return files[0] if len(files) == 1 else pages_archive(files, filename)
 
 
 @st.cache_data(max_entries=48, show_spinner=False)
@@ -94,31 +106,36 @@ if not st.session_state.get(wanted):
     )
 else:
     try:
-        preview = figure_file(key, paper, orientation, figure_lang, "png", PREVIEW_DPI, inventory)
+        previews = figure_file(key, paper, orientation, figure_lang, "png", PREVIEW_DPI, inventory)
     except MapperError as exc:
         widgets.show_error(exc)
         st.stop()
-    st.image(preview, caption=f"{figure_title(inventory, figure_lang)} · {t('export_preview')}")
-for column, fmt in zip(st.columns(3), ("pdf", "svg", "png"), strict=True):
-    column.download_button(
-        fmt.upper(),
-        data=lambda fmt=fmt: figure_file(key, paper, orientation, figure_lang, fmt, dpi, inventory),
-        file_name=f"{stem}-layout-{paper}-{figure_lang}.{fmt}",
-        mime=FIGURE_MIME[fmt],
-        on_click="ignore",
-        icon=":material/download:",
-        key=f"export_figure_{fmt}",
-    )
+    pages = len(previews)
+    caption = f"{figure_title(inventory, figure_lang)} · {t('export_preview')}"
+    numbered = [f"{caption} · {t('export_page', n=n, pages=pages)}" for n in range(1, pages + 1)]
+    st.image(previews, caption=numbered if pages > 1 else caption)
+    name = f"{stem}-layout-{paper}-{figure_lang}"
+    for column, fmt in zip(st.columns(3), FIGURE_MIME, strict=True):
+        several = fmt != "pdf" and pages > 1  # a ZIP of one file per page
+        column.download_button(
+            t("export_pages_zip", fmt=fmt.upper(), pages=pages) if several else fmt.upper(),
+            data=lambda fmt=fmt: figure_download(fmt, f"{name}.{fmt}"),
+            file_name=f"{name}-{fmt}.zip" if several else f"{name}.{fmt}",
+            mime="application/zip" if several else FIGURE_MIME[fmt],
+            on_click="ignore",
+            help=t("export_pages_zip_help", pages=pages) if several else None,
+            icon=":material/download:",
+            key=f"export_figure_{fmt}",
+        )
 
 # --- the inventory data --------------------------------------------------------------------------
 st.header(t("export_data"))
 lon, _ = lonlat(inventory.boundary)
-crs_options = {
-    t("export_utm"): inventory.crs.to_string(),
-    t("export_gk"): cgcs2000_gk_crs(float(lon.iloc[0])).to_string(),
-    t("export_gk_zone"): cgcs2000_gk_crs(float(lon.iloc[0]), zone_prefix=True).to_string(),
-    t("export_wgs84"): "EPSG:4326",
-}
+crs_options = {t("export_utm"): inventory.crs.to_string()}
+if gk_zone(float(lon.iloc[0])) is not None:  # China's survey zones; a compound abroad has none
+    crs_options[t("export_gk")] = cgcs2000_gk_crs(float(lon.iloc[0])).to_string()
+    crs_options[t("export_gk_zone")] = cgcs2000_gk_crs(float(lon.iloc[0]), zone_prefix=True).to_string()
+crs_options[t("export_wgs84")] = "EPSG:4326"
 choice = st.selectbox(
     t("export_crs"),
     list(crs_options),

@@ -19,10 +19,12 @@ SVG draws glyphs as paths. Settings apply through :func:`matplotlib.rc_context` 
 from __future__ import annotations
 
 import datetime as dt
+import io
 import itertools
 import logging
 import math
 import threading
+import zipfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -606,7 +608,7 @@ class LayoutFigure(Figure):
     """The layout figure's first page; ``more_pages`` holds the pages the index goes on to, if any.
 
     :func:`save_figure` and :func:`figure_bytes` write them all: one PDF of several pages, or for PNG
-    and SVG one file per page (``layout.png``, ``layout-2.png`` …), each a sheet of the chosen paper.
+    and SVG one file per page (``layout.png``, ``layout-page2.png`` …), each a sheet of the chosen paper.
     """
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -752,8 +754,6 @@ def figure_bytes(fig: Figure, fmt: str, *, dpi: float = 300, page: int = 1) -> b
     A PDF holds every page; a PNG or SVG is one page, ``page`` (1 the first, counting the continuation
     pages of a layout figure's index).
     """
-    import io
-
     fmt = _format_of(f"figure.{fmt}", fmt)
     pages = figure_pages(fig)
     if not 1 <= page <= len(pages):
@@ -764,6 +764,27 @@ def figure_bytes(fig: Figure, fmt: str, *, dpi: float = 300, page: int = 1) -> b
     buffer = io.BytesIO()
     with _figure_rc():
         _write(chosen, buffer, fmt, dpi)
+    return buffer.getvalue()
+
+
+def figure_files(fig: Figure, fmt: str, *, dpi: float = 300) -> list[bytes]:
+    """Return the files a download of ``fig`` as ``fmt`` is made of: one PDF of every page, or one PNG or SVG per page."""
+    fmt = _format_of(f"figure.{fmt}", fmt)
+    count = 1 if fmt == "pdf" else len(figure_pages(fig))
+    return [figure_bytes(fig, fmt, dpi=dpi, page=n) for n in range(1, count + 1)]
+
+
+def pages_archive(files: list[bytes], filepath: str | Path) -> bytes:
+    """Return a ZIP of a figure's page ``files``, each named as :func:`save_figure` names it (:func:`page_files`).
+
+    One download holds every page of a PNG or SVG figure, as one PDF does; PNG pages are stored as they
+    are (they are compressed already), SVG pages are deflated.
+    """
+    method = zipfile.ZIP_STORED if Path(filepath).suffix.lower() == ".png" else zipfile.ZIP_DEFLATED
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", compression=method) as archive:
+        for data, path in zip(files, page_files(filepath, len(files)), strict=True):
+            archive.writestr(path.name, data)
     return buffer.getvalue()
 
 

@@ -109,10 +109,16 @@ def cgcs2000_gk_crs(lon: float, *, zone_prefix: bool = False) -> CRS:
         ``False``: EPSG:4534–4554 ("CM 117E", eastings near 500 km); ``True``: EPSG:4513–4533 ("zone 39",
         the zone number in front of the easting), as many Chinese survey drawings use.
     """
-    zone = round(lon / 3)
-    if not 25 <= zone <= 45:
+    zone = gk_zone(lon)
+    if zone is None:
         raise CRSError(f"Longitude {lon:.3f} is outside China's Gauss-Krüger zones 25–45 (75°E–135°E).")
     return CRS.from_epsg((4513 if zone_prefix else 4534) + zone - 25)
+
+
+def gk_zone(lon: float) -> int | None:
+    """The CGCS2000 3-degree zone (25–45) whose central meridian is nearest ``lon``; ``None`` outside China's."""
+    zone = round(lon / 3)
+    return zone if 25 <= zone <= 45 else None
 
 
 def export_inventory(

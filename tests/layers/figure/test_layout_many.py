@@ -10,7 +10,9 @@ the placement's own geometry).
 from __future__ import annotations
 
 import datetime as dt
+import io
 import itertools
+import zipfile
 from dataclasses import replace
 
 import geopandas as gpd
@@ -23,7 +25,15 @@ from matplotlib.transforms import Bbox
 from PIL import Image
 from pypdf import PdfReader
 
-from layers.figure.layout import figure_bytes, figure_pages, page_files, plot_layout, save_figure
+from layers.figure.layout import (
+    figure_bytes,
+    figure_files,
+    figure_pages,
+    page_files,
+    pages_archive,
+    plot_layout,
+    save_figure,
+)
 from pipeline.cli.main import main
 from pipeline.core import schema as S
 from pipeline.core.errors import DataError
@@ -183,9 +193,31 @@ def test_png_and_svg_of_two_pages_are_two_files_of_the_papers_size(paaskynen, tm
         figure_bytes(fig, "png", dpi=40, page=3)
 
 
+def test_a_download_of_two_pages_is_one_pdf_or_a_zip_of_one_png_or_svg_per_page(paaskynen, tmp_path):
+    """What the app's download buttons hold: the same pages, with the same names, as the files saved to disk."""
+    fig, _ = plot_layout(paaskynen, paper="A3", lang="en", date=DATE)
+    (pdf,) = figure_files(fig, "pdf", dpi=40)
+    assert len(PdfReader(io.BytesIO(pdf)).pages) == 2
+    pngs = figure_files(fig, "png", dpi=40)
+    assert len(pngs) == 2 and pngs[0] != pngs[1]
+    with zipfile.ZipFile(io.BytesIO(pages_archive(pngs, "wk-layout-A3-en.png"))) as archive:
+        assert archive.namelist() == ["wk-layout-A3-en.png", "wk-layout-A3-en-page2.png"]
+        for name in archive.namelist():
+            with Image.open(archive.open(name)) as image:
+                assert image.size == A3_LANDSCAPE_PX_AT_40
+        assert archive.read("wk-layout-A3-en-page2.png") == pngs[1]
+    save_figure(fig, tmp_path / "layout.svg")
+    svgs = figure_files(fig, "svg")
+    with zipfile.ZipFile(io.BytesIO(pages_archive(svgs, tmp_path / "layout.svg"))) as archive:
+        for name in ("layout.svg", "layout-page2.svg"):
+            page = archive.read(name)
+            assert page.startswith(b"<?xml") and len(page) == (tmp_path / name).stat().st_size
+
+
 def test_a_small_compound_stays_on_one_page(demo_inventory):
     fig, _ = plot_layout(demo_inventory, paper="A3", date=DATE)
     assert len(figure_pages(fig)) == 1
+    assert len(figure_files(fig, "png", dpi=20)) == 1
     texts = {t.get_gid() for t in _gid_texts(fig, "")}
     assert "table-more" not in texts and "page-number" not in texts
 

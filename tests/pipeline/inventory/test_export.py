@@ -22,6 +22,7 @@ from pipeline.inventory.export import (
     export_bytes,
     export_inventory,
     format_of,
+    gk_zone,
 )
 from tests.helpers.testdata import DEMO_ID
 
@@ -54,6 +55,12 @@ def test_cgcs2000_zone_of_beijing():
     assert cgcs2000_gk_crs(116.35, zone_prefix=True) == CRS.from_epsg(4527)
     with pytest.raises(CRSError, match="outside China"):
         cgcs2000_gk_crs(24.9)
+
+
+def test_china_s_zones_run_from_75_to_135_degrees_east():
+    """Zone n's central meridian is 3n°E: Kashgar (75.99°E) is in zone 25, Fuyuan (134.3°E) in 45."""
+    assert [gk_zone(lon) for lon in (75.99, 116.35, 121.47, 134.3)] == [25, 39, 40, 45]
+    assert [gk_zone(lon) for lon in (24.9, 73.4, 136.6, -0.1)] == [None, None, None, None]
 
 
 def test_format_from_suffix_or_option():
