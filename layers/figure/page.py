@@ -230,6 +230,22 @@ def _measure_table(rows: pd.DataFrame, font: float, measure: Measure, lang: str)
     )
 
 
+#: A panel planned for ``n`` rows or columns of the index is exactly their size; measured back, it can come
+#: out a hair short of ``n``, so counting what fits allows for a micrometre of rounding.
+_ROUNDING_MM = 1e-3
+
+
+def _rows_in(table: _Table, height: float) -> int:
+    """How many rows of the index fit under its head in ``height`` mm."""
+    return max(0, math.floor((height - table.head_h + _ROUNDING_MM) / table.row_h))
+
+
+def _cols_in(table: _Table, width: float) -> int:
+    """How many columns of the index fit side by side in ``width`` mm (one at least)."""
+    gutter = 2 * table.widths[0]
+    return max(1, math.floor((width + gutter + _ROUNDING_MM) / (table.col_w + gutter)))
+
+
 def _round_scale(metres_per_mm: float) -> int:
     denominator = metres_per_mm * 1000
     for s in SCALES:
@@ -258,7 +274,7 @@ def _arrange(
     # Side: legend, furniture and table stacked in a panel right of the map.
     lw, lh = legend_mm[1]
     table_h = body_h - lh - furniture_mm[1] - 2 * gap
-    per_col = int((table_h - table.head_h) // table.row_h) if table_h > table.head_h else 0
+    per_col = _rows_in(table, table_h)
     if per_col >= 1:
         cols = max(1, math.ceil(table.rows / per_col))
         panel_w = max(lw, furniture_mm[0], table.width(cols))
@@ -271,7 +287,7 @@ def _arrange(
     lw, lh = legend_mm[2]
     left_w = max(lw, furniture_mm[0])
     table_w = body_w - left_w - gap
-    cols = max(1, int((table_w + 2 * table.widths[0]) // (table.col_w + 2 * table.widths[0])))
+    cols = _cols_in(table, table_w)
     if table_w >= table.col_w:
         per_col = math.ceil(table.rows / cols)
         panel_h = max(lh + gap + furniture_mm[1], table.height(per_col))
@@ -560,9 +576,7 @@ def _draw_scale_bar(
 
 def _table_capacity(table: _Table, width: float, height: float) -> tuple[int, int]:
     """Return how many columns and rows per column of the index fit in ``width`` × ``height`` mm."""
-    per_col = max(0, int((height - table.head_h) // table.row_h))
-    cols = max(1, int((width + 2 * table.widths[0]) // (table.col_w + 2 * table.widths[0])))
-    return cols, per_col
+    return _cols_in(table, width), _rows_in(table, height)
 
 
 def draw_index(

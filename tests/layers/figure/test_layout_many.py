@@ -34,6 +34,7 @@ from layers.figure.layout import (
     plot_layout,
     save_figure,
 )
+from layers.figure.page import _Table, _table_capacity
 from pipeline.cli.main import main
 from pipeline.core import schema as S
 from pipeline.core.errors import DataError
@@ -70,10 +71,14 @@ def eighty(demo_features):
 
 
 @pytest.fixture(scope="module")
-def paaskynen():
+def helsinki_features():
+    return read_osm(EXTRACTS["helsinki"])
+
+
+@pytest.fixture(scope="module")
+def paaskynen(helsinki_features):
     """Pääskynen, Helsinki (way/37286930), with every asset within 100 m: 128 assets."""
-    features = read_osm(EXTRACTS["helsinki"])
-    inventory = build_inventory(features, compound="way/37286930", radius_m=100)
+    inventory = build_inventory(helsinki_features, compound="way/37286930", radius_m=100)
     assert len(inventory.assets) == 128
     return inventory
 
@@ -212,6 +217,37 @@ def test_a_download_of_two_pages_is_one_pdf_or_a_zip_of_one_png_or_svg_per_page(
         for name in ("layout.svg", "layout-page2.svg"):
             page = archive.read(name)
             assert page.startswith(b"<?xml") and len(page) == (tmp_path / name).stat().st_size
+
+
+def test_an_index_planned_to_fit_beside_the_map_is_printed_whole_there(helsinki_features):
+    """Fredrikinkatu's block (way/37286921, 55 assets) on A3: the plan puts its index in three columns of 19
+    rows (57 places) under a 1:750 map. Measured back, the panel once came out a hair short of 19 rows, so 53
+    rows were printed and two went on to a second sheet of their own."""
+    inventory = build_inventory(helsinki_features, compound="way/37286921")
+    assert len(inventory.assets) == 55
+    fig, ax, renderers = _drawn(inventory)
+    assert len(figure_pages(fig)) == 1
+    _assert_readable(inventory, fig, ax, renderers)
+    texts = {t.get_gid(): t.get_text() for t in _gid_texts(fig, "")}
+    assert "1:750" in texts["scale-text"] and "table-more" not in texts and "page-number" not in texts
+    columns = {round(t.get_position()[0], 3) for t in _gid_texts(fig, "table-label:")}
+    assert len(columns) == 3
+
+
+@pytest.mark.parametrize("font", [6.0, 6.6597297242455715, 7.492195939776267, 8.324662155306964])
+def test_a_panel_sized_for_n_rows_and_c_columns_holds_them(font):
+    """A panel the plan sizes with the table's own formulas holds exactly the rows and columns it was sized for."""
+    k = font / 6.6597297242455715  # the geometry of the real 55-asset table above, scaled with its font
+    table = _Table(font, 3.759047444351945 * k, 9.773523355315056 * k, 51.89347285397588 * k,
+                   (3.5241069790799475 * k, 5.1 * k, 26.3 * k, 16.9 * k), 55)  # fmt: skip
+    wrong = [
+        (c, n, _table_capacity(table, table.width(c), table.height(n)))
+        for c in range(1, 7)
+        for n in range(1, 61)
+        if _table_capacity(table, table.width(c), table.height(n)) != (c, n)
+    ]
+    assert wrong == []
+    assert _table_capacity(table, table.width(2) - 0.01, table.height(19) - 0.01) == (1, 18)
 
 
 def test_a_small_compound_stays_on_one_page(demo_inventory):
