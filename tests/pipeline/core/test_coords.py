@@ -320,3 +320,17 @@ def test_a_missing_crs_is_asked_for_in_chinese():
         "`survey.dxf` 没有注明所用的坐标系，本工具不做猜测：请选择坐标系（EPSG 代码、GCJ-02 或 BD-09），"
         "或用控制点为局部坐标的图纸配准。"
     )
+
+
+def test_a_crs_that_is_not_one_is_refused_in_chinese():
+    with pytest.raises(CRSError) as unknown:
+        parse_crs("EPSG:99999")
+    assert unknown.value.text("zh") == (
+        "“EPSG:99999”不是可识别的坐标系：请给出 EPSG 代码（如 EPSG:4548，CGCS2000 高斯-克吕格 中央经线 117°E）、"
+        "PROJ 字符串，或 wgs84、gcj02（高德、腾讯）、bd09（百度）之一。"
+    )
+    with pytest.raises(CRSError) as mercator:
+        parse_crs(" bd09mc ")
+    assert mercator.value.text("zh") == (
+        "“bd09mc”（百度墨卡托米制坐标）不能直接读取：请导出百度经纬度（BD-09），并选择 BD-09 坐标系。"
+    )

@@ -6,7 +6,7 @@ import geopandas as gpd
 import pytest
 import shapely
 
-from pipeline.core.crs import require_projected, utm_crs
+from pipeline.core.crs import require_projected, same_crs, utm_crs
 from pipeline.core.errors import CRSError
 
 
@@ -26,3 +26,11 @@ def test_metres_given_for_a_utm_zone_are_refused_in_chinese():
     assert info.value.text("zh") == (
         "中心点（444235.0，4429400.0）不是经纬度：几何须为 WGS-84（EPSG:4326）坐标，才能确定所在的 UTM 投影带。"
     )
+
+
+def test_inputs_in_two_crss_are_refused_in_chinese():
+    metres = gpd.GeoSeries([shapely.Point(444235.0, 4429400.0)], crs="EPSG:32650")
+    degrees = gpd.GeoSeries([shapely.Point(116.35, 39.99)], crs="EPSG:4326")
+    with pytest.raises(CRSError) as info:
+        same_crs(metres, degrees)
+    assert info.value.text("zh") == "输入数据的坐标系不同（EPSG:32650 与 EPSG:4326）：编号前请统一投影到同一个坐标系。"

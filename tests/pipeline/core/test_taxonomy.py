@@ -25,3 +25,12 @@ def test_a_rule_naming_a_missing_kind_is_refused_in_chinese(tmp_path):
         f"Rule 2 in `{path}` names kind `playground`, which has no [kinds.playground] table; "
         "add the kind or fix the rule."
     )
+
+
+def test_a_taxonomy_that_is_not_toml_is_refused_in_chinese(tmp_path):
+    path = tmp_path / "分类.toml"
+    path.write_text("[kinds.bench\n", encoding="utf-8")
+    with pytest.raises(DataError) as info:
+        load_taxonomy(path)
+    assert info.value.text("zh") == "分类文件 `分类.toml` 不是有效的 TOML：请修正格式。"
+    assert str(info.value).startswith(f"The taxonomy `{path}` is not valid TOML: ")

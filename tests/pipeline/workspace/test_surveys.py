@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from pipeline.core.errors import InputFileError
-from pipeline.workspace.surveys import save_upload
+from pipeline.core.errors import DataError, InputFileError
+from pipeline.survey.read import read_survey
+from pipeline.workspace.surveys import read_accepted, save_upload, survey_path, write_accepted
+from tests.helpers.survey_files import write_dxf
 
 
 def test_uploads_that_cannot_be_kept_are_refused_in_chinese(tmp_path):
@@ -25,3 +27,13 @@ def test_uploads_that_cannot_be_kept_are_refused_in_chinese(tmp_path):
     with pytest.raises(InputFileError) as folder:
         save_upload([("../a.dxf", b"0")], tmp_path, max_bytes=2**20)
     assert folder.value.text("zh") == "“../a.dxf”不是单纯的文件名：请重命名文件（不含文件夹，不以点开头）。"
+
+
+def test_the_survey_of_another_compound_is_refused_in_chinese(tmp_path):
+    result = read_survey(write_dxf(tmp_path / "a.dxf"), crs="EPSG:4548")
+    write_accepted(result, tmp_path, "way/1")
+    with pytest.raises(DataError) as info:
+        read_accepted(survey_path(tmp_path, "way/1"), "way/2")
+    assert info.value.text("zh") == (
+        "文件 `survey.gpkg` 是小区 `way/1` 的测绘图，不是本小区（`way/2`）的：请在导入页面重新导入本小区的测绘图。"
+    )
