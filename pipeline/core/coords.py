@@ -33,6 +33,7 @@ import re
 import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from pathlib import PurePath
 
 import numpy as np
 import pyproj
@@ -40,11 +41,13 @@ import shapely
 from numpy.typing import ArrayLike, NDArray
 from pyproj.exceptions import CRSError as ProjCRSError
 
-from pipeline.core.errors import CRSError
+from pipeline.core.errors import CRSError, Words
 
 log = logging.getLogger(__name__)
 
 FloatArray = NDArray[np.float64]
+#: Where coordinates come from, named in messages: a text, a file (by its name in the app) or words.
+Where = str | PurePath | Words
 
 #: The rectangle inside which GCJ-02 and BD-09 apply (lon_min, lat_min, lon_max, lat_max).
 CHINA_BBOX = (73.66, 3.86, 135.05, 53.55)
@@ -118,7 +121,7 @@ def outside_china(lon: ArrayLike, lat: ArrayLike) -> NDArray[np.bool_]:
     return ~inside
 
 
-def check_in_china(lon: ArrayLike, lat: ArrayLike, *, system: str, where: str = "") -> None:
+def check_in_china(lon: ArrayLike, lat: ArrayLike, *, system: str, where: Where = "") -> None:
     """Raise :class:`CRSError` if any point is outside China, where ``system`` does not apply.
 
     Parameters
@@ -128,7 +131,7 @@ def check_in_china(lon: ArrayLike, lat: ArrayLike, *, system: str, where: str = 
     system
         The system the caller is about to apply, e.g. ``"GCJ-02"``; named in the message.
     where
-        The file or layer the points come from; named in the message.
+        The file or layer the points come from (a file by its name in the app); named in the message.
     """
     x, y = _as_float(lon, lat)
     bad = np.flatnonzero(outside_china(x, y).ravel())
@@ -136,19 +139,21 @@ def check_in_china(lon: ArrayLike, lat: ArrayLike, *, system: str, where: str = 
         return
     xs, ys = x.ravel(), y.ravel()
     shown = ", ".join(f"#{i + 1} ({xs[i]:.6f}, {ys[i]:.6f})" for i in bad[:5])
-    more = f" and {bad.size - 5} more" if bad.size > 5 else ""
     swapped = outside_china(ys[bad], xs[bad])
-    hint = (
-        " They fit China with longitude and latitude swapped: put longitude first."
-        if not swapped.any()
-        else ""
-    )
     lon0, lat0, lon1, lat1 = CHINA_BBOX
-    source = f" in `{where}`" if where else ""
     raise CRSError(
-        f"{bad.size} of {xs.size} points{source} lie outside China (lon {lon0}–{lon1}°, "
-        f"lat {lat0}–{lat1}°), where {system} does not apply: {shown}{more}.{hint} "
-        "If the data does not come from a Chinese map app, give `--crs EPSG:4326` instead."
+        "error.coords.outside_china",
+        n=bad.size,
+        total=xs.size,
+        source=Words("error.coords.in_where", where=where) if where else "",
+        lon0=lon0,
+        lon1=lon1,
+        lat0=lat0,
+        lat1=lat1,
+        system=system,
+        shown=shown,
+        more=Words("error.coords.more", n=bad.size - 5) if bad.size > 5 else "",
+        hint=Words("error.coords.swapped") if not swapped.any() else "",
     )
 
 
@@ -196,7 +201,7 @@ def _invert(
         if np.all(np.abs(ex) < INVERSE_TOL_DEG) and np.all(np.abs(ey) < INVERSE_TOL_DEG):
             return u, v
     raise CRSError(  # pragma: no cover - the offsets are contractions inside China
-        f"The {name} inverse did not converge in {_MAX_ITER} steps; check the coordinates."
+        "error.coords.no_converge", name=name, steps=_MAX_ITER
     )
 
 
@@ -360,20 +365,13 @@ def parse_crs(value: str | int | pyproj.CRS | SourceCRS) -> SourceCRS:
     if word in (GCJ02, BD09):
         return SourceCRS(pyproj.CRS.from_epsg(4326), offset=word, text=text)
     if text.lower() in ("bd09mc", "baidu mercator", "百度墨卡托"):
-        raise CRSError(
-            f"`{text}` (Baidu Mercator metres) is not read directly; export Baidu longitude/"
-            "latitude (BD-09) and give `--crs bd09`."
-        )
+        raise CRSError("error.coords.baidu_mercator", text=text)
     if re.fullmatch(r"\d{4,6}", word):
         word = f"EPSG:{word}"
     try:
         crs = pyproj.CRS.from_user_input(word)
     except ProjCRSError as exc:
-        raise CRSError(
-            f"`{text}` is not a coordinate system pyproj knows ({exc}). Give an EPSG code such as "
-            "`EPSG:4548` (CGCS2000 Gauss-Krüger CM 117°E), a PROJ string, or one of `wgs84`, "
-            "`gcj02` (Gaode/Tencent), `bd09` (Baidu)."
-        ) from exc
+        raise CRSError("error.coords.unknown_crs", text=text, detail=str(exc)) from exc
     return SourceCRS(crs, text=text)
 
 
@@ -393,7 +391,7 @@ def to_wgs84_geometries(
 # --------------------------------------------------------------------------- fit and suggest
 
 
-def check_fits(x: ArrayLike, y: ArrayLike, source: SourceCRS, *, where: str) -> None:
+def check_fits(x: ArrayLike, y: ArrayLike, source: SourceCRS, *, where: Where) -> None:
     """Raise :class:`CRSError` when coordinates cannot be in ``source``.
 
     Degrees must be within ±180/±90 (and inside China for GCJ-02/BD-09); projected coordinates
@@ -405,21 +403,21 @@ def check_fits(x: ArrayLike, y: ArrayLike, source: SourceCRS, *, where: str) -> 
     if xs.size == 0:
         return
     if not (np.isfinite(xs).all() and np.isfinite(ys).all()):
-        raise CRSError(f"`{where}` has coordinates that are not numbers (NaN or infinite).")
+        raise CRSError("error.coords.not_finite", where=where)
     if source.offset is not None:
         try:
             check_in_china(xs, ys, system=source.label, where=where)
         except CRSError as exc:
-            raise CRSError(f"{exc}{suggestion_text(xs, ys)}") from None
+            raise CRSError("error.coords.suggest", error=exc, detail=suggestion_text(xs, ys)) from None
         return
-    problem = ""
+    problem: Words | None = None
     if source.is_geographic:
         if np.abs(xs).max() > 180 or np.abs(ys).max() > 90:
-            problem = "they are not longitude/latitude degrees"
+            problem = Words("error.coords.not_degrees")
     else:
         lon, lat = source.to_wgs84(xs, ys)
         if not (np.isfinite(lon).all() and np.isfinite(lat).all()):
-            problem = "some do not convert to longitude/latitude at all"
+            problem = Words("error.coords.no_convert")
         else:
             area = source.crs.area_of_use
             if area is not None:
@@ -432,16 +430,27 @@ def check_fits(x: ArrayLike, y: ArrayLike, source: SourceCRS, *, where: str) -> 
                 )
                 if outside.any():
                     i = int(np.flatnonzero(outside)[0])
-                    problem = (
-                        f"{int(outside.sum())} of {xs.size} land outside its area of use "
-                        f"({area.name}), e.g. ({xs[i]:.3f}, {ys[i]:.3f}) lands at "
-                        f"lon {lon[i]:.4f}, lat {lat[i]:.4f}"
+                    problem = Words(
+                        "error.coords.outside_area",
+                        n=int(outside.sum()),
+                        total=xs.size,
+                        detail=area.name,
+                        x=xs[i],
+                        y=ys[i],
+                        lon=lon[i],
+                        lat=lat[i],
                     )
-    if problem:
+    if problem is not None:
         raise CRSError(
-            f"The coordinates of `{where}` cannot be in {source.label}: {problem} "
-            f"(x {xs.min():.3f}–{xs.max():.3f}, y {ys.min():.3f}–{ys.max():.3f})."
-            f"{suggestion_text(xs, ys)}"
+            "error.coords.cannot_be",
+            where=where,
+            system=source.label,
+            problem=problem,
+            x0=xs.min(),
+            x1=xs.max(),
+            y0=ys.min(),
+            y1=ys.max(),
+            detail=suggestion_text(xs, ys),
         )
 
 
@@ -615,8 +624,4 @@ def missing_crs_error(
     The mapper never assumes a CRS; the caller raises this and the user answers with ``--crs``
     (or control points for a drawing in local coordinates).
     """
-    return CRSError(
-        f"`{where}` does not say which coordinate system it uses, and the mapper does not guess."
-        f"{suggestion_text(x, y, near)}\nGive it with `--crs` (an EPSG code, `gcj02` or `bd09`),"
-        " or register a drawing in local coordinates with `--control-points`."
-    )
+    return CRSError("error.coords.missing_crs", where=where, detail=suggestion_text(x, y, near))

@@ -23,16 +23,15 @@ def repair_polygon(geom: shapely.Geometry | None, what: str) -> shapely.Polygon 
     geom
         The geometry to check.
     what
-        Names the input in messages, e.g. ``"boundary of way/595108678"``.
+        Names the input in messages, e.g. ``"boundary of way/595108678"``; the command line shows
+        it, the app says the compound's boundary.
     """
     if geom is None or geom.is_empty:
-        raise GeometryError(f"The {what} has no location (empty geometry); draw or map the outline.")
+        raise GeometryError("error.geometry.empty", detail=what)
     if isinstance(geom, shapely.LinearRing | shapely.LineString) and geom.is_closed:
         geom = shapely.Polygon(geom)
     if not isinstance(geom, shapely.Polygon | shapely.MultiPolygon | shapely.GeometryCollection):
-        raise GeometryError(
-            f"The {what} is a {geom.geom_type}, not a polygon; give the compound's closed outline."
-        )
+        raise GeometryError("error.geometry.not_polygon", detail=what, geom_type=geom.geom_type)
     if geom.is_valid and not isinstance(geom, shapely.GeometryCollection):
         return geom
     reason = shapely.is_valid_reason(geom)
@@ -44,15 +43,13 @@ def repair_polygon(geom: shapely.Geometry | None, what: str) -> shapely.Polygon 
         except shapely.errors.GEOSException:
             continue
     if fixed is None:
-        raise GeometryError(f"The {what} is invalid ({reason}) and could not be repaired; redraw it.")
+        raise GeometryError("error.geometry.unrepairable", detail=what, reason=reason)
     parts = [
         g for g in getattr(fixed, "geoms", [fixed]) if isinstance(g, shapely.Polygon | shapely.MultiPolygon)
     ]
     polygons = shapely.union_all(parts) if parts else None
     if polygons is None or polygons.is_empty or polygons.area == 0:
-        raise GeometryError(
-            f"The {what} is invalid ({reason}) and has no area once repaired; redraw it as a polygon."
-        )
+        raise GeometryError("error.geometry.no_area", detail=what, reason=reason)
     log.warning(
         "Repaired the %s: %s; area %.1f → %.1f (in its CRS's units).",
         what,

@@ -138,7 +138,7 @@ class Settings:
             try:
                 return int(value)
             except ValueError:
-                raise DataError(f"`{name}` is `{value}`, not a whole number; set e.g. {name}={default}.") from None
+                raise DataError("error.settings.integer", name=name, value=value, usual=default) from None
 
         def folder(name: str, default: Path) -> Path:
             value = get(name)

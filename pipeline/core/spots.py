@@ -60,5 +60,5 @@ def parse_spot_category(value: str | SpotCategory) -> SpotCategory:
     found = _aliases().get(key) or _aliases().get(key.lower())
     if found is None:
         accepted = ", ".join(f"{c.value} ({word(f'spot.category.{c}', 'zh')})" for c in SpotCategory)
-        raise DataError(f"Spot category {value!r} is not known: use one of {accepted}.")
+        raise DataError("error.spot_category", value=value, accepted=accepted)
     return found

@@ -91,21 +91,16 @@ class Taxonomy:
 def _parse_rule(raw: dict[str, str], kinds: dict[str, Kind], path: Path, index: int) -> Rule:
     kind = raw.get("kind")
     if kind not in kinds:
-        raise DataError(
-            f"Rule {index + 1} in `{path}` names kind `{kind}`, which has no [kinds.{kind}] table; "
-            "add the kind or fix the rule."
-        )
+        raise DataError("error.taxonomy.no_kind", n=index + 1, path=path, kind=kind)
     tag_key = tag_value = None
     if "tag" in raw:
         tag_key, sep, value = raw["tag"].partition("=")
         if not sep or not tag_key:
-            raise DataError(
-                f"Rule {index + 1} in `{path}` has tag `{raw['tag']}`; write `key=value` or `key=*`."
-            )
+            raise DataError("error.taxonomy.bad_tag", n=index + 1, path=path, tag=raw["tag"])
         tag_value = None if value == "*" else value
     pattern = re.compile(raw["name"], re.IGNORECASE) if "name" in raw else None
     if tag_key is None and pattern is None:
-        raise DataError(f"Rule {index + 1} in `{path}` has neither `tag` nor `name`; give one or both.")
+        raise DataError("error.taxonomy.no_tag_name", n=index + 1, path=path)
     return Rule(kind=kind, tag_key=tag_key, tag_value=tag_value, name=pattern)
 
 
@@ -121,16 +116,17 @@ def load_taxonomy(path: Path = DEFAULT_TAXONOMY) -> Taxonomy:
     try:
         raw = tomllib.loads(Path(path).read_text(encoding="utf-8"))
     except OSError as exc:
-        raise InputFileError(f"Cannot read the taxonomy `{path}`: {exc}.") from exc
+        raise InputFileError("error.taxonomy.unreadable", path=Path(path), detail=str(exc)) from exc
     except tomllib.TOMLDecodeError as exc:
-        raise DataError(f"The taxonomy `{path}` is not valid TOML: {exc}.") from exc
+        raise DataError("error.taxonomy.bad_toml", path=Path(path), detail=str(exc)) from exc
     kinds: dict[str, Kind] = {}
     for key, spec in raw.get("kinds", {}).items():
         try:
             category = Category(spec["category"])
         except (KeyError, ValueError) as exc:
+            categories = ", ".join(c.value for c in Category)
             raise DataError(
-                f"Kind `{key}` in `{path}` needs a category among {', '.join(c.value for c in Category)}."
+                "error.taxonomy.no_category", kind=key, path=Path(path), categories=categories
             ) from exc
         kinds[key] = Kind(key=key, category=category, zh=spec.get("zh", key), en=spec.get("en", key))
     rules = [_parse_rule(r, kinds, Path(path), i) for i, r in enumerate(raw.get("rules", []))]

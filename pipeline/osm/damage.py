@@ -142,17 +142,10 @@ def long_tags_cut(path: Path) -> Iterator[tuple[Path, list[str]]]:
         For a PBF file, or when nothing over-long is found (so the reader's refusal has another cause).
     """
     if path.name.lower().endswith(".pbf"):
-        raise DataError(
-            f"`{path}` holds an OSM tag key or value over {MAX_TAG_BYTES:,} bytes, which the OSM reader "
-            "cannot read from a PBF file (OpenStreetMap allows 255 characters); export the area again "
-            "from openstreetmap.org, or give it as .osm XML, where such values are cut and named."
-        )
+        raise DataError("error.osm.long_tag_pbf", path=path, max=MAX_TAG_BYTES)
     fixed, cut = cut_long_tags(_open_bytes(path))
     if not cut:
-        raise DataError(
-            f"`{path}` holds an OSM tag key or value the reader refuses as too long, but none over "
-            f"{MAX_TAG_BYTES:,} bytes was found; check that it is OSM XML and export it again."
-        )
+        raise DataError("error.osm.long_tag_none", path=path, max=MAX_TAG_BYTES)
     with tempfile.TemporaryDirectory(prefix="mapper-osm-") as folder:
         copy = Path(folder) / "extract.osm"
         copy.write_bytes(fixed)

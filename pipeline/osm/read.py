@@ -34,7 +34,7 @@ import shapely
 from osmium.filter import EntityFilter, KeyFilter
 
 from pipeline.core import schema as S
-from pipeline.core.errors import DataError, InputFileError
+from pipeline.core.errors import DataError, InputFileError, Words
 from pipeline.core.settings import (
     DEFAULT_NOMINATIM_URL,
     DEFAULT_ONLINE_TIMEOUT_S,
@@ -139,15 +139,9 @@ def read_osm_with_stats(
     """
     path = Path(path)
     if not path.is_file():
-        raise InputFileError(
-            f"The OSM file `{path}` does not exist; give the path of an .osm or .osm.pbf extract "
-            "(the shipped ones are in data/osm/)."
-        )
+        raise InputFileError("error.osm.missing", path=path)
     if not path.name.lower().endswith(OSM_SUFFIXES):
-        raise InputFileError(
-            f"`{path}` is not an OSM extract; the mapper reads {', '.join(OSM_SUFFIXES)} files. "
-            "Export one from openstreetmap.org or cut one with osmium."
-        )
+        raise InputFileError("error.osm.not_osm", path=path, suffixes=", ".join(OSM_SUFFIXES))
     wanted = tuple(sorted(set(keys) if keys is not None else load_taxonomy().tag_keys | CONTEXT_KEYS))
     with _gc_paused():
         source, original_ids = readable_source(path)  # negative ids (JOSM, ogr2osm): see pipeline.osm.ids
@@ -312,10 +306,7 @@ def _scan(
                         if member.type == "w" and member.role in ("outer", ""):
                             outer_ways[member.ref] = identity
         except RuntimeError as exc:
-            raise InputFileError(
-                f"Cannot read the OSM file `{shown or path}`: {exc}. Check that it is a complete .osm or "
-                ".osm.pbf file (re-export it if the download was cut short)."
-            ) from exc
+            raise InputFileError("error.osm.unreadable", path=shown or path, detail=str(exc)) from exc
         finally:
             writer.close()
         nodes = _read_opl(opl, drawn, missing)  # the writer saw the ways in the loop's order
@@ -572,7 +563,7 @@ def fetch_osm(
     import osmnx as ox  # imported here: only the online path needs osmnx
 
     if (place is None) == (polygon is None):
-        raise DataError("Give exactly one of `place` or `polygon` to fetch OSM data online.")
+        raise DataError("error.osm.place_or_polygon")
     _configure_osmnx(settings or OnlineSettings.from_env())
     wanted = sorted(set(keys) if keys is not None else load_taxonomy().tag_keys | CONTEXT_KEYS)
     tags: dict[str, bool | str | list[str]] = dict.fromkeys(wanted, True)
@@ -584,13 +575,11 @@ def fetch_osm(
         )
     except (ox._errors.InsufficientResponseError, ValueError, TypeError) as exc:
         raise DataError(
-            f"Overpass returned no usable features for {place or 'the polygon'}: {exc}. "
-            "Check the place name, or use an offline extract with --osm."
+            "error.osm.overpass_empty", place=place or Words("error.osm.the_polygon"), detail=str(exc)
         ) from exc
     except OSError as exc:  # requests' ConnectionError and timeouts derive from OSError
         raise DataError(
-            f"Cannot reach {ox.settings.overpass_url}: {exc}. Check the connection (or set "
-            "MAPPER_OVERPASS_URL to a mirror), or work offline with --osm FILE."
+            "error.osm.overpass_unreachable", url=ox.settings.overpass_url, detail=str(exc)
         ) from exc
     return from_osmnx(raw)
 

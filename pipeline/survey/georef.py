@@ -78,11 +78,8 @@ def georeference(
     xy = coords_of(raw)
     if registration is not None:
         if raw.crs is not None or raw.degrees:
-            stated = raw.crs.name if raw.crs is not None else "longitude/latitude columns"
-            raise DataError(
-                f"`{path.name}` is already georeferenced ({stated}); control points are for CAD "
-                "drawings in local coordinates. Drop `--control-points`, or give `--crs`."
-            )
+            stated = raw.crs.name if raw.crs is not None else Words("error.survey.lonlat_columns")
+            raise DataError("error.survey.georeferenced", name=path.name, stated=stated)
 
         def convert(c: np.ndarray) -> np.ndarray:
             lon, lat = registration.to_wgs84(c[:, 0], c[:, 1])

@@ -19,7 +19,7 @@ import geopandas as gpd
 import pandas as pd
 
 from pipeline.core import schema as S
-from pipeline.core.errors import DataError, InputFileError
+from pipeline.core.errors import DataError, InputFileError, Words
 from pipeline.core.taxonomy import Taxonomy, load_taxonomy
 
 log = logging.getLogger(__name__)
@@ -67,30 +67,34 @@ class LayerMapping:
         return next((r for r in self.rules if r.pattern.search(layer)), None)
 
 
-def _rule(raw: Mapping[str, str], taxonomy: Taxonomy, origin: str, index: int) -> LayerRule:
-    where = f"rule {index + 1} in {origin}"
+def _rule(
+    raw: Mapping[str, str], taxonomy: Taxonomy, origin: str, index: int, path: Path | None = None
+) -> LayerRule:
+    """Read rule ``index`` of a mapping; ``path`` is the file it is in, ``None`` for rules given in code."""
+    where = (
+        Words("error.layers.where", n=index + 1)
+        if path is None
+        else Words("error.layers.where_file", n=index + 1, path=path)
+    )
+    roles = f"{', '.join(ROLES[1:])}, {IGNORE}"
     pattern = raw.get("match")
     if not pattern:
-        raise DataError(f'{where} has no `match`; give a layer-name pattern such as "幼儿园".')
+        raise DataError("error.layers.no_match", where=where)
     try:
         compiled = re.compile(pattern, re.IGNORECASE)
     except re.error as exc:
-        raise DataError(f"{where}: `{pattern}` is not a valid regular expression ({exc}).") from exc
+        raise DataError("error.layers.bad_pattern", where=where, pattern=pattern, detail=str(exc)) from exc
     kind, role = raw.get("kind"), raw.get("role")
     if kind is not None:
         if kind not in taxonomy.kinds:
             close = difflib.get_close_matches(kind, list(taxonomy.kinds), n=1)
-            hint = f"did you mean `{close[0]}`? " if close else ""
+            hint = Words("error.layers.did_you_mean", kind=close[0]) if close else ""
             raise DataError(
-                f"{where} maps `{pattern}` to kind `{kind}`, which is not in the taxonomy; {hint}"
-                f"use a key of taxonomy.toml, or a role ({', '.join(ROLES[1:])}, {IGNORE})."
+                "error.layers.unknown_kind", where=where, pattern=pattern, kind=kind, hint=hint, roles=roles
             )
         return LayerRule(compiled, ASSET, kind, origin)
     if role not in (*ROLES, IGNORE):
-        raise DataError(
-            f"{where} maps `{pattern}` to `{role}`; give `kind` (a taxonomy key) or `role` "
-            f"(one of {', '.join(ROLES[1:])}, {IGNORE})."
-        )
+        raise DataError("error.layers.bad_role", where=where, pattern=pattern, role=role, roles=roles)
     return LayerRule(compiled, str(role), None, origin)
 
 
@@ -98,13 +102,10 @@ def _read_rules(path: Path, taxonomy: Taxonomy) -> list[LayerRule]:
     try:
         raw = tomllib.loads(Path(path).read_text(encoding="utf-8"))
     except OSError as exc:
-        raise InputFileError(f"Cannot read the layer mapping `{path}`: {exc}.") from exc
+        raise InputFileError("error.layers.unreadable", path=path, detail=str(exc)) from exc
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-        raise DataError(
-            f"The layer mapping `{path}` is not valid UTF-8 TOML ({exc}); see "
-            "pipeline/survey/survey_layers.toml for the form."
-        ) from exc
-    return [_rule(r, taxonomy, f"`{path}`", i) for i, r in enumerate(raw.get("layers", []))]
+        raise DataError("error.layers.bad_toml", path=path, detail=str(exc)) from exc
+    return [_rule(r, taxonomy, f"`{path}`", i, path) for i, r in enumerate(raw.get("layers", []))]
 
 
 def load_layer_mapping(

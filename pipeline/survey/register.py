@@ -196,15 +196,13 @@ def fit_registration(
         Too few points, points that do not span an area, or an RMS over ``tolerance_m``.
     """
     if method not in METHODS:
-        raise DataError(f"Registration method `{method}` is unknown; use `similarity` or `affine`.")
+        raise DataError("error.survey.cp_method", method=method)
     if not tolerance_m > 0:
-        raise DataError(f"The RMS tolerance must be positive metres, not `{tolerance_m}`.")
+        raise DataError("error.survey.cp_tolerance", tolerance=tolerance_m)
     missing = [c for c in ("local_x", "local_y", "lon", "lat") if c not in points.columns]
     if missing:
-        raise DataError(
-            f"{where} lack the columns {', '.join(f'`{c}`' for c in missing)}; each control point "
-            "needs `local_x`, `local_y` (drawing) and `lon`, `lat` (ground)."
-        )
+        columns = ", ".join(f"`{c}`" for c in missing)
+        raise DataError("error.survey.cp_columns", where=where, columns=columns)
     frame = points.reset_index(drop=True).copy()
     if "name" not in frame.columns:
         frame["name"] = [f"P{i + 1}" for i in range(len(frame))]
@@ -219,7 +217,7 @@ def fit_registration(
         names = ", ".join(frame.loc[bad, "name"].head(5))
         raise DataError("error.survey.cp_not_number", where=where, names=names)
     x, y, lon, lat = values.T
-    check_fits(lon, lat, parse_crs("EPSG:4326"), where=str(where))
+    check_fits(lon, lat, parse_crs("EPSG:4326"), where=where)
     dup = pd.Series(list(zip(x, y, strict=True))).duplicated(keep=False).to_numpy()
     if dup.any():
         names = ", ".join(frame.loc[dup, "name"])
@@ -301,10 +299,7 @@ def read_control_points(
     try:
         raw = path.read_bytes()
     except OSError as exc:
-        raise InputFileError(
-            f"Cannot read the control points `{path}`: {exc}. Give a CSV file with columns "
-            "name, local_x, local_y, lon, lat."
-        ) from exc
+        raise InputFileError("error.survey.cp_unreadable", path=path, detail=str(exc)) from exc
     for encoding in ("utf-8-sig", "gb18030"):
         try:
             text = raw.decode(encoding)
@@ -312,43 +307,37 @@ def read_control_points(
         except UnicodeDecodeError:
             continue
     else:
-        raise InputFileError(f"`{path}` is neither UTF-8 nor GBK/GB18030 text; save it as UTF-8.")
+        raise InputFileError("error.survey.cp_encoding", path=path)
     try:
         table = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False)
     except (pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
-        raise InputFileError(f"`{path}` is not a readable CSV table: {exc}.") from exc
+        raise InputFileError("error.survey.cp_bad_csv", path=path, detail=str(exc)) from exc
     columns = list(table.columns)
     lx, ly = _pick(columns, "local_x"), _pick(columns, "local_y")
     lon_c, lat_c = _pick(columns, "lon"), _pick(columns, "lat")
     x_c, y_c = _pick(columns, "x"), _pick(columns, "y")
     crs_c, name_c = _pick(columns, "crs"), _pick(columns, "name")
     if lx is None or ly is None or not ((lon_c and lat_c) or (x_c and y_c)):
-        raise DataError(
-            f"`{path}` has columns {', '.join(columns)}; control points need `local_x`, "
-            "`local_y` and either `lon`, `lat` or `x`, `y` (with a `crs` column or `--crs`)."
-        )
+        raise DataError("error.survey.cp_file_columns", path=path, columns=", ".join(columns))
     tx, ty = (lon_c, lat_c) if lon_c and lat_c else (x_c, y_c)
     if crs_c is not None and table[crs_c].str.strip().ne("").any():
         values = table[crs_c].str.strip().unique()
         if len(values) > 1:
-            raise DataError(f"`{path}` mixes coordinate systems ({', '.join(values)}); use one.")
+            raise DataError("error.survey.cp_mixed_crs", path=path, crs=", ".join(values))
         source = parse_crs(values[0])
     elif crs is not None:
         source = parse_crs(crs)
     elif lon_c and lat_c:
         source = parse_crs("EPSG:4326")
     else:
-        raise DataError(
-            f"`{path}` gives ground positions as `x`, `y` without saying their coordinate "
-            "system; add a `crs` column (e.g. EPSG:4548) or give `--crs`."
-        )
+        raise DataError("error.survey.cp_no_crs", path=path)
     num = table[[lx, ly, tx, ty]].apply(lambda s: pd.to_numeric(s.str.strip(), errors="coerce"))
     bad = num.isna().any(axis=1).to_numpy()
     if bad.any():
         rows = ", ".join(str(i + 2) for i in np.flatnonzero(bad)[:5])
-        raise DataError(f"`{path}` rows {rows} have a missing or non-numeric coordinate.")
+        raise DataError("error.survey.cp_bad_rows", path=path, rows=rows)
     gx, gy = num[tx].to_numpy(float), num[ty].to_numpy(float)
-    check_fits(gx, gy, source, where=str(path))
+    check_fits(gx, gy, source, where=path)
     lon, lat = source.to_wgs84(gx, gy)
     names = table[name_c] if name_c else pd.Series([f"P{i + 1}" for i in range(len(table))])
     return pd.DataFrame(

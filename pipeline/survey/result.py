@@ -144,7 +144,7 @@ def write_survey(result: SurveyResult, out: str | Path) -> Path:
     """
     out = Path(out)
     if out.suffix.lower() != ".gpkg":
-        raise InputFileError(f"Write the survey to a GeoPackage (`.gpkg`), not `{out.name}`.")
+        raise InputFileError("error.survey.out_gpkg", name=out.name)
     with output_file(out) as tmp:
         pyogrio.write_dataframe(result.features, tmp, layer="survey", driver="GPKG")
         pyogrio.write_dataframe(result.report_frame(), tmp, layer="survey_report", driver="GPKG", append=True)

@@ -61,9 +61,7 @@ UPLOAD_TYPES = tuple(sorted({s.lstrip(".") for s in (*SUFFIXES, *SHP_PARTS)}))
 def _safe_name(name: str) -> str:
     base = name.replace("\\", "/").rsplit("/", 1)[-1].strip()
     if not base or base.startswith(".") or base != name.strip() or "\x00" in base:
-        raise InputFileError(
-            f"`{name}` is not a plain file name; rename the file (no folders, not starting with a dot)."
-        )
+        raise InputFileError("error.survey.upload_name", name=name)
     return base
 
 
@@ -72,19 +70,13 @@ def _main_file(names: list[str]) -> str:
     if len(names) == 1:
         name = names[0]
         if not name.lower().endswith(SUFFIXES):
-            raise InputFileError(
-                f"`{name}` is not a survey format the mapper reads; give one of {', '.join(SUFFIXES)} "
-                "(a Shapefile zipped with its .shx, .dbf and .prj, or those parts uploaded together)."
-            )
+            raise InputFileError("error.survey.upload_format", name=name, formats=", ".join(SUFFIXES))
         return name
     stems = {Path(n).stem.lower() for n in names}
     shps = [n for n in names if n.lower().endswith(".shp")]
     odd = [n for n in names if not n.lower().endswith(SHP_PARTS)]
     if len(stems) != 1 or len(shps) != 1 or odd:
-        raise InputFileError(
-            f"{len(names)} files were uploaded ({', '.join(sorted(names))}); import one survey at a time: "
-            "one file, or the parts of one Shapefile (same name, .shp with .shx, .dbf, .prj)."
-        )
+        raise InputFileError("error.survey.upload_several", n=len(names), names=", ".join(sorted(names)))
     return shps[0]
 
 
@@ -107,17 +99,14 @@ def save_upload(files: Sequence[tuple[str, bytes]], root: str | Path, *, max_byt
         format the mapper does not read.
     """
     if not files:
-        raise InputFileError(
-            "No survey file was uploaded; choose a DXF, zipped SHP, GPKG, GeoJSON, KML or CSV."
-        )
+        raise InputFileError("error.survey.upload_none")
     names = [_safe_name(name) for name, _ in files]
     if len({n.lower() for n in names}) != len(names):
         raise InputFileError("error.survey.same_name", names=", ".join(names))
     total = sum(len(data) for _, data in files)
     if total > max_bytes:
         raise InputFileError(
-            f"`{', '.join(names)}` has {total / 2**20:.1f} MB, over the {max_bytes / 2**20:.0f} MB limit; "
-            "split the drawing, or zip a Shapefile."
+            "error.survey.upload_big", names=", ".join(names), mb=total / 2**20, max_mb=max_bytes / 2**20
         )
     for name, (_, data) in zip(names, files, strict=True):
         if not data:
@@ -274,15 +263,12 @@ def read_accepted(path: str | Path, compound_id: str | None = None) -> AcceptedS
         meta = dict(zip(table["key"].astype(str), table["value"].astype(str), strict=True))
     if compound_id is not None and meta.get("compound", compound_id) != compound_id:
         raise DataError(
-            f"`{path}` holds the survey of `{meta['compound']}`, not `{compound_id}`; import the survey "
-            "again on the Import page, or move the file to that compound's folder."
+            "error.survey.accepted_other", path=path, compound=meta["compound"], compound_id=compound_id
         )
     features = pyogrio.read_dataframe(path, layer="survey")
     missing = [c for c in SURVEY_COLUMNS if c not in features.columns]
     if missing:
-        raise DataError(
-            f"`{path}` lacks the survey columns {', '.join(missing)}; import the survey again on the Import page."
-        )
+        raise DataError("error.survey.accepted_columns", path=path, columns=", ".join(missing))
     for column in SURVEY_COLUMNS:
         features[column] = features[column].fillna("").astype(str)
     features = features[~features.geometry.isna() & ~shapely.is_empty(features.geometry.to_numpy())]

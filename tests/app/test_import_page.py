@@ -216,7 +216,10 @@ def test_unrelated_files_together_are_refused(fake_map: FakeMap, runtime: Path, 
     at.run()
     assert not at.exception
     assert at.error[0].value == "无法完成："
-    assert "import one survey at a time" in at.text[-1].value
+    assert at.text[-1].value == (
+        "上传了 2 个文件（a.dxf, b.csv）。每次只能导入一份测绘图：一个文件，"
+        "或同一个 Shapefile 的各个部分（同名的 .shp、.shx、.dbf、.prj）。"
+    )
 
 
 def test_control_points_clicked_on_the_map_register_a_local_drawing(

@@ -167,7 +167,7 @@ def extract_zip(
             try:
                 written += _copy_member(archive, info, target, limits.max_total_bytes - written)
             except InputFileError as exc:
-                raise InputFileError(f"`{path.name}` {exc}") from None
+                raise InputFileError("error.survey.in_zip", name=path.name, error=exc) from None
             except (zipfile.BadZipFile, EOFError, OSError) as exc:
                 raise InputFileError(
                     "error.survey.zip_damaged", name=path.name, member=name, detail=str(exc)

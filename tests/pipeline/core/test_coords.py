@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pyproj
 import pytest
@@ -14,6 +16,7 @@ from pipeline.core.coords import (
     bd09_to_gcj02,
     bd09_to_wgs84,
     check_fits,
+    check_in_china,
     gcj02_to_bd09,
     gcj02_to_wgs84,
     missing_crs_error,
@@ -268,3 +271,66 @@ def test_missing_crs_error_lists_the_suggestions():
     assert "`survey.dxf` does not say which coordinate system" in text
     assert "`--crs EPSG:4527`" in text
     assert "--control-points" in text
+
+
+# --------------------------------------------------------------------------- said in Chinese
+
+
+def test_points_outside_china_are_refused_in_chinese_with_the_swap_hint():
+    """Latitude first: the point lies outside China as read, inside once swapped."""
+    with pytest.raises(CRSError) as info:
+        check_in_china([40.0], [116.3], system="GCJ-02", where=Path("/srv/runtime/pts.csv"))
+    assert info.value.text("zh") == (
+        "`pts.csv` 中有 1 个点（共 1 个）在中国范围（经度 73.66–135.05°，纬度 3.86–53.55°）以外，"
+        "GCJ-02 在那里不适用：#1 (40.000000, 116.300000)。这些点把经度和纬度对调后落在中国境内：请把经度放在前面。"
+        "如果数据不是从国内地图应用（高德、腾讯、百度）取得的，请改选 WGS-84（EPSG:4326）。"
+    )
+    assert str(info.value) == (
+        "1 of 1 points in `/srv/runtime/pts.csv` lie outside China (lon 73.66–135.05°, lat 3.86–53.55°), "
+        "where GCJ-02 does not apply: #1 (40.000000, 116.300000). They fit China with longitude and latitude "
+        "swapped: put longitude first. If the data does not come from a Chinese map app, give "
+        "`--crs EPSG:4326` instead."
+    )
+
+
+def test_many_points_outside_china_are_counted_in_chinese():
+    lon = [2.35] * 7  # Paris, seven times
+    with pytest.raises(CRSError) as info:
+        check_in_china(lon, [48.85] * 7, system="BD-09")
+    shown = ", ".join(f"#{i} (2.350000, 48.850000)" for i in range(1, 6))
+    assert info.value.text("zh") == (
+        "有 7 个点（共 7 个）在中国范围（经度 73.66–135.05°，纬度 3.86–53.55°）以外，BD-09 在那里不适用："
+        f"{shown} 等（另有 2 个）。如果数据不是从国内地图应用（高德、腾讯、百度）取得的，请改选 WGS-84（EPSG:4326）。"
+    )
+
+
+def test_metres_read_as_degrees_are_refused_in_chinese_without_the_flags():
+    with pytest.raises(CRSError) as info:
+        check_fits([444235.0], [4429400.0], parse_crs(4326), where="a.csv")
+    assert info.value.text("zh") == (
+        "`a.csv` 的坐标不可能是 EPSG:4326 (WGS 84)：它们不是经纬度"
+        "（x 444235.000–444235.000，y 4429400.000–4429400.000）。请换一个坐标系。"
+    )
+    assert "`--crs" in str(info.value)
+
+
+def test_a_missing_crs_is_asked_for_in_chinese():
+    err = missing_crs_error([39_444_235.2], [4_429_400.2], where="survey.dxf")
+    assert err.text("zh") == (
+        "`survey.dxf` 没有注明所用的坐标系，本工具不做猜测：请选择坐标系（EPSG 代码、GCJ-02 或 BD-09），"
+        "或用控制点为局部坐标的图纸配准。"
+    )
+
+
+def test_a_crs_that_is_not_one_is_refused_in_chinese():
+    with pytest.raises(CRSError) as unknown:
+        parse_crs("EPSG:99999")
+    assert unknown.value.text("zh") == (
+        "“EPSG:99999”不是可识别的坐标系：请给出 EPSG 代码（如 EPSG:4548，CGCS2000 高斯-克吕格 中央经线 117°E）、"
+        "PROJ 字符串，或 wgs84、gcj02（高德、腾讯）、bd09（百度）之一。"
+    )
+    with pytest.raises(CRSError) as mercator:
+        parse_crs(" bd09mc ")
+    assert mercator.value.text("zh") == (
+        "“bd09mc”（百度墨卡托米制坐标）不能直接读取：请导出百度经纬度（BD-09），并选择 BD-09 坐标系。"
+    )

@@ -111,3 +111,14 @@ def test_the_readme_lists_every_variable():
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     listed = set(re.findall(r"^\| `(MAPPER_[A-Z_]+)` \|", readme, re.MULTILINE))
     assert listed == set(VARIABLES)
+
+
+def test_a_number_that_is_not_one_is_refused_in_chinese():
+    with pytest.raises(DataError) as info:
+        Settings.from_env({"MAPPER_ONLINE_TIMEOUT_S": "3 minutes"})
+    assert info.value.text("zh") == (
+        "环境变量 `MAPPER_ONLINE_TIMEOUT_S` 的值 `3 minutes` 不是整数：请设为整数，例如 MAPPER_ONLINE_TIMEOUT_S=180。"
+    )
+    assert str(info.value) == (
+        "`MAPPER_ONLINE_TIMEOUT_S` is `3 minutes`, not a whole number; set e.g. MAPPER_ONLINE_TIMEOUT_S=180."
+    )

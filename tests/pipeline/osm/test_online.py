@@ -107,3 +107,19 @@ def test_unreachable_server_gets_a_clear_error(tmp_path):
 def test_exactly_one_of_place_or_polygon():
     with pytest.raises(DataError, match="exactly one of `place` or `polygon`"):
         fetch_osm()
+
+
+def test_exactly_one_of_place_or_polygon_is_asked_in_chinese():
+    with pytest.raises(DataError) as info:
+        fetch_osm()
+    assert info.value.text("zh") == "在线获取 OSM 数据需要地名或范围多边形，二者只能给一个。"
+
+
+def test_an_unreachable_server_is_said_in_chinese(tmp_path):
+    settings = OnlineSettings(overpass_url="http://127.0.0.1:9/api", nominatim_url="http://127.0.0.1:9/",
+                              timeout_s=2, cache_folder=str(tmp_path), rate_limit=False)
+    with pytest.raises(DataError) as info:
+        fetch_osm(polygon=shapely.box(LON0, LAT0, LON0 + D, LAT0 + D), settings=settings)
+    assert info.value.text("zh") == (
+        "无法连接 http://127.0.0.1:9/api：请检查网络连接（或把 MAPPER_OVERPASS_URL 设为镜像站），或改用离线的 OSM 数据文件。"
+    )

@@ -252,3 +252,24 @@ def test_a_building_ending_on_another_node_at_its_start_is_read_once(tmp_path):
     frame = read_osm(path)
     assert list(frame["source_id"]) == ["way/10"]
     assert frame.geometry.iloc[0].geom_type == "LineString"
+
+
+def test_wrong_kind_of_file_is_refused_in_chinese_by_its_name(tmp_path):
+    csv = tmp_path / "points.csv"
+    csv.write_text("lon,lat\n1,2\n")
+    with pytest.raises(InputFileError) as info:
+        read_osm(csv)
+    assert info.value.text("zh") == (
+        "文件 `points.csv` 不是 OSM 数据文件：本工具读取 .osm, .osm.pbf, .pbf, .osm.xml, .xml, .osm.bz2, .osm.gz 文件。"
+        "请从 openstreetmap.org 导出，或用 osmium 截取。"
+    )
+
+
+def test_a_truncated_file_is_refused_in_chinese_without_the_readers_words(tmp_path):
+    cut = tmp_path / "cut.osm"
+    cut.write_bytes(DEMO_OSM.read_bytes()[:50_000])
+    with pytest.raises(InputFileError) as info:
+        read_osm(cut)
+    assert info.value.text("zh") == (
+        "无法读取 OSM 数据文件 `cut.osm`：请确认它是完整的 .osm 或 .osm.pbf 文件（如果下载中断，请重新导出）。"
+    )

@@ -119,3 +119,13 @@ def test_far_features_are_flagged(tmp_path):
         str(w).startswith("1 features of `pts.csv` lie more than 50 m outside") and "pts:4" in str(w)
         for w in result.warnings
     )
+
+
+def test_control_points_for_a_georeferenced_file_are_refused_in_chinese(tmp_path):
+    cp = control_points_for(angle_deg=0, scale=1)
+    with pytest.raises(DataError) as info:
+        read_survey(write_csv(tmp_path / "gaode.csv", system="gcj02", encoding="utf-8"), control_points=cp)
+    assert info.value.text("zh") == (
+        "文件 `gaode.csv` 已有地理坐标（经纬度列）：控制点只用于局部坐标的 CAD 图纸。请不用控制点，或直接选择坐标系。"
+    )
+    assert str(info.value).startswith("`gaode.csv` is already georeferenced (longitude/latitude columns);")

@@ -66,3 +66,26 @@ def test_default_layer_names():
     got = {layer: (r.kind or r.role) for layer in expect if (r := mapping.lookup(layer))}
     assert got == expect
     assert mapping.lookup("0") is None
+
+
+ROLES_SAID = "boundary, gate, building, road, green, water, other, ignore"
+
+
+def test_a_bad_layer_rule_is_refused_in_chinese(tmp_path):
+    with pytest.raises(DataError) as typo:
+        load_layer_mapping({"YEY": "kindergarden"})
+    assert typo.value.text("zh") == (
+        "图层对照中的第 1 条规则把 `YEY` 对应到类型 `kindergarden`，但分类中没有这个类型：是不是 `kindergarten`？"
+        f"请使用 taxonomy.toml 中的类型，或一个角色（{ROLES_SAID}）。"
+    )
+    bad = tmp_path / "layers.toml"
+    bad.write_text('[[layers]]\nmatch = "x"\nkind = "kindergarten"\n\n[[layers]]\nmatch = "YEY"\nrole = "pond"\n')
+    with pytest.raises(DataError) as role:
+        load_layer_mapping(bad)
+    assert role.value.text("zh") == (
+        "图层对照文件 `layers.toml` 的第 2 条规则把 `YEY` 对应到 `pond`："
+        f"请给出 `kind`（分类中的类型）或 `role`（{ROLES_SAID} 之一）。"
+    )
+    assert str(role.value) == (
+        f"rule 2 in `{bad}` maps `YEY` to `pond`; give `kind` (a taxonomy key) or `role` (one of {ROLES_SAID})."
+    )

@@ -207,3 +207,19 @@ def test_dxf_control_points_over_tolerance_name_the_point(tmp_path):
         read_survey(path, control_points=cp)
     result = read_survey(path, control_points=cp, tolerance_m=5.0)
     assert result.registration.residuals.set_index("name")["residual_m"].idxmax() == "东南角"
+
+
+def test_control_point_errors_are_said_in_chinese(tmp_path):
+    with pytest.raises(DataError) as columns:
+        fit_registration(pd.DataFrame({"local_x": [0.0], "local_y": [0.0], "lon": [116.35]}))
+    assert columns.value.text("zh") == (
+        "控制点缺少 `lat` 列：每个控制点都需要图上坐标 `local_x`、`local_y` 和地面经纬度 `lon`、`lat`。"
+    )
+    path = tmp_path / "控制点.csv"
+    path.write_text(
+        "name,local_x,local_y,lon,lat\nA,0,0,116.3471,39.9971\nB,10,,116.3502,39.9965\n", encoding="utf-8"
+    )
+    with pytest.raises(DataError) as rows:
+        read_control_points(path)
+    assert rows.value.text("zh") == "控制点文件 `控制点.csv` 第 3 行的坐标缺失或不是数字：请填写数字。"
+    assert str(rows.value) == f"`{path}` rows 3 have a missing or non-numeric coordinate."

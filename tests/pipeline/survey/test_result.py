@@ -64,3 +64,10 @@ def test_texts_that_name_nothing_are_reported_in_the_pages_language(tmp_path):
     strays = report[report["section"] == "stray_label"]
     assert strays["what"].tolist() == ["老槐树", "配电室"]
     assert strays["note"].iloc[0] == f"layer ZJ at ({e0 + 43:.3f}, {n0 + 60.15:.3f})"
+
+
+def test_a_survey_written_to_another_format_is_refused_in_chinese(tmp_path):
+    result = read_survey(write_dxf(tmp_path / "a.dxf"), crs="EPSG:4548")
+    with pytest.raises(InputFileError) as info:
+        write_survey(result, tmp_path / "x.shp")
+    assert info.value.text("zh") == "测绘图只能写成 GeoPackage（`.gpkg`）文件，不能是 `x.shp`。"

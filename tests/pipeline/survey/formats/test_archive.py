@@ -59,3 +59,20 @@ def test_zip_member_that_lies_about_its_size(tmp_path):
     path.write_bytes(bytes(data))
     with pytest.raises(InputFileError, match=r"`liar\.zip` member `a\.shp` cannot be unpacked"):
         read_survey(path)
+
+
+def test_a_member_over_the_budget_is_refused_in_chinese(tmp_path, monkeypatch):
+    """Past the checks (skipped here), a member that unpacks beyond the byte budget is named with its archive."""
+    import pipeline.survey.formats.archive as A
+
+    path = tmp_path / "big.zip"
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_STORED) as z:
+        z.writestr("a.shp", b"A" * 1000)
+    monkeypatch.setattr(A, "check_zip", lambda p, limits: [(i, i.filename) for i in zipfile.ZipFile(p).infolist()])
+    out = tmp_path / "out"
+    out.mkdir()
+    with pytest.raises(InputFileError) as info:
+        A.extract_zip(path, out, limits=ZipLimits(max_total_bytes=100))
+    assert info.value.text("zh") == (
+        "压缩包 `big.zip`：压缩包中的 `a.shp` 解压后比声明的大：压缩包已损坏或不可信，请重新压缩。"
+    )
