@@ -111,7 +111,8 @@ class Recorded(Words):
     """A text the batch wrote in both languages (``reason`` and ``reason_zh``), said in the reader's.
 
     A batch of an earlier version wrote English only, which is then said as it is; an empty text
-    gives the compound's status instead.
+    gives the compound's status instead. A Chinese text loses its closing 。, which the sentence
+    around it gives.
     """
 
     def __init__(self, row: pd.Series, column: str) -> None:
@@ -120,7 +121,7 @@ class Recorded(Words):
 
     def text(self, lang: str = "en", *, full_paths: bool = False) -> str:
         """The recorded text in ``lang``."""
-        return str(said(self.row, self.key, lang) or self.row[STATUS])
+        return str(said(self.row, self.key, lang) or self.row[STATUS]).removesuffix("。")
 
 
 def find_cities(root: str | Path) -> list[Path]:

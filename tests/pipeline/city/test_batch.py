@@ -15,6 +15,7 @@ import pytest
 import shapely
 
 from pipeline.city.batch import folder_name, plan_tasks, run_batch, task_features
+from pipeline.core.errors import DataError
 from pipeline.inventory import compound as compound_module
 from pipeline.inventory.build import build_inventory, read_inventory
 from pipeline.osm.read import read_osm
@@ -302,3 +303,14 @@ def test_rows_say_where_the_time_went(city_run):
     assert all(seconds > 0 for seconds in phases.values())
     # The tasks' phase holds every compound's work, spread over two workers.
     assert phases["tasks_s"] >= done[stages].sum(axis=1).sum() / 2 * 0.9
+
+
+def test_listed_compounds_missing_from_the_extract_are_said_in_chinese():
+    features = read_osm(EXTRACTS["xitucheng"])
+    with pytest.raises(DataError) as caught:
+        plan_tasks(features, compounds=["不存在小区", "way/1"])
+    assert caught.value.text("zh") == "名单中有 2 个小区不在地图数据中：way/1, 不存在小区。"
+    assert str(caught.value) == (
+        "2 compounds of the list are not in the extract: way/1, 不存在小区; "
+        "list them with `python -m pipeline compounds FILE`."
+    )

@@ -181,3 +181,12 @@ def test_a_failed_export_keeps_the_previous_file(inventory, tmp_path):
 def test_export_bytes_matches_the_file(inventory, tmp_path):
     data = export_bytes(inventory, "csv")
     assert data == export_inventory(inventory, tmp_path / "x.csv").read_bytes()
+
+
+def test_a_longitude_outside_china_s_zones_is_said_in_chinese():
+    with pytest.raises(CRSError) as caught:
+        cgcs2000_gk_crs(24.9)
+    assert caught.value.text("zh") == "经度 24.900 不在中国的高斯-克吕格投影带（第 25–45 带，东经 75°–135°）内。"
+    with pytest.raises(DataError) as caught:
+        format_of("a.bin", "pdf")
+    assert caught.value.text("zh") == "导出格式 `pdf` 不可用：请选 gpkg, geojson, csv, xlsx, dxf 之一。"

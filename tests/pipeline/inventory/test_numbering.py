@@ -481,3 +481,15 @@ def test_walk_on_random_rings_agrees_with_line_locate_point(seed, monkeypatch):
             along, dist = locate_on_ring(ring, xy)
         np.testing.assert_allclose(along, expected_along, rtol=0, atol=1e-6)
         np.testing.assert_allclose(dist, expected_dist, rtol=0, atol=1e-6)
+
+
+def test_a_far_gate_and_a_boundary_in_another_crs_are_said_in_chinese():
+    with pytest.raises(GateError) as caught:
+        number_assets(frame(COMPASS), SQUARE, shapely.Point(50, -80))
+    assert caught.value.text("zh") == (
+        "出入口距小区边界 80 米（超过 50 米）：请检查它的坐标和坐标系，或选择边界上的出入口。"
+    )
+    with pytest.raises(DataError) as caught:
+        number_assets(frame(COMPASS), gpd.GeoSeries([SQUARE, SQUARE], crs=UTM), SOUTH_GATE)
+    assert caught.value.text("zh") == "边界只能有一个要素，现有 2 个。"
+    assert str(caught.value) == "The boundary must be one feature; got 2."

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from pipeline.core.errors import DataError
+from pipeline.core.errors import DataError, InputFileError
 from pipeline.sites.standards import read_overrides, read_standards
 
 
@@ -33,3 +33,14 @@ def test_standards_defaults_and_overrides(tmp_path):
         read_standards(overrides={"playground": {"radius_m": -5}})
     with pytest.raises(DataError, match=r"Override `playground.colour` is not a field"):
         read_standards(overrides={"playground": {"colour": "red"}})
+
+
+def test_overrides_are_refused_in_chinese_naming_the_file_not_its_folder(tmp_path):
+    with pytest.raises(DataError) as caught:
+        read_standards(overrides={"playground": {"radius_m": -5}})
+    assert caught.value.text("zh") == "`playground.radius_m` 的值 `-5` 不可用：请给出大于 0、不超过 10000 的米数。"
+    missing = tmp_path / "mine.toml"
+    with pytest.raises(InputFileError) as caught:
+        read_overrides(missing)
+    assert caught.value.text("zh") == "标准修改文件 `mine.toml` 不存在。"
+    assert str(caught.value) == f"The standards overrides file `{missing}` does not exist."
