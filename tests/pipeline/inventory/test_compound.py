@@ -185,3 +185,15 @@ def test_a_boundary_file_without_crs_is_named_without_its_folder_in_chinese(tmp_
         "边界文件 `nocrs.shp` 没有坐标系：请带坐标系保存（GeoJSON 规定为 WGS-84，Shapefile 需要附带 .prj 文件）。"
     )
     assert str(tmp_path) in str(caught.value)
+
+
+def test_a_boundary_in_metres_is_said_in_chinese(tmp_path):
+    """A GeoJSON is WGS-84 by definition; UTM metres written into one are not degrees."""
+    path = _geojson(tmp_path / "metres.geojson", shapely.box(444000, 4427000, 444100, 4427100))
+    with pytest.raises(CRSError) as caught:
+        read_boundary_file(path)
+    assert caught.value.text("zh") == (
+        "边界文件 `metres.geojson` 的坐标形如 (444000, 4427000)，不是经纬度，而文件写的坐标系是 EPSG:4326："
+        "这些坐标像是投影坐标系（UTM 或高斯-克吕格）的米数。请按它真实的坐标系保存文件（GeoPackage 或 Shapefile "
+        "会记下坐标系；GeoJSON 必须用 WGS-84 经纬度）。"
+    )

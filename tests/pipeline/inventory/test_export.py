@@ -92,9 +92,13 @@ def test_geojson_is_wgs84_within_a_centimetre(inventory, tmp_path):
     assert back[S.NAME].fillna("").tolist() == inventory.assets[S.NAME].fillna("").tolist()
     local = back.to_crs(inventory.crs)
     assert np.abs(_coords(local) - _coords(inventory.assets)).max() < TOL_M
-    with pytest.raises(CRSError, match="always WGS-84"):
+    with pytest.raises(CRSError, match="always WGS-84") as caught:
         export_inventory(inventory, tmp_path / "y.geojson", crs="EPSG:4548")
     assert not (tmp_path / "y.geojson").exists()
+    assert caught.value.text("zh") == (
+        "GeoJSON 只能用 WGS-84 坐标（RFC 7946），不能用 CGCS2000 / 3-degree Gauss-Kruger CM 117E："
+        "请改选 WGS-84，或导出 GeoPackage 以使用其他坐标系。"
+    )
 
 
 def test_csv_has_a_bom_and_projected_points(inventory, tmp_path):

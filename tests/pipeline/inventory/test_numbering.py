@@ -13,6 +13,7 @@ from pipeline.core.errors import CRSError, DataError, GateError
 from pipeline.inventory.numbering import (
     GRID_MIN_VERTICES,
     PreviousLabels,
+    clockwise_keys,
     clockwise_ring,
     compound_centre,
     locate_on_ring,
@@ -493,3 +494,13 @@ def test_a_far_gate_and_a_boundary_in_another_crs_are_said_in_chinese():
         number_assets(frame(COMPASS), gpd.GeoSeries([SQUARE, SQUARE], crs=UTM), SOUTH_GATE)
     assert caught.value.text("zh") == "边界只能有一个要素，现有 2 个。"
     assert str(caught.value) == "The boundary must be one feature; got 2."
+
+
+def test_the_walk_method_without_a_walk_and_an_unknown_method_are_said_in_chinese():
+    xy = np.array([[50.0, 90.0]])
+    with pytest.raises(DataError) as caught:
+        clockwise_keys(xy, SQUARE, SOUTH_GATE, "walk")
+    assert caught.value.text("zh") == "沿小区内部道路编号需要小区的道路，但没有提供：请改用极角或沿边界编号。"
+    with pytest.raises(DataError) as caught:
+        clockwise_keys(xy, SQUARE, SOUTH_GATE, "spiral")
+    assert caught.value.text("zh") == "编号方法 `spiral` 不存在：请用 auto, polar, perimeter, walk 之一。"

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import pandas as pd
 import pytest
 
 from pipeline.core.errors import DataError, InputFileError
-from pipeline.sites.standards import read_overrides, read_standards
+from pipeline.sites.standards import DEFAULT_STANDARDS, read_overrides, read_standards
 
 
 def test_standards_defaults_and_overrides(tmp_path):
@@ -44,3 +45,15 @@ def test_overrides_are_refused_in_chinese_naming_the_file_not_its_folder(tmp_pat
         read_overrides(missing)
     assert caught.value.text("zh") == "标准修改文件 `mine.toml` 不存在。"
     assert str(caught.value) == f"The standards overrides file `{missing}` does not exist."
+
+
+def test_a_standards_table_missing_or_with_words_for_metres_is_said_in_chinese(tmp_path):
+    with pytest.raises(InputFileError) as caught:
+        read_standards(tmp_path / "none.csv")
+    assert caught.value.text("zh") == "标准表 `none.csv` 不存在：请给出 GB 50180-2018 的 CSV 表。"
+    table = pd.read_csv(DEFAULT_STANDARDS, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+    table.loc[table["radius_m"] != "", "radius_m"] = "五百"
+    table.to_csv(tmp_path / "words.csv", index=False)
+    with pytest.raises(DataError) as caught:
+        read_standards(tmp_path / "words.csv")
+    assert caught.value.text("zh") == "`words.csv` 的 `radius_m` 列中有 `五百`，不是数字：请用阿拉伯数字写米数。"
