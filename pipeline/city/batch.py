@@ -121,13 +121,10 @@ def plan_tasks(
         chosen = found[found[S.SOURCE_ID].isin(wanted) | found[S.NAME].isin(wanted)]
         missing = sorted(set(wanted) - set(chosen[S.SOURCE_ID]) - set(chosen[S.NAME]))
         if missing:
-            raise DataError(
-                f"{len(missing)} compounds of the list are not in the extract: {', '.join(missing[:10])}; "
-                "list them with `python -m pipeline compounds FILE`."
-            )
+            raise DataError("error.batch.missing", n=len(missing), names=", ".join(missing[:10]))
         found = chosen
     if found.empty:
-        raise DataError("The extract has no residential compound (landuse=residential) to build.")
+        raise DataError("error.batch.no_compound")
     return [
         Task(sid, name, geom)
         for sid, name, geom in zip(found[S.SOURCE_ID], found[S.NAME], found.geometry, strict=True)
@@ -505,10 +502,7 @@ def check_workers(workers: int | None) -> None:
     cores = os.cpu_count() or 1
     most = MAX_WORKERS_PER_CORE * cores
     if isinstance(workers, bool) or not isinstance(workers, int) or not 1 <= workers <= most:
-        raise DataError(
-            f"`--workers {workers}` is not a number of worker processes this machine can run: give 1 to "
-            f"{most} ({cores} cores), or `--scheduler tcp://HOST:8786` for a cluster elsewhere."
-        )
+        raise DataError("error.batch.workers", workers=workers, most=most, cores=cores)
 
 
 def _row_of(future: Any, task: Task, out: Path) -> tuple[dict[str, Any], gpd.GeoDataFrame | None]:

@@ -18,9 +18,9 @@ import pandas as pd
 import pyogrio
 import shapely
 
-from pipeline.city.batch import COMPOUND_ID, REASON, STATUS, folder_name
+from pipeline.city.batch import COMPOUND_ID, REASON, STATUS, folder_name, said
 from pipeline.core import schema as S
-from pipeline.core.errors import CompoundNotFoundError, DataError, InputFileError
+from pipeline.core.errors import CompoundNotFoundError, DataError, InputFileError, Words
 from pipeline.inventory.build import Inventory, read_inventory
 
 log = logging.getLogger(__name__)
@@ -80,8 +80,7 @@ class City:
         hit = self.compounds[self.compounds[COMPOUND_ID] == compound_id]
         if hit.empty:
             raise CompoundNotFoundError(
-                f"`{compound_id}` is not a compound of the batch in `{self.folder}`; choose one of its "
-                f"{len(self.compounds)} compounds."
+                "error.city.not_in_batch", compound=compound_id, path=self.folder, n=len(self.compounds)
             )
         return hit.iloc[0]
 
@@ -99,17 +98,30 @@ class City:
         """
         row = self.row(compound_id)
         if row[STATUS] != "done":
-            raise DataError(
-                f"`{compound_id}` was not built by the batch: {row.get(REASON, '') or row[STATUS]}. "
-                "Fix the input and run the batch again; it rebuilds only what is missing."
-            )
+            raise DataError("error.city.not_built", compound=compound_id, reason=Recorded(row, REASON))
         folder = self.compound_folder(compound_id)
         if not folder.is_dir():
             raise InputFileError(
-                f"The inventory of `{compound_id}` is missing from `{folder}`; run the batch again with "
-                f"`--out {self.folder}` to rebuild it."
+                "error.city.inventory_missing", compound=compound_id, path=folder, out=self.folder
             )
         return read_inventory(folder)
+
+
+class Recorded(Words):
+    """A text the batch wrote in both languages (``reason`` and ``reason_zh``), said in the reader's.
+
+    A batch of an earlier version wrote English only, which is then said as it is; an empty text
+    gives the compound's status instead. A Chinese text loses its closing 。, which the sentence
+    around it gives.
+    """
+
+    def __init__(self, row: pd.Series, column: str) -> None:
+        super().__init__(column)
+        self.row = row
+
+    def text(self, lang: str = "en", *, full_paths: bool = False) -> str:
+        """The recorded text in ``lang``."""
+        return str(said(self.row, self.key, lang) or self.row[STATUS]).removesuffix("。")
 
 
 def find_cities(root: str | Path) -> list[Path]:
@@ -164,26 +176,18 @@ def read_city(folder: str | Path) -> City:
     path = Path(folder)
     gpkg = path if path.suffix.lower() == ".gpkg" else path / CITY_FILE
     if not gpkg.is_file():
-        raise InputFileError(
-            f"There is no `{CITY_FILE}` in `{path}`; choose the folder a batch wrote "
-            "(`python -m pipeline batch --osm FILE --out DIR`), or run the batch first."
-        )
+        raise InputFileError("error.city.no_city", name=CITY_FILE, path=path)
     try:
         layers = {str(name) for name, _ in pyogrio.list_layers(gpkg)}
     except pyogrio.errors.DataSourceError as exc:
-        raise InputFileError(f"`{gpkg}` is not a GeoPackage ({exc}); run the batch again.") from exc
+        raise InputFileError("error.city.not_gpkg", file=gpkg, detail=exc) from exc
     if "compounds" not in layers:
-        raise InputFileError(
-            f"`{gpkg}` has no `compounds` layer (it has {', '.join(sorted(layers)) or 'none'}); "
-            "it was not written by `python -m pipeline batch`."
-        )
+        found = ", ".join(sorted(layers)) or Words("error.city.no_layers")
+        raise InputFileError("error.city.no_layer", file=gpkg, layers=found)
     compounds = pyogrio.read_dataframe(gpkg, layer="compounds")
     missing = [c for c in REQUIRED if c not in compounds.columns]
     if missing:
-        raise DataError(
-            f"The compounds table of `{gpkg}` lacks {', '.join(f'`{c}`' for c in missing)}; "
-            "run the batch again with this version of the mapper."
-        )
+        raise DataError("error.city.columns", file=gpkg, columns=", ".join(f"`{c}`" for c in missing))
     if compounds.crs is None:
         compounds = compounds.set_crs(S.WGS84)
     compounds = compounds.to_crs(S.WGS84)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import difflib
 import logging
+from collections.abc import Iterable
 from pathlib import Path
 
 import geopandas as gpd
@@ -15,7 +16,7 @@ from pyproj import CRS
 
 from pipeline.core import schema as S
 from pipeline.core.crs import utm_crs
-from pipeline.core.errors import CompoundNotFoundError, CRSError, DataError, InputFileError
+from pipeline.core.errors import CompoundNotFoundError, CRSError, DataError, InputFileError, Words
 from pipeline.core.geometry import repair_polygon
 from pipeline.inventory.classify import is_compound
 from pipeline.inventory.gates import TITLE_EN, TITLE_ZH, find_gates, roads_of
@@ -147,10 +148,7 @@ def select_compound(compounds: gpd.GeoDataFrame, query: str) -> pd.Series:
     """
     query = query.strip()
     if compounds.empty:
-        raise CompoundNotFoundError(
-            "The extract has no residential compound (landuse=residential); pass the outline "
-            "with --boundary FILE instead."
-        )
+        raise CompoundNotFoundError("error.compound.none")
     by_id = compounds[compounds[S.SOURCE_ID] == query]
     if len(by_id):
         return by_id.iloc[0]
@@ -159,25 +157,32 @@ def select_compound(compounds: gpd.GeoDataFrame, query: str) -> pd.Series:
         return by_name.iloc[0]
     if len(by_name) > 1:
         ids = ", ".join(by_name[S.SOURCE_ID])
-        raise CompoundNotFoundError(f"Several compounds are named `{query}` ({ids}); pass one of these ids.")
-    listing = [
-        f"{n or '(no name)'} ({i})" for i, n in zip(compounds[S.SOURCE_ID], compounds[S.NAME], strict=True)
-    ]
+        raise CompoundNotFoundError("error.compound.several", query=query, ids=ids)
     names = [n for n in compounds[S.NAME] if n]
     close = difflib.get_close_matches(query, names, n=5, cutoff=0.3)
     close += [n for n in names if (query in n or n in query) and n not in close]
-    hint = (
-        "Close matches: "
-        + ", ".join(f"{n} ({compounds.loc[compounds[S.NAME] == n, S.SOURCE_ID].iloc[0]})" for n in close)
-        if close
-        else "Compounds in the extract: " + ", ".join(listing[:10])
-    )
-    raise CompoundNotFoundError(
-        f"No compound `{query}` in the extract. {hint}. Run `python -m pipeline compounds FILE` to list them all."
-    )
+    if close:
+        found = [compounds.loc[compounds[S.NAME] == n, S.SOURCE_ID].iloc[0] for n in close]
+        hint = Words("error.compound.close", compounds=_listed(found, close))
+    else:
+        first = compounds.iloc[:10]
+        hint = Words("error.compound.listing", compounds=_listed(first[S.SOURCE_ID], first[S.NAME]))
+    raise CompoundNotFoundError("error.compound.not_found", query=query, hint=hint)
 
 
-def check_degrees(frame: gpd.GeoDataFrame, path: str | Path, what: str) -> None:
+def _listed(ids: Iterable[str], names: Iterable[str]) -> Words:
+    """Compounds by name and id as one value, separated the way the reader's language lists names."""
+    entries = [
+        Words("error.compound.entry", name=n, id=i) if n else Words("error.compound.entry_unnamed", id=i)
+        for i, n in zip(ids, names, strict=True)
+    ]
+    said = entries[-1]
+    for entry in reversed(entries[:-1]):
+        said = Words("error.compound.entries", first=entry, rest=said)
+    return said
+
+
+def check_degrees(frame: gpd.GeoDataFrame, path: str | Path, what: str | Words) -> None:
     """Refuse a file whose coordinates, read as WGS-84, are not degrees (metres in a GeoJSON, say).
 
     Raises
@@ -188,13 +193,8 @@ def check_degrees(frame: gpd.GeoDataFrame, path: str | Path, what: str) -> None:
     x0, y0, x1, y1 = (float(v) for v in frame.to_crs(S.WGS84).total_bounds)
     if -180 <= x0 <= x1 <= 180 and -90 <= y0 <= y1 <= 90:
         return
-    declared = frame.crs.to_string() if frame.crs is not None else "none"
-    raise CRSError(
-        f"The {what} file `{path}` has coordinates like ({x0:.0f}, {y0:.0f}), which are not degrees, "
-        f"though its CRS says {declared}: they look like metres of a projected CRS (UTM or "
-        "Gauss-Krüger). Save the file with its real CRS (a GeoPackage or Shapefile keeps it; GeoJSON "
-        "must be WGS-84 degrees)."
-    )
+    declared = frame.crs.to_string() if frame.crs is not None else Words("error.compound.crs_none")
+    raise CRSError("error.compound.degrees", what=what, file=Path(path), x=x0, y=y0, declared=declared)
 
 
 def read_boundary_file(path: str | Path) -> shapely.Polygon | shapely.MultiPolygon:
@@ -204,24 +204,19 @@ def read_boundary_file(path: str | Path) -> shapely.Polygon | shapely.MultiPolyg
     """
     path = Path(path)
     if not path.exists():
-        raise InputFileError(
-            f"The boundary file `{path}` does not exist; give a GeoJSON, GPKG or zipped SHP."
-        )
+        raise InputFileError("error.compound.boundary_missing", file=path)
     try:
         frame = gpd.read_file(path)
     except (pyogrio.errors.DataSourceError, pyogrio.errors.DataLayerError, ValueError) as exc:
-        raise InputFileError(f"Cannot read the boundary file `{path}`: {exc}.") from exc
+        raise InputFileError("error.compound.boundary_unreadable", file=path, detail=exc) from exc
     frame = frame[frame.geometry.notna() & ~frame.geometry.is_empty]
     if frame.empty:
-        raise DataError(f"The boundary file `{path}` has no geometry; draw the compound's outline in it.")
+        raise DataError("error.compound.boundary_empty", file=path)
     if frame.crs is None:
-        raise CRSError(
-            f"The boundary file `{path}` has no CRS; save it with one (GeoJSON is WGS-84 by definition, "
-            "a Shapefile needs its .prj)."
-        )
+        raise CRSError("error.compound.boundary_no_crs", file=path)
     if len(frame) > 1:
         log.warning("The boundary file %s has %d features; merging them into one outline.", path, len(frame))
     wgs84 = frame.to_crs(S.WGS84)
-    check_degrees(wgs84, path, "boundary")
+    check_degrees(wgs84, path, Words("error.compound.boundary"))
     geom = shapely.union_all(wgs84.geometry.values)
     return repair_polygon(geom, f"boundary in `{path}`")

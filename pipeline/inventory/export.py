@@ -74,13 +74,11 @@ def format_of(path: str | Path, fmt: str | None = None) -> str:
     if fmt:
         fmt = fmt.lower()
         if fmt not in FORMATS:
-            raise DataError(f"Format `{fmt}` is not one of {', '.join(FORMATS)}.")
+            raise DataError("error.export.format", fmt=fmt, formats=", ".join(FORMATS))
         return fmt
     found = _SUFFIXES.get(Path(path).suffix.lower())
     if found is None:
-        raise DataError(
-            f"Cannot tell the format of `{path}`; give `--format` ({', '.join(FORMATS)}) or a known suffix."
-        )
+        raise DataError("error.export.format_unknown", file=Path(path), formats=", ".join(FORMATS))
     return found
 
 
@@ -92,10 +90,7 @@ def parse_crs(value: str | int | CRS | None) -> CRS | None:
     try:
         return CRS.from_user_input(int(text) if text.isdigit() else text)
     except ProjCRSError as exc:
-        raise CRSError(
-            f"`--crs {value}` is not a coordinate reference system PROJ knows; write e.g. `EPSG:4548` "
-            "(CGCS2000 / 3-degree Gauss-Kruger CM 117E) or `EPSG:32650`."
-        ) from exc
+        raise CRSError("error.export.crs_unknown", value=value) from exc
 
 
 def cgcs2000_gk_crs(lon: float, *, zone_prefix: bool = False) -> CRS:
@@ -111,7 +106,7 @@ def cgcs2000_gk_crs(lon: float, *, zone_prefix: bool = False) -> CRS:
     """
     zone = gk_zone(lon)
     if zone is None:
-        raise CRSError(f"Longitude {lon:.3f} is outside China's Gauss-Krüger zones 25–45 (75°E–135°E).")
+        raise CRSError("error.export.gk_zone", lon=lon)
     return CRS.from_epsg((4513 if zone_prefix else 4534) + zone - 25)
 
 
@@ -213,10 +208,7 @@ def _write_gpkg(inventory: Inventory, path: Path, crs: CRS | None) -> None:
 
 def _write_geojson(inventory: Inventory, path: Path, crs: CRS | None) -> None:
     if crs is not None and not crs.equals(CRS.from_epsg(4326)):
-        raise CRSError(
-            f"GeoJSON is always WGS-84 (RFC 7946), not {crs.name}; drop `--crs`, or export a GeoPackage "
-            "(`--format gpkg`) for another CRS."
-        )
+        raise CRSError("error.export.geojson_crs", crs=crs.name)
     columns = [c for c in [*S.INVENTORY_COLUMNS, S.RULE, S.DIST_M] if c in inventory.assets.columns]
     frame = inventory.assets[[*columns, "geometry"]].to_crs(S.WGS84)
     pyogrio.write_dataframe(frame, path, driver="GeoJSON", layer="assets", layer_options={"RFC7946": "YES"})
@@ -317,13 +309,10 @@ def _write_dxf(inventory: Inventory, path: Path, crs: CRS | None) -> None:
 
 def _require_metric(crs: CRS) -> None:
     if not crs.is_projected:
-        raise CRSError(
-            f"DXF needs a projected CRS in metres (CAD draws in drawing units), not {crs.name}; pass e.g. "
-            "`--crs EPSG:4548` (CGCS2000 / 3-degree Gauss-Kruger CM 117E) or the compound's UTM zone."
-        )
+        raise CRSError("error.export.dxf_projected", crs=crs.name)
     unit = crs.axis_info[0].unit_name if crs.axis_info else "metre"
     if unit not in ("metre", "meter"):
-        raise CRSError(f"DXF needs a CRS in metres; {crs.name} is in {unit}. Pass e.g. `--crs EPSG:4548`.")
+        raise CRSError("error.export.dxf_metres", crs=crs.name, detail=unit)
 
 
 def _rings(geoms: gpd.GeoSeries) -> list[np.ndarray]:

@@ -27,7 +27,7 @@ import shapely
 
 from pipeline.core import schema as S
 from pipeline.core.crs import require_projected, same_crs
-from pipeline.core.errors import DataError
+from pipeline.core.errors import DataError, Words
 from pipeline.survey.layers import ROLE
 
 log = logging.getLogger(__name__)
@@ -79,14 +79,11 @@ class MergeReport:
         return "\n".join(lines)
 
 
-def _check(frame: gpd.GeoDataFrame, what: str) -> None:
-    require_projected(frame, what)
+def _check(frame: gpd.GeoDataFrame, what: Words) -> None:
+    require_projected(frame, str(what))
     missing = [c for c in (S.KIND, S.SOURCE, S.SOURCE_ID) if c not in frame.columns]
     if missing:
-        raise DataError(
-            f"The {what} lack the columns {', '.join(missing)}; read them with the "
-            "pipeline's readers (read_osm + classify, read_survey)."
-        )
+        raise DataError("error.merge.columns", what=what, columns=", ".join(missing))
 
 
 def _overlap(a: shapely.Geometry, b: shapely.Geometry) -> float:
@@ -152,11 +149,11 @@ def merge_survey(
     CRSError
         A frame is not in a projected metric CRS, or the two CRSs differ.
     """
-    _check(osm_assets, "OSM assets")
-    _check(survey_assets, "survey assets")
+    _check(osm_assets, Words("error.merge.osm_assets"))
+    _check(survey_assets, Words("error.merge.survey_assets"))
     same_crs(osm_assets, survey_assets)
     if not tolerance_m >= 0:
-        raise DataError(f"The merge tolerance must be ≥ 0 metres, not `{tolerance_m}`.")
+        raise DataError("error.merge.tolerance", tolerance=tolerance_m)
     is_asset = survey_assets[S.KIND].fillna("").astype(str) != ""
     if ROLE in survey_assets.columns:
         is_asset &= survey_assets[ROLE] == "asset"

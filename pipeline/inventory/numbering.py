@@ -34,7 +34,7 @@ from shapely.ops import polylabel
 
 from pipeline.core import schema as S
 from pipeline.core.crs import require_projected
-from pipeline.core.errors import DataError, GateError, GeometryError
+from pipeline.core.errors import DataError, GateError, GeometryError, Words
 from pipeline.inventory.order import choose_method
 from pipeline.inventory.walkorder import MAX_OFF_M, WalkLoop
 
@@ -109,17 +109,14 @@ def clockwise_keys(
         key = (along - start[0]) % period
     elif method == "walk":
         if walk is None or walk.length <= 0:
-            raise DataError(
-                "The walk method follows the compound's paths, which were not given; number with "
-                "`build --method walk`, or choose polar or perimeter."
-            )
+            raise DataError("error.numbering.walk_missing")
         along, tie = walk.locate(xy)
         ring = clockwise_ring(boundary)
         perimeter, _ = clockwise_keys(xy, boundary, gate, "perimeter")
         period = walk.length
         key = np.where(tie > MAX_OFF_M, perimeter / ring.length * period, along)
     else:
-        raise DataError(f"Unknown numbering method `{method}`; use one of {', '.join(S.METHODS)}.")
+        raise DataError("error.numbering.method", method=method, methods=", ".join(S.METHODS))
     key = np.round(key, _KEY_DECIMALS) % round(period, _KEY_DECIMALS)
     return key, np.round(tie, _KEY_DECIMALS)
 
@@ -511,27 +508,34 @@ def _check_scheme(labels: Iterable[str], scheme: str) -> None:
         looks_category = label.startswith(prefixes)
         if looks_category != (scheme == "category"):
             raise DataError(
-                f"The previous inventory has label `{label}`, which is not a `{scheme}` label; "
-                f"keep the previous scheme (--scheme {'category' if looks_category else 'global'}) "
-                "or number afresh without --keep-labels."
+                "error.numbering.label_scheme",
+                label=label,
+                scheme=scheme,
+                previous="category" if looks_category else "global",
             )
 
 
+#: What :func:`_as_geometry` is given, said in the reader's language when it refuses it.
+_WHAT = {"boundary": Words("error.numbering.the_boundary"), "gate": Words("error.numbering.the_gate")}
+
+
 def _as_geometry(value: object, crs: object, what: str) -> shapely.Geometry:
-    """Accept a shapely geometry (taken to be in the assets' CRS) or a one-row GeoSeries/frame."""
+    """Accept a shapely geometry (taken to be in the assets' CRS) or a one-row GeoSeries/frame.
+
+    ``what`` is ``boundary`` or ``gate``, said in the reader's language when the value is refused.
+    """
+    said = _WHAT[what]
     if isinstance(value, gpd.GeoDataFrame | gpd.GeoSeries):
         series = value.geometry if isinstance(value, gpd.GeoDataFrame) else value
         require_projected(series, what)
         if series.crs != crs:
-            raise DataError(
-                f"The {what} is in {series.crs} but the assets are in {crs}; reproject one with `to_crs`."
-            )
+            raise DataError("error.numbering.crs", what=said, crs_of=series.crs, crs=crs)
         if len(series) != 1:
-            raise DataError(f"The {what} must be one feature; got {len(series)}.")
+            raise DataError("error.numbering.one_feature", what=said, n=len(series))
         return series.iloc[0]
     if isinstance(value, shapely.Geometry):
         return value
-    raise DataError(f"The {what} must be a shapely geometry or a GeoSeries, not {type(value).__name__}.")
+    raise DataError("error.numbering.geometry_type", what=said, type=type(value).__name__)
 
 
 def number_assets(
@@ -574,41 +578,34 @@ def number_assets(
         A new frame, one row per asset, in clockwise order, index kept from the input.
     """
     if method not in S.METHODS:
-        raise DataError(f"Unknown numbering method `{method}`; use one of {', '.join(S.METHODS)}.")
+        raise DataError("error.numbering.method", method=method, methods=", ".join(S.METHODS))
     if scheme not in S.SCHEMES:
-        raise DataError(f"Unknown numbering scheme `{scheme}`; use one of {', '.join(S.SCHEMES)}.")
+        raise DataError("error.numbering.scheme", scheme=scheme, schemes=", ".join(S.SCHEMES))
     require_projected(assets, "assets")
     if assets.empty:
-        raise DataError(
-            "There are no assets to number: the inventory is empty. Widen the search radius "
-            "(--radius), check the compound, or add assets from a survey."
-        )
+        raise DataError("error.numbering.empty")
     if S.CATEGORY not in assets.columns and scheme == "category":
-        raise DataError(
-            "The assets have no `category` column, which the `category` scheme needs; "
-            "add one (public_space, facility, institution) or use `--scheme global`."
-        )
+        raise DataError("error.numbering.no_category")
     if previous is not None and S.SOURCE_ID not in assets.columns:
-        raise DataError("Keeping earlier labels needs a `source_id` column that names each asset.")
+        raise DataError("error.numbering.no_source_id")
     bad = sorted(set(assets.get(S.CATEGORY, pd.Series(dtype=str)).unique()) - {c.value for c in S.Category})
     if bad:
-        raise DataError(f"Unknown categories {bad}; use {', '.join(c.value for c in S.Category)}.")
+        raise DataError(
+            "error.numbering.categories", bad=bad, categories=", ".join(c.value for c in S.Category)
+        )
     poly = _as_geometry(boundary, assets.crs, "boundary")
     point = _as_geometry(gate, assets.crs, "gate")
     if not isinstance(poly, shapely.Polygon | shapely.MultiPolygon) or poly.is_empty:
-        raise GeometryError(f"The boundary must be a polygon; got {poly.geom_type}.")
+        raise GeometryError("error.numbering.not_polygon", type=poly.geom_type)
     if not isinstance(point, shapely.Point) or point.is_empty:
-        raise GateError(f"The gate must be a point; got {point.geom_type}.")
+        raise GateError("error.numbering.not_point", type=point.geom_type)
     gate_dist = poly.boundary.distance(point)
     if gate_dist > MAX_GATE_DIST_M and not force:
-        raise GateError(
-            f"The gate is {gate_dist:.0f} m from the boundary (more than {MAX_GATE_DIST_M:.0f} m); "
-            "check its coordinates and CRS, pick a gate on the boundary, or pass --force."
-        )
+        raise GateError("error.numbering.gate_far", dist=gate_dist, max=MAX_GATE_DIST_M)
     empty = assets.geometry.is_empty | assets.geometry.isna()
     if empty.any():
         rows = ", ".join(map(str, assets.loc[empty].get(S.SOURCE_ID, assets.index[empty]).head(5)))
-        raise GeometryError(f"{int(empty.sum())} assets have no location ({rows}); fix or drop them.")
+        raise GeometryError("error.numbering.no_location", n=int(empty.sum()), ids=rows)
 
     if method == "auto":
         method = choose_method(poly).method

@@ -56,7 +56,7 @@ class MethodChoice:
 def shape_measures(boundary: shapely.Geometry) -> tuple[float, float]:
     """Return the boundary's solidity and elongation (see the module docstring)."""
     if boundary.is_empty or boundary.area <= 0:
-        raise DataError("The boundary has no area; cannot choose a numbering method for it.")
+        raise DataError("error.order.no_area")
     solidity = float(boundary.area / boundary.convex_hull.area)
     box = np.asarray(shapely.get_coordinates(shapely.minimum_rotated_rectangle(boundary)))
     sides = np.hypot(*(box[1:3] - box[0:2]).T)

@@ -128,12 +128,7 @@ def residential_buildings(
     )
     found = inside[basis != ""].copy()
     if found.empty:
-        raise DataError(
-            f"No residential building inside the compound ({len(within)} buildings inside, "
-            f"{len(within) - len(inside)} of them assets or other uses; none tagged building=residential/"
-            "apartments or named like 3号楼): tag the housing in the extract, or give the buildings with a "
-            "survey file."
-        )
+        raise DataError("error.sites.no_housing", n=len(within), other=len(within) - len(inside))
     found["basis"] = basis[basis != ""]
     found["footprint_m2"] = found.area.round(1)
     levels = pd.to_numeric(found.get("levels"), errors="coerce")

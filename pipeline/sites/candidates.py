@@ -94,10 +94,10 @@ def read_spots(spots: pd.DataFrame | None, crs: object) -> gpd.GeoDataFrame:
         return gpd.GeoDataFrame({"supports": [], "votes": [], "demand": []}, geometry=[], crs=crs)
     if not isinstance(spots, gpd.GeoDataFrame):
         if not {S.LON, S.LAT} <= set(spots.columns):
-            raise DataError("The spots table needs `lon` and `lat` columns (WGS-84) or point geometries.")
+            raise DataError("error.sites.spots_columns")
         spots = gpd.GeoDataFrame(spots, geometry=gpd.points_from_xy(spots[S.LON], spots[S.LAT]), crs=S.WGS84)
     if spots.crs is None:
-        raise CRSError("The spots have no CRS; set it (`spots.set_crs('EPSG:4326')`) before scoring sites.")
+        raise CRSError("error.sites.spots_crs")
     out = spots.to_crs(crs)
     out = out[out.geom_type == "Point"].copy()
     for col in ("supports", "votes"):

@@ -104,7 +104,7 @@ class SiteWeights:
     def __post_init__(self) -> None:
         values = {f.name: getattr(self, f.name) for f in fields(self)}
         if any(not math.isfinite(v) or v < 0 for v in values.values()) or sum(values.values()) <= 0:
-            raise DataError(f"Site weights must be non-negative with a positive sum; got {values}.")
+            raise DataError("error.sites.weights", values=values)
 
 
 def shape_fit(area_m2: float, width_m: float, opt: SiteOptions) -> float:

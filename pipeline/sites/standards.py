@@ -155,14 +155,14 @@ def read_standards(
     """
     path = Path(path) if path is not None else DEFAULT_STANDARDS
     if not path.is_file():
-        raise InputFileError(f"The standards table `{path}` does not exist; give the GB 50180-2018 CSV.")
+        raise InputFileError("error.standards.missing", file=path)
     raw = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
     missing = [c for c in _REQUIRED if c not in raw.columns]
     if missing:
-        raise DataError(f"The standards table `{path}` lacks the columns {missing}; use the shipped layout.")
+        raise DataError("error.standards.columns", file=path, missing=missing)
     raw = raw[raw["level"].isin(levels)]
     if raw.empty:
-        raise DataError(f"The standards table `{path}` has no rows at the levels {list(levels)}.")
+        raise DataError("error.standards.levels", file=path, levels=list(levels))
     raw["radius_m"] = _numbers(raw["radius_m"], path, "radius_m")
     raw["min_size"] = _numbers(raw["min_size"], path, "min_size")
     raw["order"] = [(LEVEL_ORDER.get(level, 9), i) for i, level in enumerate(raw["level"])]
@@ -186,7 +186,7 @@ def _numbers(column: pd.Series, path: Path, name: str) -> pd.Series:
     values = pd.to_numeric(column.replace("", None), errors="coerce")
     bad = column[(column != "") & values.isna()]
     if len(bad):
-        raise DataError(f"`{name}` in `{path}` has `{bad.iloc[0]}`, not a number; write metres as digits.")
+        raise DataError("error.standards.not_number", column=name, file=path, value=bad.iloc[0])
     return values
 
 
@@ -218,26 +218,24 @@ def read_overrides(path: str | Path) -> dict[str, dict[str, Any]]:
     """Read an overrides file: TOML tables per kind, or a CSV with a ``kind`` column."""
     path = Path(path)
     if not path.is_file():
-        raise InputFileError(f"The standards overrides file `{path}` does not exist.")
+        raise InputFileError("error.standards.overrides_missing", file=path)
     if path.suffix.lower() == ".toml":
         try:
             data = tomllib.loads(path.read_text(encoding="utf-8"))
         except tomllib.TOMLDecodeError as exc:
-            raise DataError(f"The overrides file `{path}` is not valid TOML: {exc}.") from exc
+            raise DataError("error.standards.overrides_toml", file=path, detail=exc) from exc
         if not all(isinstance(v, dict) for v in data.values()):
-            raise DataError(
-                f"`{path}` must hold one table per kind, e.g. `[elderly_care]` then `radius_m = 500`."
-            )
+            raise DataError("error.standards.overrides_tables", file=path)
         return {str(k): dict(v) for k, v in data.items()}
     if path.suffix.lower() == ".csv":
         frame = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
         if "kind" not in frame.columns:
-            raise DataError(f"The overrides CSV `{path}` needs a `kind` column.")
+            raise DataError("error.standards.overrides_kind", file=path)
         return {
             row["kind"]: {k: v for k, v in row.items() if k != "kind" and v != ""}
             for row in frame.to_dict("records")
         }
-    raise InputFileError(f"Cannot read overrides from `{path}`; give a .toml or .csv file.")
+    raise InputFileError("error.standards.overrides_format", file=path)
 
 
 def apply_overrides(table: pd.DataFrame, overrides: Mapping[str, Mapping[str, Any]]) -> pd.DataFrame:
@@ -251,13 +249,12 @@ def apply_overrides(table: pd.DataFrame, overrides: Mapping[str, Mapping[str, An
     out = table.copy()
     for kind, fields in overrides.items():
         if kind not in out.index:
-            raise DataError(
-                f"The overrides name kind `{kind}`, which the standards do not list; use one of "
-                f"{', '.join(out.index)}."
-            )
+            raise DataError("error.standards.unknown_kind", kind=kind, kinds=", ".join(out.index))
         for name, value in fields.items():
             if name not in OVERRIDABLE:
-                raise DataError(f"Override `{kind}.{name}` is not a field; use {', '.join(OVERRIDABLE)}.")
+                raise DataError(
+                    "error.standards.unknown_field", kind=kind, name=name, fields=", ".join(OVERRIDABLE)
+                )
             if name == "enabled":
                 if str(value).lower() in ("false", "0", "no"):
                     out = out.drop(index=kind)
@@ -269,7 +266,10 @@ def apply_overrides(table: pd.DataFrame, overrides: Mapping[str, Mapping[str, An
                     out.loc[kind, "radius_basis"] = "user"
             if name == "renovation_class" and value not in RENOVATION_CLASSES:
                 raise DataError(
-                    f"Override `{kind}.renovation_class` is `{value}`; use {', '.join(RENOVATION_CLASSES)}."
+                    "error.standards.renovation_class",
+                    kind=kind,
+                    value=value,
+                    classes=", ".join(RENOVATION_CLASSES),
                 )
             out.loc[kind, name] = value
     return out
@@ -281,7 +281,5 @@ def _positive(kind: str, name: str, value: Any) -> float:
     except (TypeError, ValueError):
         number = math.nan
     if not (math.isfinite(number) and 0 < number <= 10_000):
-        raise DataError(
-            f"Override `{kind}.{name}` is `{value}`; give a number of metres above 0 and up to 10000."
-        )
+        raise DataError("error.standards.positive", kind=kind, name=name, value=value)
     return number

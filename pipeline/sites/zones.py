@@ -41,17 +41,13 @@ def supervision_zones(
         ``work``, ``dist_m``, ``by`` (``walk`` or ``straight line``).
     """
     if works is None or works.empty:
-        raise DataError(
-            "No works chosen; give the site ids the residents voted for (e.g. `--works S01,S04`)."
-        )
+        raise DataError("error.sites.no_works")
     net = area.network
     geoms = works.geometry.to_numpy()
     where = net.zone_of(shapely.point_on_surface(geoms))
     net, nodes, _ = attach(net, outline_points(net, geoms, where), zones=where)
     if (nodes < 0).any():
-        raise DataError(
-            f"Works {list(works['site_id'][nodes < 0])} are not near any path; check their location."
-        )
+        raise DataError("error.sites.works_off_path", works=list(works["site_id"][nodes < 0]))
     dist = np.atleast_2d(dijkstra(net.csgraph, directed=False, indices=nodes))
     label = np.ones(len(works), dtype=int)
     if len(works) > 1:

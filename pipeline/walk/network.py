@@ -35,7 +35,7 @@ from scipy.sparse.csgraph import connected_components
 
 from pipeline.core import schema as S
 from pipeline.core.crs import require_projected
-from pipeline.core.errors import DataError, GateError
+from pipeline.core.errors import DataError, GateError, Words
 from pipeline.walk.graph import (
     GRID_M,
     LINK,
@@ -157,9 +157,7 @@ def build_network(
     require_projected(lines, "walkable lines")
     lines = lines[~lines.geometry.is_empty]
     if lines.empty:
-        raise DataError(
-            "No walkable line (highway=footway/path/service/…) in the area; use a larger extract."
-        )
+        raise DataError("error.walk.no_lines")
     coords, index = shapely.get_coordinates(lines.geometry.to_numpy(), return_index=True)
     same = index[1:] == index[:-1]
     a, b, line_of = coords[:-1][same], coords[1:][same], index[:-1][same]
@@ -328,20 +326,24 @@ def check_gates(net: WalkNetwork, zone: int = 0) -> None:
     outside = set(label[net.u[net.edge_zone == OUTSIDE]])
     if inside & outside:
         return
+    name = wall.name or Words("error.walk.the_compound")
     if not inside:
-        raise DataError(
-            f"No walking path is mapped inside `{wall.name or 'the compound'}`; map its paths "
-            "(highway=footway/service) in the extract or draw them in a survey file."
-        )
+        raise DataError("error.walk.no_path_inside", name=name)
     segs = net.segments()
     rows = []
     for k, gate in enumerate(wall.gates):
         gid = wall.gate_ids[k] if k < len(wall.gate_ids) else str(k)
         d_in = shapely.distance(gate, segs[net.edge_zone == zone]).min(initial=np.inf)
         d_out = shapely.distance(gate, segs[net.edge_zone == OUTSIDE]).min(initial=np.inf)
-        rows.append(f"{gid} ({d_in:.0f} m from a path inside, {d_out:.0f} m outside)")
-    raise GateError(
-        f"No gate of `{wall.name or 'the compound'}` is on the walking network: "
-        f"{'; '.join(rows) or 'no gate found'}. A gate must lie within {GATE_LINK_M:.0f} m of a path "
-        "on both sides: map the path through the gate, or add the gate where a path meets the outline."
-    )
+        rows.append(Words("error.walk.gate_row", gate=gid, inside=d_in, outside=d_out))
+    gates = _listed(rows) if rows else Words("error.walk.no_gate")
+    raise GateError("error.walk.gates_off", name=name, gates=gates, link=GATE_LINK_M)
+
+
+def _listed(rows: list[Words]) -> Words:
+    """The gates' rows as one value, separated the way the reader's language separates clauses."""
+    said = rows[-1]
+    for row in reversed(rows[:-1]):
+        said = Words("error.walk.gate_rows", first=row, rest=said)
+    return said
+

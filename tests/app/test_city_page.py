@@ -162,7 +162,7 @@ def test_a_folder_without_a_batch_result_says_what_to_do(
     at.text_input(key="city_path").input(str(tmp_path)).run()
     assert not at.exception
     assert at.error[0].value == "无法完成："
-    assert at.text[-1].value.startswith(f"There is no `city.gpkg` in `{tmp_path}`")
+    assert at.text[-1].value == "所选文件夹中没有 `city.gpkg`：请选择批量处理输出的文件夹，或先运行批量处理。"
 
 
 # --- in a real browser ---------------------------------------------------------------------------

@@ -14,7 +14,9 @@ import pandas as pd
 import pytest
 import shapely
 
-from pipeline.city.batch import folder_name, plan_tasks, run_batch, task_features
+from pipeline.city import batch as batch_module
+from pipeline.city.batch import check_workers, folder_name, plan_tasks, run_batch, task_features
+from pipeline.core.errors import DataError
 from pipeline.inventory import compound as compound_module
 from pipeline.inventory.build import build_inventory, read_inventory
 from pipeline.osm.read import read_osm
@@ -302,3 +304,25 @@ def test_rows_say_where_the_time_went(city_run):
     assert all(seconds > 0 for seconds in phases.values())
     # The tasks' phase holds every compound's work, spread over two workers.
     assert phases["tasks_s"] >= done[stages].sum(axis=1).sum() / 2 * 0.9
+
+
+def test_listed_compounds_missing_from_the_extract_are_said_in_chinese():
+    features = read_osm(EXTRACTS["xitucheng"])
+    with pytest.raises(DataError) as caught:
+        plan_tasks(features, compounds=["不存在小区", "way/1"])
+    assert caught.value.text("zh") == "名单中有 2 个小区不在地图数据中：way/1, 不存在小区。"
+    assert str(caught.value) == (
+        "2 compounds of the list are not in the extract: way/1, 不存在小区; "
+        "list them with `python -m pipeline compounds FILE`."
+    )
+
+
+def test_a_worker_count_the_machine_cannot_run_is_said_in_chinese(monkeypatch):
+    """On two cores, up to 4 worker processes a core: 1 to 8."""
+    monkeypatch.setattr(batch_module.os, "cpu_count", lambda: 2)
+    with pytest.raises(DataError) as caught:
+        check_workers(9)
+    assert caught.value.text("zh") == (
+        "`--workers 9` 不是本机能运行的进程数：请给 1 到 8（本机 2 核），或用 `--scheduler tcp://HOST:8786` 连接别处的集群。"
+    )
+    check_workers(8)

@@ -159,3 +159,41 @@ def test_counting_no_gates_searches_no_gates(demo_features, monkeypatch):
     monkeypatch.setattr(compound_module, "gates_near", no_search)
     listed = find_compounds(demo_features, count_gates=False)
     assert len(listed) == 10 and (listed["gates"] == -1).all()
+
+
+def test_an_unknown_compound_is_said_in_chinese_with_the_compounds_listed():
+    compounds = pd.DataFrame({"source_id": ["way/1", "way/2", "way/3"], "name": ["石科院生活区", "", "静淑苑"]})
+    with pytest.raises(CompoundNotFoundError) as caught:
+        select_compound(compounds, "way/9")
+    assert caught.value.text("zh") == (
+        "地图数据中没有小区 `way/9`。地图数据中的小区：石科院生活区（way/1）、未命名小区（way/2）、静淑苑（way/3）。"
+    )
+    assert str(caught.value) == (
+        "No compound `way/9` in the extract. Compounds in the extract: 石科院生活区 (way/1), (no name) (way/2), "
+        "静淑苑 (way/3). Run `python -m pipeline compounds FILE` to list them all."
+    )
+
+
+def test_a_boundary_file_without_crs_is_named_without_its_folder_in_chinese(tmp_path):
+    import geopandas as gpd
+
+    shp = tmp_path / "nocrs.shp"
+    gpd.GeoDataFrame(geometry=[shapely.box(0, 0, 1, 1)]).to_file(shp)
+    with pytest.raises(CRSError) as caught:
+        read_boundary_file(shp)
+    assert caught.value.text("zh") == (
+        "边界文件 `nocrs.shp` 没有坐标系：请带坐标系保存（GeoJSON 规定为 WGS-84，Shapefile 需要附带 .prj 文件）。"
+    )
+    assert str(tmp_path) in str(caught.value)
+
+
+def test_a_boundary_in_metres_is_said_in_chinese(tmp_path):
+    """A GeoJSON is WGS-84 by definition; UTM metres written into one are not degrees."""
+    path = _geojson(tmp_path / "metres.geojson", shapely.box(444000, 4427000, 444100, 4427100))
+    with pytest.raises(CRSError) as caught:
+        read_boundary_file(path)
+    assert caught.value.text("zh") == (
+        "边界文件 `metres.geojson` 的坐标形如 (444000, 4427000)，不是经纬度，而文件写的坐标系是 EPSG:4326："
+        "这些坐标像是投影坐标系（UTM 或高斯-克吕格）的米数。请按它真实的坐标系保存文件（GeoPackage 或 Shapefile "
+        "会记下坐标系；GeoJSON 必须用 WGS-84 经纬度）。"
+    )

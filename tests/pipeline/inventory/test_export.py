@@ -92,9 +92,13 @@ def test_geojson_is_wgs84_within_a_centimetre(inventory, tmp_path):
     assert back[S.NAME].fillna("").tolist() == inventory.assets[S.NAME].fillna("").tolist()
     local = back.to_crs(inventory.crs)
     assert np.abs(_coords(local) - _coords(inventory.assets)).max() < TOL_M
-    with pytest.raises(CRSError, match="always WGS-84"):
+    with pytest.raises(CRSError, match="always WGS-84") as caught:
         export_inventory(inventory, tmp_path / "y.geojson", crs="EPSG:4548")
     assert not (tmp_path / "y.geojson").exists()
+    assert caught.value.text("zh") == (
+        "GeoJSON 只能用 WGS-84 坐标（RFC 7946），不能用 CGCS2000 / 3-degree Gauss-Kruger CM 117E："
+        "请改选 WGS-84，或导出 GeoPackage 以使用其他坐标系。"
+    )
 
 
 def test_csv_has_a_bom_and_projected_points(inventory, tmp_path):
@@ -181,3 +185,12 @@ def test_a_failed_export_keeps_the_previous_file(inventory, tmp_path):
 def test_export_bytes_matches_the_file(inventory, tmp_path):
     data = export_bytes(inventory, "csv")
     assert data == export_inventory(inventory, tmp_path / "x.csv").read_bytes()
+
+
+def test_a_longitude_outside_china_s_zones_is_said_in_chinese():
+    with pytest.raises(CRSError) as caught:
+        cgcs2000_gk_crs(24.9)
+    assert caught.value.text("zh") == "经度 24.900 不在中国的高斯-克吕格投影带（第 25–45 带，东经 75°–135°）内。"
+    with pytest.raises(DataError) as caught:
+        format_of("a.bin", "pdf")
+    assert caught.value.text("zh") == "导出格式 `pdf` 不可用：请选 gpkg, geojson, csv, xlsx, dxf 之一。"

@@ -223,3 +223,12 @@ def test_merge_with_the_demo_extract(tmp_path, demo_features):
     choice = choose_boundary(osm_boundary, survey, osm_id="way/595108678")
     assert choice.source == "survey"
     assert shapely.hausdorff_distance(choice.geometry, boundary) < 0.5
+
+
+def test_survey_assets_without_their_columns_are_said_in_chinese():
+    with pytest.raises(DataError) as caught:
+        merge_survey(_osm(), _survey().drop(columns=[S.SOURCE, S.SOURCE_ID]))
+    assert caught.value.text("zh") == (
+        "测绘图资产缺少 source, source_id 列：请用本工具的读取函数（read_osm 加 classify、read_survey）读入。"
+    )
+    assert str(caught.value).startswith("The survey assets lack the columns source, source_id;")

@@ -13,6 +13,7 @@ from pipeline.core.errors import CRSError, DataError, GateError
 from pipeline.inventory.numbering import (
     GRID_MIN_VERTICES,
     PreviousLabels,
+    clockwise_keys,
     clockwise_ring,
     compound_centre,
     locate_on_ring,
@@ -481,3 +482,25 @@ def test_walk_on_random_rings_agrees_with_line_locate_point(seed, monkeypatch):
             along, dist = locate_on_ring(ring, xy)
         np.testing.assert_allclose(along, expected_along, rtol=0, atol=1e-6)
         np.testing.assert_allclose(dist, expected_dist, rtol=0, atol=1e-6)
+
+
+def test_a_far_gate_and_a_boundary_in_another_crs_are_said_in_chinese():
+    with pytest.raises(GateError) as caught:
+        number_assets(frame(COMPASS), SQUARE, shapely.Point(50, -80))
+    assert caught.value.text("zh") == (
+        "出入口距小区边界 80 米（超过 50 米）：请检查它的坐标和坐标系，或选择边界上的出入口。"
+    )
+    with pytest.raises(DataError) as caught:
+        number_assets(frame(COMPASS), gpd.GeoSeries([SQUARE, SQUARE], crs=UTM), SOUTH_GATE)
+    assert caught.value.text("zh") == "边界只能有一个要素，现有 2 个。"
+    assert str(caught.value) == "The boundary must be one feature; got 2."
+
+
+def test_the_walk_method_without_a_walk_and_an_unknown_method_are_said_in_chinese():
+    xy = np.array([[50.0, 90.0]])
+    with pytest.raises(DataError) as caught:
+        clockwise_keys(xy, SQUARE, SOUTH_GATE, "walk")
+    assert caught.value.text("zh") == "沿小区内部道路编号需要小区的道路，但没有提供：请改用极角或沿边界编号。"
+    with pytest.raises(DataError) as caught:
+        clockwise_keys(xy, SQUARE, SOUTH_GATE, "spiral")
+    assert caught.value.text("zh") == "编号方法 `spiral` 不存在：请用 auto, polar, perimeter, walk 之一。"

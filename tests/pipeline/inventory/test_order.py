@@ -6,6 +6,7 @@ import geopandas as gpd
 import pytest
 import shapely
 
+from pipeline.core.errors import DataError
 from pipeline.inventory.numbering import number_assets
 from pipeline.inventory.order import MAX_ELONGATION, MIN_SOLIDITY, choose_method, shape_measures
 
@@ -65,3 +66,10 @@ def test_auto_walks_a_long_compound_where_polar_would_jump():
     )
     assert list(number_assets(assets, box, shapely.Point(200, 0), method="polar")["name"]) == ["P", "R"]
     assert list(number_assets(assets, box, shapely.Point(200, 0), method="auto")["name"]) == ["R", "P"]
+
+
+def test_a_boundary_without_area_is_said_in_chinese():
+    with pytest.raises(DataError) as caught:
+        shape_measures(shapely.LineString([(0, 0), (100, 0)]))
+    assert caught.value.text("zh") == "小区边界没有面积，无法为它选择编号方法：请检查边界是否画成了封闭的面。"
+    assert str(caught.value) == "The boundary has no area; cannot choose a numbering method for it."

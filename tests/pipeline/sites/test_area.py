@@ -35,3 +35,16 @@ def test_no_gate_on_the_network():
         GateError, match=r"No gate of `围墙小区` is on the walking network: node/10 \(60 m from a path"
     ):
         prepare_area(inventory_of(scene), scene.frame())
+
+
+def test_no_residential_building_is_said_in_chinese():
+    """The scene's one other building, a boiler house, is a facility asset: 1 building inside, 1 of them an asset."""
+    scene = walled_scene()
+    scene.rows = [r for r in scene.rows if r["tags"].get("building") != "residential"]
+    scene.add("way/60", box(160, 100, 180, 120), "锅炉房", building="yes")
+    with pytest.raises(DataError) as caught:
+        prepare_area(inventory_of(scene), scene.frame())
+    assert caught.value.text("zh") == (
+        "小区内没有找到住宅楼（内有 1 栋建筑，其中 1 栋是资产或其他用途；没有一栋标为 building=residential/apartments "
+        "或名为“3号楼”之类）：请在地图数据中标出住宅楼，或用测绘图给出楼栋。"
+    )

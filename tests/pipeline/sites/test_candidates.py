@@ -78,3 +78,9 @@ def test_spots_input():
         read_spots(pd.DataFrame({"x": [1]}), LOCAL_CRS)
     with pytest.raises(CRSError, match="The spots have no CRS"):
         read_spots(gpd.GeoDataFrame(geometry=[shapely.Point(0, 0)]), LOCAL_CRS)
+
+
+def test_spots_without_coordinates_are_said_in_chinese():
+    with pytest.raises(DataError) as caught:
+        read_spots(pd.DataFrame({"x": [1]}), LOCAL_CRS)
+    assert caught.value.text("zh") == "问题点表需要 `lon`、`lat` 两列（WGS-84 经纬度）或点几何。"

@@ -72,3 +72,13 @@ def test_share_aged_60_plus_weights_elderly_uses(lawn):
     _, sites = find_sites(inventory, features, spots=LAWN_SPOTS, aged_60_plus_pct=40, coverage=coverage)
     lawn_row = sites.set_index("source_id").loc["way/40"]
     assert lawn_row["profile"] == pytest.approx(0.4)
+
+
+def test_weights_that_are_all_zero_are_said_in_chinese():
+    """The app's sliders all at zero: the Chinese says what to do without the command line."""
+    with pytest.raises(DataError) as caught:
+        SiteWeights(demand=0, gap=0, suitability=0, profile=0)
+    assert caught.value.text("zh") == (
+        "各项权重不能为负，且总和须大于 0（现为 {'demand': 0, 'gap': 0, 'suitability': 0, 'profile': 0}）："
+        "请至少把一项调到大于 0。"
+    )

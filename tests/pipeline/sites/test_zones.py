@@ -30,3 +30,10 @@ def test_supervision_zones_group_works_by_walking(lawn):
     assert list(one["zone"]) == ["Z1"] and one["buildings"].iloc[0] == 4
     with pytest.raises(DataError, match="No works chosen"):
         supervision_zones(coverage.area, works.iloc[:0])
+
+
+def test_no_works_chosen_is_said_in_chinese(lawn):
+    _, coverage, sites = lawn
+    with pytest.raises(DataError) as caught:
+        supervision_zones(coverage.area, sites.iloc[:0])
+    assert caught.value.text("zh") == "没有选择工程：请选出居民投票选中的点位。"

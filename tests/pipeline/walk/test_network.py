@@ -166,3 +166,28 @@ def test_scipy_and_networkx_agree_on_the_demo(demo_features, demo_inventory):
 def test_no_walkable_line():
     with pytest.raises(DataError, match="No walkable line"):
         build_network(lines_frame())
+
+
+def test_gates_off_the_network_are_listed_in_chinese():
+    """Each gate lies 60 m from the spine inside and 10 m from the ring road outside."""
+    lines = lines_frame(line((150, 20), (150, 180)), RING)
+    gates = (shapely.Point(210, 100), shapely.Point(90, 100))
+    net = build_network(lines, walls=(Wall(COMPOUND, gates, ("node/99", "node/98"), "测试小区"),))
+    with pytest.raises(GateError) as caught:
+        check_gates(net, 0)
+    assert caught.value.text("zh") == (
+        "`测试小区` 没有一个出入口连上步行路网："
+        "node/99（距内侧道路 60 米，距外侧道路 10 米）；node/98（距内侧道路 60 米，距外侧道路 10 米）。"
+        "出入口内外两侧 40 米内都须有道路：请补画穿过出入口的道路，或在道路与边界相交处添加出入口。"
+    )
+    assert "node/99 (60 m from a path inside, 10 m outside); node/98 (60 m" in str(caught.value)
+
+
+def test_an_unnamed_compound_without_paths_is_called_this_compound_in_chinese():
+    net = build_network(lines_frame(RING), walls=(Wall(COMPOUND, (shapely.Point(150, 0),), ("g",)),))
+    with pytest.raises(DataError) as caught:
+        check_gates(net, 0)
+    assert caught.value.text("zh") == (
+        "`本小区` 内没有标注步行道路：请在地图数据中补画小区内的道路（highway=footway/service），或在测绘图中画出。"
+    )
+    assert str(caught.value).startswith("No walking path is mapped inside `the compound`;")
