@@ -14,6 +14,7 @@ Each class also derives from the matching builtin so callers that catch ``ValueE
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from pathlib import PurePath
 from typing import Any
 
@@ -53,6 +54,27 @@ class Words:
 
     def __repr__(self) -> str:
         return f"Words({self.key!r}, **{self.values!r})"
+
+
+class Listed(Words):
+    """Several values said as one, each in the reader's language, joined by the separator ``sep`` names.
+
+    ``error.sep.items`` lists names (、 in Chinese, a comma in English); ``error.sep.clauses`` lists
+    sentences (；, a semicolon).
+    """
+
+    def __init__(self, items: Iterable[object], sep: str = "error.sep.items") -> None:
+        super().__init__(sep)
+        self.items = list(items)
+
+    def text(self, lang: str = "en", *, full_paths: bool = False) -> str:
+        """The values in ``lang``, joined by the separator of ``lang``."""
+        from pipeline.core.words import word
+
+        return word(self.key, lang).join(str(_say(item, lang, full_paths)) for item in self.items)
+
+    def __repr__(self) -> str:
+        return f"Listed({self.items!r}, {self.key!r})"
 
 
 class MapperError(Exception):

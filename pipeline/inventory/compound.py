@@ -16,7 +16,7 @@ from pyproj import CRS
 
 from pipeline.core import schema as S
 from pipeline.core.crs import utm_crs
-from pipeline.core.errors import CompoundNotFoundError, CRSError, DataError, InputFileError, Words
+from pipeline.core.errors import CompoundNotFoundError, CRSError, DataError, InputFileError, Listed, Words
 from pipeline.core.geometry import repair_polygon
 from pipeline.inventory.classify import is_compound
 from pipeline.inventory.gates import TITLE_EN, TITLE_ZH, find_gates, roads_of
@@ -170,16 +170,12 @@ def select_compound(compounds: gpd.GeoDataFrame, query: str) -> pd.Series:
     raise CompoundNotFoundError("error.compound.not_found", query=query, hint=hint)
 
 
-def _listed(ids: Iterable[str], names: Iterable[str]) -> Words:
-    """Compounds by name and id as one value, separated the way the reader's language lists names."""
-    entries = [
+def _listed(ids: Iterable[str], names: Iterable[str]) -> Listed:
+    """Compounds by name and id, listed the way the reader's language lists names."""
+    return Listed(
         Words("error.compound.entry", name=n, id=i) if n else Words("error.compound.entry_unnamed", id=i)
         for i, n in zip(ids, names, strict=True)
-    ]
-    said = entries[-1]
-    for entry in reversed(entries[:-1]):
-        said = Words("error.compound.entries", first=entry, rest=said)
-    return said
+    )
 
 
 def check_degrees(frame: gpd.GeoDataFrame, path: str | Path, what: str | Words) -> None:

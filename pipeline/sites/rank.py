@@ -51,7 +51,7 @@ from scipy.sparse.csgraph import dijkstra
 
 from pipeline.core import schema as S
 from pipeline.core.crs import require_projected
-from pipeline.core.errors import DataError
+from pipeline.core.errors import DataError, Listed, Words
 from pipeline.core.words import reason_text
 from pipeline.inventory.build import Inventory
 from pipeline.sites.candidates import SITE_TYPES, SiteOptions, candidate_sites, read_spots, wide_part
@@ -104,7 +104,8 @@ class SiteWeights:
     def __post_init__(self) -> None:
         values = {f.name: getattr(self, f.name) for f in fields(self)}
         if any(not math.isfinite(v) or v < 0 for v in values.values()) or sum(values.values()) <= 0:
-            raise DataError("error.sites.weights", values=values)
+            said = (Words("error.sites.weight", part=Words(f"app.sites_{k}"), value=v) for k, v in values.items())
+            raise DataError("error.sites.weights", values=Listed(said))
 
 
 def shape_fit(area_m2: float, width_m: float, opt: SiteOptions) -> float:

@@ -18,7 +18,7 @@ from scipy.sparse.csgraph import dijkstra
 from scipy.spatial.distance import squareform
 
 from pipeline.core import schema as S
-from pipeline.core.errors import DataError
+from pipeline.core.errors import DataError, Listed
 from pipeline.sites.coverage import WEIGHT, WalkArea
 from pipeline.walk.network import attach, outline_points
 
@@ -47,7 +47,7 @@ def supervision_zones(
     where = net.zone_of(shapely.point_on_surface(geoms))
     net, nodes, _ = attach(net, outline_points(net, geoms, where), zones=where)
     if (nodes < 0).any():
-        raise DataError("error.sites.works_off_path", works=list(works["site_id"][nodes < 0]))
+        raise DataError("error.sites.works_off_path", works=Listed(works["site_id"][nodes < 0]))
     dist = np.atleast_2d(dijkstra(net.csgraph, directed=False, indices=nodes))
     label = np.ones(len(works), dtype=int)
     if len(works) > 1:

@@ -35,7 +35,7 @@ from scipy.sparse.csgraph import connected_components
 
 from pipeline.core import schema as S
 from pipeline.core.crs import require_projected
-from pipeline.core.errors import DataError, GateError, Words
+from pipeline.core.errors import DataError, GateError, Listed, Words
 from pipeline.walk.graph import (
     GRID_M,
     LINK,
@@ -336,14 +336,5 @@ def check_gates(net: WalkNetwork, zone: int = 0) -> None:
         d_in = shapely.distance(gate, segs[net.edge_zone == zone]).min(initial=np.inf)
         d_out = shapely.distance(gate, segs[net.edge_zone == OUTSIDE]).min(initial=np.inf)
         rows.append(Words("error.walk.gate_row", gate=gid, inside=d_in, outside=d_out))
-    gates = _listed(rows) if rows else Words("error.walk.no_gate")
+    gates = Listed(rows, "error.sep.clauses") if rows else Words("error.walk.no_gate")
     raise GateError("error.walk.gates_off", name=name, gates=gates, link=GATE_LINK_M)
-
-
-def _listed(rows: list[Words]) -> Words:
-    """The gates' rows as one value, separated the way the reader's language separates clauses."""
-    said = rows[-1]
-    for row in reversed(rows[:-1]):
-        said = Words("error.walk.gate_rows", first=row, rest=said)
-    return said
-

@@ -79,6 +79,11 @@ def test_weights_that_are_all_zero_are_said_in_chinese():
     with pytest.raises(DataError) as caught:
         SiteWeights(demand=0, gap=0, suitability=0, profile=0)
     assert caught.value.text("zh") == (
-        "各项权重不能为负，且总和须大于 0（现为 {'demand': 0, 'gap': 0, 'suitability': 0, 'profile': 0}）："
-        "请至少把一项调到大于 0。"
+        "各项权重不能为负，且总和须大于 0（现为 居民需求 0、补缺 0、场地条件 0、老龄化 0）：请至少把一项调到大于 0。"
+    )
+    with pytest.raises(DataError) as caught:
+        SiteWeights(demand=-0.5)
+    assert str(caught.value) == (
+        "Site weights must be non-negative with a positive sum; "
+        "got Demand -0.5, Gap filled 0.35, Suitability 0.25, Profile (aged 60+) 0.1."
     )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+import shapely.affinity
 
 from pipeline.core.errors import DataError
 from pipeline.sites.zones import supervision_zones
@@ -37,3 +38,15 @@ def test_no_works_chosen_is_said_in_chinese(lawn):
     with pytest.raises(DataError) as caught:
         supervision_zones(coverage.area, sites.iloc[:0])
     assert caught.value.text("zh") == "没有选择工程：请选出居民投票选中的点位。"
+
+
+def test_works_far_from_every_path_are_named_in_both_languages(lawn):
+    """A chosen site moved 5 km away: no path reaches it, and the error names its site id as people read it."""
+    _, coverage, sites = lawn
+    works = sites[sites["source_id"].isin(["way/40", "way/42"])].copy()
+    far = works["site_id"].iloc[1]
+    works.loc[works.index[1], "geometry"] = shapely.affinity.translate(works.geometry.iloc[1], 5000, 0)
+    with pytest.raises(DataError) as caught:
+        supervision_zones(coverage.area, works)
+    assert str(caught.value) == f"Works {far} are not near any path; check their location."
+    assert caught.value.text("zh") == f"工程 {far} 附近没有道路：请检查它们的位置。"
