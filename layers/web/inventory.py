@@ -230,7 +230,7 @@ def build_map(
         The map's expected size in pixels, to choose the opening zoom and declutter labels for it.
     """
     if basemap not in BASEMAPS:
-        raise DataError(f"Unknown base map `{basemap}`; use one of {', '.join(BASEMAPS)}.")
+        raise DataError("error.map.basemap", basemap=basemap, basemaps=", ".join(BASEMAPS))
     outline = to_display(inventory.boundary, basemap)
     anchors = inventory.assets.geometry.representative_point()
     points = to_display(gpd.GeoDataFrame(geometry=anchors, crs=inventory.crs), basemap)
