@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from pipeline.core.cells import escape_cell, unescape_cell
-from pipeline.core.errors import Words
+from pipeline.core.errors import Listed, Words
 from pipeline.core.fileio import write_text
 from pipeline.core.spots import SpotCategory, parse_spot_category
 from store.db import Store
@@ -131,7 +131,7 @@ def _header(raw: list[str], name: str) -> dict[str, int]:
         raise DataError(
             "error.spots_csv.header",
             name=name,
-            missing=", ".join(missing),
+            missing=Listed(missing),
             line1=", ".join(raw) or Words("error.spots_csv.empty_line"),
         )
     return found

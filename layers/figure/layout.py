@@ -68,7 +68,7 @@ from layers.figure.page import (
     text_color,
 )
 from pipeline.core import schema as S
-from pipeline.core.errors import DataError, InputFileError, Words
+from pipeline.core.errors import DataError, InputFileError, Listed, Words
 from pipeline.core.fileio import output_file
 from pipeline.core.words import LANGS, word
 from pipeline.inventory.build import Inventory
@@ -110,7 +110,7 @@ def find_cjk_font() -> str:
     for family in CJK_FAMILIES:
         if family in installed:
             return family
-    raise InputFileError("error.figure.no_cjk_font", families=", ".join(CJK_FAMILIES))
+    raise InputFileError("error.figure.no_cjk_font", families=Listed(CJK_FAMILIES))
 
 
 def figure_rc() -> dict[str, Any]:
@@ -475,13 +475,13 @@ def _clipped_bounds(frame: gpd.GeoDataFrame, clip: shapely.Geometry) -> tuple[fl
 def _check_options(paper: str, orientation: str, lang: str, dpi: float) -> str:
     key = paper.upper()
     if key not in PAPER_SIZES_MM:
-        raise DataError("error.figure.paper", paper=paper, papers=", ".join(PAPER_SIZES_MM))
+        raise DataError("error.figure.paper", paper=paper, papers=Listed(PAPER_SIZES_MM))
     if orientation not in ORIENTATIONS:
         raise DataError(
-            "error.figure.orientation", orientation=orientation, orientations=", ".join(ORIENTATIONS)
+            "error.figure.orientation", orientation=orientation, orientations=Listed(ORIENTATIONS)
         )
     if lang not in LANGS:
-        raise DataError("error.figure.lang", language=lang, langs=", ".join(LANGS))
+        raise DataError("error.figure.lang", language=lang, langs=Listed(LANGS))
     if not dpi > 0:
         raise DataError("error.figure.dpi", dpi=dpi)
     width_mm, height_mm = PAPER_SIZES_MM[key]

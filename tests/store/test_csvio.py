@@ -187,7 +187,7 @@ def test_cli_hash_password_reads_stdin(tmp_path):
         ),
         (
             b"\n",
-            "文件 `f.csv` 的表头缺少列 lon, lat, category, text, author（第 1 行：空）："
+            "文件 `f.csv` 的表头缺少列 lon、lat、category、text、author（第 1 行：空）："
             "第一行须列出 lon、lat、category、text、author（可以有更多列）。",
         ),
         (b"", "文件 `f.csv` 是空的：需要一行表头，每个问题点再占一行。"),

@@ -226,7 +226,7 @@ def test_tianditu_needs_a_well_formed_key(demo_inventory: Inventory) -> None:
     )
     with pytest.raises(DataError) as basemap:
         build_map(demo_inventory, basemap="bing")
-    assert basemap.value.text("zh") == "未知的底图 `bing`：请使用 none, osm, tianditu, gaode 之一。"
+    assert basemap.value.text("zh") == "未知的底图 `bing`：请使用 none、osm、tianditu、gaode 之一。"
     page = (
         build_map(demo_inventory, basemap="tianditu", tianditu_key="0123456789abcdef" * 2).get_root().render()
     )
