@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from pipeline.core.cells import escape_cell, unescape_cell
-from pipeline.core.errors import Words
+from pipeline.core.errors import Listed, Words
 from pipeline.core.fileio import write_text
 from pipeline.core.spots import SpotCategory, parse_spot_category
 from store.db import Store
@@ -111,10 +111,9 @@ def decode_csv(data: bytes, name: str) -> tuple[str, str]:
         try:
             text = data.decode("gb18030")
         except UnicodeDecodeError as exc:
+            start = utf8_error.start
             raise DataError(
-                f"`{name}` is neither UTF-8 nor GB18030 (byte {utf8_error.start}: "
-                f"{data[utf8_error.start : utf8_error.start + 4].hex(' ')}): save it from the "
-                'spreadsheet as "CSV UTF-8".'
+                "error.spots_csv.encoding", name=name, byte=start, bytes=data[start : start + 4].hex(" ")
             ) from exc
         log.info("Read %s as GB18030 (not UTF-8)", name)
         return text, "GB18030"
@@ -130,9 +129,10 @@ def _header(raw: list[str], name: str) -> dict[str, int]:
     missing = [c for c in REQUIRED if c not in found]
     if missing:
         raise DataError(
-            f"`{name}` lacks the columns {', '.join(missing)} in its header (line 1: "
-            f"{', '.join(raw) or 'empty'}): the first line must name lon, lat, category, text, "
-            "author (more columns are allowed)."
+            "error.spots_csv.header",
+            name=name,
+            missing=Listed(missing),
+            line1=", ".join(raw) or Words("error.spots_csv.empty_line"),
         )
     return found
 
@@ -151,14 +151,29 @@ def _check_row(line: int, cells: list[str], cols: dict[str, int], max_chars: int
     return SpotRow(line=line, lon=lon, lat=lat, category=category, text=text, author=author)
 
 
-def _refuse(label: str, errors: list[str]) -> None:
+class _BadRows(Words):
+    """A refusal's bad rows, one per indented line, the first :data:`_SHOW_ERRORS` and how many more.
+
+    Each row is said in the reader's language when the refusal is, like any other value of an error.
+    """
+
+    def __init__(self, rows: Sequence[Words]) -> None:
+        super().__init__("error.spots_csv.more", n=len(rows) - _SHOW_ERRORS)
+        self.rows = rows
+
+    def text(self, lang: str = "en", *, full_paths: bool = False) -> str:
+        """The shown rows in ``lang``, then how many more there are."""
+        lines = [row.text(lang, full_paths=full_paths) for row in self.rows[:_SHOW_ERRORS]]
+        if len(self.rows) > _SHOW_ERRORS:
+            lines.append(super().text(lang, full_paths=full_paths))
+        return "\n".join(f"  {line}" for line in lines)
+
+
+def _refuse(label: str, errors: list[Words]) -> None:
     """Raise the refusal listing bad rows by line: nothing is imported."""
-    shown = "\n".join(f"  {e}" for e in errors[:_SHOW_ERRORS])
-    more = f"\n  … and {len(errors) - _SHOW_ERRORS} more" if len(errors) > _SHOW_ERRORS else ""
-    raise DataError(
-        f"`{label}` has {len(errors)} bad row{'s' if len(errors) > 1 else ''}, so nothing was imported (the import is "
-        f"all-or-nothing):\n{shown}{more}\nFix these lines and run the import again."
-    )
+    if len(errors) == 1:
+        raise DataError("error.spots_csv.bad_row", name=label, n=1, rows=_BadRows(errors))
+    raise DataError("error.spots_csv.bad_rows", name=label, n=len(errors), rows=_BadRows(errors))
 
 
 def read_spots_csv(
@@ -195,20 +210,19 @@ def read_spots_csv(
             size = path.stat().st_size
             if size > MAX_CSV_BYTES:
                 raise DataError(
-                    f"`{label}` is {size / 1e6:.0f} MB: the limit is "
-                    f"{MAX_CSV_BYTES / 1e6:.0f} MB; split it into smaller files."
+                    "error.spots_csv.too_big", name=label, size=size / 1e6, max=MAX_CSV_BYTES / 1e6
                 )
             data = path.read_bytes()
         except FileNotFoundError as exc:
-            raise DataError(f"CSV file `{path}` does not exist: check the path.") from exc
+            raise DataError("error.spots_csv.missing", path=path) from exc
     text, encoding = decode_csv(data, label)
     reader = csv.reader(io.StringIO(text, newline=""))
     try:
         cols = _header(next(reader), label)
     except StopIteration:
-        raise DataError(f"`{label}` is empty: it needs a header line and one row per spot.") from None
+        raise DataError("error.spots_csv.empty", name=label) from None
     rows: list[SpotRow] = []
-    errors: list[str] = []
+    errors: list[Words] = []
     while True:
         start = reader.line_num + 1
         try:
@@ -216,18 +230,19 @@ def read_spots_csv(
         except StopIteration:
             break
         except csv.Error as exc:
-            errors.append(f"line {start}: the CSV is malformed ({exc}); check its quotes")
+            malformed = Words("error.spots_csv.malformed", detail=str(exc))
+            errors.append(Words("error.spots_csv.row", line=start, problem=malformed))
             break
         if not any(c.strip() for c in cells):
             continue
         try:
             rows.append(_check_row(start, cells, cols, max_text_chars))
         except MapperError as exc:
-            errors.append(f"line {start}: {exc}")
+            errors.append(Words("error.spots_csv.row", line=start, problem=exc))
     if errors:
         _refuse(label, errors)
     if not rows:
-        raise DataError(f"`{label}` has a header but no rows: add one row per spot.")
+        raise DataError("error.spots_csv.no_rows", name=label)
     return rows, encoding
 
 

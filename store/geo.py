@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from pipeline.core.errors import CRSError, DataError
+from pipeline.core.errors import CRSError, DataError, Words
 from pipeline.core.schema import CATEGORY, KIND, LABEL, NAME, SEQ, SOURCE_ID, WGS84
 from pipeline.core.words import word
 
@@ -74,16 +74,10 @@ def utm_crs(lon: float, lat: float) -> str:
 def _check_assets(assets: gpd.GeoDataFrame) -> None:
     missing = [c for c in _REQUIRED if c not in assets.columns]
     if missing:
-        raise DataError(
-            f"The assets frame lacks the inventory columns {missing}: pass the `assets` layer "
-            "of the inventory (pipeline.core.schema.INVENTORY_COLUMNS)."
-        )
+        raise DataError("error.store.assets_columns", columns=missing)
     if assets.crs is None or not assets.crs.is_projected:
-        raise CRSError(
-            f"The assets are in {assets.crs!s} ({'none' if assets.crs is None else 'degrees'}): "
-            "linking spots needs the inventory's projected metric CRS; reproject with "
-            "`assets.to_crs(...)` to the compound's UTM zone."
-        )
+        kind = Words("error.store.crs_none" if assets.crs is None else "error.store.crs_degrees")
+        raise CRSError("error.store.assets_crs", crs=str(assets.crs), kind=kind)
 
 
 def nearest_assets(
@@ -250,7 +244,7 @@ def blur_lonlat(
     from pyproj import Transformer
 
     if not cell_m > 0:
-        raise DataError(f"Blur cell size {cell_m!r} m must be a positive number of metres.")
+        raise DataError("error.store.blur_cell", cell_m=cell_m)
     lons = np.atleast_1d(np.asarray(lon, dtype=float))
     lats = np.atleast_1d(np.asarray(lat, dtype=float))
     if lons.size == 0:

@@ -51,13 +51,10 @@ class Resident:
 
     def __post_init__(self) -> None:
         if not isinstance(self.key, str) or len(self.key) < MIN_KEY_CHARS:
-            raise DataError(
-                "The resident key is missing or too short: make it once per browser session "
-                "with `store.new_resident_key()` and keep it in the session state."
-            )
+            raise DataError("error.store.resident_key")
         name = (self.pseudonym or "").strip()
         if not name:
-            raise DataError("The pseudonym is empty: ask the resident for a name to show.")
+            raise DataError("error.store.pseudonym")
         object.__setattr__(self, "pseudonym", name)
 
     @property
@@ -74,7 +71,7 @@ class Planner:
 
     def __post_init__(self) -> None:
         if not (self.name or "").strip():
-            raise DataError("The planner's name is empty: sign in with a configured name.")
+            raise DataError("error.store.planner")
 
     @property
     def actor(self) -> str:

@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from pipeline.core.errors import Words
 from store.models import Spot
 
 if TYPE_CHECKING:
@@ -32,11 +33,11 @@ _EARTH_KM = 6371.0088
 
 @dataclass(frozen=True)
 class Centre:
-    """Where the compound is, and how that was found (for messages)."""
+    """Where the compound is, and how that was found (for messages, in the reader's language)."""
 
     lon: float
     lat: float
-    how: str
+    how: Words
 
 
 def distance_km(lon1: float, lat1: float, lon2: float, lat2: float) -> float:
@@ -62,13 +63,13 @@ def compound_centre(
     """Where the compound is: its assets, else its stored spots, else the median of ``rows``."""
     if assets is not None and len(assets):
         box = assets.to_crs(4326).total_bounds
-        return Centre((box[0] + box[2]) / 2, (box[1] + box[3]) / 2, "the inventory's assets")
+        return Centre((box[0] + box[2]) / 2, (box[1] + box[3]) / 2, Words("error.spots_csv.by_assets"))
     stored = session.execute(select(Spot.lon, Spot.lat).where(Spot.compound_id == compound_id)).all()
     if stored:
         return Centre(
             _median([s.lon for s in stored]),
             _median([s.lat for s in stored]),
-            f"its {len(stored)} spots in the store",
+            Words("error.spots_csv.by_stored", n=len(stored)),
         )
     if rows:
         return _densest(rows)
@@ -91,23 +92,29 @@ def _densest(rows: Sequence[Any]) -> Centre:
     return Centre(
         _median([r.lon for r in near]),
         _median([r.lat for r in near]),
-        f"where most of the file's {len(rows)} rows are",
+        Words("error.spots_csv.by_rows", n=len(rows)),
     )
 
 
-def far_rows(rows: Iterable[Any], centre: Centre | None, max_km: float = MAX_SPOT_KM) -> list[str]:
-    """One message per row farther than ``max_km`` from the compound."""
+def far_rows(rows: Iterable[Any], centre: Centre | None, max_km: float = MAX_SPOT_KM) -> list[Words]:
+    """One message per row farther than ``max_km`` from the compound, to be said in the reader's language."""
     if centre is None:
         return []
     errors = []
     for row in rows:
         km = distance_km(row.lon, row.lat, centre.lon, centre.lat)
         if km > max_km:
-            errors.append(
-                f"line {row.line}: ({row.lon}, {row.lat}) is {km:,.1f} km from the compound (placed by "
-                f"{centre.how} near {centre.lon:.4f}, {centre.lat:.4f}), over the {max_km:g} km limit; "
-                "check lon/lat"
+            far = Words(
+                "error.spots_csv.far",
+                lon=row.lon,
+                lat=row.lat,
+                km=km,
+                how=centre.how,
+                centre_lon=centre.lon,
+                centre_lat=centre.lat,
+                max_km=max_km,
             )
+            errors.append(Words("error.spots_csv.row", line=row.line, problem=far))
     return errors
 
 

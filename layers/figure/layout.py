@@ -68,7 +68,7 @@ from layers.figure.page import (
     text_color,
 )
 from pipeline.core import schema as S
-from pipeline.core.errors import DataError, InputFileError
+from pipeline.core.errors import DataError, InputFileError, Listed, Words
 from pipeline.core.fileio import output_file
 from pipeline.core.words import LANGS, word
 from pipeline.inventory.build import Inventory
@@ -110,10 +110,7 @@ def find_cjk_font() -> str:
     for family in CJK_FAMILIES:
         if family in installed:
             return family
-    raise InputFileError(
-        "No CJK font is installed, so Chinese names would print as boxes (looked for "
-        f"{', '.join(CJK_FAMILIES)}). Install Debian's `fonts-noto-cjk` (`make sysdeps`) and restart."
-    )
+    raise InputFileError("error.figure.no_cjk_font", families=Listed(CJK_FAMILIES))
 
 
 def figure_rc() -> dict[str, Any]:
@@ -478,15 +475,15 @@ def _clipped_bounds(frame: gpd.GeoDataFrame, clip: shapely.Geometry) -> tuple[fl
 def _check_options(paper: str, orientation: str, lang: str, dpi: float) -> str:
     key = paper.upper()
     if key not in PAPER_SIZES_MM:
-        raise DataError(f"Paper `{paper}` is not one of {', '.join(PAPER_SIZES_MM)}; pass e.g. `--paper A3`.")
+        raise DataError("error.figure.paper", paper=paper, papers=Listed(PAPER_SIZES_MM))
     if orientation not in ORIENTATIONS:
-        raise DataError(f"Orientation `{orientation}` is not one of {', '.join(ORIENTATIONS)}.")
-    if lang not in LANGS:
         raise DataError(
-            f"Language `{lang}` is not one of {', '.join(LANGS)}; pass `--lang zh` or `--lang en`."
+            "error.figure.orientation", orientation=orientation, orientations=Listed(ORIENTATIONS)
         )
+    if lang not in LANGS:
+        raise DataError("error.figure.lang", language=lang, langs=Listed(LANGS))
     if not dpi > 0:
-        raise DataError(f"dpi `{dpi}` must be a positive number, e.g. 300 for print.")
+        raise DataError("error.figure.dpi", dpi=dpi)
     width_mm, height_mm = PAPER_SIZES_MM[key]
     check_page_pixels(width_mm / MM_PER_INCH, height_mm / MM_PER_INCH, dpi, key)
     return key
@@ -496,10 +493,14 @@ def _check_options(paper: str, orientation: str, lang: str, dpi: float) -> str:
 #: room to spare, about 400 MB of memory while it is drawn.
 MAX_PAGE_PIXELS = 100_000_000
 MM_PER_INCH = 25.4
+#: What :func:`check_page_pixels` names when it is not told: a page.
+THE_PAGE = Words("error.figure.the_page")
 
 
-def check_page_pixels(width_in: float, height_in: float, dpi: float, what: str = "the page") -> None:
+def check_page_pixels(width_in: float, height_in: float, dpi: float, what: str | Words = THE_PAGE) -> None:
     """Refuse a resolution whose page would pass :data:`MAX_PAGE_PIXELS` (memory and time grow with it).
+
+    ``what`` names the page in the refusal: a paper (``A3``) or words said in the reader's language.
 
     Raises
     ------
@@ -511,21 +512,20 @@ def check_page_pixels(width_in: float, height_in: float, dpi: float, what: str =
         return
     best = int(math.sqrt(MAX_PAGE_PIXELS / (width_in * height_in)))
     size = (
-        f"{width_in * dpi:,.0f} × {height_in * dpi:,.0f} pixels ({pixels / 1e6:,.0f} MP)"
+        Words("error.figure.pixels", width=width_in * dpi, height=height_in * dpi, mp=pixels / 1e6)
         if math.isfinite(pixels)
-        else "an unbounded number of pixels"
+        else Words("error.figure.pixels_unbounded")
     )
     raise DataError(
-        f"`--dpi {dpi:g}` would draw {what} at {size}, over the cap of {MAX_PAGE_PIXELS / 1e6:,.0f} MP "
-        f"on a page; use at most {best} dpi for {what} (300 is print quality)."
+        "error.figure.dpi_cap", dpi=dpi, what=what, size=size, cap=MAX_PAGE_PIXELS / 1e6, best=best
     )
 
 
 def _check_pixels(fig: Figure, dpi: float) -> None:
     if not dpi > 0:
-        raise DataError(f"dpi `{dpi}` must be a positive number, e.g. 300 for print.")
+        raise DataError("error.figure.dpi", dpi=dpi)
     width, height = fig.get_size_inches()
-    check_page_pixels(float(width), float(height), dpi, "the figure")
+    check_page_pixels(float(width), float(height), dpi, Words("error.figure.the_figure"))
 
 
 def figure_title(inventory: Inventory, lang: str = "zh") -> str:
@@ -576,7 +576,7 @@ def plot_layout(
     """
     paper = _check_options(paper, orientation, lang, dpi)
     if save and filepath is None:
-        raise DataError("`save=True` needs a `filepath` (e.g. `layout.pdf`).")
+        raise DataError("error.figure.save_path", example="layout.pdf")
     sizes = Sizes.of(PAPER_SIZES_MM[paper])
     with _figure_rc():
         if ax is not None:
@@ -678,7 +678,7 @@ def _draw_page(
 def _format_of(filepath: str | Path, fmt: str | None) -> str:
     fmt = (fmt or Path(filepath).suffix.lstrip(".")).lower()
     if fmt not in FORMATS:
-        raise DataError(f"Cannot save a figure as `{filepath}`; use a .pdf, .svg or .png file.")
+        raise DataError("error.figure.format", file=Path(filepath))
     return fmt
 
 
@@ -757,7 +757,7 @@ def figure_bytes(fig: Figure, fmt: str, *, dpi: float = 300, page: int = 1) -> b
     fmt = _format_of(f"figure.{fmt}", fmt)
     pages = figure_pages(fig)
     if not 1 <= page <= len(pages):
-        raise DataError(f"The figure has {len(pages)} page(s); there is no page {page}.")
+        raise DataError("error.figure.no_page", n=len(pages), page=page)
     chosen = pages if fmt == "pdf" else [pages[page - 1]]
     for one in chosen:
         _check_pixels(one, dpi)

@@ -208,7 +208,7 @@ def plot_notice(notice: Notice, *, lang: str = "zh") -> Figure:
         When no CJK font is installed (:func:`layers.figure.layout.find_cjk_font`).
     """
     if lang not in ("zh", "en"):
-        raise DataError(f"Notice language `{lang}` is not known: use `zh` or `en`.")
+        raise DataError("error.figure.notice_lang", language=lang)
     width_mm, height_mm = PAPER_SIZES_MM["A4"]
     fig = Figure(figsize=(width_mm / 25.4, height_mm / 25.4))
     ax = fig.add_axes((0, 0, 1, 1))

@@ -104,9 +104,9 @@ def plot_vote_results(
         When no CJK font is installed (:func:`layers.figure.layout.find_cjk_font`).
     """
     if lang not in ("zh", "en"):
-        raise DataError(f"Figure language `{lang}` is not known: use `zh` or `en`.")
+        raise DataError("error.figure.vote_lang", language=lang)
     if save and filepath is None:
-        raise DataError("`save=True` needs a `filepath` (e.g. `results.png`).")
+        raise DataError("error.figure.save_path", example="results.png")
     font = [find_cjk_font(), "DejaVu Sans"]
     ranked = list(results.ranked)
     shown = ranked[:max_topics]

@@ -126,10 +126,7 @@ def tile_layers(basemap: str, tianditu_key: str, lang: str) -> list[folium.TileL
     if spec.needs_key and not (
         len(tianditu_key) == 32 and all(c in "0123456789abcdefABCDEF" for c in tianditu_key)
     ):
-        raise DataError(
-            "A Tianditu key is 32 hexadecimal characters; get one at console.tianditu.gov.cn "
-            "and paste it, or choose another base map."
-        )
+        raise DataError("error.map.tianditu_key")
     layers = []
     for i, url in enumerate(spec.tiles):
         layers.append(

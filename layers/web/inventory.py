@@ -43,7 +43,7 @@ from layers.web.elements import (
 from layers.web.html import escape_text, feature_collection, js_json
 from layers.web.vendor import VENDOR_URL, use_local_assets
 from pipeline.core import schema as S
-from pipeline.core.errors import DataError
+from pipeline.core.errors import DataError, Listed
 from pipeline.core.taxonomy import load_taxonomy
 from pipeline.core.words import gate_rule_text, source_text, word
 from pipeline.inventory.build import Inventory
@@ -230,7 +230,7 @@ def build_map(
         The map's expected size in pixels, to choose the opening zoom and declutter labels for it.
     """
     if basemap not in BASEMAPS:
-        raise DataError(f"Unknown base map `{basemap}`; use one of {', '.join(BASEMAPS)}.")
+        raise DataError("error.map.basemap", basemap=basemap, basemaps=Listed(BASEMAPS))
     outline = to_display(inventory.boundary, basemap)
     anchors = inventory.assets.geometry.representative_point()
     points = to_display(gpd.GeoDataFrame(geometry=anchors, crs=inventory.crs), basemap)

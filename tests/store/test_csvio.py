@@ -175,3 +175,57 @@ def test_cli_hash_password_reads_stdin(tmp_path):
     from store import verify_password
 
     assert verify_password("correct horse battery", done.stdout.strip())
+
+
+@pytest.mark.parametrize(
+    ("content", "zh"),
+    [
+        (
+            b"lon,lat,category,text\n",
+            "文件 `f.csv` 的表头缺少列 author（第 1 行：lon, lat, category, text）："
+            "第一行须列出 lon、lat、category、text、author（可以有更多列）。",
+        ),
+        (
+            b"\n",
+            "文件 `f.csv` 的表头缺少列 lon、lat、category、text、author（第 1 行：空）："
+            "第一行须列出 lon、lat、category、text、author（可以有更多列）。",
+        ),
+        (b"", "文件 `f.csv` 是空的：需要一行表头，每个问题点再占一行。"),
+        (
+            b"\xff\xfe\x00\x81\x30",  # 0xff starts no UTF-8 character; 0x81 0x30 is half a GB18030 one
+            "文件 `f.csv` 既不是 UTF-8 也不是 GB18030 编码（字节位置 0：ff fe 00 81）：请在表格软件中另存为“CSV UTF-8”。",
+        ),
+    ],
+)
+def test_a_refused_file_reads_in_chinese(tmp_path, content, zh):
+    path = tmp_path / "f.csv"
+    path.write_bytes(content)
+    with pytest.raises(DataError) as info:
+        read_spots_csv(path)
+    assert info.value.text("zh") == zh
+
+
+def test_more_bad_rows_than_are_shown_are_counted_in_chinese(tmp_path):
+    path = tmp_path / "many.csv"
+    path.write_text(HEADER + "116.33,40.01,parking,,A,\n" * 27, encoding="utf-8")  # lines 2-28, no text
+    with pytest.raises(DataError) as info:
+        read_spots_csv(path)
+    lines = info.value.text("zh").splitlines()
+    assert lines[0] == "文件 `many.csv` 有 27 行有误，全部未导入（导入要么整份成功，要么一行也不导入）："
+    assert lines[1] == "  第 2 行：“text”列是空的：请写上内容。"
+    assert lines[25] == "  第 26 行：“text”列是空的：请写上内容。"
+    assert lines[26:] == ["  ……另有 2 行", "请修正这些行后重新导入。"]
+    assert str(info.value).splitlines()[26] == "  … and 2 more"
+
+
+def test_an_unclosed_quote_is_refused_in_chinese(tmp_path):
+    """The quote opened on line 2 swallows the rest of the file, past the csv module's field limit."""
+    path = tmp_path / "q.csv"
+    path.write_text(HEADER + '116.33,40.01,parking,"unclosed,A,\n' + "x\n" * 70_000, encoding="utf-8")
+    with pytest.raises(DataError) as info:
+        read_spots_csv(path)
+    assert info.value.text("zh") == (
+        "文件 `q.csv` 有 1 行有误，全部未导入（导入要么整份成功，要么一行也不导入）：\n"
+        "  第 2 行：CSV 格式有误：请检查引号\n"
+        "请修正这些行后重新导入。"
+    )

@@ -71,8 +71,12 @@ def test_nothing_beyond_30_m_and_row_order_does_not_matter(assets):
 
 
 def test_assets_in_degrees_or_without_columns_are_refused(assets):
-    with pytest.raises(CRSError, match="linking spots needs the inventory's projected metric CRS"):
+    with pytest.raises(CRSError, match="linking spots needs the inventory's projected metric CRS") as crs:
         nearest_asset(116.31, 40.01, assets.to_crs("EPSG:4326"))
+    assert crs.value.text("zh") == (
+        "资产的坐标系是 EPSG:4326（经纬度）：把问题点关联到资产需要清单的米制投影坐标系，"
+        "请先转换到小区所在的 UTM 带。"
+    )
     with pytest.raises(DataError, match=r"lacks the inventory columns \['label'\]"):
         nearest_asset(116.31, 40.01, assets.drop(columns=[LABEL]))
 
@@ -93,8 +97,9 @@ def test_blur_snaps_to_cell_centres_of_a_metric_grid():
     assert np.allclose(np.array(y) - Y0, [25, 25, 25], atol=0.01)
     # Without a CRS the grid is the points' UTM zone: the same answer here.
     assert np.allclose(blur_lonlat(lons, lats, cell_m=50)[0], blon)
-    with pytest.raises(DataError, match="Blur cell size 0 m must be a positive number"):
+    with pytest.raises(DataError, match="Blur cell size 0 m must be a positive number") as cell:
         blur_lonlat(lons, lats, cell_m=0)
+    assert cell.value.text("zh") == "模糊网格大小 0 米必须是正数。"
 
 
 def test_spots_frame_for_the_map(store, compound):

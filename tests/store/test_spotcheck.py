@@ -60,6 +60,29 @@ def test_the_stored_spots_place_the_compound_for_a_file_of_one_row(store, compou
         import_spots_csv(store, compound, write(tmp_path, "b.csv", "121.47,31.23,parking,上海,B\n"), planner)
 
 
+def test_a_far_row_is_refused_in_chinese(store, compound, planner, tmp_path):
+    import_spots_csv(store, compound, write(tmp_path, "a.csv", "116.33,40.0,parking,first,A\n"), planner)
+    with pytest.raises(DataError) as info:
+        import_spots_csv(store, compound, write(tmp_path, "b.csv", "116.33,40.1,parking,second,B\n"), planner)
+    # along the meridian 0.1° is 6371.0088 km × 0.1 × π / 180 = 11.12 km
+    assert info.value.text("zh") == (
+        "文件 `b.csv` 有 1 行有误，全部未导入（导入要么整份成功，要么一行也不导入）：\n"
+        "  第 2 行：（116.33，40.1）距小区 11.1 公里（小区位置按已存的 1 个问题点定在 116.3300，40.0000 附近），"
+        "超过 5 公里的上限：请检查经纬度\n"
+        "请修正这些行后重新导入。"
+    )
+
+
+def test_where_most_rows_are_places_a_new_compound_in_chinese(store, compound, planner, tmp_path):
+    body = "116.33,40.0,parking,a,A\n116.33,40.0,lighting,b,B\n116.33,40.1,waste,c,C\n"
+    with pytest.raises(DataError) as info:
+        import_spots_csv(store, compound, write(tmp_path, "new.csv", body), planner)
+    assert info.value.text("zh").splitlines()[1] == (
+        "  第 4 行：（116.33，40.1）距小区 11.1 公里（小区位置按文件 3 行中多数所在的位置定在 116.3300，40.0000 附近），"
+        "超过 5 公里的上限：请检查经纬度"
+    )
+
+
 def test_the_inventory_places_the_compound(store, compound, planner, tmp_path, demo_inventory):
     path = write(tmp_path, "c.csv", "116.40,39.90,parking,天安门,A\n")  # about 13 km from 石科院
     with pytest.raises(DataError, match=r"placed by the inventory's assets"):

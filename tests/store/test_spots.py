@@ -10,6 +10,7 @@ from store import (
     DataError,
     NotFoundError,
     PermissionDeniedError,
+    Planner,
     RateLimitError,
     Resident,
     add_spot,
@@ -88,10 +89,15 @@ def test_text_of_500_characters_is_accepted(store, compound):
 
 
 def test_pseudonym_alone_is_not_an_identity():
-    with pytest.raises(DataError, match="resident key is missing or too short"):
+    with pytest.raises(DataError, match="resident key is missing or too short") as key:
         Resident("guessable", "张阿姨")
-    with pytest.raises(DataError, match="pseudonym is empty"):
+    assert key.value.text("zh") == "居民的身份密钥缺失或过短：请刷新页面后重试。"
+    with pytest.raises(DataError, match="pseudonym is empty") as name:
         resident("   ")
+    assert name.value.text("zh") == "昵称是空的：请填写一个显示在问题点旁边的名字。"
+    with pytest.raises(DataError, match="planner's name is empty") as planner:
+        Planner("  ")
+    assert planner.value.text("zh") == "规划师姓名是空的：请用已配置的姓名登录。"
 
 
 def test_hourly_limit_per_resident(db_url, compound):

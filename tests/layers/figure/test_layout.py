@@ -272,3 +272,14 @@ def test_place_labels_puts_a_lone_label_right_of_its_symbol():
     )
     assert placement.centers[0] == pytest.approx([50 + 3 + 1 + 5, 50])
     assert not placement.leader[0]
+
+
+def test_a_refused_option_and_format_read_in_chinese(inventory, tmp_path):
+    with pytest.raises(DataError) as paper:
+        plot_layout(inventory, paper="B5")
+    assert paper.value.text("zh") == "纸张 `B5` 不在 A4、A3、A1 之中：请选择其中一种，例如 A3。"
+    fig, _ = plot_layout(inventory, paper="A4", date=DATE)
+    with pytest.raises(DataError) as fmt:
+        save_figure(fig, tmp_path / "layout.tiff")
+    assert fmt.value.text("zh") == "无法把图保存为 `layout.tiff`：请使用 .pdf、.svg 或 .png 文件。"
+    assert str(fmt.value) == f"Cannot save a figure as `{tmp_path / 'layout.tiff'}`; use a .pdf, .svg or .png file."

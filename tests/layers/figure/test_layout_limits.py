@@ -35,3 +35,16 @@ def test_a_page_just_under_the_cap_is_allowed():
     check_page_pixels(width, height, (MAX_PAGE_PIXELS / (width * height)) ** 0.5 - 1)
     with pytest.raises(DataError, match="over the cap of 100 MP"):
         check_page_pixels(width, height, (MAX_PAGE_PIXELS / (width * height)) ** 0.5 + 1)
+
+
+def test_the_cap_and_a_missing_page_read_in_chinese(tmp_path):
+    # 8.27 × 11.69 in at 3000 dpi: 24,810 × 35,070 px = 870.1 MP; sqrt(1e8 / (8.27 × 11.69)) = 1017.04
+    with pytest.raises(DataError) as cap:
+        save_figure(a4_figure(), tmp_path / "f.png", dpi=3000)
+    assert cap.value.text("zh") == (
+        "分辨率 3000 dpi 会把图画成 24,810 × 35,070 像素（870 百万像素），超过每页 100 百万像素的上限："
+        "图最多用 1017 dpi（印刷质量为 300 dpi）。"
+    )
+    with pytest.raises(DataError) as page:
+        figure_bytes(a4_figure(), "png", page=2)
+    assert page.value.text("zh") == "图共有 1 页，没有第 2 页。"

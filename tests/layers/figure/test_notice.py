@@ -119,5 +119,6 @@ def test_wrap_breaks_between_chinese_characters_within_the_width() -> None:
 
 
 def test_an_unknown_language_is_refused_in_one_line() -> None:
-    with pytest.raises(DataError, match="Notice language `fr` is not known"):
+    with pytest.raises(DataError, match="Notice language `fr` is not known") as info:
         notice_pdf(_notice(_rows(TITLES)), lang="fr")
+    assert info.value.text("zh") == "公示的语言 `fr` 无法识别：请使用 zh（中文）或 en（英文）。"

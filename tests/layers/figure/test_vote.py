@@ -102,8 +102,9 @@ def test_a_session_without_topics_says_so() -> None:
 
 def test_bad_options_are_refused(tmp_path: Path) -> None:
     results = _results(["活动室"], [1])
-    with pytest.raises(DataError, match="language `fr`"):
+    with pytest.raises(DataError, match="language `fr`") as lang:
         plot_vote_results(results, lang="fr")
+    assert lang.value.text("zh") == "图的语言 `fr` 无法识别：请使用 zh（中文）或 en（英文）。"
     with pytest.raises(DataError, match="needs a `filepath`"):
         plot_vote_results(results, save=True)
 

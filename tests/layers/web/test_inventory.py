@@ -219,8 +219,14 @@ def test_gaode_shifts_every_overlay_to_gcj02(demo_inventory: Inventory) -> None:
 
 
 def test_tianditu_needs_a_well_formed_key(demo_inventory: Inventory) -> None:
-    with pytest.raises(DataError, match="Tianditu key is 32 hexadecimal"):
+    with pytest.raises(DataError, match="Tianditu key is 32 hexadecimal") as key:
         build_map(demo_inventory, basemap="tianditu", tianditu_key="abc'};alert(1)//")
+    assert key.value.text("zh") == (
+        "天地图密钥是 32 位十六进制字符：请在 console.tianditu.gov.cn 申请后粘贴，或选择其他底图。"
+    )
+    with pytest.raises(DataError) as basemap:
+        build_map(demo_inventory, basemap="bing")
+    assert basemap.value.text("zh") == "未知的底图 `bing`：请使用 none、osm、tianditu、gaode 之一。"
     page = (
         build_map(demo_inventory, basemap="tianditu", tianditu_key="0123456789abcdef" * 2).get_root().render()
     )
