@@ -6,7 +6,8 @@ catalogue key and its values, ``DataError("error.edits.name_too_long", name=...,
 ``lang`` for the app. A value may itself be said later (:class:`Words`, another :class:`MapperError`)
 and is said in the same language; a :class:`~pathlib.Path` is shown in full on the command line and by
 its name alone in the app, which never shows a server's folders. A plain sentence instead of a key is
-kept as it is, for messages not yet in the catalogue.
+kept as it is; only the command line's own modules and the catalogue's loader raise one (a test holds
+every other module to keys).
 
 Each class also derives from the matching builtin so callers that catch ``ValueError`` or
 ``FileNotFoundError`` keep working. The app catches :class:`MapperError` only; anything else is a bug.

@@ -7,6 +7,7 @@ import subprocess
 
 import pytest
 
+from pipeline.core import errors
 from pipeline.core.errors import CLI_ONLY, ERROR_PREFIX
 from pipeline.core.taxonomy import load_taxonomy
 from pipeline.core.words import (
@@ -168,3 +169,38 @@ def test_every_word_the_code_names_is_in_the_catalogue_with_its_values():
             if not spread and needed != given:
                 problems.append(f"{path}:{line} `{full}` needs {sorted(needed)}, is given {sorted(given)}")
     assert problems == []
+
+
+def _mapper_error_names() -> set[str]:
+    return {n for n, c in vars(errors).items() if isinstance(c, type) and issubclass(c, errors.MapperError)}
+
+
+def _plain_errors(tree: ast.AST, names: set[str]) -> list[int]:
+    """Lines that raise a mapper error with a sentence of its own rather than a catalogue key."""
+    found = []
+    for node in ast.walk(tree):
+        if not isinstance(node, ast.Call) or not node.args:
+            continue
+        func = node.func
+        name = func.id if isinstance(func, ast.Name) else func.attr if isinstance(func, ast.Attribute) else ""
+        first = node.args[0]
+        keyed = isinstance(first, ast.Constant) and str(first.value).startswith(ERROR_PREFIX)
+        if name in names and not keyed:
+            found.append(node.lineno)
+    return found
+
+
+def test_every_error_a_user_can_meet_is_said_through_the_catalogue():
+    """A mapper error raised with an English sentence reads in English on a Chinese page; with a catalogue key
+    it reads in the page's language. Only the command line's own modules print English alone, and the
+    catalogue's loader cannot use the catalogue it failed to load."""
+    names = _mapper_error_names()
+    offenders = []
+    for path in _python_files():
+        if not path.startswith(("app.py", "pipeline/", "layers/", "ui/", "views/", "store/")):
+            continue
+        if path.startswith("pipeline/cli/") or path == WORDS_MODULE:
+            continue
+        lines = _plain_errors(ast.parse((ROOT / path).read_text(encoding="utf-8"), path), names)
+        offenders += [f"{path}:{line}" for line in lines]
+    assert offenders == []
