@@ -83,7 +83,7 @@ class ImportReport:
 
     @property
     def message(self) -> str:
-        """A one-line summary for the CLI and the app."""
+        """A one-line summary for the command line and the log."""
         n = len(self.spot_ids)
         near = f", {self.linked} linked to a numbered asset" if self.linked else ""
         again = (

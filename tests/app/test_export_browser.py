@@ -17,7 +17,7 @@ import pypdf
 import pytest
 from PIL import Image
 
-from tests.helpers.app import ROOT, app_server, chromium, keep_local, shot
+from tests.helpers.app import ROOT, app_server, keep_local, shot
 
 playwright = pytest.importorskip("playwright.sync_api")
 
@@ -40,12 +40,6 @@ def url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         yield served
 
 
-@pytest.fixture(scope="module")
-def browser() -> Iterator[object]:
-    with chromium() as launched:
-        yield launched
-
-
 def _pixels(mm: int) -> int:
     return round(mm / 25.4 * DPI)
 
@@ -59,6 +53,7 @@ def test_a_two_page_figure_previews_and_downloads_both_pages(browser, url: str) 
     page.get_by_role("option", name="A4", exact=True).click()
     page.get_by_role("button", name="生成布局图预览").click(timeout=90_000)
     page.get_by_role("button", name="PNG（2 页，ZIP）").wait_for(timeout=90_000)
+    page.get_by_test_id("stImageCaption").nth(1).wait_for(timeout=30_000)  # drawn once its image has loaded
     captions = page.get_by_test_id("stImageCaption").all_inner_texts()
     assert [c.rsplit(" · ", 1)[-1] for c in captions] == ["第 1 页，共 2 页", "第 2 页，共 2 页"]
     page.get_by_test_id("stSelectbox").filter(has_text="PNG 分辨率").click()
