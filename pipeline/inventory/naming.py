@@ -22,6 +22,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
+from pipeline.core.errors import Words
 from pipeline.core.words import word
 
 #: How far from an unnamed compound the street it is named after may run, metres.
@@ -212,3 +213,18 @@ def compound_title(record: dict[str, object], lang: str = "zh") -> str:
         return name
     title = record.get("title_zh" if lang == "zh" else "title_en", "")
     return title if isinstance(title, str) else ""
+
+
+class CompoundName(Words):
+    """A compound as :func:`compound_title` calls it in the reader's language, for a sentence said later.
+
+    When nothing names it, "the compound": never its OSM id, which means nothing to a resident.
+    """
+
+    def __init__(self, record: dict[str, object]) -> None:
+        super().__init__("error.walk.the_compound")
+        self.record = record
+
+    def text(self, lang: str = "en", *, full_paths: bool = False) -> str:
+        """The compound's name or title in ``lang``, else "the compound"."""
+        return compound_title(self.record, lang) or super().text(lang, full_paths=full_paths)

@@ -30,6 +30,7 @@ from pipeline.core.errors import DataError
 from pipeline.inventory.build import Inventory
 from pipeline.inventory.classify import classify_features
 from pipeline.inventory.gates import find_gates
+from pipeline.inventory.naming import CompoundName
 from pipeline.sites.standards import read_standards
 from pipeline.walk.network import (
     WALK_ROADS,
@@ -228,7 +229,7 @@ def prepare_area(
             "No feature frame given: coverage sees only the inventory's assets and paths within 150 m."
         )
         lines = _context_lines(inventory)
-    name = inventory.report.get("compound", {}).get(S.NAME) or inventory.boundary[S.SOURCE_ID].iloc[0]
+    name = CompoundName(inventory.report.get("compound", {}))
     walls = [wall_of(poly, inventory.gates, name=name, crossings=crossings_open)]
     if wall_neighbours and local is not None:
         walls += neighbour_walls(local, poly)

@@ -21,6 +21,8 @@ import shapely
 from scipy.sparse import coo_matrix, csr_matrix
 from scipy.sparse.csgraph import dijkstra
 
+from pipeline.core.errors import Words
+
 log = logging.getLogger(__name__)
 
 MAX_SNAP_M = 100.0  # a point farther from every path is off the network
@@ -36,7 +38,7 @@ class Wall:
     polygon: shapely.Geometry
     gates: tuple[shapely.Point, ...]
     gate_ids: tuple[str, ...] = ()
-    name: str = ""
+    name: str | Words = ""  # what errors call it
 
 
 @dataclass(frozen=True, eq=False)

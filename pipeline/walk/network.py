@@ -69,7 +69,7 @@ BARRIERS = frozenset({"wall", "fence", "hedge", "retaining_wall", "city_wall", "
 
 
 def wall_of(
-    boundary: shapely.Geometry, gates: gpd.GeoDataFrame, *, name: str = "", crossings: bool = True
+    boundary: shapely.Geometry, gates: gpd.GeoDataFrame, *, name: str | Words = "", crossings: bool = True
 ) -> Wall:
     """Return the wall of a compound from its polygon and gates frame (:func:`pipeline.inventory.gates.find_gates`).
 

@@ -7,7 +7,10 @@ import shapely
 
 from pipeline.core.errors import DataError, GateError
 from pipeline.inventory.build import build_inventory
+from pipeline.inventory.naming import CompoundName
+from pipeline.osm.read import read_osm
 from pipeline.sites.area import prepare_area
+from tests.helpers.testdata import EXTRACTS
 from tests.helpers.walk_scene import box, line, walled_scene
 
 
@@ -48,3 +51,22 @@ def test_no_residential_building_is_said_in_chinese():
         "小区内没有找到住宅楼（内有 1 栋建筑，其中 1 栋是资产或其他用途；没有一栋标为 building=residential/apartments "
         "或名为“3号楼”之类）：请在地图数据中标出住宅楼，或用测绘图给出楼栋。"
     )
+
+
+def test_a_compound_without_paths_is_named_as_the_app_names_it_never_by_its_osm_id():
+    """Helsinki's unnamed block way/37290066 has no footpath inside: the error calls it by the title the
+    app shows (from the street beside it, west of Uudenmaankatu), in the reader's language."""
+    features = read_osm(EXTRACTS["helsinki"])
+    inventory = build_inventory(features, compound="way/37290066")
+    with pytest.raises(DataError) as caught:
+        prepare_area(inventory, features)
+    assert caught.value.text("zh") == (
+        "`Uudenmaankatu西侧小区` 内没有标注步行道路：请在地图数据中补画小区内的道路（highway=footway/service），"
+        "或在测绘图中画出。"
+    )
+    assert str(caught.value).startswith("No walking path is mapped inside `compound west of Uudenmaankatu`;")
+
+
+def test_a_compound_nothing_names_is_the_compound():
+    assert CompoundName({"source_id": "way/1", "name": "", "title_zh": "", "title_en": ""}).text("zh") == "本小区"
+    assert CompoundName({"name": "荷清苑"}).text("en") == "荷清苑"
