@@ -113,7 +113,7 @@ class RawSurvey:
     unit_m: float | None = None
     read: list[ReadItem] = field(default_factory=list)
     not_read: list[ReadItem] = field(default_factory=list)
-    warnings: list[str | Words] = field(default_factory=list)
+    warnings: list[Words] = field(default_factory=list)
 
 
 def empty_features(crs: pyproj.CRS | None = None) -> gpd.GeoDataFrame:

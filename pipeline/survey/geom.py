@@ -19,7 +19,7 @@ import shapely
 from shapely.errors import GEOSException
 
 from pipeline.core import schema as S
-from pipeline.core.errors import Words
+from pipeline.core.errors import Listed, Words
 from pipeline.core.taxonomy import Taxonomy
 from pipeline.survey.base import ANCHOR_X, ANCHOR_Y, HEIGHT, TEXT, ReadItem
 from pipeline.survey.layers import ROLE
@@ -33,7 +33,7 @@ _MULTI = {0: shapely.MultiPoint, 1: shapely.MultiLineString, 2: shapely.MultiPol
 class Repair:
     """What :func:`repair_geometries` did: warnings for repairs, items for refusals."""
 
-    warnings: tuple[str | Words, ...]
+    warnings: tuple[Words, ...]
     refused: tuple[ReadItem, ...]
 
 
@@ -87,7 +87,7 @@ def repair_geometries(frame: gpd.GeoDataFrame, *, where: str) -> tuple[gpd.GeoDa
     geoms = frame.geometry.to_numpy().copy()
     ids = frame[S.SOURCE_ID].to_numpy()
     keep = np.ones(len(frame), dtype=bool)
-    warnings: list[str | Words] = []
+    warnings: list[Words] = []
     refused: list[ReadItem] = []
     for i, geom in enumerate(geoms):
         sid = ids[i]
@@ -108,8 +108,9 @@ def repair_geometries(frame: gpd.GeoDataFrame, *, where: str) -> tuple[gpd.GeoDa
         if geom.geom_type == "GeometryCollection":
             flat = _keep_dimension(geom, dim)
             warnings.append(
-                f"`{where}` feature {sid}: a collection of mixed types; kept its "
-                f"{flat.geom_type if flat is not None else 'nothing'} part(s)."
+                Words("survey.warning.mixed", where=where, id=sid, kept=flat.geom_type)
+                if flat is not None
+                else Words("survey.warning.mixed_none", where=where, id=sid)
             )
             geom = flat
         if geom is not None and not geom.is_valid:
@@ -127,11 +128,11 @@ def repair_geometries(frame: gpd.GeoDataFrame, *, where: str) -> tuple[gpd.GeoDa
                 )
                 continue
             change = (
-                f"area {geom.area:.6g} → {fixed.area:.6g}"
+                Words("survey.warning.area_change", before=geom.area, after=fixed.area)
                 if dim == 2
-                else f"length {geom.length:.6g} → {fixed.length:.6g}"
+                else Words("survey.warning.length_change", before=geom.length, after=fixed.length)
             )
-            warnings.append(f"`{where}` feature {sid}: {reason}; repaired with make_valid ({change}).")
+            warnings.append(Words("survey.warning.repaired", where=where, id=sid, detail=reason, change=change))
             geom = fixed
         if geom is None:
             keep[i] = False
@@ -244,7 +245,7 @@ def attach_labels(
     return out, unused
 
 
-def close_boundaries(frame: gpd.GeoDataFrame) -> tuple[gpd.GeoDataFrame, list[str]]:
+def close_boundaries(frame: gpd.GeoDataFrame) -> tuple[gpd.GeoDataFrame, list[Words]]:
     """Join boundary lines into polygons when the survey has no boundary polygon.
 
     Walls are often drawn as separate segments; :func:`shapely.polygonize` joins those that
@@ -252,7 +253,7 @@ def close_boundaries(frame: gpd.GeoDataFrame) -> tuple[gpd.GeoDataFrame, list[st
 
     Returns
     -------
-    (GeoDataFrame, list of str)
+    (GeoDataFrame, list of Words)
         The frame (boundary lines replaced when they closed) and notes for the report.
     """
     is_boundary = frame[ROLE] == "boundary"
@@ -265,10 +266,8 @@ def close_boundaries(frame: gpd.GeoDataFrame) -> tuple[gpd.GeoDataFrame, list[st
     merged = shapely.line_merge(shapely.union_all(lines.geometry.to_numpy()))
     polygons = list(shapely.get_parts(shapely.polygonize(shapely.get_parts(merged))))
     if not polygons:
-        return frame.copy(), [
-            f"The {len(lines)} boundary lines (layers {', '.join(sorted(set(lines['layer'])))}) "
-            "do not close into a ring; close the compound outline in CAD to use it as boundary."
-        ]
+        layers = Listed(sorted(set(lines["layer"])))
+        return frame.copy(), [Words("survey.warning.boundary_open", n=len(lines), layers=layers)]
     first = lines.iloc[0]
     rows = []
     for k, poly in enumerate(sorted(polygons, key=lambda p: -p.area)):
@@ -281,4 +280,4 @@ def close_boundaries(frame: gpd.GeoDataFrame) -> tuple[gpd.GeoDataFrame, list[st
     out = gpd.GeoDataFrame(
         pd.concat([kept, gpd.GeoDataFrame(rows, crs=frame.crs)]), geometry="geometry", crs=frame.crs
     )
-    return out, [f"Joined {len(lines)} boundary lines into {len(polygons)} boundary polygon(s)."]
+    return out, [Words("survey.warning.boundary_joined", n=len(lines), polygons=len(polygons))]

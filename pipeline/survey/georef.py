@@ -63,7 +63,7 @@ def georeference(
     crs: str | int | pyproj.CRS | SourceCRS | None,
     registration: Registration | None,
     near: tuple[float, float] | None,
-    warnings: list[str | Words],
+    warnings: list[Words],
 ) -> tuple[str, gpd.GeoDataFrame, gpd.GeoDataFrame | None]:
     """Convert features and labels to WGS-84.
 
@@ -97,8 +97,7 @@ def georeference(
                 raw.crs is not None and source.offset is not None
             ):
                 warnings.append(
-                    f"`{path.name}` says its coordinates are {raw.crs.name}; they were read as "
-                    f"{source.label}, as `--crs` asked."
+                    Words("survey.warning.crs_overridden", name=path.name, stated=raw.crs.name, used=source.label)
                 )
         elif raw.crs is not None:
             source = parse_crs(raw.crs)
@@ -129,7 +128,7 @@ def check_near(
     how: str,
     registered: bool,
     xy: np.ndarray,
-    warnings: list[str | Words],
+    warnings: list[Words],
 ) -> None:
     """Flag features outside the compound; refuse when most are, since the CRS is then suspect."""
     geom = shapely.Point(near) if isinstance(near, tuple) else near
@@ -177,7 +176,7 @@ _UNITS_M = {
 }
 
 
-def unit_notes(raw: RawSurvey, registration: Registration | None, how: str) -> list[str]:
+def unit_notes(raw: RawSurvey, registration: Registration | None, how: str) -> list[Words]:
     """Compare a DXF's declared unit with the fitted scale or the CRS's metres."""
     if raw.unit_m is None:
         return []
@@ -186,14 +185,8 @@ def unit_notes(raw: RawSurvey, registration: Registration | None, how: str) -> l
         if 0.9 < ratio < 1.1:
             return []
         guess = min(_UNITS_M, key=lambda k: abs(np.log(registration.scale / _UNITS_M[k])))
-        return [
-            f"The drawing declares {raw.units} but the control points fit at "
-            f"{registration.scale:.6g} m per unit: it is probably drawn in {guess}. The fit "
-            "is used as it is; check the control points if that is unexpected."
-        ]
+        unit = Words(f"survey.unit.{guess}")
+        return [Words("survey.warning.unit_fit", units=raw.units, scale=registration.scale, guess=unit)]
     if raw.unit_m != 1.0:
-        return [
-            f"The drawing declares {raw.units}, but its coordinates were read as {how} "
-            "as they are, without scaling; survey drawings in a projected CRS are in metres."
-        ]
+        return [Words("survey.warning.unit_unscaled", units=raw.units, crs=how)]
     return []

@@ -64,7 +64,7 @@ class SurveyResult:
     crs: str
     read: tuple[ReadItem, ...]
     not_read: tuple[ReadItem, ...]
-    warnings: tuple[str | Words, ...]
+    warnings: tuple[Words, ...]
     units: str | None = None
     registration: Registration | None = None
     strays: tuple[StrayLabel, ...] = ()

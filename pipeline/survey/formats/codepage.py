@@ -17,6 +17,8 @@ import re
 
 from ezdxf.tools.codepage import toencoding
 
+from pipeline.core.errors import Words
+
 _VERSION = re.compile(rb"\$ACADVER\s*\r?\n\s*1\s*\r?\n\s*(AC\d{4})")
 _CODEPAGE = re.compile(rb"\$DWGCODEPAGE\s*\r?\n\s*3\s*\r?\n\s*([^\r\n]*)")
 _CHINESE = re.compile("[\u3000-\u303f\u3400-\u9fff\uf900-\ufaff\uff00-\uffef]")
@@ -40,14 +42,14 @@ def detect_encoding(data: bytes) -> str | None:
     return None
 
 
-def declared_encoding(data: bytes) -> tuple[str, str]:
+def declared_encoding(data: bytes) -> tuple[str, str | Words]:
     """Return the encoding a DXF reader uses for ``data``, and how the header says so (for messages)."""
     version = _VERSION.search(data[:65536])
     if version and version.group(1) >= b"AC1021":
-        return "utf-8", f"UTF-8 ({version.group(1).decode()}, AutoCAD 2007 or later)"
+        return "utf-8", Words("survey.codepage.utf8_version", version=version.group(1).decode())
     page = _CODEPAGE.search(data[:65536])
     if page is None or not page.group(1).strip():
-        return "cp1252", "no code page (read as ANSI_1252)"
+        return "cp1252", Words("survey.codepage.none")
     name = page.group(1).strip().decode("ascii", errors="replace")
     return toencoding(name), name
 
@@ -58,7 +60,7 @@ def _escape(text: str) -> str:
     )
 
 
-def fix_codepage(data: bytes, name: str) -> tuple[bytes, str | None]:
+def fix_codepage(data: bytes, name: str) -> tuple[bytes, Words | None]:
     """Return the DXF bytes as a reader decodes them correctly, and a warning when they were rewritten."""
     if data.startswith(b"AutoCAD Binary DXF"):
         return data, None
@@ -70,8 +72,4 @@ def fix_codepage(data: bytes, name: str) -> tuple[bytes, str | None]:
     if same:
         return data, None
     fixed = _escape(data.decode(detected)).encode("ascii")
-    return fixed, (
-        f"`{name}` declares {declared}, but its text is {_NAMES[detected]}: it was read as "
-        f"{_NAMES[detected]}. Save it again from CAD with the right code page (ANSI_936 for GBK) so "
-        "other programs read it too."
-    )
+    return fixed, Words("survey.warning.codepage", name=name, declared=declared, used=_NAMES[detected])

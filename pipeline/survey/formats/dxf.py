@@ -194,7 +194,7 @@ def _text_box(entity: DXFGraphic, plain: str) -> tuple[Polygon, float, tuple[flo
     return Polygon([(v.x, v.y) for v in box]), height, (at.x, at.y)
 
 
-def _read_doc(path: Path) -> tuple[ezdxf.document.Drawing, str | None]:
+def _read_doc(path: Path) -> tuple[ezdxf.document.Drawing, Words | None]:
     if path.suffix.lower() == ".dwg":
         raise InputFileError("error.survey.dwg", name=path.name)
     try:

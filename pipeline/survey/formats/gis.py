@@ -94,19 +94,15 @@ def _read_shp_layer(shp: Path, raw: RawSurvey) -> gpd.GeoDataFrame:
             fallback = fallback or (encoding, table)
             continue
         if declared is None:
-            raw.warnings.append(
-                f"`{shp.name}` has no .cpg; its attributes decode cleanly as {encoding}, "
-                "so that encoding was used. Check the names in the preview."
-            )
+            raw.warnings.append(Words("survey.warning.no_cpg", name=shp.name, encoding=encoding))
         elif encoding != declared:
             raw.warnings.append(
-                f"`{shp.name}`'s .cpg says {declared}, but the attributes only decode cleanly as "
-                f"{encoding}; {encoding} was used."
+                Words("survey.warning.cpg_differs", name=shp.name, declared=declared, encoding=encoding)
             )
         return table
     if fallback is None:
         raise DataError("error.survey.dbf_encoding", name=shp.name)
-    raw.warnings.append(f"`{shp.name}`: names may be garbled (read as {fallback[0]}).")
+    raw.warnings.append(Words("survey.warning.garbled", name=shp.name, encoding=fallback[0]))
     return fallback[1]
 
 
@@ -225,10 +221,7 @@ def read_geojson(path: Path, text: str) -> RawSurvey:
     raw.features = _frame(layer, table, ids)
     dups = [k for k, n in Counter(ids).items() if n > 1 and not k.endswith(":None")]
     if dups:
-        raw.warnings.append(
-            f"`{path.name}` repeats feature ids ({', '.join(dups[:5])}); each is kept with its "
-            "id as `source_id`, so those `source_id`s are not unique."
-        )
+        raw.warnings.append(Words("survey.warning.duplicate_ids", name=path.name, ids=", ".join(dups[:5])))
         raw.read.append(ReadItem(Words("survey.item.duplicate_ids"), len(dups), ", ".join(dups[:5])))
     raw.read.insert(0, ReadItem(Words("survey.item.layer", name=layer), len(table), _geom_note(table)))
     raw.crs = _geojson_crs(path, data)

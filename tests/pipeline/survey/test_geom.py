@@ -57,9 +57,12 @@ def test_geojson_repairs_and_refusals_name_each_feature(tmp_path):
     assert bow.is_valid and bow.geom_type == "MultiPolygon" and len(bow.geoms) == 2
     assert f.loc["shapes:coll"].geometry.geom_type == "Polygon"
     assert f[S.KIND].tolist() == ["fitness", "fitness"]
-    warnings = "\n".join(result.warnings)
+    warnings = "\n".join(str(w) for w in result.warnings)
     assert re.search(r"feature shapes:bowtie: Self-intersection.*repaired with make_valid", warnings)
     assert "feature shapes:coll: a collection of mixed types; kept its Polygon" in warnings
+    said = [w.text("zh") for w in result.warnings]
+    assert "`shapes.geojson` 的要素 shapes:coll 是多种几何类型的集合：只保留了其中的 Polygon 部分。" in said
+    assert any(re.fullmatch(r"`shapes.geojson` 的要素 shapes:bowtie 几何无效，已自动修复（面积 0 → [\d.e-]+）：请在预览中核对它的形状。", w) for w in said), said
     assert [say(i.what, "en") for i in result.not_read] == ["feature shapes:spike"]
     assert say(result.not_read[0].note, "en").startswith("invalid (Too few points")
     assert say(result.not_read[0].note, "en").endswith("could not be repaired")
@@ -89,7 +92,8 @@ def test_boundary_walls_drawn_as_separate_lines_are_joined(tmp_path):
     boundary = f.loc["boundary"]
     assert boundary.geometry.geom_type == "Polygon"
     assert re.fullmatch(r"围墙:[0-9A-F]+\+3", boundary[S.SOURCE_ID])
-    assert "Joined 4 boundary lines into 1 boundary polygon(s)." in result.warnings
+    assert [w.text("zh") for w in result.warnings] == ["已把 4 条边界线连接成 1 个边界面。"]
+    assert "Joined 4 boundary lines into 1 boundary polygon(s)." in [str(w) for w in result.warnings]
     assert gpd.GeoSeries([boundary.geometry], crs=4326).to_crs(32650).area.item() == pytest.approx(
         10_000, rel=1e-3
     )
@@ -101,7 +105,7 @@ def test_boundary_walls_drawn_as_separate_lines_are_joined(tmp_path):
     msp.add_point((e0 + 50, n0 + 50), dxfattribs={"layer": "配电"})
     doc.saveas(tmp_path / "open.dxf")
     result = read_survey(tmp_path / "open.dxf", crs="EPSG:4548")
-    assert any("do not close into a ring" in w for w in result.warnings)
+    assert any("do not close into a ring" in str(w) for w in result.warnings)
     assert (result.features["role"] == "boundary").sum() == 3
 
 

@@ -45,7 +45,8 @@ def test_dxf_in_local_millimetres_registered_from_control_points(tmp_path):
 def test_dxf_units_that_disagree_with_the_fit_are_reported(tmp_path):
     path = write_dxf(tmp_path / "local.dxf", epsg=None, angle_deg=0, scale=1000, insunits=6)
     result = read_survey(path, control_points=control_points_for(angle_deg=0, scale=1000))
-    assert any("probably drawn in millimetres" in w for w in result.warnings)
+    assert any("probably drawn in millimetres" in str(w) for w in result.warnings)
+    assert any("图纸很可能是以毫米绘制的" in w.text("zh") for w in result.warnings)
 
 
 def test_dxf_control_points_refused_for_a_georeferenced_file(tmp_path):
@@ -103,7 +104,7 @@ def test_crs_option_overrides_the_file_with_a_warning(tmp_path):
     gj = gpd.GeoDataFrame(frame, geometry=gpd.points_from_xy(frame["经度"], frame["纬度"]), crs="EPSG:4326")
     pyogrio.write_dataframe(gj, tmp_path / "gcj.gpkg")
     result = read_survey(tmp_path / "gcj.gpkg", crs="gcj02")
-    assert any("says its coordinates are WGS 84; they were read as GCJ-02" in w for w in result.warnings)
+    assert any("says its coordinates are WGS 84; they were read as GCJ-02" in str(w) for w in result.warnings)
     for geom, (_, _, truth) in zip(result.features.geometry, POINTS, strict=True):
         assert error_m(geom, truth) < TOL_M
 

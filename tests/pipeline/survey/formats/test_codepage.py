@@ -46,7 +46,7 @@ def test_wrongly_declared_chinese_is_read_right_with_a_warning(escaped, tmp_path
     if encoding == "gb18030":
         table = [tuple(str(v).replace("\u3400", "") for v in row) for row in table]
     assert table == DXF_EXPECTED
-    (warning,) = [w for w in result.warnings if "declares" in w]
+    (warning,) = [str(w) for w in result.warnings if "declares" in str(w)]
     assert (
         f"`{case}.dxf`" in warning
         and {"gbk": "GBK", "gb18030": "GB18030", "utf-8": "UTF-8"}[encoding] in warning
@@ -60,7 +60,7 @@ def test_rightly_declared_gbk_is_read_without_a_word(escaped, tmp_path):
     path.write_bytes(encoded(escaped, "gbk").replace(b"ANSI_1252", b"ANSI_936"))
     result = read_survey(path, crs="EPSG:4548")
     assert feature_table(result) == DXF_EXPECTED
-    assert not [w for w in result.warnings if "declares" in w]
+    assert not [w for w in result.warnings if "declares" in str(w)]
 
 
 def test_detection_leaves_western_text_and_ascii_alone():
@@ -76,7 +76,11 @@ def test_a_2007_drawing_is_utf8_whatever_its_code_page_says():
     data = b"  9\n$ACADVER\n  1\nAC1027\n  9\n$DWGCODEPAGE\n  3\nANSI_1252\n"
     assert declared_encoding(data)[0] == "utf-8"
     fixed, warning = fix_codepage(data + "幼儿园".encode("gbk"), "new.dxf")
-    assert warning is not None and "GBK" in warning and b"\\U+5E7C" in fixed
+    assert warning is not None and "GBK" in str(warning) and b"\\U+5E7C" in fixed
+    assert warning.text("zh") == (
+        "文件 `new.dxf` 声明的编码是 UTF-8（AC1027，AutoCAD 2007 及以后的版本），但其中的文字实际是 GBK，已按 GBK 读取。"
+        "请在 CAD 中用正确的代码页（GBK 为 ANSI_936）另存一次，其他软件才能正确读取。"
+    )
 
 
 def test_western_symbols_that_happen_to_be_gbk_are_not_taken_for_chinese():

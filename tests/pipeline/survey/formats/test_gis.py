@@ -37,7 +37,8 @@ def test_zipped_shapefile_in_gbk_without_cpg(tmp_path):
     ]
     assert f[S.KIND].tolist() == ["", "canteen", "convenience", "parking", "substation", "waste_point"]
     assert f[S.SOURCE_ID].tolist() == ["建筑:0", "建筑:1", "设施点:0", "设施点:1", "设施点:2", "设施点:3"]
-    assert sum("has no .cpg" in w and "GB18030" in w for w in result.warnings) == 2
+    assert sum("has no .cpg" in str(w) and "GB18030" in str(w) for w in result.warnings) == 2
+    assert all("没有 .cpg 文件" in w.text("zh") for w in result.warnings if "cpg" in str(w))
     assert result.crs.startswith("EPSG:4527")
 
 
@@ -81,7 +82,7 @@ def test_geojson_duplicate_ids_and_a_feature_without_location(tmp_path):
     f = result.features
     assert f[S.SOURCE_ID].tolist() == ["pts:7", "pts:7", "pts:2", "pts:3"]
     assert f.index.tolist() == [0, 1, 2, 3]
-    assert any("repeats feature ids (pts:7)" in w for w in result.warnings)
+    assert any("repeats feature ids (pts:7)" in str(w) for w in result.warnings)
     assert [(say(i.what, "en"), say(i.note, "en")) for i in result.not_read] == [
         ("feature pts:99", "no location: empty or missing geometry")
     ]
