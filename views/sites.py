@@ -85,6 +85,8 @@ except MapperError as exc:
     widgets.show_error(exc)
     st.stop()
 
+if coverage.area.courtyard:  # distances inside the compound are estimated
+    st.warning(t("sites_courtyard"), icon=":material/info:")
 density = coverage.density
 unmapped = coverage.table[coverage.table["status"] == "unmapped"]
 if density.thin and len(unmapped):  # a survey first, not a list of gaps the map cannot show

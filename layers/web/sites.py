@@ -13,6 +13,8 @@ from typing import Any
 
 import folium
 import geopandas as gpd
+import numpy as np
+import shapely
 
 from layers.web.basemaps import to_display
 from layers.web.elements import LABEL_H, DivMarkers, label_width
@@ -67,14 +69,23 @@ def add_site_numbers(
         DivMarkers(rows, role="sites", popups=False, height=LABEL_H, declutter=RANK_SITES).add_to(group)
 
 
+def polygons(geoms: np.ndarray) -> np.ndarray:
+    """The polygons in ``geoms``, taken out of any multi-part geometry or collection."""
+    while (nested := shapely.get_type_id(geoms) >= 4).any():
+        geoms = np.concatenate([geoms[~nested], shapely.get_parts(geoms[nested])])
+    return geoms[(shapely.get_type_id(geoms) == 3) & ~shapely.is_empty(geoms)]
+
+
 def add_spacing(
     m: folium.Map, spacing: gpd.GeoSeries, *, label: str, basemap: str = "none"
 ) -> folium.GeoJson | None:
     """Draw the sunlight spacing ground (one geometry, any projected CRS) with ``label`` as its tooltip.
 
-    Nothing is drawn for empty ground. No layer-control entry: the control is drawn already.
+    Only its polygons are drawn: clipped to the compound, the ground can come with slivers of lines
+    and points, which a map cannot fill (and which folium cannot bound). Nothing is drawn for empty
+    ground. No layer-control entry: the control is drawn already.
     """
-    spacing = spacing[~spacing.is_empty]
+    spacing = gpd.GeoSeries(polygons(spacing.to_numpy()), crs=spacing.crs)
     if spacing.empty:
         return None
     shown = gpd.GeoDataFrame(

@@ -16,6 +16,7 @@ from __future__ import annotations
 import math
 import re
 import unicodedata
+from collections.abc import Mapping
 from typing import NamedTuple
 
 import numpy as np
@@ -206,7 +207,7 @@ def title_of(record: object, lang: str = "zh") -> str:
     return title if isinstance(title, str) and title else word("gate.title.plain", lang)
 
 
-def compound_title(record: dict[str, object], lang: str = "zh") -> str:
+def compound_title(record: Mapping[str, object], lang: str = "zh") -> str:
     """What to call a compound (a report's ``compound`` record) in ``lang``: its name, else its title."""
     name = record.get("name", "")
     if isinstance(name, str) and name:
@@ -215,16 +216,17 @@ def compound_title(record: dict[str, object], lang: str = "zh") -> str:
     return title if isinstance(title, str) else ""
 
 
-class CompoundName(Words):
-    """A compound as :func:`compound_title` calls it in the reader's language, for a sentence said later.
+class Titled(Words):
+    """A compound or a gate as the app calls it in the reader's language, for a sentence said later.
 
-    When nothing names it, "the compound": never its OSM id, which means nothing to a resident.
+    Its ``name``, else its ``title_zh`` or ``title_en`` (:func:`compound_title`), else the catalogue's
+    ``fallback`` ("the compound"): never an OSM id, which means nothing to a resident.
     """
 
-    def __init__(self, record: dict[str, object]) -> None:
-        super().__init__("error.walk.the_compound")
+    def __init__(self, record: Mapping[str, object], fallback: str = "error.walk.the_compound") -> None:
+        super().__init__(fallback)
         self.record = record
 
     def text(self, lang: str = "en", *, full_paths: bool = False) -> str:
-        """The compound's name or title in ``lang``, else "the compound"."""
+        """The name or title in ``lang``, else the fallback."""
         return compound_title(self.record, lang) or super().text(lang, full_paths=full_paths)

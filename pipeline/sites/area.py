@@ -30,7 +30,7 @@ from pipeline.core.errors import DataError
 from pipeline.inventory.build import Inventory
 from pipeline.inventory.classify import classify_features
 from pipeline.inventory.gates import find_gates
-from pipeline.inventory.naming import CompoundName
+from pipeline.inventory.naming import Titled
 from pipeline.sites.standards import read_standards
 from pipeline.walk.network import (
     WALK_ROADS,
@@ -82,6 +82,8 @@ class WalkArea:
     building_of: np.ndarray  # row position in ``buildings`` of each anchor
     facilities: gpd.GeoDataFrame  # kind, source_id, name, node (-1 when off the network), snap_m
     features: gpd.GeoDataFrame | None  # the area's features in the local CRS, when given
+    #: No footpath is mapped inside the compound: homes reach its gates in straight lines (:func:`courtyard_lines`).
+    courtyard: bool = False
 
 
 def residential_buildings(
@@ -229,13 +231,6 @@ def prepare_area(
             "No feature frame given: coverage sees only the inventory's assets and paths within 150 m."
         )
         lines = _context_lines(inventory)
-    name = CompoundName(inventory.report.get("compound", {}))
-    walls = [wall_of(poly, inventory.gates, name=name, crossings=crossings_open)]
-    if wall_neighbours and local is not None:
-        walls += neighbour_walls(local, poly)
-    barriers = barrier_lines(local) if local is not None else None
-    net = build_network(lines, walls=tuple(walls), barriers=barriers)
-    check_gates(net, 0)
     exclude = set(inventory.assets[S.SOURCE_ID])
     if local is not None:
         other = local[S.TAGS].map(lambda t: any(k in t for k in OTHER_USE_KEYS)).astype(bool)
@@ -243,6 +238,18 @@ def prepare_area(
     buildings = residential_buildings(
         inventory.context["buildings"], poly, exclude=frozenset(exclude), weights=weights
     )
+    name = Titled(inventory.report.get("compound", {}))
+    wall = wall_of(poly, inventory.gates, name=name, crossings=crossings_open)
+    courtyard = not shapely.intersects(lines.geometry.to_numpy(), poly.buffer(-1.0)).any()
+    if courtyard:
+        log.warning("No footpath is mapped inside the compound: homes reach its gates in straight lines.")
+        lines = pd.concat([lines, courtyard_lines(poly, buildings, wall.gates, crs)], ignore_index=True)
+    walls = [wall]
+    if wall_neighbours and local is not None:
+        walls += neighbour_walls(local, poly)
+    barriers = barrier_lines(local) if local is not None else None
+    net = build_network(lines, walls=tuple(walls), barriers=barriers)
+    check_gates(net, 0)
     net, nodes, of = _join_buildings(net, buildings, local)
     facilities = _facilities(inventory, local, standards)
     zones = net.zone_of(facilities.geometry.representative_point().to_numpy())
@@ -260,7 +267,27 @@ def prepare_area(
             len(off),
             ", ".join(off[S.SOURCE_ID].head(5)),
         )
-    return WalkArea(net, poly, buildings, nodes, of, facilities, local)
+    return WalkArea(net, poly, buildings, nodes, of, facilities, local, courtyard)
+
+
+def courtyard_lines(
+    boundary: shapely.Geometry, buildings: gpd.GeoDataFrame, gates: tuple[shapely.Point, ...], crs: object
+) -> gpd.GeoDataFrame:
+    """Straight lines inside ``boundary`` from every home to every gate, as walkable lines.
+
+    Many compounds map no footpath inside (open courtyards, or paths not drawn yet): residents then
+    cross the open ground, and a home's walk is its straight line to a gate, then the streets. The
+    lines are clipped to the compound, so a concave outline never makes a path outside it.
+    """
+    homes = shapely.get_coordinates(buildings.geometry.representative_point().to_numpy())
+    doors = shapely.get_coordinates(np.array(gates, dtype=object))
+    if not len(homes) or not len(doors):
+        return gpd.GeoDataFrame({S.SOURCE_ID: [], "road": []}, geometry=[], crs=crs)
+    ends = np.stack(np.broadcast_arrays(homes[:, None, :], doors[None, :, :]), axis=2).reshape(-1, 2, 2)
+    inside = shapely.get_parts(shapely.intersection(shapely.linestrings(ends), boundary))
+    inside = inside[(shapely.get_type_id(inside) == 1) & (shapely.length(inside) > 0)]
+    n = len(inside)
+    return gpd.GeoDataFrame({S.SOURCE_ID: ["courtyard"] * n, "road": ["courtyard"] * n}, geometry=inside, crs=crs)
 
 
 def _join_buildings(

@@ -39,6 +39,7 @@ class Wall:
     gates: tuple[shapely.Point, ...]
     gate_ids: tuple[str, ...] = ()
     name: str | Words = ""  # what errors call it
+    gate_names: tuple[str | Words, ...] = ()  # what errors call each gate
 
 
 @dataclass(frozen=True, eq=False)

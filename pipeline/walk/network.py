@@ -36,6 +36,7 @@ from scipy.sparse.csgraph import connected_components
 from pipeline.core import schema as S
 from pipeline.core.crs import require_projected
 from pipeline.core.errors import DataError, GateError, Listed, Words
+from pipeline.inventory.naming import Titled
 from pipeline.walk.graph import (
     GRID_M,
     LINK,
@@ -83,6 +84,9 @@ def wall_of(
         gates=tuple(usable.geometry),
         gate_ids=tuple(usable[S.SOURCE_ID].astype(str)) if S.SOURCE_ID in usable else (),
         name=name,
+        gate_names=tuple(
+            Titled(row, "error.walk.a_gate") for row in usable.drop(columns="geometry").to_dict("records")
+        ),
     )
 
 
@@ -332,7 +336,8 @@ def check_gates(net: WalkNetwork, zone: int = 0) -> None:
     segs = net.segments()
     rows = []
     for k, gate in enumerate(wall.gates):
-        gid = wall.gate_ids[k] if k < len(wall.gate_ids) else str(k)
+        named = wall.gate_names or wall.gate_ids
+        gid = named[k] if k < len(named) else str(k)
         d_in = shapely.distance(gate, segs[net.edge_zone == zone]).min(initial=np.inf)
         d_out = shapely.distance(gate, segs[net.edge_zone == OUTSIDE]).min(initial=np.inf)
         rows.append(Words("error.walk.gate_row", gate=gid, inside=d_in, outside=d_out))

