@@ -89,6 +89,7 @@ class FakeMap:
     kwargs: list[dict[str, Any]] = field(default_factory=list)
 
     def __call__(self, fig: folium.Map, **kwargs: Any) -> dict[str, Any]:
+        fig.get_bounds()  # what st_folium asks first: a layer folium cannot bound fails here as in a browser
         self.maps.append(fig)
         self.kwargs.append(kwargs)
         return {k: v for k, v in self.returns.items() if k in kwargs.get("returned_objects", [])}
