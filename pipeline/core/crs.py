@@ -7,6 +7,7 @@ import shapely
 from pyproj import CRS
 
 from pipeline.core.errors import CRSError
+from pipeline.core.words import CRSName
 
 
 def utm_crs(geometry: shapely.Geometry) -> CRS:
@@ -28,10 +29,10 @@ def require_projected(frame: gpd.GeoDataFrame | gpd.GeoSeries, what: str) -> Non
     if crs is None:
         raise CRSError("error.crs.none", detail=what)
     if not crs.is_projected:
-        raise CRSError("error.crs.geographic", detail=what, crs=crs.name)
+        raise CRSError("error.crs.geographic", detail=what, crs=CRSName(crs.name))
     unit = crs.axis_info[0].unit_name if crs.axis_info else "metre"
     if unit not in ("metre", "meter"):
-        raise CRSError("error.crs.unit", detail=what, crs=crs.name, unit=unit)
+        raise CRSError("error.crs.unit", detail=what, crs=CRSName(crs.name), unit=unit)
 
 
 def same_crs(*frames: gpd.GeoDataFrame | gpd.GeoSeries) -> None:

@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from pipeline.core import schema as S
-from pipeline.core.errors import DataError
+from pipeline.core.errors import DataError, Words
 
 CATALOGUE = Path(__file__).with_name("words.toml")
 #: GB 50180-2018's facility table; the same file :mod:`pipeline.sites.standards` reads.
@@ -286,3 +286,18 @@ def crs_name_text(name: str, lang: str = "zh") -> str:
     if found:
         return word("crs.utm", lang, datum=found["datum"], zone=found["zone"])
     return name
+
+
+class CRSName(Words):
+    """A coordinate system's name said later in the reader's language (:func:`crs_name_text`)."""
+
+    def __init__(self, name: str) -> None:
+        super().__init__("")
+        self.name = name
+
+    def text(self, lang: str = "en", *, full_paths: bool = False) -> str:
+        """The name in ``lang``: Gauss-Krüger and UTM zones in words, other names as pyproj gives them."""
+        return crs_name_text(self.name, lang)
+
+    def __repr__(self) -> str:
+        return f"CRSName({self.name!r})"

@@ -45,7 +45,7 @@ from pipeline.core.cells import csv_bytes, xlsx_text_cells
 from pipeline.core.errors import CRSError, DataError
 from pipeline.core.fileio import output_file
 from pipeline.core.taxonomy import load_taxonomy
-from pipeline.core.words import word
+from pipeline.core.words import CRSName, word
 from pipeline.inventory.build import CONTEXT_LAYERS, Inventory, to_csv_frame
 from pipeline.inventory.naming import title_of
 
@@ -208,7 +208,7 @@ def _write_gpkg(inventory: Inventory, path: Path, crs: CRS | None) -> None:
 
 def _write_geojson(inventory: Inventory, path: Path, crs: CRS | None) -> None:
     if crs is not None and not crs.equals(CRS.from_epsg(4326)):
-        raise CRSError("error.export.geojson_crs", crs=crs.name)
+        raise CRSError("error.export.geojson_crs", crs=CRSName(crs.name))
     columns = [c for c in [*S.INVENTORY_COLUMNS, S.RULE, S.DIST_M] if c in inventory.assets.columns]
     frame = inventory.assets[[*columns, "geometry"]].to_crs(S.WGS84)
     pyogrio.write_dataframe(frame, path, driver="GeoJSON", layer="assets", layer_options={"RFC7946": "YES"})
@@ -309,10 +309,10 @@ def _write_dxf(inventory: Inventory, path: Path, crs: CRS | None) -> None:
 
 def _require_metric(crs: CRS) -> None:
     if not crs.is_projected:
-        raise CRSError("error.export.dxf_projected", crs=crs.name)
+        raise CRSError("error.export.dxf_projected", crs=CRSName(crs.name))
     unit = crs.axis_info[0].unit_name if crs.axis_info else "metre"
     if unit not in ("metre", "meter"):
-        raise CRSError("error.export.dxf_metres", crs=crs.name, detail=unit)
+        raise CRSError("error.export.dxf_metres", crs=CRSName(crs.name), detail=unit)
 
 
 def _rings(geoms: gpd.GeoSeries) -> list[np.ndarray]:

@@ -20,6 +20,7 @@ from pipeline.core.coords import (
     to_wgs84_geometries,
 )
 from pipeline.core.errors import CRSError, DataError, Words
+from pipeline.core.words import CRSName
 from pipeline.survey.base import RawSurvey
 from pipeline.survey.register import Registration
 
@@ -96,9 +97,8 @@ def georeference(
             if (raw.crs is not None and not source.crs.equals(raw.crs)) or (
                 raw.crs is not None and source.offset is not None
             ):
-                warnings.append(
-                    Words("survey.warning.crs_overridden", name=path.name, stated=raw.crs.name, used=source.label)
-                )
+                stated = CRSName(raw.crs.name)
+                warnings.append(Words("survey.warning.crs_overridden", name=path.name, stated=stated, used=source.label))
         elif raw.crs is not None:
             source = parse_crs(raw.crs)
         else:

@@ -96,9 +96,10 @@ def test_geojson_is_wgs84_within_a_centimetre(inventory, tmp_path):
         export_inventory(inventory, tmp_path / "y.geojson", crs="EPSG:4548")
     assert not (tmp_path / "y.geojson").exists()
     assert caught.value.text("zh") == (
-        "GeoJSON 只能用 WGS-84 坐标（RFC 7946），不能用 CGCS2000 / 3-degree Gauss-Kruger CM 117E："
+        "GeoJSON 只能用 WGS-84 坐标（RFC 7946），不能用 CGCS2000 3度带高斯-克吕格投影，中央经线东经 117°："
         "请改选 WGS-84，或导出 GeoPackage 以使用其他坐标系。"
     )
+    assert "not CGCS2000 / 3-degree Gauss-Krüger, central meridian 117°E;" in str(caught.value)
 
 
 def test_csv_has_a_bom_and_projected_points(inventory, tmp_path):
