@@ -243,7 +243,7 @@ def prepare_area(
     courtyard = not shapely.intersects(lines.geometry.to_numpy(), poly.buffer(-1.0)).any()
     if courtyard:
         log.warning("No footpath is mapped inside the compound: homes reach its gates in straight lines.")
-        lines = pd.concat([lines, courtyard_lines(poly, buildings, wall.gates, crs)], ignore_index=True)
+        lines = pd.concat([lines, courtyard_lines(poly, buildings, wall.gates)], ignore_index=True)
     walls = [wall]
     if wall_neighbours and local is not None:
         walls += neighbour_walls(local, poly)
@@ -271,7 +271,7 @@ def prepare_area(
 
 
 def courtyard_lines(
-    boundary: shapely.Geometry, buildings: gpd.GeoDataFrame, gates: tuple[shapely.Point, ...], crs: object
+    boundary: shapely.Geometry, buildings: gpd.GeoDataFrame, gates: tuple[shapely.Point, ...]
 ) -> gpd.GeoDataFrame:
     """Straight lines inside ``boundary`` from every home to every gate, as walkable lines.
 
@@ -282,12 +282,14 @@ def courtyard_lines(
     homes = shapely.get_coordinates(buildings.geometry.representative_point().to_numpy())
     doors = shapely.get_coordinates(np.array(gates, dtype=object))
     if not len(homes) or not len(doors):
-        return gpd.GeoDataFrame({S.SOURCE_ID: [], "road": []}, geometry=[], crs=crs)
+        return gpd.GeoDataFrame({S.SOURCE_ID: [], "road": []}, geometry=[], crs=buildings.crs)
     ends = np.stack(np.broadcast_arrays(homes[:, None, :], doors[None, :, :]), axis=2).reshape(-1, 2, 2)
     inside = shapely.get_parts(shapely.intersection(shapely.linestrings(ends), boundary))
     inside = inside[(shapely.get_type_id(inside) == 1) & (shapely.length(inside) > 0)]
     n = len(inside)
-    return gpd.GeoDataFrame({S.SOURCE_ID: ["courtyard"] * n, "road": ["courtyard"] * n}, geometry=inside, crs=crs)
+    return gpd.GeoDataFrame(
+        {S.SOURCE_ID: ["courtyard"] * n, "road": ["courtyard"] * n}, geometry=inside, crs=buildings.crs
+    )
 
 
 def _join_buildings(

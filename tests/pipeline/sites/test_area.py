@@ -106,7 +106,7 @@ def test_courtyard_lines_stay_inside_a_concave_compound():
     ell = shapely.Polygon([(0, 0), (100, 0), (100, 40), (40, 40), (40, 100), (0, 100)])
     home = gpd.GeoDataFrame(geometry=[shapely.box(85, 10, 95, 20)], crs="EPSG:32650")
     gate = shapely.Point(20, 100)
-    lines = courtyard_lines(ell, home, (gate,), "EPSG:32650")
+    lines = courtyard_lines(ell, home, (gate,))
     assert len(lines) == 2 and set(lines["road"]) == {"courtyard"}
     assert all(ell.buffer(1e-6).covers(g) for g in lines.geometry)
     straight = shapely.LineString([home.geometry.iloc[0].representative_point(), gate])
